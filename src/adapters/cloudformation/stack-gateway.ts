@@ -1,0 +1,126 @@
+/**
+ * CloudFormation, for the use cases: create a stack from the Swarm template through the service role, read its
+ * status, outputs and events, delete it. One client per region, created on first use.
+ */
+import {
+  AlreadyExistsException,
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import type { StackEventView } from '../../domain/stack';
+import type { StackGateway } from '../../use-cases/ports';
+import { classifyAwsError } from '../aws-errors';
+
+export class StackAlreadyExistsError extends Error {
+  constructor(readonly stackName: string, options: { cause?: unknown } = {}) {
+    super(`stack ${stackName} already exists`, options);
+    this.name = 'StackAlreadyExistsError';
+  }
+}
+
+/** How many pages of stack events we read at most when looking for a root cause (100 events a page). */
+const MAX_EVENT_PAGES = 10;
+
+function isMissingStack(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ValidationError' && /does not exist/.test(error.message);
+}
+
+function toEventView(event: StackEvent): StackEventView {
+  return {
+    timestamp: (event.Timestamp ?? new Date(0)).toISOString(),
+    logicalResourceId: event.LogicalResourceId ?? '',
+    resourceType: event.ResourceType ?? '',
+    resourceStatus: event.ResourceStatus ?? '',
+    resourceStatusReason: event.ResourceStatusReason,
+  };
+}
+
+export interface StackGatewayOptions {
+  templateBody: () => string;
+  roleArn: string;
+  clientFor?: (region: string) => CloudFormationClient;
+}
+
+export function buildStackGateway(options: StackGatewayOptions): StackGateway {
+  const clients = new Map<string, CloudFormationClient>();
+  const clientFor =
+    options.clientFor ??
+    ((region: string) => {
+      let client = clients.get(region);
+      if (!client) clients.set(region, (client = new CloudFormationClient({ region })));
+      return client;
+    });
+
+  return {
+    async createStack(request) {
+      try {
+        const result = await clientFor(request.region).send(
+          new CreateStackCommand({
+            StackName: request.stackName,
+            TemplateBody: options.templateBody(),
+            Parameters: Object.entries(request.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+            Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+            RoleARN: options.roleArn,
+            ClientRequestToken: request.clientRequestToken,
+            Capabilities: ['CAPABILITY_IAM'],
+            // Roll back on failure (the Docker for AWS default), so a failed stack holds no instances while we read why.
+            OnFailure: 'ROLLBACK',
+          }),
+        );
+        return result.StackId ?? request.stackName;
+      } catch (error) {
+        if (error instanceof AlreadyExistsException) throw new StackAlreadyExistsError(request.stackName, { cause: error });
+        return classifyAwsError(error, 'CreateStack');
+      }
+    },
+
+    async describeStack(region, stackNameOrId) {
+      try {
+        const result = await clientFor(region).send(new DescribeStacksCommand({ StackName: stackNameOrId }));
+        const stack = result.Stacks?.[0];
+        if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return undefined;
+        return {
+          stackId: stack.StackId ?? stackNameOrId,
+          stackName: stack.StackName ?? stackNameOrId,
+          status: stack.StackStatus ?? 'UNKNOWN',
+          statusReason: stack.StackStatusReason,
+          outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
+          tags: Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+        };
+      } catch (error) {
+        if (isMissingStack(error)) return undefined;
+        return classifyAwsError(error, 'DescribeStacks');
+      }
+    },
+
+    async listStackEvents(region, stackNameOrId) {
+      const events: StackEventView[] = [];
+      let nextToken: string | undefined;
+      try {
+        for (let page = 0; page < MAX_EVENT_PAGES; page++) {
+          const result = await clientFor(region).send(new DescribeStackEventsCommand({ StackName: stackNameOrId, NextToken: nextToken }));
+          events.push(...(result.StackEvents ?? []).map(toEventView));
+          nextToken = result.NextToken;
+          if (!nextToken) break;
+        }
+      } catch (error) {
+        if (isMissingStack(error)) return events;
+        return classifyAwsError(error, 'DescribeStackEvents');
+      }
+      return events;
+    },
+
+    async deleteStack(region, stackNameOrId, clientRequestToken) {
+      try {
+        await clientFor(region).send(new DeleteStackCommand({ StackName: stackNameOrId, ClientRequestToken: clientRequestToken, RoleARN: options.roleArn }));
+      } catch (error) {
+        if (isMissingStack(error)) return;
+        classifyAwsError(error, 'DeleteStack');
+      }
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The clusters table (see table-design.ts). Every status change is a conditional write on `version`, so two racing
+ * writers cannot both win; the timeline is a set of items under the cluster's partition.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import type { Cluster, TimelineEvent } from '../../domain/cluster';
+import { BadRequestError, ConflictError, StaleClusterError } from '../../domain/errors';
+import type { ClusterStore, Page } from '../../use-cases/ports';
+import { INDEX_BY_OWNER, INDEX_BY_OWNER_STATUS, keys } from './table-design';
+
+type Key = Record<string, string>;
+
+function indexKeys(cluster: Pick<Cluster, 'owner' | 'status' | 'requestedAt' | 'id'>) {
+  const sortKey = keys.listSortKey(cluster.requestedAt, cluster.id);
+  return {
+    gsi1pk: keys.ownerPartition(cluster.owner),
+    gsi1sk: sortKey,
+    gsi2pk: keys.ownerStatusPartition(cluster.owner, cluster.status),
+    gsi2sk: sortKey,
+  };
+}
+
+function toCluster(item: Record<string, unknown>): Cluster {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...cluster } = item;
+  return cluster as unknown as Cluster;
+}
+
+/** Cursors are opaque to callers, but we check them: a cursor is only valid for the partition it was issued for. */
+function encodeCursor(key: Key | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string | undefined, expected: Key): Key | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (typeof key === 'object' && key !== null && Object.entries(expected).every(([name, value]) => (key as Key)[name] === value)) {
+      const values = Object.values(key as Key);
+      if (values.every((value) => typeof value === 'string')) return key as Key;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadRequestError('The cursor is not valid for this listing.', { errors: [{ field: 'cursor', message: 'is not a cursor returned by this listing' }] });
+}
+
+export function buildClusterStore(client: DynamoDBDocumentClient, tableName: string): ClusterStore {
+  return {
+    async create(cluster) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.cluster(cluster.id), ...indexKeys(cluster), ...cluster },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new ConflictError(`cluster ${cluster.id} already exists`, { cause: error });
+        throw error;
+      }
+    },
+
+    async get(id) {
+      const result = await client.send(new GetCommand({ TableName: tableName, Key: keys.cluster(id), ConsistentRead: true }));
+      return result.Item ? toCluster(result.Item) : undefined;
+    },
+
+    async discard(id, version) {
+      await client.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: keys.cluster(id),
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': version },
+        }),
+      );
+    },
+
+    async update(cluster, changes) {
+      const { id, version: expectedVersion } = cluster;
+      const next: Record<string, unknown> = { ...changes, version: expectedVersion + 1 };
+      if (changes.status !== undefined) next.gsi2pk = keys.ownerStatusPartition(cluster.owner, changes.status);
+      const entries = Object.entries(next).filter(([, value]) => value !== undefined);
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':expected': expectedVersion };
+      const assignments = entries.map(([name, value], index) => {
+        names[`#f${index}`] = name;
+        values[`:v${index}`] = value;
+        return `#f${index} = :v${index}`;
+      });
+      try {
+        const result = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.cluster(id),
+            UpdateExpression: `SET ${assignments.join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk) AND version = :expected',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toCluster(result.Attributes ?? {});
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new StaleClusterError(id, expectedVersion);
+        throw error;
+      }
+    },
+
+    async listByOwner(owner, query) {
+      const byStatus = query.status !== undefined;
+      const [keyName, keyValue] = byStatus ? ['gsi2pk', keys.ownerStatusPartition(owner, query.status!)] : ['gsi1pk', keys.ownerPartition(owner)];
+      const partition: Key = { [keyName]: keyValue };
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: byStatus ? INDEX_BY_OWNER_STATUS : INDEX_BY_OWNER,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': keyName },
+          ExpressionAttributeValues: { ':pk': keyValue },
+          ScanIndexForward: false,
+          Limit: query.limit,
+          ExclusiveStartKey: decodeCursor(query.cursor, partition),
+        }),
+      );
+      return { items: (result.Items ?? []).map(toCluster), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+    },
+
+    async appendEvent(event) {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: keys.cluster(event.clusterId).pk, sk: `${keys.eventPrefix}${event.at}#${ulid()}`, ...event },
+        }),
+      );
+    },
+
+    async listEvents(clusterId, query): Promise<Page<TimelineEvent>> {
+      const pk = keys.cluster(clusterId).pk;
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.eventPrefix },
+          Limit: query.limit,
+          ExclusiveStartKey: decodeCursor(query.cursor, { pk }),
+        }),
+      );
+      const items = (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...event }) => event as TimelineEvent);
+      return { items, nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * The single-table design of the clusters table, shared by the store, the local cloud (which creates the table) and
+ * the deployment test (which checks serverless.yml declares the same keys and indexes).
+ *
+ * | item            | pk              | sk                       | gsi1 (by owner)             | gsi2 (by owner + status)                 |
+ * | cluster         | CLUSTER#<id>    | CLUSTER                  | OWNER#<owner> / <at>#<id>   | OWNER#<owner>#STATUS#<status> / <at>#<id> |
+ * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const INDEX_BY_OWNER = 'byOwner';
+export const INDEX_BY_OWNER_STATUS = 'byOwnerStatus';
+
+export const keys = {
+  cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER' }),
+  eventPrefix: 'EVENT#',
+  ownerPartition: (owner: string) => `OWNER#${owner}`,
+  ownerStatusPartition: (owner: string, status: string) => `OWNER#${owner}#STATUS#${status}`,
+  listSortKey: (requestedAt: string, id: string) => `${requestedAt}#${id}`,
+};
+
+export function clustersTableDefinition(tableName: string): CreateTableCommandInput {
+  const stringKey = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map(stringKey),
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: INDEX_BY_OWNER,
+        KeySchema: [
+          { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+          { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: INDEX_BY_OWNER_STATUS,
+        KeySchema: [
+          { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+          { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+/** Powertools idempotency's own table: partition key `id`, TTL on `expiration`. */
+export function idempotencyTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  };
+}

@@ -1,0 +1,57 @@
+/** EC2, for the node inventory: every instance that carries the cluster-id tag the template propagates at launch. */
+import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { CLUSTER_TAGS, type ClusterNode } from '../../domain/cluster';
+import type { InstanceInventory } from '../../use-cases/ports';
+import { classifyAwsError } from '../aws-errors';
+
+/** A cluster has at most 5 + 1000 instances; 11 pages of 100 cover it with room for replaced ones. */
+const MAX_PAGES = 20;
+
+function toNode(instance: Instance): ClusterNode {
+  const tag = (key: string) => instance.Tags?.find((t) => t.Key === key)?.Value;
+  return {
+    instanceId: instance.InstanceId ?? '',
+    role: tag(CLUSTER_TAGS.role) === 'manager' ? 'manager' : 'worker',
+    availabilityZone: instance.Placement?.AvailabilityZone ?? '',
+    state: instance.State?.Name ?? 'unknown',
+    instanceType: instance.InstanceType,
+    privateIp: instance.PrivateIpAddress,
+    publicIp: instance.PublicIpAddress,
+    launchedAt: instance.LaunchTime?.toISOString(),
+  };
+}
+
+export function buildInstanceInventory(clientFor: (region: string) => EC2Client = defaultClients()): InstanceInventory {
+  return {
+    async instancesOfCluster(region, clusterId) {
+      const nodes: ClusterNode[] = [];
+      let nextToken: string | undefined;
+      try {
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const result = await clientFor(region).send(
+            new DescribeInstancesCommand({
+              Filters: [{ Name: `tag:${CLUSTER_TAGS.clusterId}`, Values: [clusterId] }],
+              MaxResults: 100,
+              NextToken: nextToken,
+            }),
+          );
+          for (const reservation of result.Reservations ?? []) nodes.push(...(reservation.Instances ?? []).map(toNode));
+          nextToken = result.NextToken;
+          if (!nextToken) break;
+        }
+      } catch (error) {
+        classifyAwsError(error, 'DescribeInstances');
+      }
+      return nodes.sort((a, b) => a.role.localeCompare(b.role) || a.availabilityZone.localeCompare(b.availabilityZone) || a.instanceId.localeCompare(b.instanceId));
+    },
+  };
+}
+
+function defaultClients(): (region: string) => EC2Client {
+  const clients = new Map<string, EC2Client>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) clients.set(region, (client = new EC2Client({ region })));
+    return client;
+  };
+}

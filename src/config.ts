@@ -1,0 +1,73 @@
+/**
+ * The environment, read once and validated. A missing or malformed variable fails the cold start with its name,
+ * instead of failing the first request that happens to need it.
+ */
+import { z } from 'zod';
+
+const csv = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const environmentSchema = z.object({
+  AWS_REGION: z.string().min(1),
+  CLUSTERS_TABLE: z.string().min(1),
+  IDEMPOTENCY_TABLE: z.string().min(1),
+  CREATE_CLUSTER_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+  STACK_ROLE_ARN: z.string().startsWith('arn:'),
+  TEMPLATE_PATH: z.string().default('templates/swarm.yaml'),
+  ALLOWED_REGIONS: csv.optional(),
+  STACK_POLL_INITIAL_SECONDS: positiveInt(10),
+  STACK_POLL_MAX_SECONDS: positiveInt(60),
+  STACK_POLL_MAX_ATTEMPTS: positiveInt(120),
+  IDEMPOTENCY_TTL_SECONDS: positiveInt(86_400),
+  WEBHOOK_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+});
+
+export interface Config {
+  region: string;
+  clustersTable: string;
+  idempotencyTable: string;
+  createClusterStateMachineArn: string;
+  stackRoleArn: string;
+  templatePath: string;
+  allowedRegions: string[];
+  stackPoll: { initialSeconds: number; maxSeconds: number; growth: number; maxAttempts: number };
+  idempotencyTtlSeconds: number;
+  webhook: { allowLoopbackHttp: boolean; timeoutMs: number };
+}
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigurationError(`invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    region: e.AWS_REGION,
+    clustersTable: e.CLUSTERS_TABLE,
+    idempotencyTable: e.IDEMPOTENCY_TABLE,
+    createClusterStateMachineArn: e.CREATE_CLUSTER_STATE_MACHINE_ARN,
+    stackRoleArn: e.STACK_ROLE_ARN,
+    templatePath: e.TEMPLATE_PATH,
+    allowedRegions: e.ALLOWED_REGIONS ?? [e.AWS_REGION],
+    stackPoll: {
+      initialSeconds: e.STACK_POLL_INITIAL_SECONDS,
+      maxSeconds: e.STACK_POLL_MAX_SECONDS,
+      growth: 1.5,
+      maxAttempts: e.STACK_POLL_MAX_ATTEMPTS,
+    },
+    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+    webhook: { allowLoopbackHttp: e.WEBHOOK_ALLOW_LOOPBACK_HTTP === 'true', timeoutMs: e.WEBHOOK_TIMEOUT_MS },
+  };
+}

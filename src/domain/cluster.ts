@@ -1,0 +1,133 @@
+/**
+ * The cluster resource: its states, the transitions between them and the shape of its record. No AWS in here.
+ */
+import { ulid } from 'ulid';
+import { IllegalTransitionError } from './errors';
+import type { ClusterParameters } from './parameters';
+
+export const CLUSTER_STATUSES = ['CREATING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DELETE_FAILED'] as const;
+export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
+
+const TRANSITIONS: Record<ClusterStatus, readonly ClusterStatus[]> = {
+  CREATING: ['READY', 'FAILED', 'DELETING'],
+  READY: ['DELETING'],
+  FAILED: ['DELETING'],
+  DELETING: ['DELETED', 'DELETE_FAILED'],
+  DELETE_FAILED: ['DELETING'],
+  DELETED: [],
+};
+
+export function canTransition(from: ClusterStatus, to: ClusterStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: ClusterStatus, to: ClusterStatus): void {
+  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+}
+
+export type NodeRole = 'manager' | 'worker';
+
+export interface ClusterNode {
+  instanceId: string;
+  role: NodeRole;
+  availabilityZone: string;
+  state: string;
+  instanceType?: string;
+  privateIp?: string;
+  publicIp?: string;
+  launchedAt?: string;
+}
+
+export interface ClusterWebhook {
+  url: string;
+  events: string[];
+  /** Signing secret; shown to the caller once, in the 202, and never again. */
+  secret: string;
+}
+
+export interface Cluster {
+  id: string;
+  name: string;
+  owner: string;
+  region: string;
+  parameters: ClusterParameters;
+  tags: Record<string, string>;
+  status: ClusterStatus;
+  statusReason: string;
+  stackName: string;
+  stackId?: string;
+  createExecutionArn?: string;
+  deleteExecutionArn?: string;
+  outputs: Record<string, string>;
+  nodes: ClusterNode[];
+  webhook?: ClusterWebhook;
+  requestedAt: string;
+  readyAt?: string;
+  failedAt?: string;
+  deletingAt?: string;
+  deletedAt?: string;
+  lastActivityAt: string;
+  expiresAt?: string;
+  idleTimeout?: string;
+  updatedAt: string;
+  version: number;
+}
+
+export type TimelineEventType =
+  | 'cluster.requested'
+  | 'workflow.started'
+  | 'stack.create_started'
+  | 'stack.status_changed'
+  | 'cluster.ready'
+  | 'cluster.failed'
+  | 'stack.delete_requested'
+  | 'webhook.delivered'
+  | 'webhook.failed'
+  | 'webhook.skipped';
+
+export interface TimelineEvent {
+  clusterId: string;
+  at: string;
+  type: TimelineEventType;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export const STACK_NAME_PREFIX = 'swarm-';
+
+export function newClusterId(): string {
+  return `c-${ulid().toLowerCase()}`;
+}
+
+export function stackNameFor(clusterId: string): string {
+  return `${STACK_NAME_PREFIX}${clusterId}`;
+}
+
+export const CLUSTER_TAGS = {
+  clusterId: 'swarm-provisioner:cluster-id',
+  owner: 'swarm-provisioner:owner',
+  managedBy: 'swarm-provisioner:managed-by',
+  role: 'swarm-provisioner:role',
+} as const;
+
+export const MANAGED_BY = 'swarm-provisioner';
+
+/** The tags every stack gets: the user's, then ours (ours win, users cannot forge them). */
+export function stackTags(cluster: Pick<Cluster, 'id' | 'owner' | 'tags'>): Record<string, string> {
+  return {
+    ...cluster.tags,
+    [CLUSTER_TAGS.clusterId]: cluster.id,
+    [CLUSTER_TAGS.owner]: cluster.owner,
+    [CLUSTER_TAGS.managedBy]: MANAGED_BY,
+  };
+}
+
+/** What a caller sees: the record without the webhook secret or internal bookkeeping. */
+export function publicView(cluster: Cluster) {
+  const { webhook, ...rest } = cluster;
+  return {
+    ...rest,
+    webhook: webhook ? { url: webhook.url, events: webhook.events } : undefined,
+  };
+}
+export type ClusterView = ReturnType<typeof publicView>;

@@ -1,0 +1,86 @@
+/**
+ * Typed errors of the domain. The HTTP status belongs to the class; `expose` says whether the message may reach a
+ * caller. Anything that is not one of these becomes a generic 500 at the edge.
+ */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export abstract class ProblemError extends Error {
+  abstract readonly status: number;
+  abstract readonly title: string;
+  readonly expose: boolean = true;
+  readonly errors: FieldError[];
+  readonly headers: Record<string, string>;
+
+  constructor(message: string, options: { errors?: FieldError[]; cause?: unknown; headers?: Record<string, string> } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.errors = options.errors ?? [];
+    this.headers = options.headers ?? {};
+  }
+}
+
+export class BadRequestError extends ProblemError {
+  readonly status = 400;
+  readonly title = 'Bad request';
+}
+
+export class UnauthorizedError extends ProblemError {
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+}
+
+export class NotFoundError extends ProblemError {
+  readonly status = 404;
+  readonly title = 'Not found';
+}
+
+export class ConflictError extends ProblemError {
+  readonly status = 409;
+  readonly title = 'Conflict';
+}
+
+export class ValidationError extends ProblemError {
+  readonly status = 422;
+  readonly title = 'Validation failed';
+}
+
+export class UnsupportedMediaTypeError extends ProblemError {
+  readonly status = 415;
+  readonly title = 'Unsupported media type';
+}
+
+/** A write lost a race: the record changed (or moved to another status) since it was read. */
+export class StaleClusterError extends Error {
+  constructor(
+    readonly clusterId: string,
+    readonly expectedVersion: number,
+  ) {
+    super(`cluster ${clusterId} is no longer at version ${expectedVersion}`);
+    this.name = 'StaleClusterError';
+  }
+}
+
+/** A transition the cluster state machine does not allow (e.g. READY → CREATING). */
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`a cluster cannot go from ${from} to ${to}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+/**
+ * An AWS call failed in a way worth retrying (throttling, 5xx, network). Workflow Retry policies match this name,
+ * so keep it stable.
+ */
+export class TransientAwsError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'TransientAwsError';
+  }
+}

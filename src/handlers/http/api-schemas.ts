@@ -1,0 +1,88 @@
+/** The schemas of the HTTP API: requests are validated with them and the OpenAPI document is generated from them. */
+import { z } from 'zod';
+import { CLUSTER_STATUSES } from '../../domain/cluster';
+import { clusterRequestSchema } from '../../domain/parameters';
+
+export { clusterRequestSchema };
+
+const limit = z.coerce.number().int().min(1).max(100).default(20);
+const cursor = z.string().max(2048).optional();
+
+export const listClustersQuerySchema = z.strictObject({
+  status: z.enum(CLUSTER_STATUSES).optional(),
+  limit,
+  cursor,
+});
+
+export const pageQuerySchema = z.strictObject({ limit, cursor });
+
+export const nodesQuerySchema = z.strictObject({ refresh: z.enum(['true', 'false']).optional() });
+
+export const clusterIdSchema = z.string().regex(/^c-[0-9a-z]{26}$/, 'is not a cluster id');
+
+const nodeSchema = z
+  .object({
+    instanceId: z.string(),
+    role: z.enum(['manager', 'worker']),
+    availabilityZone: z.string(),
+    state: z.string(),
+    instanceType: z.string().optional(),
+    privateIp: z.string().optional(),
+    publicIp: z.string().optional(),
+    launchedAt: z.string().optional(),
+  })
+;
+
+export const clusterResourceSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    owner: z.string(),
+    region: z.string(),
+    parameters: z.record(z.string(), z.unknown()),
+    tags: z.record(z.string(), z.string()),
+    status: z.enum(CLUSTER_STATUSES),
+    statusReason: z.string(),
+    stackName: z.string(),
+    stackId: z.string().optional(),
+    createExecutionArn: z.string().optional(),
+    outputs: z.record(z.string(), z.string()),
+    nodes: z.array(nodeSchema),
+    webhook: z.object({ url: z.string(), events: z.array(z.string()) }).optional(),
+    requestedAt: z.string(),
+    readyAt: z.string().optional(),
+    failedAt: z.string().optional(),
+    lastActivityAt: z.string(),
+    expiresAt: z.string().optional(),
+    idleTimeout: z.string().optional(),
+    updatedAt: z.string(),
+    version: z.number().int(),
+    links: z.object({ self: z.string(), nodes: z.string(), events: z.string() }),
+  })
+;
+
+export const createdClusterSchema = clusterResourceSchema
+  .extend({ webhookSecret: z.string().optional().describe('The webhook signing secret (whsec_...): shown here once, never again.') })
+;
+
+export const clusterPageSchema = z.object({ items: z.array(clusterResourceSchema), nextCursor: z.string().optional() });
+
+export const nodeListSchema = z.object({ items: z.array(nodeSchema), refreshedAt: z.string().optional() });
+
+export const eventPageSchema = z
+  .object({
+    items: z.array(z.object({ at: z.string(), type: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })),
+    nextCursor: z.string().optional(),
+  })
+;
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .describe('RFC 9457 problem details');

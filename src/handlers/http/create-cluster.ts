@@ -1,0 +1,44 @@
+import { dependencies, type Dependencies } from '../../composition';
+import { createCluster } from '../../use-cases/create-cluster';
+import { lazyHandler } from '../lazy';
+import { clusterRequestSchema } from './api-schemas';
+import { httpHandler } from './http-handler';
+import { json, jsonBody, parseOrThrow } from './middleware';
+import { principalOf } from './principal';
+import { clusterResource } from './representation';
+import { BadRequestError } from '../../domain/errors';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** POST /clusters → 202 with the cluster in CREATING; `Idempotency-Key` makes a retry safe. */
+export function createClusterHandler(deps: Dependencies) {
+  return httpHandler(async (event, context) => {
+    const owner = principalOf(event);
+    const request = parseOrThrow(clusterRequestSchema, event.jsonBody, 'cluster request');
+    const create = async () => {
+      const { cluster, webhookSecret } = await createCluster(
+        {
+          store: deps.store,
+          workflows: deps.workflows,
+          clock: deps.clock,
+          defaultRegion: deps.config.region,
+          allowedRegions: deps.config.allowedRegions,
+          checkWebhookUrl: deps.webhooks.checkUrl,
+          newWebhookSecret: deps.webhooks.newSecret,
+          createExecutionPrefix: deps.createExecutionPrefix,
+        },
+        { owner, request },
+      );
+      return json(202, { ...clusterResource(cluster), webhookSecret }, { location: `/clusters/${cluster.id}` });
+    };
+
+    const idempotencyKey = event.headers?.['idempotency-key'];
+    if (idempotencyKey === undefined) return create();
+    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new BadRequestError('The Idempotency-Key header is not valid.', { errors: [{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }] });
+    }
+    return deps.idempotent({ owner, idempotencyKey, fingerprint: event.jsonBody }, context, create);
+  }).use(jsonBody());
+}
+
+export const handler = lazyHandler(() => createClusterHandler(dependencies()));

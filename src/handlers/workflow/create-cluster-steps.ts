@@ -1,0 +1,57 @@
+/**
+ * The create workflow's Lambda tasks (statemachines/create-cluster.asl.json), one export per Task state. Each is a
+ * separate function in serverless.yml; they share this module because each is a one-line call into a use case.
+ */
+import { dependencies, type Dependencies } from '../../composition';
+import type { WebhookEventType } from '../../domain/webhook';
+import { checkStackCreation, type CheckStackInput } from '../../use-cases/check-stack';
+import { checkStackDeletion, deleteFailedStack } from '../../use-cases/clean-up-failed-stack';
+import { markClusterFailed, type WorkflowFailure } from '../../use-cases/mark-cluster-failed';
+import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/notify-cluster-outcome';
+import { recordStackFailure, recordStackReady } from '../../use-cases/record-stack-outcome';
+import { startStackCreation } from '../../use-cases/start-stack-creation';
+import type { PollState } from '../../domain/stack';
+import type { Context } from 'aws-lambda';
+import { workflowTask } from './task';
+
+type StackInput = { clusterId: string; stackId: string };
+
+export function createClusterSteps(deps: Dependencies) {
+  const poll = deps.config.stackPoll;
+  const stackDeps = { store: deps.store, stacks: deps.stacks, clock: deps.clock, poll };
+  const outcomeDeps = { store: deps.store, stacks: deps.stacks, instances: deps.instances, clock: deps.clock };
+  return {
+    createStack: workflowTask('create stack', (input: { clusterId: string }) =>
+      startStackCreation({ ...stackDeps, isStackAlreadyExists: deps.isStackAlreadyExists }, input.clusterId),
+    ),
+    checkStack: workflowTask('check stack', (input: CheckStackInput) => checkStackCreation(stackDeps, input)),
+    recordStackReady: workflowTask('record ready', (input: StackInput) => recordStackReady(outcomeDeps, input)),
+    recordStackFailure: workflowTask('record failure', (input: { clusterId: string; stackId?: string; reason?: string }) => recordStackFailure(outcomeDeps, input)),
+    deleteFailedStack: workflowTask('delete failed stack', (input: StackInput) => deleteFailedStack(stackDeps, input)),
+    checkStackDeletion: workflowTask('check stack deletion', (input: StackInput & { poll: PollState }) => checkStackDeletion(stackDeps, input)),
+    markClusterFailed: workflowTask('mark failed', (input: { clusterId: string; failure: WorkflowFailure }) => markClusterFailed(deps, input)),
+    notify: workflowTask('notify', (input: { clusterId: string; event: WebhookEventType; version: number }) =>
+      notifyClusterOutcome({ store: deps.store, clock: deps.clock, send: deps.webhooks.send }, input),
+    ),
+    recordWebhookGivenUp: workflowTask('webhook given up', (input: { clusterId: string; event: WebhookEventType }) => recordWebhookGivenUp(deps, input)),
+  };
+}
+
+export type CreateClusterSteps = ReturnType<typeof createClusterSteps>;
+
+let steps: CreateClusterSteps | undefined;
+
+/** The Lambda export for one step: dependencies are built on the first invocation, once per container. */
+function lambdaStep<K extends keyof CreateClusterSteps>(name: K): CreateClusterSteps[K] {
+  return ((input: never, context: Context) => (steps ??= createClusterSteps(dependencies()))[name](input, context)) as CreateClusterSteps[K];
+}
+
+export const createStack = lambdaStep('createStack');
+export const checkStack = lambdaStep('checkStack');
+export const recordReady = lambdaStep('recordStackReady');
+export const recordFailure = lambdaStep('recordStackFailure');
+export const deleteStack = lambdaStep('deleteFailedStack');
+export const checkDeletion = lambdaStep('checkStackDeletion');
+export const markFailed = lambdaStep('markClusterFailed');
+export const notify = lambdaStep('notify');
+export const webhookGivenUp = lambdaStep('recordWebhookGivenUp');

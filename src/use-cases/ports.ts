@@ -1,0 +1,68 @@
+/**
+ * What the use cases need from the outside world, as plain types. Adapters under src/adapters implement them with
+ * the AWS SDK; unit tests pass fakes or SDK mocks.
+ */
+import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../domain/cluster';
+import type { StackEventView } from '../domain/stack';
+
+export type ClusterChanges = Partial<Omit<Cluster, 'id' | 'version' | 'owner' | 'requestedAt'>>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface ClusterStore {
+  /** Writes a new cluster; fails with ConflictError if the id exists. */
+  create(cluster: Cluster): Promise<void>;
+  get(id: string): Promise<Cluster | undefined>;
+  /** Removes a cluster that never got further than its first version (undoing a create that could not start). */
+  discard(id: string, version: number): Promise<void>;
+  /** Applies `changes` if the record is still at `cluster.version`; bumps the version. Throws StaleClusterError otherwise. */
+  update(cluster: Cluster, changes: ClusterChanges): Promise<Cluster>;
+  listByOwner(owner: string, query: { status?: ClusterStatus; limit: number; cursor?: string }): Promise<Page<Cluster>>;
+  appendEvent(event: TimelineEvent): Promise<void>;
+  listEvents(clusterId: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>>;
+}
+
+export interface StackDescription {
+  stackId: string;
+  stackName: string;
+  status: string;
+  statusReason?: string;
+  outputs: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface CreateStackRequest {
+  region: string;
+  stackName: string;
+  clientRequestToken: string;
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface StackGateway {
+  /** Starts a create; returns the stack id. Throws StackAlreadyExistsError when the name is taken. */
+  createStack(request: CreateStackRequest): Promise<string>;
+  /** Undefined when the stack does not exist (any more). */
+  describeStack(region: string, stackNameOrId: string): Promise<StackDescription | undefined>;
+  listStackEvents(region: string, stackNameOrId: string): Promise<StackEventView[]>;
+  deleteStack(region: string, stackNameOrId: string, clientRequestToken: string): Promise<void>;
+}
+
+export interface InstanceInventory {
+  /** Every instance carrying the cluster-id tag, in any state. */
+  instancesOfCluster(region: string, clusterId: string): Promise<ClusterNode[]>;
+}
+
+export interface WorkflowStarter {
+  /** Starts (or finds, when the name already ran with the same input) an execution; returns its ARN. */
+  startCreate(clusterId: string): Promise<string>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

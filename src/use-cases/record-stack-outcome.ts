@@ -1,0 +1,63 @@
+import type { ClusterNode } from '../domain/cluster';
+import { rootCauseOf } from '../domain/stack';
+import { loadCluster, transition } from './lifecycle';
+import type { Clock, ClusterStore, InstanceInventory, StackGateway } from './ports';
+
+export interface RecordStackOutcomeDeps {
+  store: ClusterStore;
+  stacks: StackGateway;
+  instances: InstanceInventory;
+  clock: Clock;
+}
+
+export interface OutcomeResult {
+  event: 'cluster.ready' | 'cluster.failed';
+  version: number;
+}
+
+function describeNodes(nodes: ClusterNode[]): string {
+  const managers = nodes.filter((n) => n.role === 'manager').length;
+  const zones = new Set(nodes.map((n) => n.availabilityZone)).size;
+  return `${managers} managers and ${nodes.length - managers} workers over ${zones} availability zones`;
+}
+
+/**
+ * Primary course (CREATE_COMPLETE):
+ * 1. Read the stack outputs and the instances tagged with the cluster id.
+ * 2. Mark the cluster READY with outputs and node inventory.
+ */
+export async function recordStackReady(deps: RecordStackOutcomeDeps, input: { clusterId: string; stackId: string }): Promise<OutcomeResult> {
+  const cluster = await loadCluster(deps.store, input.clusterId);
+  const stack = await deps.stacks.describeStack(cluster.region, input.stackId);
+  const nodes = (await deps.instances.instancesOfCluster(cluster.region, cluster.id)).filter((n) => n.state !== 'terminated' && n.state !== 'shutting-down');
+  const updated = await transition(
+    deps,
+    cluster,
+    'READY',
+    { statusReason: `stack CREATE_COMPLETE; ${describeNodes(nodes)}`, outputs: stack?.outputs ?? {}, nodes, readyAt: deps.clock.now().toISOString() },
+    { type: 'cluster.ready', details: { nodes: nodes.length } },
+  );
+  return { event: 'cluster.ready', version: updated.version };
+}
+
+/**
+ * Primary course (CREATE_FAILED, ROLLBACK_*, stack gone, or the poll budget spent):
+ * 1. Find the root cause in the stack events: the first resource that failed with its own reason.
+ * 2. Mark the cluster FAILED with that reason.
+ */
+export async function recordStackFailure(deps: RecordStackOutcomeDeps, input: { clusterId: string; stackId?: string; reason?: string }): Promise<OutcomeResult> {
+  const cluster = await loadCluster(deps.store, input.clusterId);
+  let reason = input.reason;
+  if (!reason && input.stackId) {
+    const events = await deps.stacks.listStackEvents(cluster.region, input.stackId);
+    reason = rootCauseOf(events, cluster.stackName);
+  }
+  const updated = await transition(
+    deps,
+    cluster,
+    'FAILED',
+    { statusReason: reason ?? 'the stack failed', failedAt: deps.clock.now().toISOString() },
+    { type: 'cluster.failed' },
+  );
+  return { event: 'cluster.failed', version: updated.version };
+}

@@ -1,0 +1,59 @@
+import { CLUSTER_TAGS, stackTags } from '../domain/cluster';
+import { templateParameters } from '../domain/parameters';
+import { nextPoll, type PollPolicy, type PollState } from '../domain/stack';
+import { logger } from '../logger';
+import { loadCluster, record } from './lifecycle';
+import type { Clock, ClusterStore, StackGateway } from './ports';
+
+export interface StartStackCreationDeps {
+  store: ClusterStore;
+  stacks: StackGateway;
+  clock: Clock;
+  poll: PollPolicy;
+  /** Thrown when the stack name is taken by a stack that is not this cluster's. */
+  isStackAlreadyExists: (error: unknown) => boolean;
+}
+
+export type StartStackCreationResult = { proceed: false; status: string } | { proceed: true; stackId: string; poll: PollState; lastStatus: string };
+
+export class StackNameTakenError extends Error {
+  constructor(readonly stackName: string) {
+    super(`a stack named ${stackName} exists and does not belong to this cluster`);
+    this.name = 'StackNameTakenError';
+  }
+}
+
+/**
+ * Primary course:
+ * 1. Load the cluster; only a CREATING cluster gets a stack (a cancelled one does not).
+ * 2. CreateStack with the deterministic name, a ClientRequestToken, our tags and the service role.
+ * 3. A retried create that finds the stack already there adopts it when its cluster-id tag says it is ours.
+ * 4. Remember the stack id and tell the timeline.
+ */
+export async function startStackCreation(deps: StartStackCreationDeps, clusterId: string): Promise<StartStackCreationResult> {
+  const cluster = await loadCluster(deps.store, clusterId);
+  if (cluster.status !== 'CREATING') return { proceed: false, status: cluster.status };
+
+  let stackId: string;
+  try {
+    stackId = await deps.stacks.createStack({
+      region: cluster.region,
+      stackName: cluster.stackName,
+      clientRequestToken: `create-${cluster.id}`,
+      parameters: templateParameters(cluster.id, cluster.parameters),
+      tags: stackTags(cluster),
+    });
+  } catch (error) {
+    if (!deps.isStackAlreadyExists(error)) throw error;
+    const existing = await deps.stacks.describeStack(cluster.region, cluster.stackName);
+    if (existing?.tags[CLUSTER_TAGS.clusterId] !== cluster.id) throw new StackNameTakenError(cluster.stackName);
+    logger.info('stack already existed and is ours; adopting it', { clusterId, stackId: existing.stackId });
+    stackId = existing.stackId;
+  }
+
+  if (cluster.stackId !== stackId) {
+    await deps.store.update(cluster, { stackId, statusReason: 'creating the CloudFormation stack', updatedAt: deps.clock.now().toISOString() });
+    await record(deps, clusterId, 'stack.create_started', `stack ${cluster.stackName} create started`, { stackId });
+  }
+  return { proceed: true, stackId, poll: nextPoll(undefined, deps.poll), lastStatus: 'CREATE_IN_PROGRESS' };
+}
