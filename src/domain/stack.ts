@@ -43,7 +43,10 @@ export function rootCauseOf(events: StackEventView[], stackName: string): string
     failures.find((e) => e.logicalResourceId !== stackName && !SECONDARY_REASONS.some((re) => re.test(e.resourceStatusReason ?? ''))) ??
     failures.find((e) => e.logicalResourceId !== stackName) ??
     failures[0];
-  if (!primary) return 'the stack failed without a resource failure event';
+  if (!primary) {
+    const stackLevel = chronological.filter((e) => e.logicalResourceId === stackName && e.resourceStatusReason).pop();
+    return stackLevel ? `${stackName} ${stackLevel.resourceStatus}: ${stackLevel.resourceStatusReason}` : 'the stack failed without a resource failure event';
+  }
   return `${primary.logicalResourceId} (${primary.resourceType}) ${primary.resourceStatus}: ${primary.resourceStatusReason ?? 'no reason given'}`;
 }
 

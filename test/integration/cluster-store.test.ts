@@ -1,0 +1,127 @@
+import { buildIdempotentRunner } from '../../src/adapters/dynamodb/idempotency';
+import { ConflictError, StaleClusterError, ValidationError, BadRequestError } from '../../src/domain/errors';
+import { lambdaContext } from '../../src/local/http-api';
+import { aCluster } from '../support/clusters';
+import { startTestDynamoDB } from '../support/dynamodb';
+
+let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
+beforeAll(async () => {
+  db = await startTestDynamoDB();
+});
+afterAll(() => db.close());
+
+describe('cluster store on the embedded DynamoDB', () => {
+  it('writes a cluster once and reads it back', async () => {
+    const cluster = aCluster();
+    await db.store.create(cluster);
+    await expect(db.store.create(cluster)).rejects.toBeInstanceOf(ConflictError);
+    await expect(db.store.get(cluster.id)).resolves.toEqual(cluster);
+  });
+
+  it('lets only one of two writers holding the same version win', async () => {
+    const cluster = aCluster();
+    await db.store.create(cluster);
+    const results = await Promise.allSettled([
+      db.store.update(cluster, { status: 'READY', statusReason: 'one' }),
+      db.store.update(cluster, { status: 'FAILED', statusReason: 'two' }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(StaleClusterError);
+    expect((await db.store.get(cluster.id))?.version).toBe(2);
+  });
+
+  it('pages through an owner’s clusters newest first with an opaque cursor, and filters by status from the index', async () => {
+    const owner = 'paging-owner';
+    const clusters = Array.from({ length: 5 }, (_, i) => aCluster({ owner, requestedAt: `2026-11-26T10:00:0${i}.000Z` }));
+    for (const cluster of clusters) await db.store.create(cluster);
+    await db.store.update(clusters[0]!, { status: 'READY', statusReason: 'ok' });
+
+    const first = await db.store.listByOwner(owner, { limit: 2 });
+    const second = await db.store.listByOwner(owner, { limit: 2, cursor: first.nextCursor });
+    const third = await db.store.listByOwner(owner, { limit: 2, cursor: second.nextCursor });
+    const ids = [...first.items, ...second.items, ...third.items].map((c) => c.id);
+    expect(ids).toEqual([...clusters].reverse().map((c) => c.id));
+
+    const ready = await db.store.listByOwner(owner, { status: 'READY', limit: 10 });
+    expect(ready.items.map((c) => c.id)).toEqual([clusters[0]!.id]);
+    const creating = await db.store.listByOwner(owner, { status: 'CREATING', limit: 10 });
+    expect(creating.items).toHaveLength(4);
+  });
+
+  it('refuses a cursor issued for another owner', async () => {
+    const mine = aCluster({ owner: 'cursor-a' });
+    await db.store.create(mine);
+    await db.store.create(aCluster({ owner: 'cursor-a' }));
+    const page = await db.store.listByOwner('cursor-a', { limit: 1 });
+    expect(page.nextCursor).toBeDefined();
+    await expect(db.store.listByOwner('cursor-b', { limit: 1, cursor: page.nextCursor })).rejects.toBeInstanceOf(BadRequestError);
+    await expect(db.store.listByOwner('cursor-a', { limit: 1, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(BadRequestError);
+  });
+
+  it('keeps the timeline in order under the cluster', async () => {
+    const cluster = aCluster();
+    await db.store.create(cluster);
+    await db.store.appendEvent({ clusterId: cluster.id, at: '2026-11-26T12:00:01.000Z', type: 'cluster.requested', message: 'one' });
+    await db.store.appendEvent({ clusterId: cluster.id, at: '2026-11-26T12:00:02.000Z', type: 'workflow.started', message: 'two' });
+    const page = await db.store.listEvents(cluster.id, { limit: 10 });
+    expect(page.items.map((e) => e.message)).toEqual(['one', 'two']);
+  });
+
+  it('discards only a record still at its first version', async () => {
+    const cluster = aCluster();
+    await db.store.create(cluster);
+    await db.store.discard(cluster.id, 1);
+    await expect(db.store.get(cluster.id)).resolves.toBeUndefined();
+  });
+});
+
+describe('Idempotency-Key runner on the embedded DynamoDB', () => {
+  const runner = () => buildIdempotentRunner(db.client, 'idempotency', 3600);
+  const scope = (key: string, fingerprint: unknown) => ({ owner: 'alice', idempotencyKey: key, fingerprint });
+
+  it('replays the first answer for the same key and body, without running the work again', async () => {
+    const run = runner();
+    let calls = 0;
+    const work = async () => ({ n: ++calls });
+    const first = await run(scope('k1', { name: 'demo' }), lambdaContext('test'), work);
+    const second = await run(scope('k1', { name: 'demo' }), lambdaContext('test'), work);
+    expect(second).toEqual(first);
+    expect(calls).toBe(1);
+  });
+
+  it('refuses the same key with a different body (422)', async () => {
+    const run = runner();
+    await run(scope('k2', { name: 'demo' }), lambdaContext('test'), async () => 'ok');
+    await expect(run(scope('k2', { name: 'other' }), lambdaContext('test'), async () => 'ok')).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('scopes keys to the owner', async () => {
+    const run = runner();
+    const a = await run({ owner: 'a', idempotencyKey: 'shared', fingerprint: 1 }, lambdaContext('test'), async () => 'a');
+    const b = await run({ owner: 'b', idempotencyKey: 'shared', fingerprint: 1 }, lambdaContext('test'), async () => 'b');
+    expect([a, b]).toEqual(['a', 'b']);
+  });
+
+  it('runs the work once for ten concurrent requests; the others get 409 or the replay', async () => {
+    const run = runner();
+    let calls = 0;
+    const work = async () => {
+      calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return 'created';
+    };
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => run(scope('k3', { name: 'demo' }), lambdaContext('test'), work)));
+    expect(calls).toBe(1);
+    for (const result of results) {
+      if (result.status === 'fulfilled') expect(result.value).toBe('created');
+      else expect(result.reason).toBeInstanceOf(ConflictError);
+    }
+  });
+
+  it('frees the key when the work fails, so a corrected retry can run', async () => {
+    const run = runner();
+    await expect(run(scope('k4', 1), lambdaContext('test'), async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(run(scope('k4', 1), lambdaContext('test'), async () => 'second')).resolves.toBe('second');
+  });
+});

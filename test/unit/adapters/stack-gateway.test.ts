@@ -1,0 +1,87 @@
+import {
+  AlreadyExistsException,
+  CloudFormationClient,
+  CloudFormationServiceException,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { buildStackGateway, StackAlreadyExistsError } from '../../../src/adapters/cloudformation/stack-gateway';
+import { TransientAwsError } from '../../../src/domain/errors';
+
+const cfn = mockClient(CloudFormationClient);
+const gateway = () => buildStackGateway({ roleArn: 'arn:aws:iam::123456789012:role/swarm-stacks', templateBody: () => 'Resources: {}' });
+const request = { region: 'us-east-1', stackName: 'swarm-c-1', clientRequestToken: 'create-c-1', parameters: { ManagerSize: '3' }, tags: { 'swarm-provisioner:cluster-id': 'c-1' } };
+
+beforeEach(() => cfn.reset());
+
+describe('stack gateway', () => {
+  it('creates the stack through the service role with a token, tags and parameters', async () => {
+    cfn.on(CreateStackCommand).resolves({ StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/swarm-c-1/abc' });
+
+    const stackId = await gateway().createStack(request);
+
+    expect(stackId).toBe('arn:aws:cloudformation:us-east-1:123456789012:stack/swarm-c-1/abc');
+    expect(cfn).toHaveReceivedCommandWith(CreateStackCommand, {
+      StackName: 'swarm-c-1',
+      RoleARN: 'arn:aws:iam::123456789012:role/swarm-stacks',
+      ClientRequestToken: 'create-c-1',
+      Parameters: [{ ParameterKey: 'ManagerSize', ParameterValue: '3' }],
+      Tags: [{ Key: 'swarm-provisioner:cluster-id', Value: 'c-1' }],
+      TemplateBody: 'Resources: {}',
+    });
+  });
+
+  it('reports a taken stack name as StackAlreadyExistsError', async () => {
+    cfn.on(CreateStackCommand).rejects(new AlreadyExistsException({ message: 'Stack [swarm-c-1] already exists', $metadata: {} }));
+    await expect(gateway().createStack(request)).rejects.toBeInstanceOf(StackAlreadyExistsError);
+  });
+
+  it('turns throttling into TransientAwsError so the workflow retries', async () => {
+    cfn.on(CreateStackCommand).rejects(new CloudFormationServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    await expect(gateway().createStack(request)).rejects.toBeInstanceOf(TransientAwsError);
+  });
+
+  it('passes on a real refusal unchanged', async () => {
+    cfn.on(CreateStackCommand).rejects(new CloudFormationServiceException({ name: 'ValidationError', $fault: 'client', message: 'Parameter ManagerSize failed to satisfy constraint', $metadata: { httpStatusCode: 400 } }));
+    await expect(gateway().createStack(request)).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('reads a missing stack and a DELETE_COMPLETE one as undefined', async () => {
+    cfn
+      .on(DescribeStacksCommand, { StackName: 'gone' })
+      .rejects(new CloudFormationServiceException({ name: 'ValidationError', $fault: 'client', message: 'Stack with id gone does not exist', $metadata: {} }))
+      .on(DescribeStacksCommand, { StackName: 'deleted' })
+      .resolves({ Stacks: [{ StackName: 'deleted', StackStatus: 'DELETE_COMPLETE', CreationTime: new Date() }] });
+    await expect(gateway().describeStack('us-east-1', 'gone')).resolves.toBeUndefined();
+    await expect(gateway().describeStack('us-east-1', 'deleted')).resolves.toBeUndefined();
+  });
+
+  it('maps outputs and tags into plain records', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'swarm-c-1', StackId: 'id-1', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'VPCID', OutputValue: 'vpc-1' }], Tags: [{ Key: 'k', Value: 'v' }] }],
+    });
+    await expect(gateway().describeStack('us-east-1', 'swarm-c-1')).resolves.toEqual({ stackId: 'id-1', stackName: 'swarm-c-1', status: 'CREATE_COMPLETE', statusReason: undefined, outputs: { VPCID: 'vpc-1' }, tags: { k: 'v' } });
+  });
+
+  it('follows stack event pages', async () => {
+    const event = (id: string) => ({ StackId: 's', EventId: id, StackName: 's', Timestamp: new Date('2026-01-01T00:00:00Z'), LogicalResourceId: id, ResourceType: 'T', ResourceStatus: 'CREATE_COMPLETE' });
+    cfn
+      .on(DescribeStackEventsCommand, { StackName: 's', NextToken: undefined })
+      .resolves({ StackEvents: [event('a')], NextToken: 'p2' })
+      .on(DescribeStackEventsCommand, { StackName: 's', NextToken: 'p2' })
+      .resolves({ StackEvents: [event('b')] });
+    const events = await gateway().listStackEvents('us-east-1', 's');
+    expect(events.map((e) => e.logicalResourceId)).toEqual(['a', 'b']);
+  });
+
+  it('deletes with a token through the service role, and treats a missing stack as deleted', async () => {
+    cfn.on(DeleteStackCommand).resolvesOnce({}).rejectsOnce(new CloudFormationServiceException({ name: 'ValidationError', $fault: 'client', message: 'Stack with id x does not exist', $metadata: {} }));
+    await gateway().deleteStack('us-east-1', 'swarm-c-1', 'cleanup-c-1');
+    await expect(gateway().deleteStack('us-east-1', 'swarm-c-1', 'cleanup-c-1')).resolves.toBeUndefined();
+    expect(cfn).toHaveReceivedCommandWith(DeleteStackCommand, { StackName: 'swarm-c-1', ClientRequestToken: 'cleanup-c-1', RoleARN: 'arn:aws:iam::123456789012:role/swarm-stacks' });
+  });
+});

@@ -1,0 +1,131 @@
+import { canTransition, CLUSTER_STATUSES, newClusterId, stackTags } from '../../../src/domain/cluster';
+import { clusterRequestSchema, templateParameters, parametersOf } from '../../../src/domain/parameters';
+import { createProgress, nextPoll, rootCauseOf, type StackEventView } from '../../../src/domain/stack';
+
+describe('cluster states', () => {
+  it.each([
+    ['CREATING', 'READY', true],
+    ['CREATING', 'FAILED', true],
+    ['CREATING', 'DELETING', true],
+    ['READY', 'DELETING', true],
+    ['DELETING', 'DELETED', true],
+    ['DELETING', 'DELETE_FAILED', true],
+    ['READY', 'CREATING', false],
+    ['DELETED', 'DELETING', false],
+    ['FAILED', 'READY', false],
+    ['READY', 'FAILED', false],
+  ] as const)('%s → %s allowed: %s', (from, to, allowed) => {
+    expect(canTransition(from, to)).toBe(allowed);
+  });
+
+  it('lets no status leave DELETED', () => {
+    expect(CLUSTER_STATUSES.filter((to) => canTransition('DELETED', to))).toEqual([]);
+  });
+
+  it('makes ids that fit the template ClusterId pattern', () => {
+    expect(newClusterId()).toMatch(/^c-[0-9a-z]{26}$/);
+  });
+
+  it('puts our tags over user tags of the same name', () => {
+    const tags = stackTags({ id: 'c-1', owner: 'alice', tags: { team: 'x', 'swarm-provisioner:owner': 'mallory' } });
+    expect(tags).toEqual({ team: 'x', 'swarm-provisioner:owner': 'alice', 'swarm-provisioner:cluster-id': 'c-1', 'swarm-provisioner:managed-by': 'swarm-provisioner' });
+  });
+});
+
+describe('cluster request schema', () => {
+  const parse = (body: unknown) => clusterRequestSchema.safeParse(body);
+  const fieldsOf = (body: unknown) => {
+    const result = parse(body);
+    return result.success ? [] : result.error.issues.map((i) => (i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.')));
+  };
+
+  it('applies the Docker for AWS defaults', () => {
+    const result = parse({ name: 'demo' });
+    expect(result.success && result.data).toMatchObject({ managers: 3, workers: 5, managerInstanceType: 't3.small', managerDiskSizeGb: 20, managerDiskType: 'gp3', enableSystemPrune: false, enableCloudWatchLogs: true });
+  });
+
+  it.each([
+    [{ name: 'demo', managers: 2 }, 'managers'],
+    [{ name: 'demo', workers: 1001 }, 'workers'],
+    [{ name: 'demo', workers: -1 }, 'workers'],
+    [{ name: 'demo', workers: 2.5 }, 'workers'],
+    [{ name: 'a'.repeat(200) }, 'name'],
+    [{ name: 'démo' }, 'name'],
+    [{ name: '1demo' }, 'name'],
+    [{ name: 'demo', managerDiskSizeGb: 19 }, 'managerDiskSizeGb'],
+    [{ name: 'demo', workerDiskType: 'io2' }, 'workerDiskType'],
+    [{ name: 'demo', managerInstanceType: 'p5.48xlarge' }, 'managerInstanceType'],
+    [{ name: 'demo', enableSystemPrune: 'yes' }, 'enableSystemPrune'],
+    [{ name: 'demo', owner: 'mallory' }, 'owner'],
+    [{ name: 'demo', tags: { 'aws:x': 'y' } }, 'tags.aws:x'],
+    [{ name: 'demo', idleTimeout: '30 minutes' }, 'idleTimeout'],
+    [{}, 'name'],
+  ])('refuses %j naming %s', (body, field) => {
+    expect(fieldsOf(body)).toContain(field);
+  });
+
+  it('maps a request onto the template parameter names', () => {
+    const request = clusterRequestSchema.parse({ name: 'demo', managers: 5, workers: 0, enableSystemPrune: true, keyName: 'ops' });
+    expect(templateParameters('c-1', parametersOf(request))).toEqual({
+      ClusterId: 'c-1',
+      ManagerSize: '5',
+      ClusterSize: '0',
+      ManagerInstanceType: 't3.small',
+      InstanceType: 't3.small',
+      ManagerDiskSize: '20',
+      ManagerDiskType: 'gp3',
+      WorkerDiskSize: '20',
+      WorkerDiskType: 'gp3',
+      KeyName: 'ops',
+      EnableSystemPrune: 'yes',
+      EnableCloudWatchLogs: 'yes',
+    });
+  });
+});
+
+describe('stack progress', () => {
+  it.each([
+    ['CREATE_IN_PROGRESS', 'in_progress'],
+    ['CREATE_COMPLETE', 'complete'],
+    ['ROLLBACK_IN_PROGRESS', 'failed'],
+    ['ROLLBACK_COMPLETE', 'failed'],
+    ['CREATE_FAILED', 'failed'],
+    [undefined, 'deleted'],
+  ])('%s reads as %s', (status, progress) => {
+    expect(createProgress(status)).toBe(progress);
+  });
+
+  it('grows the poll interval up to its ceiling and says when the budget is spent', () => {
+    const policy = { initialSeconds: 2, maxSeconds: 5, growth: 1.5, maxAttempts: 4 };
+    const first = nextPoll(undefined, policy);
+    const waits = [first];
+    while (waits.length < 5) waits.push(nextPoll(waits[waits.length - 1], policy));
+    expect(waits.map((w) => w.waitSeconds)).toEqual([2, 3, 5, 5, 5]);
+    expect(waits.map((w) => w.exhausted)).toEqual([false, false, false, false, true]);
+  });
+});
+
+describe('root cause of a failed create', () => {
+  const event = (timestamp: string, logicalResourceId: string, resourceStatus: string, resourceStatusReason?: string): StackEventView => ({
+    timestamp,
+    logicalResourceId,
+    resourceType: logicalResourceId === 'swarm-c-1' ? 'AWS::CloudFormation::Stack' : 'AWS::AutoScaling::AutoScalingGroup',
+    resourceStatus,
+    resourceStatusReason,
+  });
+
+  it('names the first resource that failed with its own reason, not the cascade', () => {
+    const events = [
+      event('2026-01-01T00:00:09Z', 'swarm-c-1', 'ROLLBACK_IN_PROGRESS', 'The following resource(s) failed to create: [ManagerAsg]. Rollback requested by user.'),
+      event('2026-01-01T00:00:08Z', 'NodeAsg', 'CREATE_FAILED', 'Resource creation cancelled'),
+      event('2026-01-01T00:00:07Z', 'ManagerAsg', 'CREATE_FAILED', 'Received 0 SUCCESS signals out of 3.'),
+      event('2026-01-01T00:00:01Z', 'ManagerAsg', 'CREATE_IN_PROGRESS'),
+    ];
+    expect(rootCauseOf(events, 'swarm-c-1')).toBe('ManagerAsg (AWS::AutoScaling::AutoScalingGroup) CREATE_FAILED: Received 0 SUCCESS signals out of 3.');
+  });
+
+  it('falls back to the stack-level reason when no resource failed', () => {
+    const events = [event('2026-01-01T00:00:09Z', 'swarm-c-1', 'ROLLBACK_IN_PROGRESS', 'Parameter validation failed')];
+    expect(rootCauseOf(events, 'swarm-c-1')).toContain('Parameter validation failed');
+  });
+});
