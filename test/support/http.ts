@@ -1,0 +1,39 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { HttpEvent, HttpResult } from '../../src/handlers/http/middleware';
+import { lambdaContext } from '../../src/local/http-api';
+
+/** An API Gateway HTTP API (payload v2) event, as the authorizer would pass it on. */
+export function httpEvent(options: {
+  method?: string;
+  path?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  principal?: string | null;
+  pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
+}): HttpEvent {
+  const principal = options.principal === undefined ? 'alice' : options.principal;
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return {
+    version: '2.0',
+    routeKey: `${options.method ?? 'GET'} ${options.path ?? '/'}`,
+    rawPath: options.path ?? '/',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...options.headers },
+    queryStringParameters: options.query,
+    pathParameters: options.pathParameters,
+    requestContext: {
+      requestId: 'req-1',
+      http: { method: options.method ?? 'GET', path: options.path ?? '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      ...(principal ? { authorizer: { lambda: { principalId: principal } } } : {}),
+    } as APIGatewayProxyEventV2['requestContext'],
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+export async function invoke(handler: (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<HttpResult>, event: HttpEvent) {
+  const result = await handler(event, lambdaContext('test'));
+  return { ...result, json: result.body ? (JSON.parse(result.body) as Record<string, unknown>) : undefined };
+}
