@@ -422,6 +422,18 @@ describe('local Step Functions endpoint', () => {
     expect(JSON.parse(execution.output ?? 'null')).toEqual({ a: 1 });
   });
 
+  it('does not time out at once when TimeoutSeconds is too long for a Node timer', async () => {
+    // Prepare
+    const definition = { TimeoutSeconds: 99999999, StartAt: 'Pause', States: { Pause: { Type: 'Wait', Seconds: 1, End: true } } };
+    const { sfn, client } = await start(machine('patient', definition, {}, { waitTimeOverrides: { Pause: 50 } }));
+
+    // Act
+    const execution = await runToEnd(client, sfn.stateMachineArn('patient'), {});
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+  });
+
   it('returns an AWS-shaped execution history, in pages and in reverse', async () => {
     // Prepare
     const { sfn, client } = await start(machine('greeter', greetDefinition, { Greet: async () => 'hi' }));

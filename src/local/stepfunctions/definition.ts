@@ -97,7 +97,19 @@ function checkOverrides(graph: StateGraph, source: LocalStateMachineDefinition):
   }
 }
 
-function parseDefinition(text: string, machineName: string): StateMachine {
+// The interpreter waits with setTimeout, which fires at once for anything longer than 2^31 - 1 ms (24.8 days), so a
+// "never" such as TimeoutSeconds 99999999 would time out immediately. Locally, 24.8 days is as good as never.
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+function clampTimers(graph: StateGraph & { TimeoutSeconds?: number }): void {
+  if (graph.TimeoutSeconds !== undefined) graph.TimeoutSeconds = Math.min(graph.TimeoutSeconds, MAX_TIMER_SECONDS);
+  for (const [, state] of allStates(graph)) {
+    if (state.Type === 'Task' && state.TimeoutSeconds !== undefined) state.TimeoutSeconds = Math.min(state.TimeoutSeconds, MAX_TIMER_SECONDS);
+    if (state.Type === 'Wait' && state.Seconds !== undefined) state.Seconds = Math.min(state.Seconds, MAX_TIMER_SECONDS);
+  }
+}
+
+function parseDefinition(text: string, machineName: string): StateMachineDefinition {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -106,18 +118,21 @@ function parseDefinition(text: string, machineName: string): StateMachine {
   }
   try {
     // The interpreter validates the ASL (asl-validator) in its constructor.
-    return new StateMachine(json as StateMachineDefinition);
+    new StateMachine(json as StateMachineDefinition);
   } catch (error) {
     throw new LocalStateMachineConfigError(`state machine ${machineName}: ${(error as Error).message}`, { cause: error });
   }
+  return json as StateMachineDefinition;
 }
 
 export function compileStateMachine(source: LocalStateMachineDefinition, arn: string): CompiledStateMachine {
   const definition = substituteDefinition(source.definition, source.substitutions, source.name);
-  const interpreter = parseDefinition(definition, source.name);
-  const graph = JSON.parse(definition) as StateMachineDefinition;
+  const graph = parseDefinition(definition, source.name);
   const tasks = bindTasks(graph, source);
   checkOverrides(graph, source);
+  clampTimers(graph);
+  // Already validated above, in its unclamped form.
+  const interpreter = new StateMachine(graph, { validationOptions: { noValidate: true } });
   return {
     name: source.name,
     arn,
