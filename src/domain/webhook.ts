@@ -46,17 +46,18 @@ export interface WebhookClusterSnapshot {
 }
 
 /**
- * Receivers (and API Gateway / Lambda function URLs in front of them) reject large bodies, and Svix caps at 20 KB
- * too; a budget of 16 KiB for the whole serialised body keeps every event far from that line.
+ * A hard ceiling on the serialised body, half the 20 KB line receivers are promised we stay far under. A real event
+ * is well under 1 KB; the ceiling only matters for pathological reasons or outputs.
  */
-export const MAX_WEBHOOK_PAYLOAD_BYTES = 16 * 1024;
+export const MAX_WEBHOOK_PAYLOAD_BYTES = 10 * 1024;
 
 // Stack failure reasons can be long CloudFormation messages; the first kilobyte says what went wrong.
 const MAX_REASON_CHARS = 1000;
 const MAX_NAME_CHARS = 256;
-const MAX_OUTPUTS = 32;
-const MAX_OUTPUT_KEY_CHARS = 128;
-const MAX_OUTPUT_VALUE_CHARS = 1024;
+// The Swarm template has six outputs; the limits leave room for more without letting outputs fill the budget.
+const MAX_OUTPUTS = 16;
+const MAX_OUTPUT_KEY_CHARS = 64;
+const MAX_OUTPUT_VALUE_CHARS = 512;
 const ELLIPSIS = '…';
 
 export function truncateText(text: string, maxChars: number): string {

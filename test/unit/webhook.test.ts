@@ -98,6 +98,25 @@ describe('buildWebhookPayload', () => {
     expect(JSON.stringify(reason)).not.toMatch(/\\ud[89a-f]/i);
   });
 
+  it('keeps all six template outputs of a real cluster, in well under a kilobyte', () => {
+    // Prepare
+    const outputs = {
+      DefaultDNSTarget: 'swarm-c-01jz-elb-1234567890.eu-west-1.elb.amazonaws.com',
+      ELBDNSZoneID: 'Z32O12XQLNTSW2',
+      ZoneAvailabilityComment: 'This region has at least 3 Availability Zones (AZ). This is ideal.',
+      Managers: 'https://eu-west-1.console.aws.amazon.com/ec2/v2/home?region=eu-west-1#Instances:tag:swarm-node-type=manager',
+      VPCID: 'vpc-0123456789abcdef0',
+      SwarmWideSecurityGroupID: 'sg-0123456789abcdef0',
+    };
+
+    // Act
+    const payload = buildWebhookPayload('cluster.ready', { ...cluster, outputs }, new Date(0));
+
+    // Assess
+    expect(payload.data.cluster.outputs).toEqual(outputs);
+    expect(webhookPayloadBytes(payload)).toBeLessThan(1024);
+  });
+
   it.each([
     ['long text', 'x'],
     ['multi-byte text', '€'],
