@@ -1,0 +1,85 @@
+import { FaultBook, isFault, type Fault } from './faults';
+import { Fleet } from './fleet';
+import { queryConcernsStack, type InstanceQuery } from './instance-query';
+import { Scheduler } from './scheduler';
+import { PACE } from './stack-lifecycle';
+import { isDeleted, type Stack } from './stack-model';
+import { Stacks } from './stacks';
+import type { YamlReader } from './template';
+
+export interface CloudSimulationOptions {
+  region: string;
+  timeScale: number;
+  readYaml: YamlReader;
+  onStackStatus: (stack: Stack) => void;
+  onFaultArmed: (target: string, fault: Fault, count: number | undefined) => void;
+}
+
+/** CloudFormation and EC2 of one simulated account and region, plus the faults waiting to be injected into them. */
+export class CloudSimulation {
+  readonly region: string;
+  readonly stacks: Stacks;
+  readonly fleet: Fleet;
+  private readonly faults = new FaultBook();
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly options: CloudSimulationOptions) {
+    this.region = options.region;
+    this.scheduler = new Scheduler(options.timeScale);
+    this.fleet = new Fleet(options.region, this.scheduler, { shutdown: PACE.shutdown, retention: PACE.terminatedRetention });
+    this.stacks = new Stacks({
+      region: options.region,
+      scheduler: this.scheduler,
+      fleet: this.fleet,
+      faults: this.faults,
+      readYaml: options.readYaml,
+      listener: options.onStackStatus,
+    });
+  }
+
+  /**
+   * Arms a fault for a stack name, a stack id or `*`. `gone` aimed at a stack that exists takes it away at once;
+   * otherwise the fault waits for the moment it applies to (a create, a delete, the next calls).
+   */
+  injectFault(target: string, fault: Fault, count?: number): void {
+    if (!isFault(fault)) throw new RangeError(`Unknown fault ${String(fault)}`);
+    if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new RangeError('count must be a positive integer');
+    this.options.onFaultArmed(target, fault, count);
+    const stack = target === '*' ? undefined : this.stacks.find(target);
+    if (fault === 'gone' && stack && !isDeleted(stack)) {
+      this.stacks.vanish(stack);
+      return;
+    }
+    this.faults.add(target, fault, count);
+  }
+
+  /** Whether a throttle fault claims this CloudFormation call, which names `nameOrId` (or no stack at all). */
+  throttlesStackCall(nameOrId: string | undefined): boolean {
+    if (nameOrId === undefined) return this.throttlesOtherCall();
+    const stack = this.stacks.find(nameOrId);
+    return this.faults.take('throttle', stack ? [stack] : [], [nameOrId]);
+  }
+
+  /** Whether a throttle fault claims this DescribeInstances call, through the stacks whose instances it asks for. */
+  throttlesInstanceQuery(query: InstanceQuery): boolean {
+    const concerned = this.stacks
+      .all()
+      .filter((stack) =>
+        queryConcernsStack(this.fleet, query, stack.id, [
+          ...stack.tags,
+          { key: 'aws:cloudformation:stack-name', value: stack.name },
+          { key: 'aws:cloudformation:stack-id', value: stack.id },
+        ]),
+      );
+    return this.faults.take('throttle', concerned);
+  }
+
+  /** Calls about no stack (DescribeAvailabilityZones, ValidateTemplate) are throttled only by a `*` fault. */
+  throttlesOtherCall(): boolean {
+    return this.faults.take('throttle', []);
+  }
+
+  close(): void {
+    this.scheduler.close();
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * An error the simulated cloud answers with, named by its AWS error code so the SDK raises the matching exception
+ * class (`AlreadyExistsException`) or a service exception whose `name` is the code (`ValidationError`, `Throttling`).
+ */
+export class CloudError extends Error {
+  override readonly name = 'CloudError';
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatus = 400,
+  ) {
+    super(message);
+  }
+
+  /** The query protocols split faults into the caller's (`Sender`) and the service's (`Receiver`). */
+  get faultType(): 'Sender' | 'Receiver' {
+    return this.httpStatus >= 500 ? 'Receiver' : 'Sender';
+  }
+}
+
+export const validationError = (message: string): CloudError => new CloudError('ValidationError', message);
+
+export const templateFormatError = (detail: string): CloudError =>
+  validationError(`Template format error: ${detail}`);
+
+export const templateError = (detail: string): CloudError => validationError(`Template error: ${detail}`);
+
+export const stackNotFoundError = (stack: string): CloudError =>
+  validationError(`Stack with id ${stack} does not exist`);

@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { AUTO_SCALING_GROUP, desiredCapacity, launchRequest } from './auto-scaling';
+import type { FaultBook } from './faults';
+import type { Fleet } from './fleet';
+import { Timeline, type Scheduler } from './scheduler';
+import {
+  resourcesIn,
+  setResourceStatus,
+  setStackStatus,
+  type Stack,
+  type StackResourceState,
+  type StatusListener,
+} from './stack-model';
+
+/** Simulated milliseconds at time scale 1. A default cluster (3 managers, 5 workers) is created in about 5 s. */
+export const PACE = {
+  createBase: 3_000,
+  createPerInstance: 250,
+  createMax: 30_000,
+  delete: 3_000,
+  /** Instances stay `shutting-down` this long: past the stack's DELETE_COMPLETE, as on AWS. */
+  shutdown: 4_000,
+  terminatedRetention: 60_000,
+  /** How soon after CREATE_COMPLETE a stack with a pending `gone` fault disappears. */
+  goneAfterCreate: 1_500,
+} as const;
+
+/** Relative effort per resource type; the plan is stretched to the stack's total duration. */
+const CREATE_WEIGHT: Record<string, number> = {
+  'AWS::EC2::VPC': 3,
+  'AWS::EC2::Subnet': 2,
+  'AWS::EC2::InternetGateway': 2,
+  'AWS::EC2::VPCGatewayAttachment': 2,
+  'AWS::EC2::Route': 2,
+  'AWS::EC2::SecurityGroup': 2,
+  'AWS::IAM::Role': 3,
+  'AWS::IAM::InstanceProfile': 4,
+  [AUTO_SCALING_GROUP]: 6,
+  'AWS::ElasticLoadBalancing::LoadBalancer': 4,
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': 5,
+  'AWS::DynamoDB::Table': 3,
+};
+const DELETE_WEIGHT: Record<string, number> = {
+  [AUTO_SCALING_GROUP]: 4,
+  'AWS::EC2::VPC': 2,
+  'AWS::EC2::InternetGateway': 2,
+  'AWS::ElasticLoadBalancing::LoadBalancer': 2,
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': 2,
+};
+
+export interface LifecycleContext {
+  region: string;
+  scheduler: Scheduler;
+  fleet: Fleet;
+  faults: FaultBook;
+  listener: StatusListener;
+}
+
+interface Slot {
+  start: number;
+  end: number;
+}
+
+/**
+ * Start and end of each resource when it waits for `after(resource)` and takes `weight(resource)`, stretched so
+ * that the whole plan takes `total`.
+ */
+const schedule = (
+  resources: readonly StackResourceState[],
+  after: (resource: StackResourceState) => readonly StackResourceState[],
+  weight: (resource: StackResourceState) => number,
+  total: number,
+): Map<StackResourceState, Slot> => {
+  const slots = new Map<StackResourceState, Slot>();
+  for (const resource of resources) {
+    const start = Math.max(0, ...after(resource).map((other) => slots.get(other)?.end ?? 0));
+    slots.set(resource, { start, end: start + weight(resource) });
+  }
+  const longest = Math.max(1, ...[...slots.values()].map((slot) => slot.end));
+  const stretch = total / longest;
+  for (const slot of slots.values()) {
+    slot.start *= stretch;
+    slot.end *= stretch;
+  }
+  return slots;
+};
+
+const instanceCount = (stack: Stack): number =>
+  stack.resources.filter((resource) => resource.type === AUTO_SCALING_GROUP).reduce((sum, group) => sum + desiredCapacity(group), 0);
+
+export const creationDuration = (stack: Stack): number =>
+  Math.min(PACE.createMax, PACE.createBase + PACE.createPerInstance * instanceCount(stack));
+
+/** The resource an injected rollback fails: the manager group if there is one, as on a real signal timeout. */
+const rollbackVictim = (stack: Stack): StackResourceState | undefined =>
+  stack.resources.find((resource) => resource.logicalId === 'ManagerAsg') ??
+  stack.resources.find((resource) => resource.type === AUTO_SCALING_GROUP) ??
+  stack.resources.at(-1);
+
+const creationFailureReason = (resource: StackResourceState): string => {
+  if (resource.type !== AUTO_SCALING_GROUP) {
+    return `Resource handler returned message: "Simulated failure creating ${resource.type}" (RequestToken: ${randomUUID()}, HandlerErrorCode: GeneralServiceException)`;
+  }
+  if (resource.signalCount !== undefined) {
+    return `Received 0 SUCCESS signals out of ${resource.signalCount}. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement`;
+  }
+  return (
+    'You have requested more vCPU capacity than your current vCPU limit of 32 allows for the instance bucket that the ' +
+    'specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an ' +
+    'adjustment to this limit. Launching EC2 instance failed.'
+  );
+};
+
+export const startCreation = (stack: Stack, context: LifecycleContext): void => {
+  const byId = new Map(stack.resources.map((resource) => [resource.logicalId, resource]));
+  const total = creationDuration(stack);
+  const slots = schedule(
+    stack.resources,
+    (resource) => resource.dependsOn.flatMap((id) => byId.get(id) ?? []),
+    (resource) => CREATE_WEIGHT[resource.type] ?? 1,
+    total * 0.96,
+  );
+  const victim = rollbackVictim(stack);
+  const timeline = new Timeline(context.scheduler);
+  for (const [resource, slot] of slots) {
+    timeline.at(slot.start, () => {
+      setResourceStatus(stack, resource, 'CREATE_IN_PROGRESS', 'Resource creation Initiated', true);
+      if (resource.type === AUTO_SCALING_GROUP) launchInstances(stack, resource, context, (slot.end - slot.start) * 0.6);
+    });
+    timeline.at(slot.end, () => {
+      const injected = resource === victim && (stack.failOnCreate || context.faults.take('rollback', [stack]));
+      if (injected) failCreation(stack, resource, context);
+      else setResourceStatus(stack, resource, 'CREATE_COMPLETE');
+    });
+  }
+  timeline.at(total, () => {
+    stack.outputsVisible = true;
+    setStackStatus(stack, 'CREATE_COMPLETE', undefined, context.listener);
+    if (context.faults.take('gone', [stack])) context.scheduler.after(PACE.goneAfterCreate, () => vanish(stack, context));
+  });
+  stack.operation = timeline.start();
+};
+
+const launchInstances = (stack: Stack, group: StackResourceState, context: LifecycleContext, boot: number): void => {
+  const request = launchRequest(group, {
+    region: context.region,
+    stackName: stack.name,
+    stackId: stack.id,
+    stackTags: stack.tags,
+    resources: stack.resources,
+  });
+  group.instanceIds.push(...context.fleet.launch(request, boot).map((instance) => instance.instanceId));
+};
+
+/** A failed resource cancels whatever else is being created, then the stack rolls back (or stops, or deletes). */
+const failCreation = (stack: Stack, victim: StackResourceState, context: LifecycleContext): void => {
+  stack.operation?.cancel();
+  setResourceStatus(stack, victim, 'CREATE_FAILED', creationFailureReason(victim));
+  const cancelled = resourcesIn(stack, 'CREATE_IN_PROGRESS');
+  for (const resource of cancelled) setResourceStatus(stack, resource, 'CREATE_FAILED', 'Resource creation cancelled');
+  const failed = `The following resource(s) failed to create: [${[victim, ...cancelled].map((r) => r.logicalId).join(', ')}]. `;
+
+  if (stack.onFailure === 'DO_NOTHING') {
+    setStackStatus(stack, 'CREATE_FAILED', failed, context.listener);
+    return;
+  }
+  if (stack.onFailure === 'DELETE') {
+    setStackStatus(stack, 'DELETE_IN_PROGRESS', `${failed}Delete requested by user.`, context.listener);
+    runDeletion(stack, context, undefined, () => finishDeletion(stack, context));
+    return;
+  }
+  setStackStatus(stack, 'ROLLBACK_IN_PROGRESS', `${failed}Rollback requested by user.`, context.listener);
+  runDeletion(stack, context, undefined, () =>
+    setStackStatus(stack, 'ROLLBACK_COMPLETE', undefined, context.listener),
+  );
+};
+
+/**
+ * DeleteStack. A stack still being created has its in-flight resources cancelled first. With `failing` set, the
+ * delete-failed fault picks a resource that refuses to go, as a security group with a leftover network interface does.
+ */
+export const startDeletion = (stack: Stack, context: LifecycleContext, failing: boolean): void => {
+  stack.operation?.cancel();
+  for (const resource of resourcesIn(stack, 'CREATE_IN_PROGRESS')) {
+    setResourceStatus(stack, resource, 'CREATE_FAILED', 'Resource creation cancelled');
+  }
+  setStackStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated', context.listener);
+  const victim = failing ? deletionVictim(stack) : undefined;
+  runDeletion(stack, context, victim, (failed) => {
+    if (failed) {
+      setStackStatus(stack, 'DELETE_FAILED', `The following resource(s) failed to delete: [${failed.logicalId}]. `, context.listener);
+    } else {
+      finishDeletion(stack, context);
+    }
+  });
+};
+
+const finishDeletion = (stack: Stack, context: LifecycleContext): void => {
+  stack.outputsVisible = false;
+  stack.deletionTime = new Date();
+  setStackStatus(stack, 'DELETE_COMPLETE', undefined, context.listener);
+};
+
+const deletable = (stack: Stack): StackResourceState[] =>
+  resourcesIn(stack, 'CREATE_COMPLETE', 'CREATE_FAILED', 'DELETE_FAILED', 'CREATE_IN_PROGRESS', 'DELETE_IN_PROGRESS');
+
+const deletionVictim = (stack: Stack): StackResourceState | undefined => {
+  const candidates = deletable(stack);
+  return (
+    candidates.find((resource) => resource.type === 'AWS::EC2::SecurityGroup') ??
+    candidates.find((resource) => resource.type === 'AWS::EC2::VPC') ??
+    candidates[0]
+  );
+};
+
+const deletionFailureReason = (resource: StackResourceState): string => {
+  const details = `(Service: Ec2, Status Code: 400, Request ID: ${randomUUID()})`;
+  if (resource.type === 'AWS::EC2::SecurityGroup') return `resource ${resource.physicalId} has a dependent object ${details}`;
+  if (resource.type === 'AWS::EC2::VPC') {
+    return `The vpc '${resource.physicalId}' has dependencies and cannot be deleted. ${details}`;
+  }
+  return `Resource handler returned message: "Simulated failure deleting ${resource.physicalId}" (HandlerErrorCode: GeneralServiceException)`;
+};
+
+/**
+ * Deletes every resource that exists, dependents before what they depend on, then calls `done` with the resource
+ * that failed (if any). Groups terminate their instances as they start deleting.
+ */
+const runDeletion = (
+  stack: Stack,
+  context: LifecycleContext,
+  victim: StackResourceState | undefined,
+  done: (failed?: StackResourceState) => void,
+): void => {
+  const targets = deletable(stack).reverse();
+  const retained = (resource: StackResourceState): boolean =>
+    resource.deletionPolicy === 'Retain' && stack.status === 'DELETE_IN_PROGRESS';
+  const slots = schedule(
+    targets,
+    (resource) => targets.filter((other) => other.dependsOn.includes(resource.logicalId)),
+    (resource) => (retained(resource) ? 0.1 : (DELETE_WEIGHT[resource.type] ?? 1)),
+    PACE.delete * 0.96,
+  );
+  const timeline = new Timeline(context.scheduler);
+  for (const [resource, slot] of slots) {
+    if (retained(resource)) {
+      timeline.at(slot.start, () => setResourceStatus(stack, resource, 'DELETE_SKIPPED'));
+      continue;
+    }
+    timeline.at(slot.start, () => {
+      setResourceStatus(stack, resource, 'DELETE_IN_PROGRESS');
+      context.fleet.terminate(resource.instanceIds, 'User initiated');
+    });
+    timeline.at(slot.end, () => {
+      if (resource !== victim) {
+        setResourceStatus(stack, resource, 'DELETE_COMPLETE');
+        return;
+      }
+      timeline.cancel();
+      setResourceStatus(stack, resource, 'DELETE_FAILED', deletionFailureReason(resource));
+      for (const other of resourcesIn(stack, 'DELETE_IN_PROGRESS')) setResourceStatus(stack, other, 'DELETE_COMPLETE');
+      done(resource);
+    });
+  }
+  timeline.at(PACE.delete, () => done());
+  stack.operation = timeline.start();
+};
+
+/** The `gone` fault: someone deletes the stack behind the service's back, all at once. */
+export const vanish = (stack: Stack, context: LifecycleContext): void => {
+  if (stack.status === 'DELETE_COMPLETE') return;
+  stack.operation?.cancel();
+  stack.operationToken = `Console-DeleteStack-${randomUUID()}`;
+  setStackStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated', context.listener);
+  for (const resource of deletable(stack)) {
+    context.fleet.terminate(resource.instanceIds, 'User initiated');
+    setResourceStatus(stack, resource, 'DELETE_COMPLETE');
+  }
+  finishDeletion(stack, context);
+};

@@ -1,0 +1,277 @@
+import { checkCapabilities, requiredCapabilities } from './capabilities';
+import { creationOrder, resourceDependencies } from './dependencies';
+import { CloudError, stackNotFoundError, validationError } from './errors';
+import { FAULT_TAG, parseFaultTag, type FaultBook } from './faults';
+import type { Fleet, Tag } from './fleet';
+import { isStackArn, stackArn } from './ids';
+import { resolveParameters, type ParameterInput } from './parameters';
+import { startCreation, startDeletion, vanish, type LifecycleContext } from './stack-lifecycle';
+import { isDeleted, setStackStatus, type OnFailure, type Stack, type StackEvent, type StackResourceState, type StatusListener } from './stack-model';
+import { parseTemplateBody, type YamlReader } from './template';
+import { instantiateTemplate } from './template-instance';
+
+export interface CreateStackInput {
+  stackName?: string;
+  templateBody?: string;
+  templateUrl?: string;
+  parameters: ParameterInput[];
+  tags: Tag[];
+  capabilities: string[];
+  notificationArns: string[];
+  roleArn?: string;
+  clientRequestToken?: string;
+  timeoutInMinutes?: number;
+  disableRollback?: boolean;
+  onFailure?: string;
+}
+
+export interface TemplateSummary {
+  description?: string;
+  parameters: { key: string; defaultValue?: string; noEcho: boolean; description?: string }[];
+  capabilities: string[];
+  capabilitiesReason?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export interface StacksOptions {
+  region: string;
+  scheduler: LifecycleContext['scheduler'];
+  fleet: Fleet;
+  faults: FaultBook;
+  readYaml: YamlReader;
+  listener: StatusListener;
+}
+
+const PAGE_SIZE = 100;
+const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]*$/;
+const REQUEST_TOKEN = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
+
+/** The service-side validation message format of AWS APIs. */
+const constraintError = (value: string | undefined, member: string, constraint: string): CloudError =>
+  validationError(
+    `1 validation error detected: Value ${value === undefined ? 'null' : `'${value}'`} at '${member}' failed to satisfy constraint: Member must ${constraint}`,
+  );
+
+const checkName = (value: string | undefined, member: string, pattern: RegExp, required: boolean): void => {
+  if (value === undefined) {
+    if (required) throw constraintError(value, member, 'not be null');
+    return;
+  }
+  if (value.length < 1 || value.length > 128) throw constraintError(value, member, 'have length less than or equal to 128');
+  if (!pattern.test(value)) throw constraintError(value, member, `satisfy regular expression pattern: ${pattern.source.slice(1, -1)}`);
+};
+
+const encodeToken = (stackId: string, position: number): string =>
+  Buffer.from(JSON.stringify({ stackId, position })).toString('base64url');
+
+const decodeToken = (token: string, stackId: string): number => {
+  try {
+    const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { stackId?: unknown; position?: unknown };
+    if (decoded.stackId === stackId && typeof decoded.position === 'number') return decoded.position;
+  } catch {
+    // fall through to the error CloudFormation gives for a token it did not issue
+  }
+  throw validationError('Invalid NextToken');
+};
+
+/** The simulated CloudFormation: stacks by id, their lifecycles and what the read APIs report about them. */
+export class Stacks {
+  private readonly byId = new Map<string, Stack>();
+  private readonly lifecycle: LifecycleContext;
+
+  constructor(private readonly options: StacksOptions) {
+    this.lifecycle = {
+      region: options.region,
+      scheduler: options.scheduler,
+      fleet: options.fleet,
+      faults: options.faults,
+      listener: options.listener,
+    };
+  }
+
+  /** By id any stack, deleted ones included; by name only a stack that still exists (as on AWS). */
+  find(nameOrId: string): Stack | undefined {
+    if (isStackArn(nameOrId)) return this.byId.get(nameOrId);
+    return [...this.byId.values()].find((stack) => stack.name === nameOrId && !isDeleted(stack));
+  }
+
+  require(nameOrId: string): Stack {
+    const stack = this.find(nameOrId);
+    if (!stack) throw stackNotFoundError(nameOrId);
+    return stack;
+  }
+
+  all(): Stack[] {
+    return [...this.byId.values()];
+  }
+
+  live(): Stack[] {
+    return [...this.byId.values()].filter((stack) => !isDeleted(stack));
+  }
+
+  create(input: CreateStackInput): string {
+    checkName(input.stackName, 'stackName', STACK_NAME, true);
+    checkName(input.clientRequestToken, 'clientRequestToken', REQUEST_TOKEN, false);
+    const stackName = input.stackName ?? '';
+    const existing = this.find(stackName);
+    if (existing) {
+      if (input.clientRequestToken !== undefined && existing.createToken === input.clientRequestToken) return existing.id;
+      throw new CloudError('AlreadyExistsException', `Stack [${stackName}] already exists`);
+    }
+    if (input.templateBody === undefined) {
+      throw validationError(
+        input.templateUrl === undefined
+          ? 'Either Template URL or Template Body must be specified.'
+          : 'TemplateURL is not supported by the simulated cloud; pass TemplateBody instead.',
+      );
+    }
+    for (const tag of input.tags) {
+      if (tag.key.startsWith('aws:')) throw validationError(`Invalid tag key: ${tag.key}. Tag keys cannot start with aws:`);
+    }
+    const faultTag = input.tags.find((tag) => tag.key === FAULT_TAG);
+    const tagFault = faultTag ? parseFaultTag(faultTag.value) : undefined;
+    const onFailure = this.onFailure(input);
+
+    const template = parseTemplateBody(input.templateBody, this.options.readYaml);
+    const { values, reported } = resolveParameters(template.Parameters, input.parameters);
+    checkCapabilities(template.Resources, input.capabilities);
+    const id = stackArn(this.options.region, stackName);
+    const instance = instantiateTemplate(template, values, {
+      region: this.options.region,
+      stackName,
+      stackId: id,
+      notificationArns: input.notificationArns,
+    });
+
+    if (tagFault) this.options.faults.add(id, tagFault.fault, tagFault.count);
+    const stack: Stack = {
+      id,
+      name: stackName,
+      status: 'CREATE_IN_PROGRESS',
+      ...(template.Description !== undefined ? { description: template.Description } : {}),
+      creationTime: new Date(),
+      parameters: reported,
+      tags: input.tags,
+      capabilities: input.capabilities,
+      ...(input.roleArn !== undefined ? { roleArn: input.roleArn } : {}),
+      notificationArns: input.notificationArns,
+      ...(input.timeoutInMinutes !== undefined ? { timeoutInMinutes: input.timeoutInMinutes } : {}),
+      onFailure,
+      outputs: instance.outputs,
+      outputsVisible: false,
+      resources: instance.resources.map((resource) => ({ ...resource, lastUpdated: new Date(), instanceIds: [] })),
+      events: [],
+      ...(input.clientRequestToken !== undefined
+        ? { createToken: input.clientRequestToken, operationToken: input.clientRequestToken }
+        : {}),
+      failOnCreate: false,
+    };
+    stack.failOnCreate = this.options.faults.take('rollback', [stack]);
+    this.byId.set(id, stack);
+    setStackStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated', this.options.listener);
+    startCreation(stack, this.lifecycle);
+    return id;
+  }
+
+  private onFailure(input: CreateStackInput): OnFailure {
+    if (input.onFailure !== undefined && input.disableRollback !== undefined) {
+      throw validationError('You cannot specify both DisableRollback and OnFailure.');
+    }
+    if (input.disableRollback) return 'DO_NOTHING';
+    const onFailure = input.onFailure ?? 'ROLLBACK';
+    if (onFailure !== 'ROLLBACK' && onFailure !== 'DELETE' && onFailure !== 'DO_NOTHING') {
+      throw constraintError(onFailure, 'onFailure', 'satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]');
+    }
+    return onFailure;
+  }
+
+  /** Without a name, every stack that still exists, newest first. */
+  describe(nameOrId?: string): Stack[] {
+    if (nameOrId !== undefined) return [this.require(nameOrId)];
+    return this.live().sort((a, b) => b.creationTime.getTime() - a.creationTime.getTime());
+  }
+
+  /** Newest first, a page at a time; the token pins the page boundary so newer events do not shift older pages. */
+  events(nameOrId: string, nextToken?: string): Page<StackEvent> {
+    const stack = this.require(nameOrId);
+    const end = nextToken === undefined ? stack.events.length : decodeToken(nextToken, stack.id);
+    const start = Math.max(0, end - PAGE_SIZE);
+    const items = stack.events.slice(start, end).reverse();
+    return start > 0 ? { items, nextToken: encodeToken(stack.id, start) } : { items };
+  }
+
+  resources(query: { stackName?: string; logicalResourceId?: string; physicalResourceId?: string }): {
+    stack: Stack;
+    resources: StackResourceState[];
+  } {
+    const stack = query.stackName !== undefined ? this.require(query.stackName) : this.ownerOf(query.physicalResourceId);
+    const resources = stack.resources.filter(
+      (resource) =>
+        resource.status !== undefined &&
+        (query.logicalResourceId === undefined || resource.logicalId === query.logicalResourceId) &&
+        (query.physicalResourceId === undefined || resource.physicalId === query.physicalResourceId),
+    );
+    return { stack, resources };
+  }
+
+  private ownerOf(physicalResourceId: string | undefined): Stack {
+    if (physicalResourceId === undefined) throw validationError('Either StackName or PhysicalResourceId must be specified.');
+    const owner = [...this.byId.values()].find((stack) =>
+      stack.resources.some((resource) => resource.physicalId === physicalResourceId),
+    );
+    if (!owner) throw validationError(`Stack for ${physicalResourceId} does not exist`);
+    return owner;
+  }
+
+  listResources(nameOrId: string, nextToken?: string): { stack: Stack } & Page<StackResourceState> {
+    const stack = this.require(nameOrId);
+    const started = stack.resources.filter((resource) => resource.status !== undefined);
+    const start = nextToken === undefined ? 0 : decodeToken(nextToken, stack.id);
+    const items = started.slice(start, start + PAGE_SIZE);
+    const next = start + PAGE_SIZE;
+    return next < started.length ? { stack, items, nextToken: encodeToken(stack.id, next) } : { stack, items };
+  }
+
+  /**
+   * Deleting a stack that does not exist succeeds, as on AWS; so does asking again while a delete is running. A
+   * stack that failed to delete can be deleted again.
+   */
+  delete(nameOrId: string, clientRequestToken?: string): void {
+    checkName(clientRequestToken, 'clientRequestToken', REQUEST_TOKEN, false);
+    const stack = this.find(nameOrId);
+    if (!stack || ['DELETE_COMPLETE', 'DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'].includes(stack.status)) return;
+    const faults = this.options.faults;
+    const failing = faults.take('delete-failed-once', [stack]) || faults.take('delete-failed', [stack]);
+    if (clientRequestToken !== undefined) stack.operationToken = clientRequestToken;
+    else delete stack.operationToken;
+    startDeletion(stack, this.lifecycle, failing);
+  }
+
+  /** The `gone` fault on a stack that exists: it disappears now. */
+  vanish(stack: Stack): void {
+    vanish(stack, this.lifecycle);
+  }
+
+  validate(templateBody: string | undefined): TemplateSummary {
+    if (templateBody === undefined) throw validationError('Either Template URL or Template Body must be specified.');
+    const template = parseTemplateBody(templateBody, this.options.readYaml);
+    const all = new Set(Object.keys(template.Resources));
+    creationOrder(resourceDependencies(template.Resources, all, new Set(Object.keys(template.Parameters))));
+    const { capability, reason } = requiredCapabilities(template.Resources);
+    return {
+      ...(template.Description !== undefined ? { description: template.Description } : {}),
+      parameters: Object.entries(template.Parameters).map(([key, parameter]) => ({
+        key,
+        ...(parameter.Default !== undefined ? { defaultValue: String(parameter.Default) } : {}),
+        noEcho: parameter.NoEcho === true || parameter.NoEcho === 'true',
+        ...(parameter.Description !== undefined ? { description: parameter.Description } : {}),
+      })),
+      capabilities: capability ? [capability] : [],
+      ...(reason !== undefined ? { capabilitiesReason: reason } : {}),
+    };
+  }
+}
