@@ -1,0 +1,87 @@
+/**
+ * The simulated cloud: a local CloudFormation + EC2 endpoint the real AWS SDK clients talk to, through the standard
+ * AWS_ENDPOINT_URL_CLOUDFORMATION / AWS_ENDPOINT_URL_EC2 variables. This file is the composition root: it reads
+ * the environment once and wires the simulation (domain/) to its HTTP front (protocol/).
+ */
+import { parseCloudFormationTemplate } from '../cloudformation-yaml';
+import { CloudSimulation } from './domain/cloud';
+import type { Fault } from './domain/faults';
+import { startCloudServer } from './protocol/http-server';
+
+export type { Fault } from './domain/faults';
+
+export interface SimulatedCloudOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  region?: string;
+  /** 1 = default pace (a default cluster is created in about 5 s); 0.05 is twenty times faster. Env: SIM_TIME_SCALE. */
+  timeScale?: number;
+  /** One call per stack status change and per armed fault; `message` is a ready-to-print console line. */
+  onEvent?: (message: string, details: Record<string, unknown>) => void;
+}
+
+export interface SimulatedCloud {
+  endpoint: string;
+  /** `stack` is a stack name, a stack id or `*`; `count` is how many times the fault fires (default once). */
+  injectFault(stack: string, fault: Fault, count?: number): void;
+  /** AWS calls received, of one action or of all. */
+  callCount(action?: string): number;
+  close(): Promise<void>;
+}
+
+const timeScaleFromEnvironment = (): number | undefined => {
+  const raw = process.env['SIM_TIME_SCALE'];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`SIM_TIME_SCALE must be a positive number, got "${raw}"`);
+  return value;
+};
+
+export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): Promise<SimulatedCloud> {
+  const timeScale = options.timeScale ?? timeScaleFromEnvironment() ?? 1;
+  if (!Number.isFinite(timeScale) || timeScale <= 0) throw new RangeError(`timeScale must be a positive number, got ${timeScale}`);
+  const region = options.region ?? 'us-east-1';
+  const report = options.onEvent ?? (() => undefined);
+
+  const cloud = new CloudSimulation({
+    region,
+    timeScale,
+    readYaml: parseCloudFormationTemplate,
+    onStackStatus: (stack) =>
+      report(`cloudformation  ${stack.name}  ${stack.status}${stack.statusReason ? `  ${stack.statusReason}` : ''}`, {
+        service: 'cloudformation',
+        stackName: stack.name,
+        stackId: stack.id,
+        status: stack.status,
+        ...(stack.statusReason !== undefined ? { reason: stack.statusReason } : {}),
+      }),
+    onFaultArmed: (target, fault, count) =>
+      report(`simulator  ${target}  fault ${fault}${count !== undefined ? ` x${count}` : ''} armed`, {
+        service: 'simulator',
+        target,
+        fault,
+        ...(count !== undefined ? { count } : {}),
+      }),
+  });
+
+  const server = await startCloudServer(cloud, {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    onInternalError: (error) =>
+      report(`simulator  internal error  ${error instanceof Error ? error.message : String(error)}`, { service: 'simulator', error }),
+  }).catch((error: unknown) => {
+    cloud.close();
+    throw error;
+  });
+
+  return {
+    endpoint: server.endpoint,
+    injectFault: (stack, fault, count) => cloud.injectFault(stack, fault, count),
+    callCount: (action) => server.callCount(action),
+    close: async () => {
+      cloud.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import type { CloudSimulation } from '../domain/cloud';
+import { CloudError } from '../domain/errors';
+import type { Stack, StackEvent, StackResourceState, StackStatus } from '../domain/stack-model';
+import type { CreateStackInput } from '../domain/stacks';
+import type { QueryForm } from './query-form';
+import { members, xmlDocument, type XmlObject } from './xml';
+
+export const CLOUDFORMATION_VERSION = '2010-05-15';
+const NAMESPACE = `http://cloudformation.amazonaws.com/doc/${CLOUDFORMATION_VERSION}/`;
+
+type Action = (form: QueryForm, cloud: CloudSimulation) => XmlObject | undefined;
+
+const NOT_CHECKED = { StackDriftStatus: 'NOT_CHECKED' };
+const RESOURCE_NOT_CHECKED = { StackResourceDriftStatus: 'NOT_CHECKED' };
+
+const stackXml = (stack: Stack): XmlObject => ({
+  StackId: stack.id,
+  StackName: stack.name,
+  Description: stack.description,
+  Parameters: members(
+    stack.parameters.map((parameter) => ({
+      ParameterKey: parameter.key,
+      ParameterValue: parameter.value,
+      ResolvedValue: parameter.resolvedValue,
+    })),
+  ),
+  CreationTime: stack.creationTime,
+  DeletionTime: stack.deletionTime,
+  LastUpdatedTime: stack.lastUpdatedTime,
+  RollbackConfiguration: {},
+  StackStatus: stack.status,
+  StackStatusReason: stack.statusReason,
+  DisableRollback: stack.onFailure === 'DO_NOTHING',
+  NotificationARNs: members(stack.notificationArns),
+  TimeoutInMinutes: stack.timeoutInMinutes,
+  Capabilities: members(stack.capabilities),
+  Outputs: stack.outputsVisible
+    ? members(
+        stack.outputs.map((output) => ({
+          OutputKey: output.key,
+          OutputValue: output.value,
+          Description: output.description,
+          ExportName: output.exportName,
+        })),
+      )
+    : undefined,
+  RoleARN: stack.roleArn,
+  Tags: members(stack.tags.map((tag) => ({ Key: tag.key, Value: tag.value }))),
+  EnableTerminationProtection: false,
+  DriftInformation: NOT_CHECKED,
+});
+
+const eventXml = (event: StackEvent): XmlObject => ({
+  StackId: event.stackId,
+  EventId: event.eventId,
+  StackName: event.stackName,
+  LogicalResourceId: event.logicalResourceId,
+  PhysicalResourceId: event.physicalResourceId,
+  ResourceType: event.resourceType,
+  Timestamp: event.timestamp,
+  ResourceStatus: event.resourceStatus,
+  ResourceStatusReason: event.resourceStatusReason,
+  ResourceProperties: event.resourceProperties,
+  ClientRequestToken: event.clientRequestToken,
+});
+
+const resourceXml = (stack: Stack, resource: StackResourceState): XmlObject => ({
+  StackName: stack.name,
+  StackId: stack.id,
+  LogicalResourceId: resource.logicalId,
+  PhysicalResourceId: resource.physicalId,
+  ResourceType: resource.type,
+  Timestamp: resource.lastUpdated,
+  ResourceStatus: resource.status,
+  ResourceStatusReason: resource.statusReason,
+  DriftInformation: RESOURCE_NOT_CHECKED,
+});
+
+const resourceSummaryXml = (resource: StackResourceState): XmlObject => ({
+  LogicalResourceId: resource.logicalId,
+  PhysicalResourceId: resource.physicalId,
+  ResourceType: resource.type,
+  LastUpdatedTimestamp: resource.lastUpdated,
+  ResourceStatus: resource.status,
+  ResourceStatusReason: resource.statusReason,
+  DriftInformation: RESOURCE_NOT_CHECKED,
+});
+
+const required = (form: QueryForm, name: string, member: string): string => {
+  const value = form.get(name);
+  if (value === undefined) {
+    throw new CloudError(
+      'ValidationError',
+      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  return value;
+};
+
+const createStackInput = (form: QueryForm): CreateStackInput => {
+  const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+    value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+  return {
+    ...optional('stackName', form.get('StackName')),
+    ...optional('templateBody', form.get('TemplateBody')),
+    ...optional('templateUrl', form.get('TemplateURL')),
+    parameters: form.structures('Parameters.member', ['ParameterKey', 'ParameterValue', 'UsePreviousValue'] as const).map((p) => ({
+      key: p.ParameterKey ?? '',
+      ...optional('value', p.ParameterValue),
+      ...optional('usePreviousValue', p.UsePreviousValue === undefined ? undefined : p.UsePreviousValue === 'true'),
+    })),
+    tags: form.structures('Tags.member', ['Key', 'Value'] as const).map((tag) => ({ key: tag.Key ?? '', value: tag.Value ?? '' })),
+    capabilities: form.list('Capabilities.member'),
+    notificationArns: form.list('NotificationARNs.member'),
+    ...optional('roleArn', form.get('RoleARN')),
+    ...optional('clientRequestToken', form.get('ClientRequestToken')),
+    ...optional('timeoutInMinutes', form.number('TimeoutInMinutes')),
+    ...optional('disableRollback', form.boolean('DisableRollback')),
+    ...optional('onFailure', form.get('OnFailure')),
+  };
+};
+
+const actions: Record<string, Action> = {
+  CreateStack: (form, cloud) => ({ StackId: cloud.stacks.create(createStackInput(form)) }),
+
+  DescribeStacks: (form, cloud) => ({ Stacks: members(cloud.stacks.describe(form.get('StackName')).map(stackXml)) }),
+
+  ListStacks: (form, cloud) => {
+    const wanted = new Set(form.list('StackStatusFilter.member') as StackStatus[]);
+    const stacks = cloud.stacks.all().filter((stack) => wanted.size === 0 || wanted.has(stack.status));
+    return {
+      StackSummaries: members(
+        stacks.map((stack) => ({
+          StackId: stack.id,
+          StackName: stack.name,
+          TemplateDescription: stack.description,
+          CreationTime: stack.creationTime,
+          LastUpdatedTime: stack.lastUpdatedTime,
+          DeletionTime: stack.deletionTime,
+          StackStatus: stack.status,
+          StackStatusReason: stack.statusReason,
+          DriftInformation: NOT_CHECKED,
+        })),
+      ),
+    };
+  },
+
+  DescribeStackEvents: (form, cloud) => {
+    const page = cloud.stacks.events(required(form, 'StackName', 'stackName'), form.get('NextToken'));
+    return { StackEvents: members(page.items.map(eventXml)), NextToken: page.nextToken };
+  },
+
+  DescribeStackResources: (form, cloud) => {
+    const query = {
+      ...(form.get('StackName') !== undefined ? { stackName: form.get('StackName') } : {}),
+      ...(form.get('LogicalResourceId') !== undefined ? { logicalResourceId: form.get('LogicalResourceId') } : {}),
+      ...(form.get('PhysicalResourceId') !== undefined ? { physicalResourceId: form.get('PhysicalResourceId') } : {}),
+    };
+    const { stack, resources } = cloud.stacks.resources(query);
+    return { StackResources: members(resources.map((resource) => resourceXml(stack, resource))) };
+  },
+
+  ListStackResources: (form, cloud) => {
+    const page = cloud.stacks.listResources(required(form, 'StackName', 'stackName'), form.get('NextToken'));
+    return { StackResourceSummaries: members(page.items.map(resourceSummaryXml)), NextToken: page.nextToken };
+  },
+
+  DeleteStack: (form, cloud) => {
+    cloud.stacks.delete(required(form, 'StackName', 'stackName'), form.get('ClientRequestToken'));
+    return undefined;
+  },
+
+  ValidateTemplate: (form, cloud) => {
+    const summary = cloud.stacks.validate(form.get('TemplateBody'));
+    return {
+      Parameters: members(
+        summary.parameters.map((parameter) => ({
+          ParameterKey: parameter.key,
+          DefaultValue: parameter.defaultValue,
+          NoEcho: parameter.noEcho,
+          Description: parameter.description,
+        })),
+      ),
+      Description: summary.description,
+      Capabilities: members(summary.capabilities),
+      CapabilitiesReason: summary.capabilitiesReason,
+      DeclaredTransforms: members([]),
+    };
+  },
+};
+
+export const isCloudFormationAction = (action: string): boolean => action in actions;
+
+/** Every CloudFormation action names its stack in `StackName`, by name or id; a throttle fault keys on it. */
+export const stackNamedIn = (form: QueryForm): string | undefined => form.get('StackName');
+
+export const cloudFormationResponse = (action: string, form: QueryForm, cloud: CloudSimulation, requestId: string): string => {
+  const handler = actions[action];
+  if (!handler) throw new CloudError('InvalidAction', `Could not find operation ${action} for version ${CLOUDFORMATION_VERSION}`);
+  const result = handler(form, cloud);
+  return xmlDocument(`${action}Response`, NAMESPACE, {
+    ...(result !== undefined ? { [`${action}Result`]: result } : {}),
+    ResponseMetadata: { RequestId: requestId },
+  });
+};
+
+export const cloudFormationError = (error: CloudError, requestId: string): string =>
+  xmlDocument('ErrorResponse', NAMESPACE, {
+    Error: { Type: error.faultType, Code: error.code, Message: error.message },
+    RequestId: requestId,
+  });
+
+/** What CloudFormation answers when a caller exceeds its API rate. */
+export const cloudFormationThrottled = (): CloudError => new CloudError('Throttling', 'Rate exceeded');

@@ -1,0 +1,161 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CloudSimulation } from '../domain/cloud';
+import { CloudError } from '../domain/errors';
+import { isFault } from '../domain/faults';
+import { requestId as newRequestId } from '../domain/ids';
+import {
+  CLOUDFORMATION_VERSION,
+  cloudFormationError,
+  cloudFormationResponse,
+  cloudFormationThrottled,
+  stackNamedIn,
+} from './cloudformation-protocol';
+import { EC2_VERSION, ec2Error, ec2Response, ec2Throttled, instanceQuery } from './ec2-protocol';
+import { QueryForm } from './query-form';
+
+/** A query request is a form; a TemplateBody is at most 51,200 bytes, so 1 MiB leaves plenty of room. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface CloudServer {
+  endpoint: string;
+  callCount(action?: string): number;
+  close(): Promise<void>;
+}
+
+export interface CloudServerOptions {
+  host: string;
+  port: number;
+  /** Reports what the caller never sees: an unexpected error behind a generic InternalFailure. */
+  onInternalError: (error: unknown) => void;
+}
+
+class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+const readBody = async (request: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+const send = (response: ServerResponse, status: number, contentType: string, body: string, requestId?: string): void => {
+  response.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    ...(requestId ? { 'x-amzn-requestid': requestId } : {}),
+  });
+  response.end(body);
+};
+
+const problem = (response: ServerResponse, status: number, title: string, detail: string): void =>
+  send(response, status, 'application/problem+json', JSON.stringify({ type: 'about:blank', title, status, detail }));
+
+type Service = 'cloudformation' | 'ec2';
+
+/**
+ * One HTTP endpoint for both services, told apart by the `Version` field every query request carries. The
+ * `/_simulator/` paths are the simulator's own control API (fault injection, health).
+ */
+export const startCloudServer = async (cloud: CloudSimulation, options: CloudServerOptions): Promise<CloudServer> => {
+  const calls = new Map<string, number>();
+
+  const answerQuery = (service: Service, action: string, form: QueryForm, requestId: string): string => {
+    if (service === 'cloudformation') {
+      if (cloud.throttlesStackCall(stackNamedIn(form))) throw cloudFormationThrottled();
+      return cloudFormationResponse(action, form, cloud, requestId);
+    }
+    const throttled = action === 'DescribeInstances' ? cloud.throttlesInstanceQuery(instanceQuery(form)) : cloud.throttlesOtherCall();
+    if (throttled) throw ec2Throttled();
+    return ec2Response(action, form, cloud, requestId);
+  };
+
+  const handleQuery = (body: string, response: ServerResponse): void => {
+    const requestId = newRequestId();
+    const form = new QueryForm(body);
+    const version = form.get('Version');
+    const service: Service = version === EC2_VERSION ? 'ec2' : 'cloudformation';
+    const renderError = service === 'ec2' ? ec2Error : cloudFormationError;
+    try {
+      const action = form.get('Action');
+      if (action === undefined) throw new CloudError('MissingAction', 'The request must contain the parameter Action');
+      if (version !== EC2_VERSION && version !== CLOUDFORMATION_VERSION) {
+        throw new CloudError('InvalidParameterValue', `Unsupported Version ${version ?? '(none)'}: expected ${CLOUDFORMATION_VERSION} or ${EC2_VERSION}`);
+      }
+      calls.set(action, (calls.get(action) ?? 0) + 1);
+      send(response, 200, 'text/xml', answerQuery(service, action, form, requestId), requestId);
+    } catch (error) {
+      if (error instanceof CloudError) {
+        send(response, error.httpStatus, 'text/xml', renderError(error, requestId), requestId);
+        return;
+      }
+      options.onInternalError(error);
+      const internal =
+        service === 'ec2'
+          ? new CloudError('InternalError', 'An internal error has occurred', 500)
+          : new CloudError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
+      send(response, 500, 'text/xml', renderError(internal, requestId), requestId);
+    }
+  };
+
+  const handleFaultRequest = (body: string, response: ServerResponse): void => {
+    let request: { stack?: unknown; fault?: unknown; count?: unknown };
+    try {
+      request = JSON.parse(body) as typeof request;
+    } catch {
+      problem(response, 400, 'Bad Request', 'the body must be JSON: {"stack": "<name, id or *>", "fault": "<fault>", "count": <n>}');
+      return;
+    }
+    const { stack, fault, count } = request ?? {};
+    if (typeof stack !== 'string' || stack === '' || !isFault(fault) || (count !== undefined && (!Number.isInteger(count) || (count as number) < 1))) {
+      problem(response, 400, 'Bad Request', 'stack must be a name, id or *; fault one of rollback, throttle, delete-failed-once, delete-failed, gone; count a positive integer');
+      return;
+    }
+    cloud.injectFault(stack, fault, count as number | undefined);
+    send(response, 202, 'application/json', JSON.stringify({ stack, fault, ...(count !== undefined ? { count } : {}) }));
+  };
+
+  const server: Server = createServer((request, response) => {
+    readBody(request).then(
+      (body) => {
+        const path = (request.url ?? '/').split('?')[0];
+        if (path === '/_simulator/faults' && request.method === 'POST') handleFaultRequest(body, response);
+        else if (path === '/_simulator/health' && request.method === 'GET') send(response, 200, 'application/json', '{"status":"ok"}');
+        else if (path?.startsWith('/_simulator/')) problem(response, 404, 'Not Found', `no simulator route ${request.method} ${path}`);
+        else if (request.method === 'POST') handleQuery(body, response);
+        else problem(response, 405, 'Method Not Allowed', 'query protocol requests are POSTed forms');
+      },
+      (error: unknown) => {
+        if (error instanceof BodyTooLargeError) problem(response, 413, 'Payload Too Large', error.message);
+        else options.onInternalError(error);
+      },
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    callCount: (action) =>
+      action === undefined ? [...calls.values()].reduce((sum, count) => sum + count, 0) : (calls.get(action) ?? 0),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // SDK clients keep connections alive; without this, close() would wait for them to time out.
+        server.closeAllConnections();
+      }),
+  };
+};
