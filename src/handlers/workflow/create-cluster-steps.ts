@@ -5,7 +5,7 @@
 import { dependencies, type Dependencies } from '../../composition';
 import type { WebhookEventType } from '../../domain/webhook';
 import { checkStackCreation, type CheckStackInput } from '../../use-cases/check-stack';
-import { checkStackDeletion, deleteFailedStack } from '../../use-cases/clean-up-failed-stack';
+import * as cleanUp from '../../use-cases/clean-up-failed-stack';
 import { markClusterFailed, type WorkflowFailure } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/notify-cluster-outcome';
 import { recordStackFailure, recordStackReady } from '../../use-cases/record-stack-outcome';
@@ -25,15 +25,15 @@ export function createClusterSteps(deps: Dependencies) {
       startStackCreation({ ...stackDeps, isStackAlreadyExists: deps.isStackAlreadyExists }, input.clusterId),
     ),
     checkStack: workflowTask('check stack', (input: CheckStackInput) => checkStackCreation(stackDeps, input)),
-    recordStackReady: workflowTask('record ready', (input: StackInput) => recordStackReady(outcomeDeps, input)),
-    recordStackFailure: workflowTask('record failure', (input: { clusterId: string; stackId?: string; reason?: string }) => recordStackFailure(outcomeDeps, input)),
-    deleteFailedStack: workflowTask('delete failed stack', (input: StackInput) => deleteFailedStack(stackDeps, input)),
-    checkStackDeletion: workflowTask('check stack deletion', (input: StackInput & { poll: PollState }) => checkStackDeletion(stackDeps, input)),
-    markClusterFailed: workflowTask('mark failed', (input: { clusterId: string; failure: WorkflowFailure }) => markClusterFailed(deps, input)),
+    recordReady: workflowTask('record ready', (input: StackInput) => recordStackReady(outcomeDeps, input)),
+    recordFailure: workflowTask('record failure', (input: { clusterId: string; stackId?: string; reason?: string }) => recordStackFailure(outcomeDeps, input)),
+    deleteFailedStack: workflowTask('delete failed stack', (input: StackInput) => cleanUp.deleteFailedStack(stackDeps, input)),
+    checkStackDeletion: workflowTask('check stack deletion', (input: StackInput & { poll: PollState }) => cleanUp.checkStackDeletion(stackDeps, input)),
+    markFailed: workflowTask('mark failed', (input: { clusterId: string; failure: WorkflowFailure }) => markClusterFailed(deps, input)),
     notify: workflowTask('notify', (input: { clusterId: string; event: WebhookEventType; version: number }) =>
       notifyClusterOutcome({ store: deps.store, clock: deps.clock, send: deps.webhooks.send }, input),
     ),
-    recordWebhookGivenUp: workflowTask('webhook given up', (input: { clusterId: string; event: WebhookEventType }) => recordWebhookGivenUp(deps, input)),
+    webhookGivenUp: workflowTask('webhook given up', (input: { clusterId: string; event: WebhookEventType }) => recordWebhookGivenUp(deps, input)),
   };
 }
 
@@ -48,10 +48,26 @@ function lambdaStep<K extends keyof CreateClusterSteps>(name: K): CreateClusterS
 
 export const createStack = lambdaStep('createStack');
 export const checkStack = lambdaStep('checkStack');
-export const recordReady = lambdaStep('recordStackReady');
-export const recordFailure = lambdaStep('recordStackFailure');
-export const deleteStack = lambdaStep('deleteFailedStack');
-export const checkDeletion = lambdaStep('checkStackDeletion');
-export const markFailed = lambdaStep('markClusterFailed');
+export const recordReady = lambdaStep('recordReady');
+export const recordFailure = lambdaStep('recordFailure');
+export const deleteFailedStack = lambdaStep('deleteFailedStack');
+export const checkStackDeletion = lambdaStep('checkStackDeletion');
+export const markFailed = lambdaStep('markFailed');
 export const notify = lambdaStep('notify');
-export const webhookGivenUp = lambdaStep('recordWebhookGivenUp');
+export const webhookGivenUp = lambdaStep('webhookGivenUp');
+
+/**
+ * The DefinitionSubstitutions of statemachines/create-cluster.asl.json and the step (= function name in
+ * serverless.yml, = export above) each one stands for.
+ */
+export const CREATE_CLUSTER_TASKS = {
+  CreateStackFunctionArn: 'createStack',
+  CheckStackFunctionArn: 'checkStack',
+  RecordReadyFunctionArn: 'recordReady',
+  RecordFailureFunctionArn: 'recordFailure',
+  DeleteStackFunctionArn: 'deleteFailedStack',
+  CheckDeletionFunctionArn: 'checkStackDeletion',
+  MarkFailedFunctionArn: 'markFailed',
+  NotifyFunctionArn: 'notify',
+  WebhookGivenUpFunctionArn: 'webhookGivenUp',
+} as const satisfies Record<string, keyof CreateClusterSteps>;

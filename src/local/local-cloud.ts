@@ -1,0 +1,201 @@
+/**
+ * The whole service on one machine: the same handlers behind a local HTTP API, the real ASL run by an in-process
+ * Step Functions endpoint, DynamoDB embedded (dynalite), CloudFormation + EC2 simulated. Every AWS call still goes
+ * through the SDK to the endpoint in AWS_ENDPOINT_URL_<SERVICE>; a variable that is already set (say, pointing at
+ * LocalStack or moto) is respected and that stand-in is not started.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { clustersTableDefinition, idempotencyTableDefinition } from '../adapters/dynamodb/table-design';
+import { buildDependencies, type Dependencies } from '../composition';
+import { loadConfig } from '../config';
+import { executionEndedHandler, type ExecutionStatusChange } from '../handlers/events/execution-ended';
+import { httpRoutes } from '../handlers/http/routes';
+import { CREATE_CLUSTER_TASKS, createClusterSteps } from '../handlers/workflow/create-cluster-steps';
+import { startSimulatedCloud, type SimulatedCloud } from './cloud';
+import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
+import { lambdaContext, startLocalHttpApi, type LocalHttpApi } from './http-api';
+import { startLocalStepFunctions, type LocalStepFunctions, type TaskHandler } from './stepfunctions';
+
+const ROOT = resolve(__dirname, '../..');
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+const PREFIX = 'swarm-provisioner-local';
+export const CREATE_STATE_MACHINE = `${PREFIX}-create-cluster`;
+
+export interface LocalCloudOptions {
+  /** HTTP API port; 0 picks a free one. */
+  port?: number;
+  /** Folder for DynamoDB's data; in memory when absent. */
+  dataDir?: string;
+  /** Simulated cloud pace: 1 = default (a default cluster in ~5 s), 0.1 = ten times faster. */
+  timeScale?: number;
+  /** The principal every local request is made as (the local stand-in for an authorizer). */
+  principal?: string;
+  /** Shortens Wait states (ms per state name) and retry pauses, for tests. */
+  waitTimeOverrides?: Record<string, number>;
+  retryIntervalOverrides?: Record<string, number | number[]>;
+  /** One human-readable line per lifecycle step. */
+  log?: (line: string) => void;
+}
+
+export interface LocalCloud {
+  url: string;
+  deps: Dependencies;
+  stepFunctions: LocalStepFunctions;
+  simulatedCloud?: SimulatedCloud;
+  close(): Promise<void>;
+}
+
+/** Sets a variable unless the user already did; returns whether we set it. */
+function setDefault(name: string, value: string, changed: string[]): boolean {
+  if (process.env[name] !== undefined) return false;
+  process.env[name] = value;
+  changed.push(name);
+  return true;
+}
+
+function short(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .filter(([key, value]) => value !== undefined && key !== 'stateMachine' && key !== 'cause')
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+}
+
+const ENDED = new Map<string, ExecutionStatusChange['status']>([
+  ['execution failed', 'FAILED'],
+  ['execution timed out', 'TIMED_OUT'],
+  ['execution aborted', 'ABORTED'],
+]);
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const log = options.log ?? (() => undefined);
+  const changed: string[] = [];
+  const stoppers: (() => Promise<void>)[] = [];
+
+  // Credentials are only a signature here; a user who points an endpoint at a real service brings real ones.
+  setDefault('AWS_REGION', REGION, changed);
+  setDefault('AWS_ACCESS_KEY_ID', 'local', changed);
+  setDefault('AWS_SECRET_ACCESS_KEY', 'local', changed);
+
+  let dynamodb: EmbeddedDynamoDB | undefined;
+  if (process.env.AWS_ENDPOINT_URL_DYNAMODB === undefined) {
+    dynamodb = await startEmbeddedDynamoDB({ path: options.dataDir });
+    stoppers.push(() => dynamodb!.close());
+    setDefault('AWS_ENDPOINT_URL_DYNAMODB', dynamodb.endpoint, changed);
+    log(`dynamodb        embedded (dynalite) at ${dynamodb.endpoint}${options.dataDir ? `, data in ${options.dataDir}` : ', in memory'}`);
+  }
+
+  let simulatedCloud: SimulatedCloud | undefined;
+  if (process.env.AWS_ENDPOINT_URL_CLOUDFORMATION === undefined) {
+    simulatedCloud = await startSimulatedCloud({
+      region: REGION,
+      timeScale: options.timeScale,
+      onEvent: (message, details) => log(`cloudformation  ${message} ${short(details)}`),
+    });
+    stoppers.push(() => simulatedCloud!.close());
+    setDefault('AWS_ENDPOINT_URL_CLOUDFORMATION', simulatedCloud.endpoint, changed);
+    setDefault('AWS_ENDPOINT_URL_EC2', simulatedCloud.endpoint, changed);
+    log(`cloudformation  simulated CloudFormation + EC2 at ${simulatedCloud.endpoint}`);
+  }
+
+  setDefault('CLUSTERS_TABLE', `${PREFIX}-clusters`, changed);
+  setDefault('IDEMPOTENCY_TABLE', `${PREFIX}-idempotency`, changed);
+  setDefault('CREATE_CLUSTER_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${CREATE_STATE_MACHINE}`, changed);
+  setDefault('STACK_ROLE_ARN', `arn:aws:iam::${ACCOUNT}:role/${PREFIX}-stacks`, changed);
+  setDefault('TEMPLATE_PATH', resolve(ROOT, 'templates/swarm.yaml'), changed);
+  // The sandbox runs on one machine: webhook receivers on loopback over http are allowed here, and only here.
+  setDefault('WEBHOOK_ALLOW_LOOPBACK_HTTP', 'true', changed);
+  setDefault('STACK_POLL_INITIAL_SECONDS', '1', changed);
+  setDefault('STACK_POLL_MAX_SECONDS', '3', changed);
+
+  const tablesClient = new DynamoDBClient({ region: process.env.AWS_REGION });
+  await ensureTables(tablesClient, [clustersTableDefinition(process.env.CLUSTERS_TABLE!), idempotencyTableDefinition(process.env.IDEMPOTENCY_TABLE!)]);
+  tablesClient.destroy();
+
+  // The Step Functions endpoint needs the task handlers, the handlers need the SFN client: the handlers resolve
+  // their dependencies on first call, after both exist.
+  let deps: Dependencies | undefined;
+  const steps = () => createClusterSteps(deps!);
+  let stepsCache: ReturnType<typeof createClusterSteps> | undefined;
+  const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${PREFIX}-${name}`;
+  const substitutions = Object.fromEntries(Object.entries(CREATE_CLUSTER_TASKS).map(([token, name]) => [token, functionArn(name)]));
+  const taskHandlers = Object.fromEntries(
+    Object.values(CREATE_CLUSTER_TASKS).map((name): [string, TaskHandler] => [
+      functionArn(name),
+      (input) => (stepsCache ??= steps())[name](input as never, lambdaContext(`${PREFIX}-${name}`, 60_000)),
+    ]),
+  );
+
+  const executionEnded = (status: ExecutionStatusChange['status'], details: Record<string, unknown>) => {
+    const name = String(details.execution);
+    const event = {
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: {
+        executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${CREATE_STATE_MACHINE}:${name}`,
+        stateMachineArn: process.env.CREATE_CLUSTER_STATE_MACHINE_ARN!,
+        name,
+        status,
+        input: JSON.stringify({ clusterId: name }),
+        error: typeof details.error === 'string' ? details.error : null,
+      },
+    } as EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>;
+    executionEndedHandler(deps!)(event).catch((error: unknown) => log(`workflow        execution-ended handler failed: ${String(error)}`));
+  };
+
+  const stepFunctions = await startLocalStepFunctions({
+    region: REGION,
+    accountId: ACCOUNT,
+    stateMachines: [
+      {
+        name: CREATE_STATE_MACHINE,
+        definition: readFileSync(resolve(ROOT, 'statemachines/create-cluster.asl.json'), 'utf8'),
+        substitutions,
+        taskHandlers,
+        waitTimeOverrides: options.waitTimeOverrides,
+        retryIntervalOverrides: options.retryIntervalOverrides,
+      },
+    ],
+    onEvent: (message, details) => {
+      log(`workflow        ${message} ${short(details)}`);
+      const ended = ENDED.get(message);
+      if (ended && details.stateMachine === CREATE_STATE_MACHINE) executionEnded(ended, details);
+    },
+  });
+  stoppers.push(() => stepFunctions.close());
+  setDefault('AWS_ENDPOINT_URL_SFN', stepFunctions.endpoint, changed);
+  log(`stepfunctions   in-process (aws-local-stepfunctions) at ${stepFunctions.endpoint}`);
+
+  deps = buildDependencies(loadConfig());
+  const principal = options.principal ?? 'local-user';
+  const api: LocalHttpApi = await startLocalHttpApi({
+    port: options.port ?? 0,
+    routes: httpRoutes.map((route) => {
+      const handler = route.build(deps!);
+      return {
+        route,
+        handler: async (event, context) => {
+          const result = await handler(event, context);
+          log(`api             ${event.requestContext.http.method} ${event.rawPath} → ${result.statusCode ?? 200}`);
+          return result;
+        },
+      };
+    }),
+    authorize: () => principal,
+  });
+  stoppers.push(() => api.close());
+
+  return {
+    url: api.url,
+    deps,
+    stepFunctions,
+    simulatedCloud,
+    async close() {
+      for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+      for (const name of changed) delete process.env[name];
+    },
+  };
+}
