@@ -57,11 +57,15 @@ function setDefault(name: string, value: string, changed: string[]): boolean {
   return true;
 }
 
-function short(details: Record<string, unknown>): string {
-  return Object.entries(details)
-    .filter(([key, value]) => value !== undefined && key !== 'stateMachine' && key !== 'cause')
+/** `workflow  c-01…  CheckStack` for state changes, the message and its details otherwise. */
+function workflowLine(message: string, details: Record<string, unknown>): string {
+  const execution = String(details.execution ?? '');
+  if (message === 'state entered') return `workflow        ${execution}  ${String(details.state)}`;
+  const rest = Object.entries(details)
+    .filter(([key, value]) => value !== undefined && !['stateMachine', 'execution', 'cause'].includes(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
+  return `workflow        ${execution}  ${message}${rest ? `  ${rest}` : ''}`;
 }
 
 const ENDED = new Map<string, ExecutionStatusChange['status']>([
@@ -93,7 +97,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     simulatedCloud = await startSimulatedCloud({
       region: REGION,
       timeScale: options.timeScale,
-      onEvent: (message, details) => log(`cloudformation  ${message} ${short(details)}`),
+      onEvent: (message) => log(message),
     });
     stoppers.push(() => simulatedCloud!.close());
     setDefault('AWS_ENDPOINT_URL_CLOUDFORMATION', simulatedCloud.endpoint, changed);
@@ -160,7 +164,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       },
     ],
     onEvent: (message, details) => {
-      log(`workflow        ${message} ${short(details)}`);
+      log(workflowLine(message, details));
       const ended = ENDED.get(message);
       if (ended && details.stateMachine === CREATE_STATE_MACHINE) executionEnded(ended, details);
     },

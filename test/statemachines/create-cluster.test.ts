@@ -1,0 +1,206 @@
+/**
+ * The real statemachines/create-cluster.asl.json, one scenario per path, on the in-process Step Functions endpoint.
+ * The task functions are stubs that script what each step answers; the state machine's own logic (Choice, Wait,
+ * Retry, Catch, timeouts) is what is under test. Waits and retry pauses are shortened; two scenarios also shorten
+ * a TimeoutSeconds, and say so.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
+import { startLocalStepFunctions, type TaskHandler } from '../../src/local/stepfunctions';
+
+type Step = (typeof CREATE_CLUSTER_TASKS)[keyof typeof CREATE_CLUSTER_TASKS];
+type Script = Partial<Record<Step, (input: any, call: number) => unknown>>;
+
+const ASL = readFileSync(resolve(__dirname, '../../statemachines/create-cluster.asl.json'), 'utf8');
+const arn = (step: string) => `arn:aws:lambda:us-east-1:000000000000:function:${step}`;
+
+const namedError = (name: string, message = name) => Object.assign(new Error(message), { name });
+
+const defaults: Required<Script> = {
+  createStack: () => ({ proceed: true, stackId: 'stack-1', poll: { attempt: 1, waitSeconds: 1 }, lastStatus: 'CREATE_IN_PROGRESS' }),
+  checkStack: (input) => ({ stackId: input.stackId, progress: 'complete', lastStatus: 'CREATE_COMPLETE', poll: input.poll, exhausted: false }),
+  recordReady: () => ({ event: 'cluster.ready', version: 3 }),
+  recordFailure: () => ({ event: 'cluster.failed', version: 3 }),
+  deleteFailedStack: () => ({ poll: { attempt: 1, waitSeconds: 1 } }),
+  checkStackDeletion: (input) => ({ deleted: true, stackStatus: 'DELETE_COMPLETE', poll: input.poll, settled: true }),
+  markFailed: () => ({ event: 'cluster.failed', version: 2 }),
+  notify: () => ({ sent: true, outcome: 'delivered' }),
+  webhookGivenUp: () => null,
+};
+
+interface Outcome {
+  status: string;
+  error?: string;
+  calls: { step: Step; input: any }[];
+}
+
+async function runScenario(script: Script, options: { definition?: string; deadlineMs?: number } = {}): Promise<Outcome> {
+  const calls: Outcome['calls'] = [];
+  const counts = new Map<Step, number>();
+  const taskHandlers: Record<string, TaskHandler> = {};
+  for (const step of Object.values(CREATE_CLUSTER_TASKS)) {
+    taskHandlers[arn(step)] = async (input) => {
+      calls.push({ step, input });
+      const call = (counts.get(step) ?? 0) + 1;
+      counts.set(step, call);
+      return (script[step] ?? defaults[step])(input, call);
+    };
+  }
+  const substitutions = Object.fromEntries(Object.entries(CREATE_CLUSTER_TASKS).map(([token, step]) => [token, arn(step)]));
+  const local = await startLocalStepFunctions({
+    stateMachines: [
+      {
+        name: 'create-cluster',
+        definition: options.definition ?? ASL,
+        substitutions,
+        taskHandlers,
+        waitTimeOverrides: { WaitForStack: 5, WaitForCleanup: 5 },
+        retryIntervalOverrides: Object.fromEntries(
+          ['CreateStack', 'CheckStack', 'RecordReady', 'RecordFailure', 'RecordTimeout', 'DeleteFailedStack', 'CheckCleanup', 'MarkFailed', 'Notify', 'WebhookGivenUp'].map((s) => [s, 5]),
+        ),
+      },
+    ],
+  });
+  const sfn = new SFNClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  try {
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: local.stateMachineArn('create-cluster'), name: 'c-1', input: JSON.stringify({ clusterId: 'c-1' }) }));
+    const deadline = Date.now() + (options.deadlineMs ?? 10_000);
+    for (;;) {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (execution.status !== 'RUNNING') return { status: execution.status!, error: execution.error, calls };
+      if (Date.now() > deadline) throw new Error(`execution still RUNNING after its deadline; calls: ${calls.map((c) => c.step).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    sfn.destroy();
+    await local.close();
+  }
+}
+
+const steps = (outcome: Outcome) => outcome.calls.map((c) => c.step);
+
+/** Time compression for the two timeout scenarios: the same definition with one TimeoutSeconds shortened. */
+function withTimeout(path: 'machine' | string, seconds: number): string {
+  const definition = JSON.parse(ASL);
+  if (path === 'machine') definition.TimeoutSeconds = seconds;
+  else definition.States[path].TimeoutSeconds = seconds;
+  return JSON.stringify(definition);
+}
+
+describe('create-cluster state machine', () => {
+  it('happy path: creates the stack, polls, records READY, notifies', async () => {
+    const outcome = await runScenario({});
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome)).toEqual(['createStack', 'checkStack', 'recordReady', 'notify']);
+    expect(outcome.calls[3]!.input).toEqual({ clusterId: 'c-1', event: 'cluster.ready', version: 3 });
+  });
+
+  it('keeps polling while the stack is in progress, passing the growing interval back in', async () => {
+    const outcome = await runScenario({
+      checkStack: (input, call) => ({ stackId: input.stackId, progress: call < 3 ? 'in_progress' : 'complete', lastStatus: 'CREATE_IN_PROGRESS', poll: { attempt: input.poll.attempt + 1, waitSeconds: input.poll.waitSeconds * 2 }, exhausted: false }),
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    const checks = outcome.calls.filter((c) => c.step === 'checkStack').map((c) => c.input.poll.waitSeconds);
+    expect(checks).toEqual([1, 2, 4]);
+  });
+
+  it('rollback: records the failure, deletes the failed stack, waits for it, then sends cluster.failed', async () => {
+    const outcome = await runScenario({
+      checkStack: (input) => ({ stackId: input.stackId, progress: 'failed', lastStatus: 'ROLLBACK_COMPLETE', poll: input.poll, exhausted: false }),
+      checkStackDeletion: (input, call) => ({ deleted: call > 1, stackStatus: call > 1 ? 'DELETE_COMPLETE' : 'DELETE_IN_PROGRESS', poll: input.poll, settled: call > 1 }),
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome)).toEqual(['createStack', 'checkStack', 'recordFailure', 'deleteFailedStack', 'checkStackDeletion', 'checkStackDeletion', 'notify']);
+    expect(outcome.calls.at(-1)!.input.event).toBe('cluster.failed');
+  });
+
+  it('throttling: retries a step that failed transiently, then goes on', async () => {
+    const outcome = await runScenario({
+      createStack: (input, call) => {
+        if (call <= 2) throw namedError('TransientAwsError', 'CreateStack failed transiently');
+        return defaults.createStack(input, call);
+      },
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome)).toEqual(['createStack', 'createStack', 'createStack', 'checkStack', 'recordReady', 'notify']);
+  });
+
+  it('a permanent error marks the cluster failed with the error name, and still notifies', async () => {
+    const outcome = await runScenario({
+      createStack: () => {
+        throw namedError('StackNameTakenError');
+      },
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome)).toEqual(['createStack', 'markFailed', 'notify']);
+    expect(outcome.calls[1]!.input).toEqual({ clusterId: 'c-1', failure: { error: 'StackNameTakenError' } });
+  });
+
+  it('poll budget spent: records a timeout failure and cleans up', async () => {
+    const outcome = await runScenario({
+      checkStack: (input) => ({ stackId: input.stackId, progress: 'in_progress', lastStatus: 'CREATE_IN_PROGRESS', poll: input.poll, exhausted: true }),
+    });
+    expect(steps(outcome)).toEqual(['createStack', 'checkStack', 'recordFailure', 'deleteFailedStack', 'checkStackDeletion', 'notify']);
+    expect(outcome.calls[2]!.input.reason).toMatch(/did not reach CREATE_COMPLETE/);
+  });
+
+  it('task timeout: a hung step is retried, then the cluster is marked failed with States.Timeout', async () => {
+    const outcome = await runScenario({ createStack: () => new Promise(() => undefined) }, { definition: withTimeout('CreateStack', 1), deadlineMs: 20_000 });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome)).toEqual(['createStack', 'createStack', 'createStack', 'markFailed', 'notify']);
+    expect(outcome.calls[3]!.input.failure).toEqual({ error: 'States.Timeout' });
+  });
+
+  it('machine timeout: the execution ends TIMED_OUT (the execution-ended backstop then marks the cluster)', async () => {
+    const outcome = await runScenario(
+      { checkStack: (input) => ({ stackId: input.stackId, progress: 'in_progress', lastStatus: 'CREATE_IN_PROGRESS', poll: input.poll, exhausted: false }) },
+      { definition: withTimeout('machine', 1) },
+    );
+    expect(outcome.status).toBe('TIMED_OUT');
+    expect(steps(outcome)).not.toContain('recordReady');
+  });
+
+  it('webhook retries: a receiver that fails twice gets the event on the third attempt', async () => {
+    const outcome = await runScenario({
+      notify: (_input, call) => {
+        if (call <= 2) throw namedError('WebhookRetryableError');
+        return { sent: true, outcome: 'delivered' };
+      },
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome).filter((s) => s === 'notify')).toHaveLength(3);
+  });
+
+  it('webhook given up: retries run out, the timeline is told, the execution still succeeds', async () => {
+    const outcome = await runScenario({
+      notify: () => {
+        throw namedError('WebhookRetryableError');
+      },
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome).filter((s) => s === 'notify')).toHaveLength(7);
+    expect(steps(outcome).at(-1)).toBe('webhookGivenUp');
+    expect(steps(outcome)).not.toContain('markFailed');
+  });
+
+  it('a cluster that left CREATING before its stack was made ends the workflow without a stack', async () => {
+    const outcome = await runScenario({ createStack: () => ({ proceed: false, status: 'DELETING' }) });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome)).toEqual(['createStack']);
+  });
+
+  it('a failure that cannot even be recorded fails the execution, for the backstop to handle', async () => {
+    const outcome = await runScenario({
+      createStack: () => {
+        throw namedError('StackNameTakenError');
+      },
+      markFailed: () => {
+        throw namedError('ClusterMissingError');
+      },
+    });
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('ClusterStatusUnrecorded');
+  });
+});
