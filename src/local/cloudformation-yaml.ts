@@ -59,17 +59,19 @@ function toLongForm(node: unknown): unknown {
 function plainValue(node: Node): unknown {
   if (isScalar(node)) {
     // YAML 1.1 reads an unquoted 2010-09-09 as a timestamp; CloudFormation keeps it as the text it was.
-    return node.value instanceof Date ? (node.source ?? node.value.toISOString().slice(0, 10)) : node.value;
+    if (node.value instanceof Date) return node.source ?? node.value.toISOString().slice(0, 10);
+    // The 1.1 spec also makes y/n booleans, which the parsers CloudFormation tooling uses (SnakeYAML, PyYAML) do not.
+    if (typeof node.value === 'boolean' && node.source !== undefined && /^[YyNn]$/.test(node.source)) return node.source;
+    return node.value;
   }
   if (isSeq(node)) return node.items.map((item) => toLongForm(item));
   if (isMap(node)) {
     const result: Record<string, unknown> = {};
     for (const pair of node.items) {
-      const key = toLongForm(pair.key);
-      if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') {
-        throw new CloudFormationTemplateError('mapping keys must be scalars');
-      }
-      result[String(key)] = toLongForm(pair.value);
+      if (!isScalar(pair.key)) throw new CloudFormationTemplateError('mapping keys must be scalars');
+      // Keys are names (logical ids, property names): `On:` or `No:` stays the text written, not a boolean.
+      const key = typeof pair.key.value === 'string' ? pair.key.value : (pair.key.source ?? String(pair.key.value));
+      result[key] = toLongForm(pair.value);
     }
     return result;
   }
