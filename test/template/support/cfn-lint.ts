@@ -1,0 +1,245 @@
+/**
+ * A template lint against the CloudFormation resource specification (@aws-cdk/cfnspec): the checks CloudFormation's
+ * own validation and cfn-lint make that matter here, so a misspelt property or a dangling !Ref fails `npm test`
+ * rather than a stack create on AWS. Returns findings as "where: what" strings; empty means clean.
+ */
+import { isRecord, type Json } from './template';
+
+interface PropertySpec {
+  Required?: boolean;
+  PrimitiveType?: string;
+  Type?: string;
+  ItemType?: string;
+  PrimitiveItemType?: string;
+}
+interface TypeSpec {
+  Properties?: Record<string, PropertySpec>;
+  Attributes?: Record<string, unknown>;
+  PrimitiveType?: string;
+}
+export interface ResourceSpecification {
+  ResourceSpecificationVersion: string;
+  ResourceTypes: Record<string, TypeSpec>;
+  PropertyTypes: Record<string, TypeSpec>;
+}
+
+export const TEMPLATE_BODY_LIMIT = 51_200;
+
+const SECTIONS = new Set(['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Rules', 'Mappings', 'Conditions', 'Transform', 'Resources', 'Outputs']);
+const RESOURCE_KEYS = new Set(['Type', 'Properties', 'DependsOn', 'Condition', 'Metadata', 'CreationPolicy', 'UpdatePolicy', 'DeletionPolicy', 'UpdateReplacePolicy']);
+const PARAMETER_KEYS = new Set(['Type', 'Default', 'Description', 'AllowedValues', 'AllowedPattern', 'ConstraintDescription', 'MinValue', 'MaxValue', 'MinLength', 'MaxLength', 'NoEcho']);
+const OUTPUT_KEYS = new Set(['Value', 'Description', 'Export', 'Condition']);
+const PSEUDO_PARAMETERS = new Set(['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix']);
+const PARAMETER_TYPE = /^(String|Number|List<Number>|CommaDelimitedList|AWS::EC2::[A-Za-z]+::[A-Za-z]+(Name|Id)|List<AWS::EC2::[A-Za-z]+::[A-Za-z]+(Name|Id)>|AWS::SSM::Parameter::Name|AWS::SSM::Parameter::Value<.+>)$/;
+const CREATION_POLICY_KEYS = new Set(['ResourceSignal', 'AutoScalingCreationPolicy', 'StartFleet']);
+const CONDITION_FUNCTIONS = new Set(['Fn::And', 'Fn::Or', 'Fn::Not', 'Fn::Equals', 'Condition']);
+
+export function lintTemplate(template: unknown, spec: ResourceSpecification, templateBytes?: number): string[] {
+  const findings: string[] = [];
+  const report = (where: string, what: string) => findings.push(`${where}: ${what}`);
+  if (!isRecord(template)) return ['template: not a mapping'];
+  if (templateBytes !== undefined && templateBytes >= TEMPLATE_BODY_LIMIT) {
+    report('template', `${templateBytes} bytes, over the ${TEMPLATE_BODY_LIMIT}-byte TemplateBody limit`);
+  }
+  for (const section of Object.keys(template)) if (!SECTIONS.has(section)) report(section, 'unknown template section');
+
+  const parameters = isRecord(template.Parameters) ? template.Parameters : {};
+  const resources = isRecord(template.Resources) ? template.Resources : {};
+  const conditions = isRecord(template.Conditions) ? template.Conditions : {};
+  const mappings = isRecord(template.Mappings) ? template.Mappings : {};
+  if (Object.keys(resources).length === 0) report('Resources', 'a template needs at least one resource');
+
+  const context: Context = { spec, parameters, resources, conditions, mappings, report };
+  for (const [name, parameter] of Object.entries(parameters)) lintParameter(`Parameters.${name}`, parameter, report);
+  for (const [name, condition] of Object.entries(conditions)) lintCondition(`Conditions.${name}`, condition, context);
+  for (const [name, resource] of Object.entries(resources)) lintResource(name, resource, context);
+  const outputs = isRecord(template.Outputs) ? template.Outputs : {};
+  for (const [name, output] of Object.entries(outputs)) {
+    const where = `Outputs.${name}`;
+    if (!/^[A-Za-z0-9]{1,255}$/.test(name)) report(where, 'output names are alphanumeric');
+    if (!isRecord(output) || output.Value === undefined) {
+      report(where, 'an output needs a Value');
+      continue;
+    }
+    for (const key of Object.keys(output)) if (!OUTPUT_KEYS.has(key)) report(where, `unknown output key ${key}`);
+    if (output.Condition !== undefined && !(String(output.Condition) in conditions)) report(where, `unknown condition ${String(output.Condition)}`);
+    lintIntrinsics(`${where}.Value`, output.Value, context, {});
+  }
+  return findings;
+}
+
+interface Context {
+  spec: ResourceSpecification;
+  parameters: Record<string, Json>;
+  resources: Record<string, Json>;
+  conditions: Record<string, Json>;
+  mappings: Record<string, Json>;
+  report: (where: string, what: string) => void;
+}
+
+function lintParameter(where: string, parameter: Json, report: Context['report']): void {
+  if (!isRecord(parameter)) return report(where, 'a parameter is a mapping');
+  for (const key of Object.keys(parameter)) if (!PARAMETER_KEYS.has(key)) report(where, `unknown parameter key ${key}`);
+  const type = String(parameter.Type);
+  if (!PARAMETER_TYPE.test(type)) report(where, `unknown parameter type ${type}`);
+  if (parameter.Default === undefined) return;
+  const value = String(parameter.Default);
+  const allowed = Array.isArray(parameter.AllowedValues) ? parameter.AllowedValues.map(String) : undefined;
+  if (allowed && !allowed.includes(value)) report(where, `default ${value} is not one of AllowedValues`);
+  if (typeof parameter.AllowedPattern === 'string' && !new RegExp(parameter.AllowedPattern).test(value)) {
+    report(where, `default "${value}" does not match AllowedPattern`);
+  }
+  if (type === 'Number') {
+    const number = Number(value);
+    if (Number.isNaN(number)) report(where, `default ${value} is not a number`);
+    if (parameter.MinValue !== undefined && number < Number(parameter.MinValue)) report(where, 'default is below MinValue');
+    if (parameter.MaxValue !== undefined && number > Number(parameter.MaxValue)) report(where, 'default is above MaxValue');
+  }
+  // CloudFormation reads YAML 1.1: an unquoted yes/no becomes a boolean and no longer equals the string a caller sends.
+  for (const candidate of [parameter.Default, ...(Array.isArray(parameter.AllowedValues) ? parameter.AllowedValues : [])]) {
+    if (typeof candidate === 'boolean') report(where, 'quote yes/no/true/false values, YAML 1.1 reads them as booleans');
+  }
+}
+
+function lintCondition(where: string, condition: Json, context: Context): void {
+  if (!isRecord(condition) || Object.keys(condition).length !== 1 || !CONDITION_FUNCTIONS.has(Object.keys(condition)[0] ?? '')) {
+    return context.report(where, 'a condition is one of Fn::And, Fn::Or, Fn::Not, Fn::Equals or Condition');
+  }
+  lintIntrinsics(where, condition, context, {});
+}
+
+function lintResource(name: string, resource: Json, context: Context): void {
+  const where = `Resources.${name}`;
+  const { report, spec, resources, conditions } = context;
+  if (!/^[A-Za-z0-9]+$/.test(name)) report(where, 'logical ids are alphanumeric');
+  if (!isRecord(resource)) return report(where, 'a resource is a mapping');
+  for (const key of Object.keys(resource)) if (!RESOURCE_KEYS.has(key)) report(where, `unknown resource attribute ${key}`);
+  const type = String(resource.Type);
+  const typeSpec = spec.ResourceTypes[type];
+  if (!typeSpec) return report(where, `unknown resource type ${type}`);
+  if (resource.Condition !== undefined && !(String(resource.Condition) in conditions)) report(where, `unknown condition ${String(resource.Condition)}`);
+  const dependsOn = resource.DependsOn === undefined ? [] : Array.isArray(resource.DependsOn) ? resource.DependsOn : [resource.DependsOn];
+  for (const target of dependsOn) if (!(String(target) in resources)) report(`${where}.DependsOn`, `unknown resource ${String(target)}`);
+  if (resource.CreationPolicy !== undefined) {
+    if (!isRecord(resource.CreationPolicy)) report(`${where}.CreationPolicy`, 'must be a mapping');
+    else {
+      for (const key of Object.keys(resource.CreationPolicy)) if (!CREATION_POLICY_KEYS.has(key)) report(`${where}.CreationPolicy`, `unknown key ${key}`);
+      const timeout = isRecord(resource.CreationPolicy.ResourceSignal) ? resource.CreationPolicy.ResourceSignal.Timeout : undefined;
+      if (timeout !== undefined && !/^PT(\d+H)?(\d+M)?(\d+S)?$/.test(String(timeout))) report(`${where}.CreationPolicy`, `timeout ${String(timeout)} is not an ISO 8601 duration`);
+      lintIntrinsics(`${where}.CreationPolicy`, resource.CreationPolicy, context, {});
+    }
+  }
+  if (resource.Metadata !== undefined) lintIntrinsics(`${where}.Metadata`, resource.Metadata, context, {});
+  const properties = resource.Properties ?? {};
+  if (!isRecord(properties)) return report(`${where}.Properties`, 'must be a mapping');
+  lintProperties(`${where}.Properties`, type, typeSpec, properties, context);
+}
+
+function lintProperties(where: string, resourceType: string, typeSpec: TypeSpec, values: Record<string, Json>, context: Context): void {
+  const known = typeSpec.Properties ?? {};
+  for (const [name, propertySpec] of Object.entries(known)) {
+    if (propertySpec.Required && values[name] === undefined) context.report(where, `required property ${name} is missing`);
+  }
+  for (const [name, value] of Object.entries(values)) {
+    const propertySpec = known[name];
+    if (!propertySpec) {
+      context.report(where, `unknown property ${name}`);
+      continue;
+    }
+    lintValue(`${where}.${name}`, resourceType, propertySpec, value, context);
+  }
+}
+
+function lintValue(where: string, resourceType: string, propertySpec: PropertySpec, value: Json, context: Context): void {
+  if (isIntrinsic(value)) return lintIntrinsics(where, value, context, {});
+  const { Type: type, ItemType: itemType, PrimitiveType: primitive } = propertySpec;
+  if (primitive === 'Json') return lintIntrinsics(where, value, context, {});
+  if (primitive !== undefined) {
+    if (typeof value === 'object' && value !== null) context.report(where, `expected a ${primitive}, got ${Array.isArray(value) ? 'a list' : 'a mapping'}`);
+    return;
+  }
+  if (type === 'List') {
+    if (!Array.isArray(value)) return context.report(where, 'expected a list');
+    value.forEach((item, index) => lintValue(`${where}[${index}]`, resourceType, itemSpec(propertySpec), item, context));
+    return;
+  }
+  if (type === 'Map') {
+    if (!isRecord(value)) return context.report(where, 'expected a mapping');
+    for (const [key, item] of Object.entries(value)) lintValue(`${where}.${key}`, resourceType, itemSpec(propertySpec), item, context);
+    return;
+  }
+  const nested = type === undefined ? undefined : (context.spec.PropertyTypes[`${resourceType}.${type}`] ?? context.spec.PropertyTypes[type]);
+  if (!nested) return context.report(where, `the specification has no property type ${String(type ?? itemType)}`);
+  if (nested.Properties === undefined) return lintIntrinsics(where, value, context, {});
+  if (!isRecord(value)) return context.report(where, `expected a ${String(type)} mapping`);
+  lintProperties(where, resourceType, nested, value, context);
+}
+
+function itemSpec(spec: PropertySpec): PropertySpec {
+  return spec.PrimitiveItemType !== undefined ? { PrimitiveType: spec.PrimitiveItemType } : { Type: spec.ItemType };
+}
+
+function isIntrinsic(value: Json): value is Record<string, Json> {
+  if (!isRecord(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || (keys[0] ?? '').startsWith('Fn::'));
+}
+
+/** Walks any value and checks every intrinsic function's targets (Ref, GetAtt, Sub placeholders, conditions, maps). */
+function lintIntrinsics(where: string, value: Json, context: Context, subVariables: Record<string, true>): void {
+  if (Array.isArray(value)) return value.forEach((item, index) => lintIntrinsics(`${where}[${index}]`, item, context, subVariables));
+  if (!isRecord(value)) return;
+  const keys = Object.keys(value);
+  const [only] = keys;
+  if (keys.length === 1 && only !== undefined) {
+    const argument = value[only] as Json;
+    if (only === 'Ref') return checkRef(where, argument, context, subVariables);
+    if (only === 'Condition' && typeof argument === 'string') {
+      if (!(argument in context.conditions)) context.report(where, `unknown condition ${argument}`);
+      return;
+    }
+    if (only === 'Fn::GetAtt') return checkGetAtt(where, argument, context);
+    if (only === 'Fn::Sub') return checkSub(where, argument, context);
+    if (only === 'Fn::If') {
+      if (!Array.isArray(argument) || argument.length !== 3) return context.report(where, 'Fn::If takes [condition, then, else]');
+      if (!(String(argument[0]) in context.conditions)) context.report(where, `unknown condition ${String(argument[0])}`);
+      return [argument[1], argument[2]].forEach((branch) => lintIntrinsics(where, branch as Json, context, subVariables));
+    }
+    if (only === 'Fn::FindInMap' && Array.isArray(argument) && typeof argument[0] === 'string' && !(argument[0] in context.mappings)) {
+      context.report(where, `unknown mapping ${argument[0]}`);
+    }
+    if (only.startsWith('Fn::') && !KNOWN_FUNCTIONS.has(only)) context.report(where, `unknown function ${only}`);
+  }
+  for (const [key, item] of Object.entries(value)) lintIntrinsics(`${where}.${key}`, item, context, subVariables);
+}
+
+const KNOWN_FUNCTIONS = new Set(['Fn::Base64', 'Fn::Cidr', 'Fn::FindInMap', 'Fn::GetAtt', 'Fn::GetAZs', 'Fn::If', 'Fn::ImportValue', 'Fn::Join', 'Fn::Select', 'Fn::Split', 'Fn::Sub', 'Fn::Transform', 'Fn::And', 'Fn::Equals', 'Fn::Not', 'Fn::Or', 'Fn::Length', 'Fn::ToJsonString', 'Fn::ForEach']);
+
+function checkRef(where: string, target: Json, context: Context, subVariables: Record<string, true>): void {
+  if (typeof target !== 'string') return context.report(where, 'Ref takes a name');
+  if (!(target in context.parameters) && !(target in context.resources) && !PSEUDO_PARAMETERS.has(target) && !subVariables[target]) {
+    context.report(where, `Ref to unknown ${target}`);
+  }
+}
+
+function checkGetAtt(where: string, argument: Json, context: Context): void {
+  const [resourceName, attribute] = typeof argument === 'string' ? argument.split(/\.(.*)/s) : Array.isArray(argument) ? argument : [];
+  if (typeof resourceName !== 'string' || typeof attribute !== 'string') return context.report(where, 'Fn::GetAtt takes [resource, attribute]');
+  const resource = context.resources[resourceName];
+  if (!isRecord(resource)) return context.report(where, `GetAtt of unknown resource ${resourceName}`);
+  const attributes = context.spec.ResourceTypes[String(resource.Type)]?.Attributes ?? {};
+  if (!(attribute in attributes)) context.report(where, `${String(resource.Type)} has no attribute ${attribute}`);
+}
+
+function checkSub(where: string, argument: Json, context: Context): void {
+  const [text, variables] = typeof argument === 'string' ? [argument, {}] : Array.isArray(argument) ? argument : [];
+  if (typeof text !== 'string' || !isRecord(variables)) return context.report(where, 'Fn::Sub takes a string or [string, variables]');
+  for (const [name, value] of Object.entries(variables)) lintIntrinsics(`${where}.${name}`, value, context, {});
+  const local: Record<string, true> = Object.fromEntries(Object.keys(variables).map((name) => [name, true]));
+  for (const [, placeholder] of text.matchAll(/\$\{([^}]*)\}/g)) {
+    if (placeholder === undefined || placeholder.startsWith('!')) continue;
+    if (local[placeholder]) continue;
+    if (placeholder.includes('.') && !placeholder.startsWith('AWS::')) checkGetAtt(where, placeholder, context);
+    else checkRef(where, placeholder, context, local);
+  }
+}
