@@ -4,15 +4,11 @@
 
 export type StackProgress = 'in_progress' | 'complete' | 'failed' | 'deleted';
 
-const CREATE_FAILED_STATES = new Set([
-  'CREATE_FAILED',
-  'ROLLBACK_IN_PROGRESS',
-  'ROLLBACK_FAILED',
-  'ROLLBACK_COMPLETE',
-  'DELETE_IN_PROGRESS',
-  'DELETE_FAILED',
-  'DELETE_COMPLETE',
-]);
+/**
+ * Settled states of a create that did not succeed. A rollback still in progress is not settled: CloudFormation
+ * refuses to delete a stack mid-rollback, and its root cause can be read just as well once it is over.
+ */
+const CREATE_FAILED_STATES = new Set(['CREATE_FAILED', 'ROLLBACK_FAILED', 'ROLLBACK_COMPLETE', 'DELETE_FAILED', 'DELETE_COMPLETE']);
 
 export function createProgress(stackStatus: string | undefined): StackProgress {
   if (stackStatus === undefined) return 'deleted';
@@ -20,6 +16,9 @@ export function createProgress(stackStatus: string | undefined): StackProgress {
   if (CREATE_FAILED_STATES.has(stackStatus)) return 'failed';
   return 'in_progress';
 }
+
+/** States in which a DeleteStack has nothing more to do, or must not be sent again. */
+export const DELETE_UNDER_WAY = new Set(['DELETE_IN_PROGRESS', 'DELETE_FAILED', 'DELETE_COMPLETE']);
 
 export interface StackEventView {
   timestamp: string;

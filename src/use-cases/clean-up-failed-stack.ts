@@ -1,4 +1,4 @@
-import { nextPoll, type PollPolicy, type PollState } from '../domain/stack';
+import { DELETE_UNDER_WAY, nextPoll, type PollPolicy, type PollState } from '../domain/stack';
 import { loadCluster, record } from './lifecycle';
 import type { Clock, ClusterStore, StackGateway } from './ports';
 
@@ -28,11 +28,18 @@ export interface StackDeletionCheck {
   settled: boolean;
 }
 
-/** One look at a stack being deleted: DELETE_COMPLETE and "does not exist" both count as deleted. */
+/**
+ * One look at a stack being deleted: DELETE_COMPLETE and "does not exist" both count as deleted. A stack that is
+ * not deleting yet (the DeleteStack arrived while CloudFormation was busy with it) is asked again, with a fresh token
+ * (CloudFormation ignores a token it has seen).
+ */
 export async function checkStackDeletion(deps: CleanUpDeps, input: { clusterId: string; stackId: string; poll: PollState }): Promise<StackDeletionCheck> {
   const cluster = await loadCluster(deps.store, input.clusterId);
   const stack = await deps.stacks.describeStack(cluster.region, input.stackId);
   const stackStatus = stack?.status ?? 'DELETE_COMPLETE';
+  if (stack && !DELETE_UNDER_WAY.has(stackStatus) && !stackStatus.endsWith('_IN_PROGRESS')) {
+    await deps.stacks.deleteStack(cluster.region, input.stackId, `cleanup-${cluster.id}-${input.poll.attempt}`);
+  }
   const deleted = stack === undefined;
   const poll = nextPoll(input.poll, deps.poll);
   const settled = deleted || stackStatus === 'DELETE_FAILED' || poll.exhausted;

@@ -87,7 +87,7 @@ describe('stack progress', () => {
   it.each([
     ['CREATE_IN_PROGRESS', 'in_progress'],
     ['CREATE_COMPLETE', 'complete'],
-    ['ROLLBACK_IN_PROGRESS', 'failed'],
+    ['ROLLBACK_IN_PROGRESS', 'in_progress'],
     ['ROLLBACK_COMPLETE', 'failed'],
     ['CREATE_FAILED', 'failed'],
     [undefined, 'deleted'],

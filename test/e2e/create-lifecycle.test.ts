@@ -1,0 +1,120 @@
+/**
+ * End to end on the local cloud, over HTTP: the same handlers, the real ASL, the embedded DynamoDB and the simulated
+ * CloudFormation + EC2, with a webhook receiver on loopback that verifies signatures.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { startLocalCloud, type LocalCloud } from '../../src/local/local-cloud';
+import { eventually, startWebhookReceiver } from '../support/webhook-receiver';
+
+let cloud: LocalCloud;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+  cloud = await startLocalCloud({ timeScale: 0.1, waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100 } });
+});
+
+afterAll(async () => {
+  await cloud.stepFunctions.idle();
+  await cloud.close();
+  await receiver.close();
+});
+
+async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${cloud.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+}
+
+async function createAndWait(request: Record<string, unknown>, until: string[]) {
+  const created = await api('POST', '/clusters', request);
+  expect(created.status).toBe(202);
+  if (created.body!.webhookSecret) receiver.expectSecret(created.body!.id, created.body!.webhookSecret);
+  const cluster = await eventually(
+    () => api('GET', `/clusters/${created.body!.id as string}`),
+    (r) => until.includes(r.body?.status),
+  );
+  return { created, cluster: cluster.body! };
+}
+
+describe('create lifecycle on the local cloud', () => {
+  it('creates a default cluster: READY with outputs, 3 managers + 5 workers over 3 AZs, and a verified webhook', async () => {
+    const { created, cluster } = await createAndWait({ name: 'demo', webhook: { url: receiver.url } }, ['READY', 'FAILED']);
+
+    expect(created.headers.get('location')).toBe(`/clusters/${created.body!.id as string}`);
+    expect(cluster.status).toBe('READY');
+    expect(Object.keys(cluster.outputs)).toEqual(expect.arrayContaining(['DefaultDNSTarget', 'ZoneAvailabilityComment', 'Managers', 'VPCID']));
+    const nodes = (await api('GET', `/clusters/${cluster.id as string}/nodes`)).body!.items as { role: string; availabilityZone: string; state: string; privateIp: string }[];
+    expect(nodes.filter((n) => n.role === 'manager')).toHaveLength(3);
+    expect(nodes.filter((n) => n.role === 'worker')).toHaveLength(5);
+    expect(new Set(nodes.map((n) => n.availabilityZone)).size).toBe(3);
+    expect(new Set(nodes.filter((n) => n.role === 'manager').map((n) => n.availabilityZone)).size).toBe(3);
+    for (const node of nodes) expect(node).toMatchObject({ state: 'running', privateIp: expect.any(String) });
+
+    const webhook = await eventually(async () => receiver.received.find((w) => w.payload.data.cluster.id === cluster.id), (w) => w !== undefined);
+    expect(webhook!.payload.type).toBe('cluster.ready');
+    expect(webhook!.headers['webhook-id']).toMatch(/^msg_/);
+    expect(receiver.rejected).toEqual([]);
+
+    const events = (await api('GET', `/clusters/${cluster.id as string}/events`)).body!.items as { type: string; message: string }[];
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['cluster.requested', 'stack.create_started', 'cluster.ready', 'webhook.delivered']));
+    expect(JSON.stringify(events)).not.toContain('whsec_');
+  });
+
+  it('an injected rollback ends FAILED with the failing resource, the failed stack deleted, and cluster.failed', async () => {
+    const { cluster } = await createAndWait({ name: 'doomed', webhook: { url: receiver.url }, tags: { 'swarm-sim:fault': 'rollback' } }, ['READY', 'FAILED']);
+
+    expect(cluster.status).toBe('FAILED');
+    expect(cluster.statusReason).toMatch(/ManagerAsg .*CREATE_FAILED/);
+    const webhook = await eventually(async () => receiver.received.find((w) => w.payload.data.cluster.id === cluster.id), (w) => w !== undefined);
+    expect(webhook!.payload.type).toBe('cluster.failed');
+    expect(webhook!.payload.data.cluster.statusReason).toMatch(/ManagerAsg/);
+
+    const cfn = new CloudFormationClient({ region: 'us-east-1' });
+    const stack = await eventually(
+      () => cfn.send(new DescribeStacksCommand({ StackName: cluster.stackId })).then((r) => r.Stacks?.[0]?.StackStatus),
+      (status) => status === 'DELETE_COMPLETE',
+    );
+    expect(stack).toBe('DELETE_COMPLETE');
+    cfn.destroy();
+  });
+
+  it('rides out CloudFormation throttling and still reaches READY', async () => {
+    const { cluster } = await createAndWait({ name: 'throttled', workers: 1, tags: { 'swarm-sim:fault': 'throttle' } }, ['READY', 'FAILED']);
+    expect(cluster.status).toBe('READY');
+    expect(cluster.nodes).toHaveLength(4);
+  });
+
+  it('one cluster for the same Idempotency-Key, replayed byte for byte', async () => {
+    const headers = { 'idempotency-key': 'e2e-key' };
+    const responses = await Promise.all(Array.from({ length: 10 }, () => api('POST', '/clusters', { name: 'once' }, headers)));
+    const accepted = responses.filter((r) => r.status === 202);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    expect(responses.every((r) => r.status === 202 || r.status === 409)).toBe(true);
+    expect(new Set(accepted.map((r) => r.body!.id)).size).toBe(1);
+    const replay = await api('POST', '/clusters', { name: 'once' }, headers);
+    expect(replay.body).toEqual(accepted[0]!.body);
+    const listing = (await api('GET', '/clusters?limit=100')).body!.items as { name: string }[];
+    expect(listing.filter((c) => c.name === 'once')).toHaveLength(1);
+  });
+
+  it('refuses bad input with problem+json and starts nothing', async () => {
+    const before = (await api('GET', '/clusters?limit=100')).body!.items.length;
+    const response = await api('POST', '/clusters', { name: 'demo', managers: 2 });
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.body!.errors).toEqual([{ field: 'managers', message: 'must be 1, 3 or 5' }]);
+    expect((await api('GET', '/clusters?limit=100')).body!.items.length).toBe(before);
+  });
+
+  it('serves the OpenAPI 3.1 document generated from the request schemas', async () => {
+    const document = (await api('GET', '/openapi.json')).body!;
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.components.schemas.ClusterRequest.properties.managers.default).toBe(3);
+    expect(document.components.schemas.ClusterRequest.additionalProperties).toBe(false);
+  });
+});
