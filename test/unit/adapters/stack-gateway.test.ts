@@ -68,7 +68,7 @@ describe('stack gateway', () => {
   });
 
   it('follows stack event pages', async () => {
-    const event = (id: string) => ({ StackId: 's', EventId: id, StackName: 's', Timestamp: new Date('2026-01-01T00:00:00Z'), LogicalResourceId: id, ResourceType: 'T', ResourceStatus: 'CREATE_COMPLETE' });
+    const event = (id: string) => ({ StackId: 's', EventId: id, StackName: 's', Timestamp: new Date('2026-01-01T00:00:00Z'), LogicalResourceId: id, ResourceType: 'T', ResourceStatus: 'CREATE_COMPLETE' as const });
     cfn
       .on(DescribeStackEventsCommand, { StackName: 's', NextToken: undefined })
       .resolves({ StackEvents: [event('a')], NextToken: 'p2' })
