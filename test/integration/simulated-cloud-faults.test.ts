@@ -89,6 +89,20 @@ describe('simulated cloud: rollback fault', () => {
     );
   });
 
+  it('runs a DeleteStack that arrives during the rollback once the rollback is complete', async () => {
+    const { stackId, stackName } = await createMiniSwarm(test);
+    test.cloud.injectFault(stackName, 'rollback');
+    await waitForStackStatus(test, stackId, 'ROLLBACK_IN_PROGRESS');
+
+    await test.cloudFormation.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: 'cleanup-during-rollback' }));
+    await waitForStackStatus(test, stackId, 'DELETE_COMPLETE');
+
+    const statuses = (await chronologicalEvents(stackId))
+      .filter((event) => event.LogicalResourceId === stackName)
+      .map((event) => event.ResourceStatus);
+    expect(statuses).toEqual(['CREATE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
+  });
+
   it('stops at CREATE_FAILED without rolling back when DisableRollback is set', async () => {
     const { stackId, stackName } = await createMiniSwarm(test, { DisableRollback: true });
     test.cloud.injectFault(stackName, 'rollback');

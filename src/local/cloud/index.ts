@@ -57,7 +57,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
         ...(stack.statusReason !== undefined ? { reason: stack.statusReason } : {}),
       }),
     onFaultArmed: (target, fault, count) =>
-      report(`simulator  ${target}  fault ${fault}${count !== undefined ? ` x${count}` : ''} armed`, {
+      report(`simulator       ${target}  fault ${fault}${count !== undefined ? ` x${count}` : ''} armed`, {
         service: 'simulator',
         target,
         fault,
@@ -69,7 +69,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     onInternalError: (error) =>
-      report(`simulator  internal error  ${error instanceof Error ? error.message : String(error)}`, { service: 'simulator', error }),
+      report(`simulator       internal error  ${error instanceof Error ? error.message : String(error)}`, { service: 'simulator', error }),
   }).catch((error: unknown) => {
     cloud.close();
     throw error;

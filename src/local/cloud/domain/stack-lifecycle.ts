@@ -170,9 +170,15 @@ const failCreation = (stack: Stack, victim: StackResourceState, context: Lifecyc
     return;
   }
   setStackStatus(stack, 'ROLLBACK_IN_PROGRESS', `${failed}Rollback requested by user.`, context.listener);
-  runDeletion(stack, context, undefined, () =>
-    setStackStatus(stack, 'ROLLBACK_COMPLETE', undefined, context.listener),
-  );
+  runDeletion(stack, context, undefined, () => {
+    setStackStatus(stack, 'ROLLBACK_COMPLETE', undefined, context.listener);
+    const queued = stack.queuedDelete;
+    if (!queued) return;
+    delete stack.queuedDelete;
+    if (queued.token !== undefined) stack.operationToken = queued.token;
+    else delete stack.operationToken;
+    startDeletion(stack, context, queued.failing);
+  });
 };
 
 /**

@@ -78,6 +78,8 @@ export interface Stack {
   operation?: Timeline;
   /** A rollback fault claimed when the stack was created. */
   failOnCreate: boolean;
+  /** A DeleteStack that arrived during a rollback; it starts once the rollback is complete. */
+  queuedDelete?: { token?: string; failing: boolean };
 }
 
 export type StatusListener = (stack: Stack) => void;

@@ -238,14 +238,19 @@ export class Stacks {
 
   /**
    * Deleting a stack that does not exist succeeds, as on AWS; so does asking again while a delete is running. A
-   * stack that failed to delete can be deleted again.
+   * delete asked for during a rollback waits for the rollback to finish. A stack that failed to delete can be
+   * deleted again.
    */
   delete(nameOrId: string, clientRequestToken?: string): void {
     checkName(clientRequestToken, 'clientRequestToken', REQUEST_TOKEN, false);
     const stack = this.find(nameOrId);
-    if (!stack || ['DELETE_COMPLETE', 'DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'].includes(stack.status)) return;
+    if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS' || stack.queuedDelete) return;
     const faults = this.options.faults;
     const failing = faults.take('delete-failed-once', [stack]) || faults.take('delete-failed', [stack]);
+    if (stack.status === 'ROLLBACK_IN_PROGRESS') {
+      stack.queuedDelete = { failing, ...(clientRequestToken !== undefined ? { token: clientRequestToken } : {}) };
+      return;
+    }
     if (clientRequestToken !== undefined) stack.operationToken = clientRequestToken;
     else delete stack.operationToken;
     startDeletion(stack, this.lifecycle, failing);

@@ -1,11 +1,11 @@
 import type { CloudSimulation } from '../domain/cloud';
 import { CloudError } from '../domain/errors';
 import { INSTANCE_STATE_CODES, type Instance } from '../domain/fleet';
+import { ACCOUNT_ID } from '../domain/ids';
 import { describeInstances, type InstanceQuery } from '../domain/instance-query';
 import { availabilityZones } from '../domain/intrinsics';
 import type { QueryForm } from './query-form';
 import { items, xmlDocument, type XmlObject } from './xml';
-import { ACCOUNT_ID } from '../domain/ids';
 
 export const EC2_VERSION = '2016-11-15';
 const NAMESPACE = `http://ec2.amazonaws.com/doc/${EC2_VERSION}/`;
@@ -23,9 +23,11 @@ export const instanceQuery = (form: QueryForm): InstanceQuery => {
   };
 };
 
-/** Zone ids differ per account on AWS; `use1-az1` style ids are what the SDK shows. */
-const zoneId = (region: string, index: number): string =>
-  `${region.split('-').map((part, i) => (i === 2 ? part : part.slice(0, i === 0 ? 2 : 1))).join('')}-az${index + 1}`;
+/** Zone ids in the AWS format: `use1-az1` for the first zone of us-east-1. */
+const zoneId = (region: string, index: number): string => {
+  const [area = '', direction = '', number = ''] = region.split('-');
+  return `${area}${direction.charAt(0)}${number}-az${index + 1}`;
+};
 
 const instanceXml = (instance: Instance): XmlObject => ({
   instanceId: instance.instanceId,
@@ -64,7 +66,6 @@ const reservationsXml = (instances: readonly Instance[]): XmlObject[] => {
   return [...reservations].map(([reservationId, members]) => ({
     reservationId,
     ownerId: ACCOUNT_ID,
-    requesterId: '940372691376',
     groupSet: items([]),
     instancesSet: items(members.map(instanceXml)),
   }));
