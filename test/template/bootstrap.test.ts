@@ -190,6 +190,29 @@ describe('leaving before termination', () => {
   });
 });
 
+describe('worker permissions', () => {
+  const UPDATE_KEYWORDS = new Set(['SET', 'ADD', 'DELETE', 'REMOVE']);
+
+  it('keeps a worker within what WorkerRole allows: reads of pk, wrk and addrs by name, writes of gone only', async () => {
+    // Prepare: a swarm with one manager; a worker joins, then Auto Scaling terminates it.
+    expectSucceeded([await lab.run({ instance: 'i-1', role: 'manager' })]);
+    expectSucceeded([await lab.run({ instance: 'i-11', role: 'worker' })]);
+
+    // Act
+    expectSucceeded([await lab.run({ instance: 'i-11', role: 'worker', command: 'watch', lifecycleState: 'Terminated', timeoutMs: 20_000 })]);
+
+    // Assess: the attributes each DynamoDB request names (the IAM condition key dynamodb:Attributes).
+    const requests = lab.calls().filter((call) => call.node === 'i-11' && call.tool === 'aws' && call.args[0] === 'dynamodb');
+    const named = requests.map((call) => {
+      const expression = argument(call, call.args[1] === 'get-item' ? '--projection-expression' : '--update-expression') ?? '';
+      const names = expression.replace(/:\w+/g, ' ').split(/[^\w#]+/).filter((word) => word && !UPDATE_KEYWORDS.has(word));
+      return [call.args[1], ...new Set(names)].join(' ');
+    });
+    expect(new Set(named)).toEqual(new Set(['get-item wrk', 'get-item addrs', 'update-item gone']));
+    expect(requests.every((call) => argument(call, '--key') === '{"pk":{"S":"swarm"}}')).toBe(true);
+  });
+});
+
 describe('tidy (managers)', () => {
   it('copies engine labels of unlabelled nodes into node labels and removes nodes that left', async () => {
     // Prepare: a manager, a new worker with only engine labels, and a departed worker recorded as gone.

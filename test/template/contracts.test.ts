@@ -189,38 +189,65 @@ describe('network exposure', () => {
   });
 });
 
-describe('node role (least privilege)', () => {
-  const role = propertiesOf('NodeRole');
-  const statements = (role.Policies as Array<Record<string, Record<string, Json>>>).flatMap((policy) => policy.PolicyDocument?.Statement as Array<Record<string, Json>>);
+describe('node roles (least privilege)', () => {
+  type Statement = Record<string, Json>;
+  const inline = (role: string): Statement[] =>
+    (propertiesOf(role).Policies as Array<Record<string, Record<string, Json>>>).flatMap((policy) => policy.PolicyDocument?.Statement as Statement[]);
+  const shared = (propertiesOf('NodePolicy').PolicyDocument as Record<string, Json>).Statement as Statement[];
+  const all = [...shared, ...inline('ManagerRole'), ...inline('WorkerRole')];
+  const summary = (statements: Statement[]) =>
+    statements.map((statement) => ({ Action: statement.Action, Resource: statement.Resource, ...(statement.Condition ? { Condition: statement.Condition } : {}) }));
+  const groupArn = (suffix: string) => ({ 'Fn::Sub': expect.stringMatching(new RegExp(`autoScalingGroupName/\\$\\{AWS::StackName\\}-${suffix}$`)) });
 
-  it('attaches only the SSM core managed policy', () => {
-    expect(role.ManagedPolicyArns).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' }]);
+  it.each(['ManagerRole', 'WorkerRole'])('%s has only the SSM core managed policy and the shared node policy', (role) => {
+    expect(propertiesOf(role).ManagedPolicyArns).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' }, { Ref: 'NodePolicy' }]);
   });
 
-  it('grants no wildcard action and no wildcard resource', () => {
-    for (const statement of statements) {
+  it('grants no wildcard action, no wildcard resource and no Deny to reason about', () => {
+    for (const statement of all) {
       expect(statement.Effect).toBe('Allow');
       expect(JSON.stringify(statement.Action)).not.toContain('*');
-      expect(statement.Resource).not.toBe('*');
-      expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:\*"$/);
+      expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
     }
   });
 
-  it('scopes each permission to this cluster: its table, its log group, its own groups and its own stack', () => {
-    const byAction = Object.fromEntries(statements.map((statement) => [JSON.stringify(statement.Action), statement.Resource]));
+  it('lets every node write logs to its cluster log group and signal its own stack, nothing else', () => {
+    expect(summary(shared)).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] } },
+      { Action: 'cloudformation:SignalResource', Resource: { Ref: 'AWS::StackId' } },
+    ]);
+  });
 
-    expect(byAction).toEqual({
-      '["dynamodb:GetItem","dynamodb:UpdateItem"]': { 'Fn::GetAtt': ['SwarmTable', 'Arn'] },
-      '["logs:CreateLogStream","logs:PutLogEvents"]': { 'Fn::GetAtt': ['LogGroup', 'Arn'] },
-      '"autoscaling:CompleteLifecycleAction"': [
-        { 'Fn::Sub': expect.stringMatching(/autoScalingGroupName\/\$\{AWS::StackName\}-managers$/) },
-        { 'Fn::Sub': expect.stringMatching(/autoScalingGroupName\/\$\{AWS::StackName\}-workers$/) },
-      ],
-      '"cloudformation:SignalResource"': { Ref: 'AWS::StackId' },
-    });
-    // The names the policy trusts are the names the groups get.
+  it('lets managers use the cluster table and complete lifecycle actions of the manager group only', () => {
+    expect(summary(inline('ManagerRole'))).toEqual([
+      { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['SwarmTable', 'Arn'] } },
+      { Action: 'autoscaling:CompleteLifecycleAction', Resource: groupArn('managers') },
+    ]);
+  });
+
+  it('lets workers read only the worker token and manager addresses, record only their departure, and act on the worker group only', () => {
+    expect(summary(inline('WorkerRole'))).toEqual([
+      {
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::GetAtt': ['SwarmTable', 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'wrk', 'addrs'] }, StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } },
+      },
+      {
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::GetAtt': ['SwarmTable', 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'gone'] }, StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' } },
+      },
+      { Action: 'autoscaling:CompleteLifecycleAction', Resource: groupArn('workers') },
+    ]);
+  });
+
+  it('names the groups the way the policies expect, and gives each launch template its own profile', () => {
     expect(propertiesOf('ManagerAsg').AutoScalingGroupName).toEqual({ 'Fn::Sub': '${AWS::StackName}-managers' });
     expect(propertiesOf('NodeAsg').AutoScalingGroupName).toEqual({ 'Fn::Sub': '${AWS::StackName}-workers' });
+    const profileOf = (launchTemplate: string) => (propertiesOf(launchTemplate).LaunchTemplateData as Record<string, Json>).IamInstanceProfile;
+    expect(profileOf('ManagerLaunchTemplate')).toEqual({ Arn: { 'Fn::GetAtt': ['ManagerInstanceProfile', 'Arn'] } });
+    expect(profileOf('WorkerLaunchTemplate')).toEqual({ Arn: { 'Fn::GetAtt': ['WorkerInstanceProfile', 'Arn'] } });
+    expect(propertiesOf('WorkerInstanceProfile').Roles).toEqual([{ Ref: 'WorkerRole' }]);
   });
 
   it('keeps a retention on the log group', () => {
