@@ -105,6 +105,19 @@ describe('simulated cloud: parameter validation', () => {
     await expectNothingCreated(stackName);
   });
 
+  it('requires CAPABILITY_NAMED_IAM when an IAM resource has a custom name', async () => {
+    const template = JSON.stringify({
+      Resources: { NodeRole: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'swarm-node', AssumeRolePolicyDocument: {} } } },
+    });
+
+    const { create } = await attemptCreate({ TemplateBody: template, Parameters: [], Capabilities: ['CAPABILITY_IAM'] });
+
+    await expect(create).rejects.toMatchObject({
+      name: 'InsufficientCapabilitiesException',
+      message: 'Requires capabilities : [CAPABILITY_NAMED_IAM]',
+    });
+  });
+
   it('rejects broken templates with a template format error', async () => {
     const unresolved = JSON.stringify({ Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { VpcId: { Ref: 'Nowhere' } } } } });
 

@@ -9,6 +9,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeAvailabilityZonesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { startSimulatedCloud } from '../../src/local/cloud';
 import {
   aClusterId,
   createMiniSwarm,
@@ -42,7 +43,8 @@ const allEvents = async (stackName: string): Promise<StackEvent[]> => {
 
 describe('simulated cloud: creating a stack', () => {
   it('walks CREATE_IN_PROGRESS to CREATE_COMPLETE with resolved outputs, parameters and tags', async () => {
-    const { stackId, stackName, clusterId } = await createMiniSwarm(test);
+    const roleArn = 'arn:aws:iam::000000000000:role/swarm-provisioner-cloudformation';
+    const { stackId, stackName, clusterId } = await createMiniSwarm(test, { RoleARN: roleArn });
 
     const creating = await describeStack(test, stackName);
     const created = await waitForStackStatus(test, stackId, 'CREATE_COMPLETE');
@@ -52,6 +54,7 @@ describe('simulated cloud: creating a stack', () => {
     expect(creating.Outputs ?? []).toEqual([]);
     expect(created.StackName).toBe(stackName);
     expect(created.Capabilities).toEqual(['CAPABILITY_IAM']);
+    expect(created.RoleARN).toBe(roleArn);
     expect(created.Tags).toContainEqual({ Key: 'swarm-provisioner:cluster-id', Value: clusterId });
     expect(created.Parameters).toEqual(
       expect.arrayContaining([
@@ -280,6 +283,17 @@ describe('simulated cloud: EC2 reads', () => {
       ['us-east-1c', 'available', 'us-east-1'],
     ]);
     expect(filtered.AvailabilityZones?.map((zone) => zone.ZoneName)).toEqual(['us-east-1b']);
+  });
+
+  it('refuses a SIM_TIME_SCALE that is not a positive number, naming the variable', async () => {
+    const previous = process.env['SIM_TIME_SCALE'];
+    process.env['SIM_TIME_SCALE'] = 'fast';
+    try {
+      await expect(startSimulatedCloud({ port: 0 })).rejects.toThrow('SIM_TIME_SCALE must be a positive number, got "fast"');
+    } finally {
+      if (previous === undefined) delete process.env['SIM_TIME_SCALE'];
+      else process.env['SIM_TIME_SCALE'] = previous;
+    }
   });
 
   it('counts the AWS calls it receives, per action and in total', async () => {
