@@ -27,46 +27,83 @@ export interface Dependencies {
   instances: InstanceInventory;
   workflows: WorkflowStarter;
   idempotent: IdempotentRunner;
+  /** Request-time webhook registration: the URL policy and the signing-secret generator. */
   webhooks: {
-    send: ReturnType<typeof buildWebhookSender>;
     checkUrl: (url: string) => string | undefined;
     newSecret: () => string;
   };
+  sendWebhook: ReturnType<typeof buildWebhookSender>;
   isStackAlreadyExists: (error: unknown) => boolean;
   /** The ARN prefix of create executions: the execution ARN is this + ':' + the cluster id. */
   createExecutionPrefix: string;
 }
 
-function executionPrefix(stateMachineArn: string): string {
-  return stateMachineArn.replace(':stateMachine:', ':execution:');
+export function createExecutionPrefix(config: Config): string {
+  return config.createClusterStateMachineArn.replace(':stateMachine:', ':execution:');
 }
 
-export function buildDependencies(config: Config = loadConfig()): Dependencies {
-  const dynamodb = new DynamoDBClient({ region: config.region });
-  const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+// Builders, one per dependency, so each Lambda entry point builds (and its bundle contains) only what it uses.
+
+export function dynamoDBClient(config: Config): DynamoDBClient {
+  return new DynamoDBClient({ region: config.region });
+}
+
+export function clusterStore(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ClusterStore {
+  return buildClusterStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), config.clustersTable);
+}
+
+export function idempotentRunner(config: Config, client: DynamoDBClient = dynamoDBClient(config)): IdempotentRunner {
+  return buildIdempotentRunner(client, config.idempotencyTable, config.idempotencyTtlSeconds);
+}
+
+export function stackGateway(config: Config): StackGateway {
   let templateBody: string | undefined;
-  const webhookPolicy = { allowLoopbackHttp: config.webhook.allowLoopbackHttp, allowedPorts: [443] };
+  return buildStackGateway({
+    roleArn: config.stackRoleArn,
+    templateBody: () => (templateBody ??= readFileSync(resolve(config.templatePath), 'utf8')),
+  });
+}
+
+export function instanceInventory(): InstanceInventory {
+  return buildInstanceInventory();
+}
+
+export function workflowStarter(config: Config): WorkflowStarter {
+  return buildWorkflowStarter(new SFNClient({ region: config.region }), { create: config.createClusterStateMachineArn });
+}
+
+const webhookPolicy = (config: Config) => ({ allowLoopbackHttp: config.webhook.allowLoopbackHttp, allowedPorts: [443] });
+
+export function webhookSender(config: Config): Dependencies['sendWebhook'] {
+  return buildWebhookSender({ ...webhookPolicy(config), timeoutMs: config.webhook.timeoutMs });
+}
+
+export function webhookRegistration(config: Config): Dependencies['webhooks'] {
+  const policy = webhookPolicy(config);
+  return {
+    checkUrl: (url) => {
+      const verdict = checkWebhookUrl(url, policy);
+      return verdict.ok ? undefined : verdict.reason;
+    },
+    newSecret: newWebhookSecret,
+  };
+}
+
+/** Everything, for the local cloud (one process serves every function) and the workflow steps. */
+export function buildDependencies(config: Config = loadConfig()): Dependencies {
+  const dynamodb = dynamoDBClient(config);
   return {
     config,
     clock: systemClock,
-    store: buildClusterStore(documents, config.clustersTable),
-    stacks: buildStackGateway({
-      roleArn: config.stackRoleArn,
-      templateBody: () => (templateBody ??= readFileSync(resolve(config.templatePath), 'utf8')),
-    }),
-    instances: buildInstanceInventory(),
-    workflows: buildWorkflowStarter(new SFNClient({ region: config.region }), { create: config.createClusterStateMachineArn }),
-    idempotent: buildIdempotentRunner(dynamodb, config.idempotencyTable, config.idempotencyTtlSeconds),
-    webhooks: {
-      send: buildWebhookSender({ allowLoopbackHttp: config.webhook.allowLoopbackHttp, timeoutMs: config.webhook.timeoutMs }),
-      checkUrl: (url) => {
-        const verdict = checkWebhookUrl(url, webhookPolicy);
-        return verdict.ok ? undefined : verdict.reason;
-      },
-      newSecret: newWebhookSecret,
-    },
+    store: clusterStore(config, dynamodb),
+    stacks: stackGateway(config),
+    instances: instanceInventory(),
+    workflows: workflowStarter(config),
+    idempotent: idempotentRunner(config, dynamodb),
+    webhooks: webhookRegistration(config),
+    sendWebhook: webhookSender(config),
     isStackAlreadyExists: (error) => error instanceof StackAlreadyExistsError,
-    createExecutionPrefix: executionPrefix(config.createClusterStateMachineArn),
+    createExecutionPrefix: createExecutionPrefix(config),
   };
 }
 

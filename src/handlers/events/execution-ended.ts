@@ -30,7 +30,7 @@ function clusterIdOf(detail: ExecutionStatusChange): string | undefined {
   return detail.name;
 }
 
-export function executionEndedHandler(deps: Pick<Dependencies, 'store' | 'clock' | 'webhooks'>) {
+export function executionEndedHandler(deps: Pick<Dependencies, 'store' | 'clock' | 'sendWebhook'>) {
   return async (event: EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>): Promise<void> => {
     const detail = event.detail;
     if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(detail.status)) return;
@@ -43,7 +43,7 @@ export function executionEndedHandler(deps: Pick<Dependencies, 'store' | 'clock'
         failure: { step: `the workflow was ${detail.status.toLowerCase().replace('_', ' ')}`, error: detail.error ?? detail.status },
       });
       if (result.event) {
-        await notifyClusterOutcome({ store: deps.store, clock: deps.clock, send: deps.webhooks.send }, { clusterId, event: result.event, version: result.version }).catch((error: unknown) => {
+        await notifyClusterOutcome({ store: deps.store, clock: deps.clock, send: deps.sendWebhook }, { clusterId, event: result.event, version: result.version }).catch((error: unknown) => {
           // One attempt only: this path already runs outside the workflow and its retries.
           if (!(error instanceof WebhookRetryableError)) throw error;
         });

@@ -1,4 +1,15 @@
-import { dependencies, type Dependencies } from '../../composition';
+import {
+  clusterStore,
+  createExecutionPrefix,
+  dynamoDBClient,
+  idempotentRunner,
+  webhookRegistration,
+  workflowStarter,
+  type Dependencies,
+} from '../../composition';
+import { loadConfig } from '../../config';
+import { systemClock } from '../../use-cases/ports';
+import { BadRequestError } from '../../domain/errors';
 import { createCluster } from '../../use-cases/create-cluster';
 import { lazyHandler } from '../lazy';
 import { clusterRequestSchema } from './api-schemas';
@@ -6,12 +17,13 @@ import { httpHandler } from './http-handler';
 import { json, jsonBody, parseOrThrow } from './middleware';
 import { principalOf } from './principal';
 import { clusterResource } from './representation';
-import { BadRequestError } from '../../domain/errors';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** POST /clusters → 202 with the cluster in CREATING; `Idempotency-Key` makes a retry safe. */
-export function createClusterHandler(deps: Dependencies) {
+export type CreateClusterHandlerDeps = Pick<Dependencies, 'config' | 'clock' | 'store' | 'workflows' | 'idempotent' | 'webhooks' | 'createExecutionPrefix'>;
+
+export function createClusterHandler(deps: CreateClusterHandlerDeps) {
   return httpHandler(async (event, context) => {
     const owner = principalOf(event);
     const request = parseOrThrow(clusterRequestSchema, event.jsonBody, 'cluster request');
@@ -41,4 +53,16 @@ export function createClusterHandler(deps: Dependencies) {
   }).use(jsonBody());
 }
 
-export const handler = lazyHandler(() => createClusterHandler(dependencies()));
+export const handler = lazyHandler(() => {
+  const config = loadConfig();
+  const dynamodb = dynamoDBClient(config);
+  return createClusterHandler({
+    config,
+    clock: systemClock,
+    store: clusterStore(config, dynamodb),
+    idempotent: idempotentRunner(config, dynamodb),
+    workflows: workflowStarter(config),
+    webhooks: webhookRegistration(config),
+    createExecutionPrefix: createExecutionPrefix(config),
+  });
+});

@@ -1,4 +1,5 @@
-import { dependencies, type Dependencies } from '../../composition';
+import { clusterStore, type Dependencies } from '../../composition';
+import { loadConfig } from '../../config';
 import { getCluster } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
 import { clusterIdSchema } from './api-schemas';
@@ -16,4 +17,4 @@ export function getClusterHandler(deps: Pick<Dependencies, 'store'>) {
   });
 }
 
-export const handler = lazyHandler(() => getClusterHandler(dependencies()));
+export const handler = lazyHandler(() => getClusterHandler({ store: clusterStore(loadConfig()) }));

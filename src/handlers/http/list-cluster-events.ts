@@ -1,4 +1,5 @@
-import { dependencies, type Dependencies } from '../../composition';
+import { clusterStore, type Dependencies } from '../../composition';
+import { loadConfig } from '../../config';
 import { listClusterEvents } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
 import { clusterIdSchema, pageQuerySchema } from './api-schemas';
@@ -18,4 +19,4 @@ export function listClusterEventsHandler(deps: Pick<Dependencies, 'store'>) {
   });
 }
 
-export const handler = lazyHandler(() => listClusterEventsHandler(dependencies()));
+export const handler = lazyHandler(() => listClusterEventsHandler({ store: clusterStore(loadConfig()) }));

@@ -1,4 +1,6 @@
-import { dependencies, type Dependencies } from '../../composition';
+import { clusterStore, instanceInventory, type Dependencies } from '../../composition';
+import { loadConfig } from '../../config';
+import { systemClock } from '../../use-cases/ports';
 import { listClusterNodes } from '../../use-cases/list-cluster-nodes';
 import { lazyHandler } from '../lazy';
 import { clusterIdSchema, nodesQuerySchema } from './api-schemas';
@@ -16,4 +18,4 @@ export function listClusterNodesHandler(deps: Pick<Dependencies, 'store' | 'inst
   });
 }
 
-export const handler = lazyHandler(() => listClusterNodesHandler(dependencies()));
+export const handler = lazyHandler(() => listClusterNodesHandler({ store: clusterStore(loadConfig()), instances: instanceInventory(), clock: systemClock }));

@@ -1,4 +1,5 @@
-import { dependencies, type Dependencies } from '../../composition';
+import { clusterStore, type Dependencies } from '../../composition';
+import { loadConfig } from '../../config';
 import { listClusters } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
 import { listClustersQuerySchema } from './api-schemas';
@@ -17,4 +18,4 @@ export function listClustersHandler(deps: Pick<Dependencies, 'store'>) {
   });
 }
 
-export const handler = lazyHandler(() => listClustersHandler(dependencies()));
+export const handler = lazyHandler(() => listClustersHandler({ store: clusterStore(loadConfig()) }));

@@ -31,7 +31,7 @@ export function createClusterSteps(deps: Dependencies) {
     checkStackDeletion: workflowTask('check stack deletion', (input: StackInput & { poll: PollState }) => cleanUp.checkStackDeletion(stackDeps, input)),
     markFailed: workflowTask('mark failed', (input: { clusterId: string; failure: WorkflowFailure }) => markClusterFailed(deps, input)),
     notify: workflowTask('notify', (input: { clusterId: string; event: WebhookEventType; version: number }) =>
-      notifyClusterOutcome({ store: deps.store, clock: deps.clock, send: deps.webhooks.send }, input),
+      notifyClusterOutcome({ store: deps.store, clock: deps.clock, send: deps.sendWebhook }, input),
     ),
     webhookGivenUp: workflowTask('webhook given up', (input: { clusterId: string; event: WebhookEventType }) => recordWebhookGivenUp(deps, input)),
   };

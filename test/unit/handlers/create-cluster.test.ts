@@ -29,7 +29,8 @@ beforeEach(() => {
     store: db.store,
     workflows: buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE }),
     idempotent: buildIdempotentRunner(db.client, 'idempotency', 3600),
-    webhooks: { send: jest.fn(), checkUrl: (url: string) => (url.startsWith('https://') ? undefined : 'must use https'), newSecret: () => 'whsec_test' },
+    sendWebhook: jest.fn(),
+    webhooks: { checkUrl: (url: string) => (url.startsWith('https://') ? undefined : 'must use https'), newSecret: () => 'whsec_test' },
     createExecutionPrefix: STATE_MACHINE.replace(':stateMachine:', ':execution:'),
   } as unknown as Dependencies;
 });

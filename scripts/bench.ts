@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: numbers, not pass/fail. Prints
+ *   1. each function's bundle size (esbuild, as serverless-esbuild builds it) and module init time (cold require),
+ *   2. one local create lifecycle: state transitions and AWS API calls per service,
+ *   3. HTTP API latency p50/p99 for POST /clusters and GET /clusters/{id} under 20 concurrent clients,
+ *   4. the process's memory afterwards.
+ * Timings on a shared machine are noisy: compare ratios within one run.
+ */
+import '../src/local/polyfills';
+import { execFileSync } from 'node:child_process';
+import { subscribe } from 'node:diagnostics_channel';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { parseCloudFormationTemplate } from '../src/local/cloudformation-yaml';
+
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const ROOT = resolve(__dirname, '..');
+const CONCURRENCY = 20;
+const POSTS = Number(process.env.BENCH_POSTS ?? 200);
+const GETS = Number(process.env.BENCH_GETS ?? 1000);
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+async function bundles(): Promise<void> {
+  const config = parseCloudFormationTemplate(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as { functions: Record<string, { handler: string }> };
+  const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  console.log('\n1. Bundles (minified, SDK included) and cold module init (median of 3 fresh node processes)');
+  console.log('   function              bundle    init');
+  try {
+    for (const [name, fn] of Object.entries(config.functions)) {
+      const entry = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
+      const outfile = join(dir, `${name}.js`);
+      await build({ entryPoints: [join(ROOT, `${entry}.ts`)], bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', mainFields: ['module', 'main'], outfile, logLevel: 'silent' });
+      const size = readFileSync(outfile).length;
+      const probe = join(dir, `${name}.probe.js`);
+      writeFileSync(probe, `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6);`);
+      const runs = [0, 1, 2].map(() => Number(execFileSync(process.execPath, [probe], { encoding: 'utf8' }).trim())).sort((a, b) => a - b);
+      console.log(`   ${name.padEnd(20)} ${kib(size).padStart(9)} ${runs[1]!.toFixed(1).padStart(6)} ms`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Counts outgoing HTTP requests per port: each local AWS endpoint listens on its own. */
+function countRequests() {
+  const counts = new Map<string, number>();
+  subscribe('http.client.request.start', (message) => {
+    const request = (message as { request: ClientRequest }).request;
+    const key = `${request.host}:${(request as unknown as { socket?: { remotePort?: number } }).socket?.remotePort ?? ''}${request.getHeader('x-amz-target') ?? ''}`;
+    void key;
+    const host = String(request.getHeader('host') ?? '');
+    counts.set(host, (counts.get(host) ?? 0) + 1);
+  });
+  return counts;
+}
+
+async function main(): Promise<void> {
+  await bundles();
+
+  const requests = countRequests();
+  const { startLocalCloud } = await import('../src/local/local-cloud');
+  const cloud = await startLocalCloud({ timeScale: 0.05, waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100 } });
+  const service = (host: string) => {
+    const port = host.split(':')[1];
+    const endpoints: Record<string, string | undefined> = {
+      dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+      'cloudformation+ec2': process.env.AWS_ENDPOINT_URL_CLOUDFORMATION,
+      stepfunctions: process.env.AWS_ENDPOINT_URL_SFN,
+    };
+    return Object.entries(endpoints).find(([, url]) => url?.endsWith(`:${port}`))?.[0] ?? `other (${host})`;
+  };
+  const call = async (method: string, path: string, body?: unknown) => {
+    const started = performance.now();
+    const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const json = (await response.json()) as Record<string, unknown>;
+    return { status: response.status, json, ms: performance.now() - started };
+  };
+
+  try {
+    requests.clear();
+    const created = await call('POST', '/clusters', { name: 'bench' });
+    const id = created.json.id as string;
+    const deadline = Date.now() + 60_000;
+    let status = 'CREATING';
+    while (status === 'CREATING' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await cloud.deps.store.get(id))?.status ?? 'missing';
+    }
+    await cloud.stepFunctions.idle();
+    const executionArn = created.json.createExecutionArn as string;
+    console.log(`\n2. One local create lifecycle (default cluster, ${status})`);
+    console.log(`   state transitions: ${cloud.stepFunctions.transitionCount(executionArn)}`);
+    const perService = new Map<string, number>();
+    for (const [host, count] of requests) perService.set(service(host), (perService.get(service(host)) ?? 0) + count);
+    for (const [name, count] of [...perService].sort()) console.log(`   AWS calls to ${name}: ${count}`);
+    console.log(`   (simulated cloud by action: ${['CreateStack', 'DescribeStacks', 'DescribeStackEvents', 'DescribeInstances'].map((a) => `${a} ${cloud.simulatedCloud?.callCount(a) ?? '?'}`).join(', ')}; the GETs this script polled with go to DynamoDB directly, not counted above)`);
+
+    console.log(`\n3. HTTP API latency, ${CONCURRENCY} concurrent clients`);
+    for (const [label, total, request] of [
+      ['POST /clusters', POSTS, (i: number) => call('POST', '/clusters', { name: `bench-${i}`, workers: 1 })],
+      ['GET /clusters/{id}', GETS, () => call('GET', `/clusters/${id}`)],
+    ] as const) {
+      const latencies: number[] = [];
+      let next = 0;
+      const failures: number[] = [];
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < total) {
+            const i = next++;
+            const result = await request(i);
+            latencies.push(result.ms);
+            if (result.status >= 300) failures.push(result.status);
+          }
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      latencies.sort((a, b) => a - b);
+      console.log(`   ${label.padEnd(20)} n=${total} p50=${percentile(latencies, 50).toFixed(1)} ms p99=${percentile(latencies, 99).toFixed(1)} ms throughput=${(total / seconds).toFixed(0)}/s non-2xx=${failures.length}`);
+    }
+    await cloud.stepFunctions.idle();
+    const memory = process.memoryUsage();
+    console.log(`\n4. Memory after ${POSTS + 1} create lifecycles in one process: rss=${kib(memory.rss)} heapUsed=${kib(memory.heapUsed)}`);
+  } finally {
+    await cloud.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
