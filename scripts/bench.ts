@@ -53,8 +53,6 @@ function countRequests() {
   const counts = new Map<string, number>();
   subscribe('http.client.request.start', (message) => {
     const request = (message as { request: ClientRequest }).request;
-    const key = `${request.host}:${(request as unknown as { socket?: { remotePort?: number } }).socket?.remotePort ?? ''}${request.getHeader('x-amz-target') ?? ''}`;
-    void key;
     const host = String(request.getHeader('host') ?? '');
     counts.set(host, (counts.get(host) ?? 0) + 1);
   });
@@ -102,7 +100,12 @@ async function main(): Promise<void> {
     for (const [name, count] of [...perService].sort()) console.log(`   AWS calls to ${name}: ${count}`);
     console.log(`   (simulated cloud by action: ${['CreateStack', 'DescribeStacks', 'DescribeStackEvents', 'DescribeInstances'].map((a) => `${a} ${cloud.simulatedCloud?.callCount(a) ?? '?'}`).join(', ')}; the GETs this script polled with go to DynamoDB directly, not counted above)`);
 
-    console.log(`\n3. HTTP API latency, ${CONCURRENCY} concurrent clients`);
+    const sequential: number[] = [];
+    for (let i = 0; i < 20; i++) sequential.push((await call('POST', '/clusters', { name: `bench-seq-${i}`, workers: 1 })).ms);
+    await cloud.stepFunctions.idle();
+    sequential.sort((a, b) => a - b);
+    console.log(`\n3. HTTP API latency. One client, idle service: POST /clusters p50=${percentile(sequential, 50).toFixed(1)} ms p99=${percentile(sequential, 99).toFixed(1)} ms`);
+    console.log(`   ${CONCURRENCY} concurrent clients (every POST starts a workflow in this same process, which competes for it):`);
     for (const [label, total, request] of [
       ['POST /clusters', POSTS, (i: number) => call('POST', '/clusters', { name: `bench-${i}`, workers: 1 })],
       ['GET /clusters/{id}', GETS, () => call('GET', `/clusters/${id}`)],
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
     }
     await cloud.stepFunctions.idle();
     const memory = process.memoryUsage();
-    console.log(`\n4. Memory after ${POSTS + 1} create lifecycles in one process: rss=${kib(memory.rss)} heapUsed=${kib(memory.heapUsed)}`);
+    console.log(`\n4. Memory after ${POSTS + 21} create lifecycles in one process: rss=${kib(memory.rss)} heapUsed=${kib(memory.heapUsed)}`);
   } finally {
     await cloud.close();
   }
