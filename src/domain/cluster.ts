@@ -43,6 +43,9 @@ export interface ClusterWebhook {
   events: string[];
   /** Signing secret; shown to the caller once, in the 202, and never again. */
   secret: string;
+  /** Set when the receiver answered 410 Gone: no further event is sent to it for this cluster. */
+  disabledAt?: string;
+  disabledReason?: string;
 }
 
 export interface Cluster {
@@ -83,7 +86,9 @@ export type TimelineEventType =
   | 'stack.delete_requested'
   | 'webhook.delivered'
   | 'webhook.failed'
-  | 'webhook.skipped';
+  | 'webhook.skipped'
+  | 'webhook.disabled'
+  | 'webhook.redelivery_requested';
 
 export interface TimelineEvent {
   clusterId: string;
@@ -127,7 +132,13 @@ export function publicView(cluster: Cluster) {
   const { webhook, ...rest } = cluster;
   return {
     ...rest,
-    webhook: webhook ? { url: webhook.url, events: webhook.events } : undefined,
+    webhook: webhook
+      ? {
+          url: webhook.url,
+          events: webhook.events,
+          ...(webhook.disabledAt !== undefined && { disabledAt: webhook.disabledAt, disabledReason: webhook.disabledReason }),
+        }
+      : undefined,
   };
 }
 export type ClusterView = ReturnType<typeof publicView>;

@@ -3,6 +3,7 @@
  * the AWS SDK; unit tests pass fakes or SDK mocks.
  */
 import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../domain/cluster';
+import type { Delivery, RecordedAttempt } from '../domain/delivery';
 import type { StackEventView } from '../domain/stack';
 
 export type ClusterChanges = Partial<Omit<Cluster, 'id' | 'version' | 'owner' | 'requestedAt'>>;
@@ -66,3 +67,32 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+export type DeliveryChanges = Partial<Pick<Delivery, 'status' | 'statusReason' | 'round' | 'deliveredAt' | 'updatedAt'>>;
+
+/** The delivery log: one record per event sent to a cluster's webhook, under the cluster's partition. */
+export interface DeliveryStore {
+  /** Writes a new delivery; false (and nothing written) when one with this id already exists. */
+  create(delivery: Delivery): Promise<boolean>;
+  get(clusterId: string, deliveryId: string): Promise<Delivery | undefined>;
+  /** Oldest first. */
+  list(clusterId: string, query: { limit: number; cursor?: string }): Promise<Page<Delivery>>;
+  /**
+   * Applies `changes` (and appends `attempt`) if the record is still at `delivery.version`; bumps the version.
+   * Throws StaleDeliveryError otherwise.
+   */
+  update(delivery: Delivery, changes: DeliveryChanges, attempt?: RecordedAttempt): Promise<Delivery>;
+}
+
+/** The input of one delivery workflow execution (statemachines/deliver-webhook.asl.json). */
+export interface DeliveryExecutionInput {
+  clusterId: string;
+  deliveryId: string;
+  round: number;
+  attempt: number;
+}
+
+export interface DeliveryWorkflow {
+  /** Starts the round's execution, or finds it when it was already started (running or not); returns its ARN. */
+  start(input: Omit<DeliveryExecutionInput, 'attempt'>): Promise<string>;
+}

@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildClusterStore } from '../../src/adapters/dynamodb/cluster-store';
+import { buildDeliveryStore } from '../../src/adapters/dynamodb/delivery-store';
 import { clustersTableDefinition, idempotencyTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { ensureTables, startEmbeddedDynamoDB } from '../../src/local/dynamodb';
 
-/** An in-memory dynalite with both tables, and a store on it. */
+/** An in-memory dynalite with both tables, and the stores on it. */
 export async function startTestDynamoDB() {
   const server = await startEmbeddedDynamoDB();
   const client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -13,6 +14,7 @@ export async function startTestDynamoDB() {
   return {
     client,
     store: buildClusterStore(documents, 'clusters'),
+    deliveries: buildDeliveryStore(documents, 'clusters'),
     async close() {
       client.destroy();
       await server.close();

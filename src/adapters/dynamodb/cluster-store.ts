@@ -35,11 +35,11 @@ function toCluster(item: Record<string, unknown>): Cluster {
 }
 
 /** Cursors are opaque to callers, but we check them: a cursor is only valid for the partition it was issued for. */
-function encodeCursor(key: Key | undefined): string | undefined {
+export function encodeCursor(key: Key | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
-function decodeCursor(cursor: string | undefined, expected: Key): Key | undefined {
+export function decodeCursor(cursor: string | undefined, expected: Key): Key | undefined {
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;

@@ -5,6 +5,12 @@
  * | item            | pk              | sk                       | gsi1 (by owner)             | gsi2 (by owner + status)                 |
  * | cluster         | CLUSTER#<id>    | CLUSTER                  | OWNER#<owner> / <at>#<id>   | OWNER#<owner>#STATUS#<status> / <at>#<id> |
  * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
+ * | webhook delivery| CLUSTER#<id>    | DELIVERY#<deliveryId>    | —                           | —                                        |
+ *
+ * A delivery (one event sent to the cluster's webhook) holds the exact body, the webhook-id and every attempt in a
+ * list; delivery ids start with the zero-padded cluster version, so `begins_with(sk, DELIVERY#)` lists them in the
+ * order the events happened. Deliveries share the cluster's partition, so they are read with the cluster's owner
+ * check and go when the cluster's items go.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -14,6 +20,8 @@ export const INDEX_BY_OWNER_STATUS = 'byOwnerStatus';
 export const keys = {
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER' }),
   eventPrefix: 'EVENT#',
+  delivery: (clusterId: string, deliveryId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `DELIVERY#${deliveryId}` }),
+  deliveryPrefix: 'DELIVERY#',
   ownerPartition: (owner: string) => `OWNER#${owner}`,
   ownerStatusPartition: (owner: string, status: string) => `OWNER#${owner}#STATUS#${status}`,
   listSortKey: (requestedAt: string, id: string) => `${requestedAt}#${id}`,

@@ -1,0 +1,90 @@
+/**
+ * The delivery log in the clusters table (see table-design.ts): one item per delivery under the cluster's partition,
+ * its attempts in a list. Every write after the first is conditioned on the delivery's `version`, so an attempt
+ * recorded twice (a retried task) or a redelivery racing a retry is detected instead of overwritten.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StaleDeliveryError, type Delivery } from '../../domain/delivery';
+import type { DeliveryStore, Page } from '../../use-cases/ports';
+import { decodeCursor, encodeCursor } from './cluster-store';
+import { keys } from './table-design';
+
+type Key = Record<string, string>;
+
+function toDelivery(item: Record<string, unknown>): Delivery {
+  const { pk: _pk, sk: _sk, ...delivery } = item;
+  return delivery as unknown as Delivery;
+}
+
+export function buildDeliveryStore(client: DynamoDBDocumentClient, tableName: string): DeliveryStore {
+  return {
+    async create(delivery) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.delivery(delivery.clusterId, delivery.deliveryId), ...delivery },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async get(clusterId, deliveryId) {
+      const result = await client.send(new GetCommand({ TableName: tableName, Key: keys.delivery(clusterId, deliveryId), ConsistentRead: true }));
+      return result.Item ? toDelivery(result.Item) : undefined;
+    },
+
+    async list(clusterId, query): Promise<Page<Delivery>> {
+      const pk = keys.cluster(clusterId).pk;
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.deliveryPrefix },
+          Limit: query.limit,
+          ExclusiveStartKey: decodeCursor(query.cursor, { pk }),
+        }),
+      );
+      return { items: (result.Items ?? []).map(toDelivery), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+    },
+
+    async update(delivery, changes, attempt) {
+      const entries = Object.entries({ ...changes, version: delivery.version + 1 }).filter(([, value]) => value !== undefined);
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':expected': delivery.version };
+      const assignments = entries.map(([name, value], index) => {
+        names[`#f${index}`] = name;
+        values[`:v${index}`] = value;
+        return `#f${index} = :v${index}`;
+      });
+      if (attempt) {
+        names['#attempts'] = 'attempts';
+        values[':attempt'] = [attempt];
+        assignments.push('#attempts = list_append(#attempts, :attempt)');
+      }
+      try {
+        const result = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.delivery(delivery.clusterId, delivery.deliveryId),
+            UpdateExpression: `SET ${assignments.join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk) AND version = :expected',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toDelivery(result.Attributes ?? {});
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new StaleDeliveryError(delivery.deliveryId, delivery.version);
+        throw error;
+      }
+    },
+  };
+}
