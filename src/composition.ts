@@ -10,13 +10,15 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildStackGateway, StackAlreadyExistsError } from './adapters/cloudformation/stack-gateway';
 import { buildClusterStore } from './adapters/dynamodb/cluster-store';
+import { buildDeliveryStore } from './adapters/dynamodb/delivery-store';
 import { buildIdempotentRunner, type IdempotentRunner } from './adapters/dynamodb/idempotency';
 import { buildInstanceInventory } from './adapters/ec2/instance-inventory';
+import { buildDeliveryWorkflow } from './adapters/stepfunctions/delivery-workflow';
 import { buildWorkflowStarter } from './adapters/stepfunctions/workflow-starter';
 import { newWebhookSecret, buildWebhookSender } from './adapters/webhooks/sender';
 import { checkWebhookUrl } from './adapters/webhooks/url-policy';
 import { loadConfig, type Config } from './config';
-import type { Clock, ClusterStore, InstanceInventory, StackGateway, WorkflowStarter } from './use-cases/ports';
+import type { Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, StackGateway, WorkflowStarter } from './use-cases/ports';
 import { systemClock } from './use-cases/ports';
 
 export interface Dependencies {
@@ -33,6 +35,9 @@ export interface Dependencies {
     newSecret: () => string;
   };
   sendWebhook: ReturnType<typeof buildWebhookSender>;
+  /** The delivery log (deliveries in the clusters table) and the workflow that sends each delivery. */
+  deliveries: DeliveryStore;
+  deliveryWorkflow: DeliveryWorkflow;
   isStackAlreadyExists: (error: unknown) => boolean;
   /** The ARN prefix of create executions: the execution ARN is this + ':' + the cluster id. */
   createExecutionPrefix: string;
@@ -48,8 +53,14 @@ export function dynamoDBClient(config: Config): DynamoDBClient {
   return new DynamoDBClient({ region: config.region });
 }
 
+const documentClient = (client: DynamoDBClient) => DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
 export function clusterStore(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ClusterStore {
-  return buildClusterStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), config.clustersTable);
+  return buildClusterStore(documentClient(client), config.clustersTable);
+}
+
+export function deliveryStore(config: Config, client: DynamoDBClient = dynamoDBClient(config)): DeliveryStore {
+  return buildDeliveryStore(documentClient(client), config.clustersTable);
 }
 
 export function idempotentRunner(config: Config, client: DynamoDBClient = dynamoDBClient(config)): IdempotentRunner {
@@ -70,6 +81,10 @@ export function instanceInventory(): InstanceInventory {
 
 export function workflowStarter(config: Config): WorkflowStarter {
   return buildWorkflowStarter(new SFNClient({ region: config.region }), { create: config.createClusterStateMachineArn });
+}
+
+export function deliveryWorkflow(config: Config, client: SFNClient = new SFNClient({ region: config.region })): DeliveryWorkflow {
+  return buildDeliveryWorkflow(client, config.deliverWebhookStateMachineArn);
 }
 
 const webhookPolicy = (config: Config) => ({ allowLoopbackHttp: config.webhook.allowLoopbackHttp, allowedPorts: [443] });
@@ -102,6 +117,8 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     idempotent: idempotentRunner(config, dynamodb),
     webhooks: webhookRegistration(config),
     sendWebhook: webhookSender(config),
+    deliveries: deliveryStore(config, dynamodb),
+    deliveryWorkflow: deliveryWorkflow(config),
     isStackAlreadyExists: (error) => error instanceof StackAlreadyExistsError,
     createExecutionPrefix: createExecutionPrefix(config),
   };

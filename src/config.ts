@@ -15,6 +15,7 @@ const environmentSchema = z.object({
   CLUSTERS_TABLE: z.string().min(1),
   IDEMPOTENCY_TABLE: z.string().min(1),
   CREATE_CLUSTER_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+  DELIVER_WEBHOOK_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
   STACK_ROLE_ARN: z.string().startsWith('arn:'),
   TEMPLATE_PATH: z.string().default('templates/swarm.yaml'),
   ALLOWED_REGIONS: csv.optional(),
@@ -23,7 +24,10 @@ const environmentSchema = z.object({
   STACK_POLL_MAX_ATTEMPTS: positiveInt(120),
   IDEMPOTENCY_TTL_SECONDS: positiveInt(86_400),
   WEBHOOK_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
-  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  // The bound: connect + response of one attempt within 15 s.
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(10_000),
+  // Multiplies the retry schedule's waits: 1 on AWS; the local sandbox runs the 37-hour schedule in minutes.
+  WEBHOOK_RETRY_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
 });
 
 export interface Config {
@@ -31,12 +35,13 @@ export interface Config {
   clustersTable: string;
   idempotencyTable: string;
   createClusterStateMachineArn: string;
+  deliverWebhookStateMachineArn: string;
   stackRoleArn: string;
   templatePath: string;
   allowedRegions: string[];
   stackPoll: { initialSeconds: number; maxSeconds: number; growth: number; maxAttempts: number };
   idempotencyTtlSeconds: number;
-  webhook: { allowLoopbackHttp: boolean; timeoutMs: number };
+  webhook: { allowLoopbackHttp: boolean; timeoutMs: number; retryTimeScale: number };
 }
 
 export class ConfigurationError extends Error {
@@ -58,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clustersTable: e.CLUSTERS_TABLE,
     idempotencyTable: e.IDEMPOTENCY_TABLE,
     createClusterStateMachineArn: e.CREATE_CLUSTER_STATE_MACHINE_ARN,
+    deliverWebhookStateMachineArn: e.DELIVER_WEBHOOK_STATE_MACHINE_ARN,
     stackRoleArn: e.STACK_ROLE_ARN,
     templatePath: e.TEMPLATE_PATH,
     allowedRegions: e.ALLOWED_REGIONS ?? [e.AWS_REGION],
@@ -68,6 +74,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.STACK_POLL_MAX_ATTEMPTS,
     },
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
-    webhook: { allowLoopbackHttp: e.WEBHOOK_ALLOW_LOOPBACK_HTTP === 'true', timeoutMs: e.WEBHOOK_TIMEOUT_MS },
+    webhook: {
+      allowLoopbackHttp: e.WEBHOOK_ALLOW_LOOPBACK_HTTP === 'true',
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryTimeScale: e.WEBHOOK_RETRY_TIME_SCALE,
+    },
   };
 }

@@ -14,6 +14,7 @@ import { loadConfig } from '../config';
 import { executionEndedHandler, type ExecutionStatusChange } from '../handlers/events/execution-ended';
 import { httpRoutes } from '../handlers/http/routes';
 import { CREATE_CLUSTER_TASKS, createClusterSteps } from '../handlers/workflow/create-cluster-steps';
+import { DELIVER_WEBHOOK_TASKS, deliverWebhookSteps } from '../handlers/workflow/deliver-webhook-steps';
 import { startSimulatedCloud, type SimulatedCloud } from './cloud';
 import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
 import { lambdaContext, startLocalHttpApi, type LocalHttpApi } from './http-api';
@@ -24,6 +25,7 @@ const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const PREFIX = 'swarm-provisioner-local';
 export const CREATE_STATE_MACHINE = `${PREFIX}-create-cluster`;
+export const DELIVER_WEBHOOK_STATE_MACHINE = `${PREFIX}-deliver-webhook`;
 
 export interface LocalCloudOptions {
   /** HTTP API port; 0 picks a free one. */
@@ -34,7 +36,7 @@ export interface LocalCloudOptions {
   timeScale?: number;
   /** The principal every local request is made as (the local stand-in for an authorizer). */
   principal?: string;
-  /** Shortens Wait states (ms per state name) and retry pauses, for tests. */
+  /** Shortens the create workflow's Wait states (ms per state name) and retry pauses, for tests. */
   waitTimeOverrides?: Record<string, number>;
   retryIntervalOverrides?: Record<string, number | number[]>;
   /** One human-readable line per lifecycle step. */
@@ -108,10 +110,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   setDefault('CLUSTERS_TABLE', `${PREFIX}-clusters`, changed);
   setDefault('IDEMPOTENCY_TABLE', `${PREFIX}-idempotency`, changed);
   setDefault('CREATE_CLUSTER_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${CREATE_STATE_MACHINE}`, changed);
+  setDefault('DELIVER_WEBHOOK_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${DELIVER_WEBHOOK_STATE_MACHINE}`, changed);
   setDefault('STACK_ROLE_ARN', `arn:aws:iam::${ACCOUNT}:role/${PREFIX}-stacks`, changed);
   setDefault('TEMPLATE_PATH', resolve(ROOT, 'templates/swarm.yaml'), changed);
   // The sandbox runs on one machine: webhook receivers on loopback over http are allowed here, and only here.
   setDefault('WEBHOOK_ALLOW_LOOPBACK_HTTP', 'true', changed);
+  // The retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h × 3) in about two and a half minutes: the same workflow
+  // and the same waits, a thousand times shorter.
+  setDefault('WEBHOOK_RETRY_TIME_SCALE', '0.001', changed);
   setDefault('STACK_POLL_INITIAL_SECONDS', '1', changed);
   setDefault('STACK_POLL_MAX_SECONDS', '3', changed);
 
@@ -124,12 +130,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   let deps: Dependencies | undefined;
   const steps = () => createClusterSteps(deps!);
   let stepsCache: ReturnType<typeof createClusterSteps> | undefined;
+  let deliverySteps: ReturnType<typeof deliverWebhookSteps> | undefined;
   const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${PREFIX}-${name}`;
-  const substitutions = Object.fromEntries(Object.entries(CREATE_CLUSTER_TASKS).map(([token, name]) => [token, functionArn(name)]));
+  const substitutionsOf = (tasks: Record<string, string>) => Object.fromEntries(Object.entries(tasks).map(([token, name]) => [token, functionArn(name)]));
+  const substitutions = substitutionsOf(CREATE_CLUSTER_TASKS);
   const taskHandlers = Object.fromEntries(
     Object.values(CREATE_CLUSTER_TASKS).map((name): [string, TaskHandler] => [
       functionArn(name),
       (input) => (stepsCache ??= steps())[name](input as never, lambdaContext(`${PREFIX}-${name}`, 60_000)),
+    ]),
+  );
+  const deliveryTaskHandlers = Object.fromEntries(
+    Object.values(DELIVER_WEBHOOK_TASKS).map((name): [string, TaskHandler] => [
+      functionArn(name),
+      (input) => (deliverySteps ??= deliverWebhookSteps(deps!))[name](input as never, lambdaContext(`${PREFIX}-${name}`, 60_000)),
     ]),
   );
 
@@ -161,6 +175,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         taskHandlers,
         waitTimeOverrides: options.waitTimeOverrides,
         retryIntervalOverrides: options.retryIntervalOverrides,
+      },
+      {
+        name: DELIVER_WEBHOOK_STATE_MACHINE,
+        definition: readFileSync(resolve(ROOT, 'statemachines/deliver-webhook.asl.json'), 'utf8'),
+        substitutions: substitutionsOf(DELIVER_WEBHOOK_TASKS),
+        taskHandlers: deliveryTaskHandlers,
       },
     ],
     onEvent: (message, details) => {

@@ -1,64 +1,86 @@
-import type { Cluster } from '../domain/cluster';
-import { buildWebhookPayload, type DeliveryAttempt, type WebhookEventType } from '../domain/webhook';
+import { DeliveryMissingError, deliveryIdFor, messageIdFor, type Delivery } from '../domain/delivery';
+import { buildWebhookPayload, type WebhookEventType } from '../domain/webhook';
 import { logger } from '../logger';
 import { loadCluster, record } from './lifecycle';
-import type { Clock, ClusterStore } from './ports';
+import type { Clock, ClusterStore, DeliveryStore, DeliveryWorkflow } from './ports';
 
-export interface WebhookDelivery {
-  url: string;
-  secret: string;
-  messageId: string;
-  eventType: string;
-  body: string;
+export interface NotifyDeps {
+  store: ClusterStore;
+  deliveries: DeliveryStore;
+  deliveryWorkflow: DeliveryWorkflow;
+  clock: Clock;
 }
 
-export type SendWebhook = (delivery: WebhookDelivery) => Promise<DeliveryAttempt>;
-
-/** The receiver could not take the event this time; the workflow's Retry policy tries again later. */
-export class WebhookRetryableError extends Error {
-  constructor(readonly attempt: DeliveryAttempt) {
-    super(`webhook delivery failed (${attempt.errorClass ?? attempt.statusCode ?? 'unknown'}); will retry`);
-    this.name = 'WebhookRetryableError';
-  }
-}
-
-function wants(cluster: Cluster, event: WebhookEventType): boolean {
-  return cluster.webhook !== undefined && cluster.webhook.events.includes(event);
+export interface NotifyResult {
+  /** Whether a delivery workflow is (or already was) sending the event. */
+  scheduled: boolean;
+  deliveryId?: string;
 }
 
 /**
  * Primary course:
  * 1. Load the cluster; no webhook, or not subscribed to this event → nothing to send.
- * 2. Build the payload from the cluster as it is now; one message id per event and version, stable across retries.
- * 3. Send one signed attempt and put its outcome on the timeline (never the secret).
- * 4. A retryable outcome throws, so the workflow retries with backoff; a webhook never changes the cluster's status.
+ * 2. Build the payload from the cluster as it is now; the delivery id and the webhook-id follow from the cluster
+ *    id, the event and the version, so a retried step finds the delivery it already made.
+ * 3. Write the delivery (pending, round 1) with the exact body every attempt will send. An endpoint disabled by a
+ *    410 gets the delivery written as skipped, the reason on the timeline, and nothing sent.
+ * 4. Start the delivery workflow for the round (idempotent by name): it attempts at once, then on the retry
+ *    schedule, for more than a day, surviving any restart of ours.
+ * A webhook never changes the cluster's status.
  */
-export async function notifyClusterOutcome(
-  deps: { store: ClusterStore; clock: Clock; send: SendWebhook },
-  input: { clusterId: string; event: WebhookEventType; version: number },
-): Promise<{ sent: boolean; outcome?: DeliveryAttempt['outcome'] }> {
+export async function notifyClusterOutcome(deps: NotifyDeps, input: { clusterId: string; event: WebhookEventType; version: number }): Promise<NotifyResult> {
   const cluster = await loadCluster(deps.store, input.clusterId);
-  if (!cluster.webhook || !wants(cluster, input.event)) return { sent: false };
+  const webhook = cluster.webhook;
+  if (!webhook || !webhook.events.includes(input.event)) return { scheduled: false };
 
-  const messageId = `msg_${cluster.id}_${input.event.replace('.', '_')}_v${input.version}`;
-  const body = JSON.stringify(buildWebhookPayload(input.event, cluster, deps.clock.now()));
-  const attempt = await deps.send({ url: cluster.webhook.url, secret: cluster.webhook.secret, messageId, eventType: input.event, body });
-  const details = { messageId, event: input.event, ...attempt };
-  logger.info('webhook attempt finished', { clusterId: cluster.id, ...details });
+  const now = deps.clock.now().toISOString();
+  const deliveryId = deliveryIdFor(cluster.id, input.event, input.version);
+  const disabled = webhook.disabledAt !== undefined;
+  const fresh: Delivery = {
+    clusterId: cluster.id,
+    deliveryId,
+    messageId: messageIdFor(cluster.id, input.event, input.version),
+    eventType: input.event,
+    clusterVersion: input.version,
+    body: JSON.stringify(buildWebhookPayload(input.event, cluster, deps.clock.now())),
+    status: disabled ? 'skipped' : 'pending',
+    statusReason: disabled ? `not sent: the endpoint answered 410 Gone at ${webhook.disabledAt!} and is disabled for this cluster` : 'scheduled',
+    round: 1,
+    attempts: [],
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  const created = await deps.deliveries.create(fresh);
+  const delivery = created ? fresh : await deps.deliveries.get(cluster.id, deliveryId);
+  // Only a delete of the record between the two calls gets here; nothing deletes deliveries.
+  if (!delivery) throw new DeliveryMissingError(deliveryId);
 
-  if (attempt.outcome === 'delivered') {
-    await record(deps, cluster.id, 'webhook.delivered', `${input.event} delivered`, details);
-    return { sent: true, outcome: attempt.outcome };
+  if (delivery.status === 'skipped') {
+    if (created) await record(deps, cluster.id, 'webhook.skipped', `${input.event} ${delivery.statusReason}`, { deliveryId, event: input.event });
+    logger.info('webhook delivery skipped', { clusterId: cluster.id, deliveryId, event: input.event });
+    return { scheduled: false, deliveryId };
   }
-  if (attempt.outcome === 'retryable') {
-    await record(deps, cluster.id, 'webhook.failed', `${input.event} attempt failed; will retry`, details);
-    throw new WebhookRetryableError(attempt);
-  }
-  await record(deps, cluster.id, 'webhook.failed', `${input.event} not delivered (${attempt.outcome})`, details);
-  return { sent: false, outcome: attempt.outcome };
+
+  const executionArn = await deps.deliveryWorkflow.start({ clusterId: cluster.id, deliveryId, round: delivery.round });
+  logger.info('webhook delivery scheduled', { clusterId: cluster.id, deliveryId, messageId: delivery.messageId, event: input.event, executionArn });
+  return { scheduled: true, deliveryId };
 }
 
-/** After the last retry: say on the timeline that the event was given up on. */
-export async function recordWebhookGivenUp(deps: { store: ClusterStore; clock: Clock }, input: { clusterId: string; event: WebhookEventType }): Promise<void> {
-  await record(deps, input.clusterId, 'webhook.failed', `${input.event} delivery given up after retries`, { event: input.event });
+/**
+ * The create workflow's last word on a webhook it could not even schedule (the Notify step failed for good): the
+ * timeline says so, and a delivery left pending with no attempt is marked failed rather than pending forever.
+ */
+export async function recordWebhookGivenUp(
+  deps: { store: ClusterStore; deliveries: DeliveryStore; clock: Clock },
+  input: { clusterId: string; event: WebhookEventType; version?: number },
+): Promise<void> {
+  const reason = 'the delivery could not be scheduled; it was not sent';
+  if (input.version !== undefined) {
+    const delivery = await deps.deliveries.get(input.clusterId, deliveryIdFor(input.clusterId, input.event, input.version));
+    if (delivery && delivery.status === 'pending' && delivery.attempts.length === 0) {
+      await deps.deliveries.update(delivery, { status: 'failed', statusReason: reason, updatedAt: deps.clock.now().toISOString() });
+    }
+  }
+  await record(deps, input.clusterId, 'webhook.failed', `${input.event} ${reason}`, { event: input.event });
 }

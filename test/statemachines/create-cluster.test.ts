@@ -1,22 +1,18 @@
 /**
- * The real statemachines/create-cluster.asl.json, one scenario per path, on the in-process Step Functions endpoint.
+ * The real statemachines/create-cluster.asl.json, one scenario per path, on the in-process Step Functions endpoint
+ * (test/support/state-machine.ts).
  * The task functions are stubs that script what each step answers; the state machine's own logic (Choice, Wait,
  * Retry, Catch, timeouts) is what is under test. Waits and retry pauses are shortened; two scenarios also shorten
  * a TimeoutSeconds, and say so.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
-import { startLocalStepFunctions, type TaskHandler } from '../../src/local/stepfunctions';
+import { namedError, readAsl, runScenario as runStateMachine, type ScenarioOutcome } from '../support/state-machine';
 
 type Step = (typeof CREATE_CLUSTER_TASKS)[keyof typeof CREATE_CLUSTER_TASKS];
 type Script = Partial<Record<Step, (input: any, call: number) => unknown>>;
+type Outcome = ScenarioOutcome<Step>;
 
-const ASL = readFileSync(resolve(__dirname, '../../statemachines/create-cluster.asl.json'), 'utf8');
-const arn = (step: string) => `arn:aws:lambda:us-east-1:000000000000:function:${step}`;
-
-const namedError = (name: string, message = name) => Object.assign(new Error(message), { name });
+const ASL = readAsl('create-cluster.asl.json');
 
 const defaults: Required<Script> = {
   createStack: () => ({ proceed: true, stackId: 'stack-1', poll: { attempt: 1, waitSeconds: 1 }, lastStatus: 'CREATE_IN_PROGRESS' }),
@@ -26,57 +22,23 @@ const defaults: Required<Script> = {
   deleteFailedStack: () => ({ poll: { attempt: 1, waitSeconds: 1 } }),
   checkStackDeletion: (input) => ({ deleted: true, stackStatus: 'DELETE_COMPLETE', poll: input.poll, settled: true }),
   markFailed: () => ({ event: 'cluster.failed', version: 2 }),
-  notify: () => ({ sent: true, outcome: 'delivered' }),
+  notify: () => ({ scheduled: true, deliveryId: 'dlv_1' }),
   webhookGivenUp: () => null,
 };
 
-interface Outcome {
-  status: string;
-  error?: string;
-  calls: { step: Step; input: any }[];
-}
-
-async function runScenario(script: Script, options: { definition?: string; deadlineMs?: number } = {}): Promise<Outcome> {
-  const calls: Outcome['calls'] = [];
-  const counts = new Map<Step, number>();
-  const taskHandlers: Record<string, TaskHandler> = {};
-  for (const step of Object.values(CREATE_CLUSTER_TASKS)) {
-    taskHandlers[arn(step)] = async (input) => {
-      calls.push({ step, input });
-      const call = (counts.get(step) ?? 0) + 1;
-      counts.set(step, call);
-      return (script[step] ?? defaults[step])(input, call);
-    };
-  }
-  const substitutions = Object.fromEntries(Object.entries(CREATE_CLUSTER_TASKS).map(([token, step]) => [token, arn(step)]));
-  const local = await startLocalStepFunctions({
-    stateMachines: [
-      {
-        name: 'create-cluster',
-        definition: options.definition ?? ASL,
-        substitutions,
-        taskHandlers,
-        waitTimeOverrides: { WaitForStack: 5, WaitForCleanup: 5 },
-        retryIntervalOverrides: Object.fromEntries(
-          ['CreateStack', 'CheckStack', 'RecordReady', 'RecordFailure', 'RecordTimeout', 'DeleteFailedStack', 'CheckCleanup', 'MarkFailed', 'Notify', 'WebhookGivenUp'].map((s) => [s, 5]),
-        ),
-      },
-    ],
+function runScenario(script: Script, options: { definition?: string; deadlineMs?: number } = {}): Promise<Outcome> {
+  return runStateMachine({
+    definition: options.definition ?? ASL,
+    tasks: CREATE_CLUSTER_TASKS,
+    steps: { ...defaults, ...script },
+    input: { clusterId: 'c-1' },
+    executionName: 'c-1',
+    deadlineMs: options.deadlineMs,
+    waitTimeOverrides: { WaitForStack: 5, WaitForCleanup: 5 },
+    retryIntervalOverrides: Object.fromEntries(
+      ['CreateStack', 'CheckStack', 'RecordReady', 'RecordFailure', 'RecordTimeout', 'DeleteFailedStack', 'CheckCleanup', 'MarkFailed', 'Notify', 'WebhookGivenUp'].map((s) => [s, 5]),
+    ),
   });
-  const sfn = new SFNClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  try {
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: local.stateMachineArn('create-cluster'), name: 'c-1', input: JSON.stringify({ clusterId: 'c-1' }) }));
-    const deadline = Date.now() + (options.deadlineMs ?? 10_000);
-    for (;;) {
-      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (execution.status !== 'RUNNING') return { status: execution.status!, error: execution.error, calls };
-      if (Date.now() > deadline) throw new Error(`execution still RUNNING after its deadline; calls: ${calls.map((c) => c.step).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  } finally {
-    sfn.destroy();
-    await local.close();
-  }
 }
 
 const steps = (outcome: Outcome) => outcome.calls.map((c) => c.step);
@@ -162,26 +124,37 @@ describe('create-cluster state machine', () => {
     expect(steps(outcome)).not.toContain('recordReady');
   });
 
-  it('webhook retries: a receiver that fails twice gets the event on the third attempt', async () => {
+  it('notify: a transient failure handing the event to its delivery workflow is retried, then goes on', async () => {
     const outcome = await runScenario({
       notify: (_input, call) => {
-        if (call <= 2) throw namedError('WebhookRetryableError');
-        return { sent: true, outcome: 'delivered' };
+        if (call <= 2) throw namedError('TransientAwsError');
+        return { scheduled: true, deliveryId: 'dlv_1' };
       },
     });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(steps(outcome).filter((s) => s === 'notify')).toHaveLength(3);
+    expect(steps(outcome)).not.toContain('webhookGivenUp');
   });
 
-  it('webhook given up: retries run out, the timeline is told, the execution still succeeds', async () => {
+  it('notify: only transient errors are retried; the receiver\'s retries belong to the delivery workflow', async () => {
     const outcome = await runScenario({
       notify: () => {
-        throw namedError('WebhookRetryableError');
+        throw namedError('ClusterMissingError');
+      },
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome)).toEqual(['createStack', 'checkStack', 'recordReady', 'notify', 'webhookGivenUp']);
+  });
+
+  it('webhook given up: the delivery cannot be scheduled, the timeline is told with the event and version, the execution still succeeds', async () => {
+    const outcome = await runScenario({
+      notify: () => {
+        throw namedError('TransientAwsError');
       },
     });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(steps(outcome).filter((s) => s === 'notify')).toHaveLength(7);
-    expect(steps(outcome).at(-1)).toBe('webhookGivenUp');
+    expect(outcome.calls.at(-1)).toEqual({ step: 'webhookGivenUp', input: { clusterId: 'c-1', event: 'cluster.ready', version: 3 } });
     expect(steps(outcome)).not.toContain('markFailed');
   });
 

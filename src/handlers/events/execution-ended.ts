@@ -7,7 +7,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { dependencies, type Dependencies } from '../../composition';
 import { ClusterMissingError } from '../../use-cases/lifecycle';
 import { markClusterFailed } from '../../use-cases/mark-cluster-failed';
-import { notifyClusterOutcome, WebhookRetryableError } from '../../use-cases/notify-cluster-outcome';
+import { notifyClusterOutcome } from '../../use-cases/notify-cluster-outcome';
 import { logger } from '../../logger';
 import { lazyHandler } from '../lazy';
 
@@ -30,7 +30,7 @@ function clusterIdOf(detail: ExecutionStatusChange): string | undefined {
   return detail.name;
 }
 
-export function executionEndedHandler(deps: Pick<Dependencies, 'store' | 'clock' | 'sendWebhook'>) {
+export function executionEndedHandler(deps: Pick<Dependencies, 'store' | 'clock' | 'deliveries' | 'deliveryWorkflow'>) {
   return async (event: EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>): Promise<void> => {
     const detail = event.detail;
     if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(detail.status)) return;
@@ -42,12 +42,8 @@ export function executionEndedHandler(deps: Pick<Dependencies, 'store' | 'clock'
         clusterId,
         failure: { step: `the workflow was ${detail.status.toLowerCase().replace('_', ' ')}`, error: detail.error ?? detail.status },
       });
-      if (result.event) {
-        await notifyClusterOutcome({ store: deps.store, clock: deps.clock, send: deps.sendWebhook }, { clusterId, event: result.event, version: result.version }).catch((error: unknown) => {
-          // One attempt only: this path already runs outside the workflow and its retries.
-          if (!(error instanceof WebhookRetryableError)) throw error;
-        });
-      }
+      // The delivery has its own workflow and retries, so this path gets the same webhook guarantees as the rest.
+      if (result.event) await notifyClusterOutcome(deps, { clusterId, event: result.event, version: result.version });
     } catch (error) {
       if (error instanceof ClusterMissingError) return;
       throw error;

@@ -30,10 +30,8 @@ export function createClusterSteps(deps: Dependencies) {
     deleteFailedStack: workflowTask('delete failed stack', (input: StackInput) => cleanUp.deleteFailedStack(stackDeps, input)),
     checkStackDeletion: workflowTask('check stack deletion', (input: StackInput & { poll: PollState }) => cleanUp.checkStackDeletion(stackDeps, input)),
     markFailed: workflowTask('mark failed', (input: { clusterId: string; failure: WorkflowFailure }) => markClusterFailed(deps, input)),
-    notify: workflowTask('notify', (input: { clusterId: string; event: WebhookEventType; version: number }) =>
-      notifyClusterOutcome({ store: deps.store, clock: deps.clock, send: deps.sendWebhook }, input),
-    ),
-    webhookGivenUp: workflowTask('webhook given up', (input: { clusterId: string; event: WebhookEventType }) => recordWebhookGivenUp(deps, input)),
+    notify: workflowTask('notify', (input: { clusterId: string; event: WebhookEventType; version: number }) => notifyClusterOutcome(deps, input)),
+    webhookGivenUp: workflowTask('webhook given up', (input: { clusterId: string; event: WebhookEventType; version?: number }) => recordWebhookGivenUp(deps, input)),
   };
 }
 

@@ -1,0 +1,52 @@
+/**
+ * The deliver-webhook workflow's Lambda tasks (statemachines/deliver-webhook.asl.json), one export per Task state.
+ */
+import type { Context } from 'aws-lambda';
+import { clusterStore, deliveryStore, dynamoDBClient, webhookSender, type Dependencies } from '../../composition';
+import { loadConfig } from '../../config';
+import { attemptWebhookDelivery, failWebhookDelivery } from '../../use-cases/attempt-webhook-delivery';
+import { systemClock, type DeliveryExecutionInput } from '../../use-cases/ports';
+import { workflowTask } from './task';
+
+export type DeliverWebhookDeps = Pick<Dependencies, 'config' | 'store' | 'deliveries' | 'sendWebhook' | 'clock'> & {
+  /** The jitter source; Math.random unless a test pins it. */
+  random?: () => number;
+};
+
+export function deliverWebhookSteps(deps: DeliverWebhookDeps) {
+  const attemptDeps = { ...deps, send: deps.sendWebhook, timeScale: deps.config.webhook.retryTimeScale };
+  return {
+    attemptDelivery: workflowTask('attempt delivery', (input: DeliveryExecutionInput) => attemptWebhookDelivery(attemptDeps, input)),
+    failDelivery: workflowTask('fail delivery', (input: { clusterId: string; deliveryId: string; round: number; error?: string }) => failWebhookDelivery(deps, input)),
+  };
+}
+
+export type DeliverWebhookSteps = ReturnType<typeof deliverWebhookSteps>;
+
+let steps: DeliverWebhookSteps | undefined;
+
+/** Only what the delivery tasks use, so their bundle carries no CloudFormation or EC2 client. */
+function build(): DeliverWebhookSteps {
+  const config = loadConfig();
+  const dynamodb = dynamoDBClient(config);
+  return deliverWebhookSteps({
+    config,
+    clock: systemClock,
+    store: clusterStore(config, dynamodb),
+    deliveries: deliveryStore(config, dynamodb),
+    sendWebhook: webhookSender(config),
+  });
+}
+
+function lambdaStep<K extends keyof DeliverWebhookSteps>(name: K): DeliverWebhookSteps[K] {
+  return ((input: never, context: Context) => (steps ??= build())[name](input, context)) as DeliverWebhookSteps[K];
+}
+
+export const attemptDelivery = lambdaStep('attemptDelivery');
+export const failDelivery = lambdaStep('failDelivery');
+
+/** The DefinitionSubstitutions of statemachines/deliver-webhook.asl.json and the step each one stands for. */
+export const DELIVER_WEBHOOK_TASKS = {
+  AttemptDeliveryFunctionArn: 'attemptDelivery',
+  FailDeliveryFunctionArn: 'failDelivery',
+} as const satisfies Record<string, keyof DeliverWebhookSteps>;

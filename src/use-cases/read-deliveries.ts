@@ -1,0 +1,14 @@
+import type { Delivery } from '../domain/delivery';
+import type { ClusterStore, DeliveryStore, Page } from './ports';
+import { getCluster } from './read-clusters';
+
+/** The delivery log of a cluster, oldest first; another owner's cluster is a 404, as for every cluster read. */
+export async function listClusterDeliveries(
+  deps: { store: ClusterStore; deliveries: DeliveryStore },
+  owner: string,
+  clusterId: string,
+  query: { limit: number; cursor?: string },
+): Promise<Page<Delivery>> {
+  await getCluster(deps.store, owner, clusterId);
+  return deps.deliveries.list(clusterId, query);
+}
