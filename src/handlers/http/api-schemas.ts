@@ -1,9 +1,11 @@
 /** The schemas of the HTTP API: requests are validated with them and the OpenAPI document is generated from them. */
 import { z } from 'zod';
 import { CLUSTER_STATUSES } from '../../domain/cluster';
+import { deliveryIdSchema, deliveryStatusSchema, recordedAttemptSchema } from '../../domain/delivery';
 import { clusterRequestSchema } from '../../domain/parameters';
+import { webhookEventTypeSchema } from '../../domain/webhook';
 
-export { clusterRequestSchema };
+export { clusterRequestSchema, deliveryIdSchema };
 
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 const cursor = z.string().max(2048).optional();
@@ -48,7 +50,14 @@ export const clusterResourceSchema = z
     createExecutionArn: z.string().optional(),
     outputs: z.record(z.string(), z.string()),
     nodes: z.array(nodeSchema),
-    webhook: z.object({ url: z.string(), events: z.array(z.string()) }).optional(),
+    webhook: z
+      .object({
+        url: z.string(),
+        events: z.array(z.string()),
+        disabledAt: z.string().optional().describe('Set when the receiver answered 410 Gone: nothing more is sent to it for this cluster.'),
+        disabledReason: z.string().optional(),
+      })
+      .optional(),
     requestedAt: z.string(),
     readyAt: z.string().optional(),
     failedAt: z.string().optional(),
@@ -75,6 +84,26 @@ export const eventPageSchema = z
     nextCursor: z.string().optional(),
   })
 ;
+
+export const deliveryResourceSchema = z
+  .object({
+    id: deliveryIdSchema,
+    event: webhookEventTypeSchema,
+    webhookId: z.string().describe('The webhook-id header: the same on every attempt and every redelivery.'),
+    clusterVersion: z.number().int(),
+    status: deliveryStatusSchema,
+    statusReason: z.string(),
+    round: z.number().int().describe('1, plus one per redelivery.'),
+    body: z.string().describe('The exact body every attempt signed and sent.'),
+    attempts: z.array(recordedAttemptSchema),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    deliveredAt: z.string().optional(),
+    links: z.object({ redeliver: z.string() }),
+  })
+  .describe('One webhook event and every attempt to deliver it');
+
+export const deliveryPageSchema = z.object({ items: z.array(deliveryResourceSchema), nextCursor: z.string().optional() });
 
 export const problemSchema = z
   .object({

@@ -6,6 +6,9 @@ import {
   clusterRequestSchema,
   clusterResourceSchema,
   createdClusterSchema,
+  deliveryIdSchema,
+  deliveryPageSchema,
+  deliveryResourceSchema,
   eventPageSchema,
   nodeListSchema,
   problemSchema,
@@ -17,6 +20,8 @@ const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 const ok = (description: string, schema: string) => ({ description, content: { 'application/json': { schema: ref(schema) } } });
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^c-[0-9a-z]{26}$' } };
+const { $schema: _draft, ...deliveryIdJsonSchema } = z.toJSONSchema(deliveryIdSchema, { target: 'draft-2020-12' });
+const deliveryIdParameter = { name: 'deliveryId', in: 'path', required: true, schema: deliveryIdJsonSchema };
 const pageParameters = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'The nextCursor of the previous page.' },
@@ -33,7 +38,16 @@ function componentSchemas(): Record<string, unknown> {
   };
   return {
     ...schemas('input', { ClusterRequest: clusterRequestSchema }),
-    ...schemas('output', { Cluster: clusterResourceSchema, CreatedCluster: createdClusterSchema, ClusterPage: clusterPageSchema, NodeList: nodeListSchema, EventPage: eventPageSchema, Problem: problemSchema }),
+    ...schemas('output', {
+      Cluster: clusterResourceSchema,
+      CreatedCluster: createdClusterSchema,
+      ClusterPage: clusterPageSchema,
+      NodeList: nodeListSchema,
+      EventPage: eventPageSchema,
+      Delivery: deliveryResourceSchema,
+      DeliveryPage: deliveryPageSchema,
+      Problem: problemSchema,
+    }),
   };
 }
 
@@ -80,6 +94,25 @@ export function openApiDocument() {
         get: { summary: "The cluster's timeline", parameters: [idParameter, ...pageParameters], responses: { '200': ok('A page of events', 'EventPage'), '404': problem('No such cluster'), ...common } },
       },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/clusters/{id}/deliveries': {
+        get: {
+          summary: "The webhook delivery log: each event sent to the cluster's webhook, its exact body and every attempt",
+          parameters: [idParameter, ...pageParameters],
+          responses: { '200': ok('A page of deliveries, oldest first', 'DeliveryPage'), '400': problem('Bad cursor'), '404': problem('No such cluster'), ...common },
+        },
+      },
+      '/clusters/{id}/deliveries/{deliveryId}/redeliver': {
+        post: {
+          summary: 'Send a delivery again: the same body and webhook-id, a new timestamp, the full retry schedule',
+          parameters: [idParameter, deliveryIdParameter],
+          responses: {
+            '202': ok('Accepted: a new round of attempts has started', 'Delivery'),
+            '404': problem('No such cluster or delivery'),
+            '409': problem('The endpoint was disabled by a 410, the delivery used up its rounds, or a redelivery raced this one'),
+            ...common,
+          },
+        },
+      },
     },
     components: { schemas: componentSchemas() },
   };

@@ -5,10 +5,12 @@
 import type { Dependencies } from '../../composition';
 import { createClusterHandler } from './create-cluster';
 import { getClusterHandler } from './get-cluster';
+import { listClusterDeliveriesHandler } from './list-cluster-deliveries';
 import { listClusterEventsHandler } from './list-cluster-events';
 import { listClusterNodesHandler } from './list-cluster-nodes';
 import { listClustersHandler } from './list-clusters';
 import { handler as openApiHandler } from './openapi';
+import { redeliverWebhookHandler } from './redeliver-webhook';
 import type { HttpEvent, HttpResult } from './middleware';
 import type { Context } from 'aws-lambda';
 
@@ -29,4 +31,6 @@ export const httpRoutes: HttpRoute[] = [
   { method: 'GET', path: '/clusters/{id}/nodes', functionName: 'listClusterNodes', build: listClusterNodesHandler },
   { method: 'GET', path: '/clusters/{id}/events', functionName: 'listClusterEvents', build: listClusterEventsHandler },
   { method: 'GET', path: '/openapi.json', functionName: 'openApi', build: () => openApiHandler },
+  { method: 'GET', path: '/clusters/{id}/deliveries', functionName: 'listClusterDeliveries', build: listClusterDeliveriesHandler },
+  { method: 'POST', path: '/clusters/{id}/deliveries/{deliveryId}/redeliver', functionName: 'redeliverWebhook', build: redeliverWebhookHandler },
 ];

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, type Dependencies } from '../../composition';
+import { loadConfig } from '../../config';
+import { systemClock } from '../../use-cases/ports';
+import { redeliverWebhook } from '../../use-cases/redeliver-webhook';
+import { lazyHandler } from '../lazy';
+import { clusterIdSchema, deliveryIdSchema } from './api-schemas';
+import { httpHandler } from './http-handler';
+import { json, parseOrThrow } from './middleware';
+import { principalOf } from './principal';
+import { deliveryResource } from './representation';
+
+// Parsed as one object so a problem names the parameter at fault.
+const pathSchema = z.object({ id: clusterIdSchema, deliveryId: deliveryIdSchema });
+
+/** POST /clusters/{id}/deliveries/{deliveryId}/redeliver → 202: the same event and webhook-id, sent again. */
+export function redeliverWebhookHandler(deps: Pick<Dependencies, 'store' | 'deliveries' | 'deliveryWorkflow' | 'clock'>) {
+  return httpHandler(async (event) => {
+    const owner = principalOf(event);
+    const { id: clusterId, deliveryId } = parseOrThrow(pathSchema, event.pathParameters ?? {}, 'path');
+    const delivery = await redeliverWebhook(deps, { owner, clusterId, deliveryId });
+    return json(202, deliveryResource(delivery), { location: `/clusters/${clusterId}/deliveries` });
+  });
+}
+
+export const handler = lazyHandler(() => {
+  const config = loadConfig();
+  const dynamodb = dynamoDBClient(config);
+  return redeliverWebhookHandler({
+    clock: systemClock,
+    store: clusterStore(config, dynamodb),
+    deliveries: deliveryStore(config, dynamodb),
+    deliveryWorkflow: deliveryWorkflow(config),
+  });
+});
