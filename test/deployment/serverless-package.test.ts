@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { clustersTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { httpRoutes } from '../../src/handlers/http/routes';
 import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
+import { DELIVER_WEBHOOK_TASKS } from '../../src/handlers/workflow/deliver-webhook-steps';
 
 const ROOT = resolve(__dirname, '../..');
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -55,22 +56,70 @@ describe('serverless package', () => {
     }
   });
 
-  it('deploys the ASL file unchanged, with every placeholder filled by DefinitionSubstitutions', () => {
-    const machine = resources.CreateClusterStateMachine!.Properties;
-    const asl = readFileSync(join(ROOT, 'statemachines/create-cluster.asl.json'), 'utf8');
-    expect(machine.DefinitionString).toBe(asl);
-    const placeholders = new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-    expect(new Set(Object.keys(machine.DefinitionSubstitutions))).toEqual(placeholders);
-    for (const [token, functionName] of Object.entries(CREATE_CLUSTER_TASKS)) {
-      expect(machine.DefinitionSubstitutions[token]).toEqual({ 'Fn::GetAtt': [logicalFunctionId(functionName), 'Arn'] });
-    }
+  const machines = [
+    { resource: 'CreateClusterStateMachine', role: 'StateMachineRole', file: 'create-cluster', tasks: CREATE_CLUSTER_TASKS, name: 'swarm-provisioner-test-create-cluster', env: 'CREATE_CLUSTER_STATE_MACHINE_ARN' },
+    { resource: 'DeliverWebhookStateMachine', role: 'DeliverWebhookStateMachineRole', file: 'deliver-webhook', tasks: DELIVER_WEBHOOK_TASKS, name: 'swarm-provisioner-test-deliver-webhook', env: 'DELIVER_WEBHOOK_STATE_MACHINE_ARN' },
+  ];
+
+  describe.each(machines)('the $file state machine', ({ resource, role, file, tasks, name }) => {
+    it('is a Standard workflow deploying the ASL file unchanged, every placeholder filled by DefinitionSubstitutions', () => {
+      const machine = resources[resource]!.Properties;
+      expect(machine.StateMachineType).toBe('STANDARD');
+      expect(machine.StateMachineName).toBe(name);
+      const asl = readFileSync(join(ROOT, `statemachines/${file}.asl.json`), 'utf8');
+      expect(machine.DefinitionString).toBe(asl);
+      const placeholders = new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+      expect(new Set(Object.keys(machine.DefinitionSubstitutions))).toEqual(placeholders);
+      for (const [token, functionName] of Object.entries(tasks)) {
+        expect(machine.DefinitionSubstitutions[token]).toEqual({ 'Fn::GetAtt': [logicalFunctionId(functionName), 'Arn'] });
+      }
+      expect(machine.RoleArn).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
+    });
+
+    it('has a role that may invoke only its own task functions', () => {
+      const statements = resources[role]!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      expect(statements).toHaveLength(1);
+      expect(statements[0].Action).toBe('lambda:InvokeFunction');
+      expect(statements[0].Resource.map((r: any) => r['Fn::GetAtt'][0]).sort()).toEqual(Object.values(tasks).map(logicalFunctionId).sort());
+    });
   });
 
-  it('lets the state machine invoke only its own task functions', () => {
-    const statements = resources.StateMachineRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-    expect(statements).toHaveLength(1);
-    expect(statements[0].Action).toBe('lambda:InvokeFunction');
-    expect(statements[0].Resource.map((r: any) => r['Fn::GetAtt'][0]).sort()).toEqual(Object.values(CREATE_CLUSTER_TASKS).map(logicalFunctionId).sort());
+  it('has no circular dependency between resources (CloudFormation would refuse to deploy it)', () => {
+    const referenced = (value: unknown, into: Set<string>): Set<string> => {
+      if (Array.isArray(value)) value.forEach((item) => referenced(item, into));
+      else if (value && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          if (key === 'Ref' && typeof inner === 'string') into.add(inner);
+          else if (key === 'Fn::GetAtt') into.add(Array.isArray(inner) ? String(inner[0]) : String(inner).split('.')[0]!);
+          else if (key === 'Fn::Sub') {
+            const text = Array.isArray(inner) ? String(inner[0]) : String(inner);
+            for (const match of text.matchAll(/\$\{([^}!.:]+)[}.]/g)) into.add(match[1]!);
+            referenced(inner, into);
+          } else referenced(inner, into);
+        }
+      }
+      return into;
+    };
+    const edges = new Map(
+      Object.entries(resources).map(([id, r]) => {
+        const on = referenced((r as { Properties?: unknown }).Properties, new Set([(r as { DependsOn?: string | string[] }).DependsOn ?? []].flat()));
+        return [id, [...on].filter((target) => target in resources)];
+      }),
+    );
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (id: string, path: string[]) => {
+      if (state.get(id) === 'done') return;
+      if (state.get(id) === 'visiting') {
+        cycles.push([...path.slice(path.indexOf(id)), id].join(' → '));
+        return;
+      }
+      state.set(id, 'visiting');
+      for (const target of edges.get(id) ?? []) visit(target, [...path, id]);
+      state.set(id, 'done');
+    };
+    for (const id of edges.keys()) visit(id, []);
+    expect(cycles).toEqual([]);
   });
 
   describe('the Lambda role', () => {
@@ -92,6 +141,22 @@ describe('serverless package', () => {
     it('creates and deletes only stacks named with the swarm- prefix', () => {
       const stackStatement = statements().find((s) => actions(s).includes('cloudformation:CreateStack'))!;
       expect(JSON.stringify(stackStatement.Resource)).toContain(':stack/swarm-c-*/*');
+    });
+
+    it('may start executions of the two workflows and nothing else in Step Functions, named as deployed', () => {
+      const states = statements().filter((s) => actions(s).some((action) => action.startsWith('states:')));
+      expect(states.flatMap(actions)).toEqual(['states:StartExecution', 'states:StartExecution']);
+      const arns = states.map((s) => JSON.stringify(s.Resource));
+      for (const machine of machines) {
+        expect(arns.filter((arn) => arn.endsWith(`:stateMachine:${machine.name}"}`))).toHaveLength(1);
+      }
+    });
+
+    it('hands every function the ARNs of the state machines as deployed', () => {
+      for (const [, fn] of ofType('AWS::Lambda::Function')) {
+        const variables = fn.Properties.Environment.Variables;
+        for (const machine of machines) expect(JSON.stringify(variables[machine.env])).toMatch(new RegExp(`:stateMachine:${machine.name}"}$`));
+      }
     });
 
     it('may pass only the CloudFormation service role, and only to CloudFormation', () => {
