@@ -60,7 +60,11 @@ describe('create lifecycle on the local cloud', () => {
     expect(webhook!.headers['webhook-id']).toMatch(/^msg_/);
     expect(receiver.rejected).toEqual([]);
 
-    const events = (await api('GET', `/clusters/${cluster.id as string}/events`)).body!.items as { type: string; message: string }[];
+    // The delivery is recorded once the receiver has answered, so the timeline may lag the webhook a little.
+    const events = await eventually(
+      async () => (await api('GET', `/clusters/${cluster.id as string}/events`)).body!.items as { type: string; message: string }[],
+      (items) => items.some((e) => e.type === 'webhook.delivered'),
+    );
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['cluster.requested', 'stack.create_started', 'cluster.ready', 'webhook.delivered']));
     expect(JSON.stringify(events)).not.toContain('whsec_');
   });

@@ -5,28 +5,38 @@ import { Webhook } from 'standardwebhooks';
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   body: string;
-  payload: { type: string; data: { cluster: { id: string; status: string; statusReason: string | null; outputs: Record<string, string> } } };
+  payload: { type: string; data: { cluster: { id: string; name: string; status: string; statusReason: string | null; outputs: Record<string, string> } } };
+  /** The status this receiver answered with. */
+  answered: number;
 }
 
-/** A webhook receiver on loopback that verifies every delivery with the official Standard Webhooks library. */
-export async function startWebhookReceiver(options: { answer?: (n: number) => number } = {}) {
+/** What to answer a verified webhook; `n` counts the verified webhooks received for the same cluster, from 1. */
+export type Answer = (webhook: Omit<ReceivedWebhook, 'answered'>, n: number) => number | { status: number; headers?: Record<string, string> };
+
+/**
+ * A webhook receiver on loopback that verifies every delivery with the official Standard Webhooks library, and
+ * answers 200 unless `answer` says otherwise. `received` holds every verified request, whatever it was answered.
+ */
+export async function startWebhookReceiver(options: { answer?: Answer } = {}) {
   const received: ReceivedWebhook[] = [];
   const secrets = new Map<string, string>();
   const rejected: string[] = [];
-  let attempts = 0;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      attempts += 1;
       const body = Buffer.concat(chunks).toString('utf8');
       const clusterId = (JSON.parse(body) as ReceivedWebhook['payload']).data.cluster.id;
       const secret = secrets.get(clusterId);
       try {
         if (!secret) throw new Error(`no secret registered for ${clusterId}`);
         const payload = new Webhook(secret).verify(body, request.headers as Record<string, string>) as ReceivedWebhook['payload'];
-        received.push({ headers: request.headers, body, payload });
-        response.writeHead(options.answer?.(attempts) ?? 200).end();
+        const webhook = { headers: request.headers, body, payload };
+        const n = received.filter((earlier) => earlier.payload.data.cluster.id === clusterId).length + 1;
+        const answer = options.answer?.(webhook, n) ?? 200;
+        const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
+        received.push({ ...webhook, answered: status });
+        response.writeHead(status, headers).end();
       } catch (error) {
         rejected.push(String(error));
         response.writeHead(400).end();
