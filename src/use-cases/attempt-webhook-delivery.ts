@@ -36,9 +36,9 @@ export interface AttemptDeliveryDeps {
  */
 export type DeliveryStep = AttemptDecision | { decision: 'superseded' | 'stopped' };
 
-// A cluster write racing the disable (a workflow step changing the status) is simply read again; a handful of
-// rounds is plenty, and beyond that the task's StaleClusterError retry takes over.
-const DISABLE_TRIES = 5;
+// A write racing ours (a workflow step changing the cluster's status, a redelivery opening a round) is simply read
+// again; a handful of rounds is plenty, and beyond that the task's own retry takes over.
+const RACE_TRIES = 5;
 
 /**
  * Primary course:
@@ -200,7 +200,7 @@ async function disableEndpoint(deps: AttemptDeliveryDeps, delivery: Delivery): P
     try {
       await deps.store.update(cluster, { webhook: { ...cluster.webhook, disabledAt: at, disabledReason: reason }, updatedAt: at });
     } catch (error) {
-      if (error instanceof StaleClusterError && tries < DISABLE_TRIES) continue;
+      if (error instanceof StaleClusterError && tries < RACE_TRIES) continue;
       throw error;
     }
     await record(deps, cluster.id, 'webhook.disabled', `webhook endpoint disabled: ${reason}; later events will not be sent`, { deliveryId: delivery.deliveryId, event: delivery.eventType });
@@ -218,10 +218,19 @@ export async function failWebhookDelivery(
   deps: { store: ClusterStore; deliveries: DeliveryStore; clock: Clock },
   input: { clusterId: string; deliveryId: string; round: number; error?: string },
 ): Promise<void> {
-  const delivery = await deps.deliveries.get(input.clusterId, input.deliveryId);
-  if (!delivery || delivery.round !== input.round || delivery.status !== 'pending') return;
   const reason = `the delivery workflow stopped: ${input.error ?? 'unknown error'}`;
-  await deps.deliveries.update(delivery, { status: 'failed', statusReason: reason, updatedAt: deps.clock.now().toISOString() });
+  let delivery: Delivery | undefined;
+  for (let tries = 1; ; tries += 1) {
+    delivery = await deps.deliveries.get(input.clusterId, input.deliveryId);
+    if (!delivery || delivery.round !== input.round || delivery.status !== 'pending') return;
+    try {
+      await deps.deliveries.update(delivery, { status: 'failed', statusReason: reason, updatedAt: deps.clock.now().toISOString() });
+      break;
+    } catch (error) {
+      // Something wrote in between (a redelivery, a late attempt): read again and see whether it is still ours.
+      if (!(error instanceof StaleDeliveryError) || tries >= RACE_TRIES) throw error;
+    }
+  }
   await record(deps, input.clusterId, 'webhook.failed', `${delivery.eventType} ${reason}`, { deliveryId: delivery.deliveryId, event: delivery.eventType });
   logger.error('webhook delivery failed in its workflow', { clusterId: input.clusterId, deliveryId: input.deliveryId, error: input.error });
 }

@@ -33,7 +33,8 @@ export async function notifyClusterOutcome(deps: NotifyDeps, input: { clusterId:
   const webhook = cluster.webhook;
   if (!webhook || !webhook.events.includes(input.event)) return { scheduled: false };
 
-  const now = deps.clock.now().toISOString();
+  const occurredAt = deps.clock.now();
+  const now = occurredAt.toISOString();
   const deliveryId = deliveryIdFor(cluster.id, input.event, input.version);
   const disabled = webhook.disabledAt !== undefined;
   const fresh: Delivery = {
@@ -42,7 +43,7 @@ export async function notifyClusterOutcome(deps: NotifyDeps, input: { clusterId:
     messageId: messageIdFor(cluster.id, input.event, input.version),
     eventType: input.event,
     clusterVersion: input.version,
-    body: JSON.stringify(buildWebhookPayload(input.event, cluster, deps.clock.now())),
+    body: JSON.stringify(buildWebhookPayload(input.event, cluster, occurredAt)),
     status: disabled ? 'skipped' : 'pending',
     statusReason: disabled ? `not sent: the endpoint answered 410 Gone at ${webhook.disabledAt!} and is disabled for this cluster` : 'scheduled',
     round: 1,
