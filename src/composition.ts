@@ -6,18 +6,26 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildStackGateway, StackAlreadyExistsError } from './adapters/cloudformation/stack-gateway';
+import { buildApiKeyStore } from './adapters/dynamodb/api-key-store';
 import { buildClusterStore } from './adapters/dynamodb/cluster-store';
 import { buildIdempotentRunner, type IdempotentRunner } from './adapters/dynamodb/idempotency';
+import { buildQuotaLedger } from './adapters/dynamodb/quota-ledger';
+import { buildReplayGuard, type ReplayGuard } from './adapters/dynamodb/replay-guard';
+import { buildChatDispatcher } from './adapters/lambda/chat-dispatcher';
+import { buildChatFollowUps, buildSlackResponder, type ChatResponder } from './adapters/slack/responder';
 import { buildInstanceInventory } from './adapters/ec2/instance-inventory';
 import { buildWorkflowStarter } from './adapters/stepfunctions/workflow-starter';
 import { newWebhookSecret, buildWebhookSender } from './adapters/webhooks/sender';
 import { checkWebhookUrl } from './adapters/webhooks/url-policy';
 import { loadConfig, type Config } from './config';
-import type { Clock, ClusterStore, InstanceInventory, StackGateway, WorkflowStarter } from './use-cases/ports';
+import type { AccessPolicy } from './handlers/http/principal';
+import type { ApiKeyStore, ChatFollowUps, Clock, ClusterStore, InstanceInventory, QuotaLedger, StackGateway, WorkflowStarter } from './use-cases/ports';
 import { systemClock } from './use-cases/ports';
+import type { ChatCommandDispatcher } from './use-cases/run-chat-command';
 
 export interface Dependencies {
   config: Config;
@@ -36,6 +44,13 @@ export interface Dependencies {
   isStackAlreadyExists: (error: unknown) => boolean;
   /** The ARN prefix of create executions: the execution ARN is this + ':' + the cluster id. */
   createExecutionPrefix: string;
+  /** Which IAM callers are operators. */
+  access: AccessPolicy;
+  quotas: QuotaLedger;
+  followUps: ChatFollowUps;
+  /** Slack's replay guard and the hand-over to the chat worker (undefined without a worker). */
+  seenBefore: ReplayGuard;
+  chatDispatch?: ChatCommandDispatcher;
 }
 
 export function createExecutionPrefix(config: Config): string {
@@ -48,8 +63,42 @@ export function dynamoDBClient(config: Config): DynamoDBClient {
   return new DynamoDBClient({ region: config.region });
 }
 
+const documents = (client: DynamoDBClient) => DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
 export function clusterStore(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ClusterStore {
-  return buildClusterStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), config.clustersTable);
+  return buildClusterStore(documents(client), config.clustersTable);
+}
+
+export function quotaLedger(config: Config, client: DynamoDBClient = dynamoDBClient(config)): QuotaLedger {
+  return buildQuotaLedger(documents(client), config.clustersTable);
+}
+
+export function apiKeyStore(config: Pick<Config, 'region' | 'apiKeysTable'>, client: DynamoDBClient = new DynamoDBClient({ region: config.region })): ApiKeyStore {
+  return buildApiKeyStore(documents(client), config.apiKeysTable);
+}
+
+export function replayGuard(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ReplayGuard {
+  return buildReplayGuard(documents(client), config.idempotencyTable);
+}
+
+export function accessPolicy(config: Config): AccessPolicy {
+  return { operatorRoleArns: config.operatorRoleArns };
+}
+
+export function chatResponder(config: Config): ChatResponder {
+  return buildSlackResponder({ allowLoopbackHttp: config.slack.allowLoopbackHttp });
+}
+
+export function chatFollowUps(config: Config): ChatFollowUps {
+  return buildChatFollowUps(chatResponder(config));
+}
+
+/** Undefined when no worker function is configured: the Slack route then says it cannot take commands. */
+export function chatDispatcher(config: Config): ChatCommandDispatcher | undefined {
+  if (!config.slack.workerFunction) return undefined;
+  // Short timeouts and one retry: the acknowledgement has 3 seconds in all, and Lambda answers an Event invoke at once.
+  const client = new LambdaClient({ region: config.region, maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 1500 } });
+  return buildChatDispatcher(client, config.slack.workerFunction);
 }
 
 export function idempotentRunner(config: Config, client: DynamoDBClient = dynamoDBClient(config)): IdempotentRunner {
@@ -104,6 +153,11 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     sendWebhook: webhookSender(config),
     isStackAlreadyExists: (error) => error instanceof StackAlreadyExistsError,
     createExecutionPrefix: createExecutionPrefix(config),
+    access: accessPolicy(config),
+    quotas: quotaLedger(config, dynamodb),
+    followUps: chatFollowUps(config),
+    seenBefore: replayGuard(config, dynamodb),
+    chatDispatch: chatDispatcher(config),
   };
 }
 

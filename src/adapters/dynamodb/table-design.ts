@@ -5,6 +5,9 @@
  * | item            | pk              | sk                       | gsi1 (by owner)             | gsi2 (by owner + status)                 |
  * | cluster         | CLUSTER#<id>    | CLUSTER                  | OWNER#<owner> / <at>#<id>   | OWNER#<owner>#STATUS#<status> / <at>#<id> |
  * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
+ * | owner's usage   | OWNER#<owner>   | USAGE                    | —                           | —                                        |
+ *
+ * API keys live in a table of their own (partition key `keyId`), so only the authorizer's role can read their hashes.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -13,6 +16,7 @@ export const INDEX_BY_OWNER_STATUS = 'byOwnerStatus';
 
 export const keys = {
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER' }),
+  usage: (owner: string) => ({ pk: `OWNER#${owner}`, sk: 'USAGE' }),
   eventPrefix: 'EVENT#',
   ownerPartition: (owner: string) => `OWNER#${owner}`,
   ownerStatusPartition: (owner: string, status: string) => `OWNER#${owner}#STATUS#${status}`,
@@ -57,5 +61,15 @@ export function idempotencyTableDefinition(tableName: string): CreateTableComman
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
     KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  };
+}
+
+/** API keys: one item per key, partition key `keyId`; listed only by the key script (a Scan of a small admin table). */
+export function apiKeysTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'keyId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'keyId', KeyType: 'HASH' }],
   };
 }
