@@ -6,20 +6,28 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildStackGateway, StackAlreadyExistsError } from './adapters/cloudformation/stack-gateway';
+import { buildApiKeyStore } from './adapters/dynamodb/api-key-store';
 import { buildClusterStore } from './adapters/dynamodb/cluster-store';
 import { buildDeliveryStore } from './adapters/dynamodb/delivery-store';
 import { buildIdempotentRunner, type IdempotentRunner } from './adapters/dynamodb/idempotency';
+import { buildQuotaLedger } from './adapters/dynamodb/quota-ledger';
+import { buildReplayGuard, type ReplayGuard } from './adapters/dynamodb/replay-guard';
+import { buildChatDispatcher } from './adapters/lambda/chat-dispatcher';
+import { buildChatFollowUps, buildSlackResponder, type ChatResponder } from './adapters/slack/responder';
 import { buildInstanceInventory } from './adapters/ec2/instance-inventory';
 import { buildDeliveryWorkflow } from './adapters/stepfunctions/delivery-workflow';
 import { buildWorkflowStarter } from './adapters/stepfunctions/workflow-starter';
 import { newWebhookSecret, buildWebhookSender } from './adapters/webhooks/sender';
 import { checkWebhookUrl } from './adapters/webhooks/url-policy';
 import { loadConfig, type Config } from './config';
-import type { Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, StackGateway, WorkflowStarter } from './use-cases/ports';
+import type { AccessPolicy } from './handlers/http/principal';
+import type { ApiKeyStore, ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, WorkflowStarter } from './use-cases/ports';
 import { systemClock } from './use-cases/ports';
+import type { ChatCommandDispatcher } from './use-cases/run-chat-command';
 
 export interface Dependencies {
   config: Config;
@@ -41,6 +49,13 @@ export interface Dependencies {
   isStackAlreadyExists: (error: unknown) => boolean;
   /** The ARN prefix of create executions: the execution ARN is this + ':' + the cluster id. */
   createExecutionPrefix: string;
+  /** Which IAM callers are operators. */
+  access: AccessPolicy;
+  quotas: QuotaLedger;
+  followUps: ChatFollowUps;
+  /** Slack's replay guard and the hand-over to the chat worker (undefined without a worker). */
+  seenBefore: ReplayGuard;
+  chatDispatch?: ChatCommandDispatcher;
 }
 
 export function createExecutionPrefix(config: Config): string {
@@ -61,6 +76,38 @@ export function clusterStore(config: Config, client: DynamoDBClient = dynamoDBCl
 
 export function deliveryStore(config: Config, client: DynamoDBClient = dynamoDBClient(config)): DeliveryStore {
   return buildDeliveryStore(documentClient(client), config.clustersTable);
+}
+
+export function quotaLedger(config: Config, client: DynamoDBClient = dynamoDBClient(config)): QuotaLedger {
+  return buildQuotaLedger(documentClient(client), config.clustersTable);
+}
+
+export function apiKeyStore(config: Pick<Config, 'region' | 'apiKeysTable'>, client: DynamoDBClient = new DynamoDBClient({ region: config.region })): ApiKeyStore {
+  return buildApiKeyStore(documentClient(client), config.apiKeysTable);
+}
+
+export function replayGuard(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ReplayGuard {
+  return buildReplayGuard(documentClient(client), config.idempotencyTable);
+}
+
+export function accessPolicy(config: Config): AccessPolicy {
+  return { operatorRoleArns: config.operatorRoleArns };
+}
+
+export function chatResponder(config: Config): ChatResponder {
+  return buildSlackResponder({ allowLoopbackHttp: config.slack.allowLoopbackHttp });
+}
+
+export function chatFollowUps(config: Config): ChatFollowUps {
+  return buildChatFollowUps(chatResponder(config));
+}
+
+/** Undefined when no worker function is configured: the Slack route then says it cannot take commands. */
+export function chatDispatcher(config: Config): ChatCommandDispatcher | undefined {
+  if (!config.slack.workerFunction) return undefined;
+  // Short timeouts and one retry: the acknowledgement has 3 seconds in all, and Lambda answers an Event invoke at once.
+  const client = new LambdaClient({ region: config.region, maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 1500 } });
+  return buildChatDispatcher(client, config.slack.workerFunction);
 }
 
 export function idempotentRunner(config: Config, client: DynamoDBClient = dynamoDBClient(config)): IdempotentRunner {
@@ -121,6 +168,11 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     deliveryWorkflow: deliveryWorkflow(config),
     isStackAlreadyExists: (error) => error instanceof StackAlreadyExistsError,
     createExecutionPrefix: createExecutionPrefix(config),
+    access: accessPolicy(config),
+    quotas: quotaLedger(config, dynamodb),
+    followUps: chatFollowUps(config),
+    seenBefore: replayGuard(config, dynamodb),
+    chatDispatch: chatDispatcher(config),
   };
 }
 

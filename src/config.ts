@@ -3,6 +3,7 @@
  * instead of failing the first request that happens to need it.
  */
 import { z } from 'zod';
+import type { QuotaLimits } from './domain/quota';
 
 const csv = z
   .string()
@@ -28,6 +29,15 @@ const environmentSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(10_000),
   // Multiplies the retry schedule's waits: 1 on AWS; the local sandbox runs the 37-hour schedule in minutes.
   WEBHOOK_RETRY_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+  API_KEYS_TABLE: z.string().min(1),
+  OPERATOR_ROLE_ARNS: csv.optional(),
+  QUOTA_MAX_ACTIVE_CLUSTERS: positiveInt(10),
+  QUOTA_MAX_INSTANCES: positiveInt(100),
+  // Empty means "not configured": the Slack route then refuses every request.
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_TEAM_IDS: csv.optional(),
+  SLACK_WORKER_FUNCTION: z.string().optional(),
+  SLACK_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -42,6 +52,19 @@ export interface Config {
   stackPoll: { initialSeconds: number; maxSeconds: number; growth: number; maxAttempts: number };
   idempotencyTtlSeconds: number;
   webhook: { allowLoopbackHttp: boolean; timeoutMs: number; retryTimeScale: number };
+  apiKeysTable: string;
+  /** IAM roles whose callers are operators: they may read and delete any owner's cluster. */
+  operatorRoleArns: string[];
+  quota: QuotaLimits;
+  slack: {
+    signingSecret?: string;
+    /** Workspaces allowed to use the slash command. */
+    teamIds: string[];
+    /** The function that runs slash commands after the 3-second acknowledgement. */
+    workerFunction?: string;
+    /** Local mode only: response_url may be http:// on loopback. */
+    allowLoopbackHttp: boolean;
+  };
 }
 
 export class ConfigurationError extends Error {
@@ -78,6 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowLoopbackHttp: e.WEBHOOK_ALLOW_LOOPBACK_HTTP === 'true',
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       retryTimeScale: e.WEBHOOK_RETRY_TIME_SCALE,
+    },
+    apiKeysTable: e.API_KEYS_TABLE,
+    operatorRoleArns: e.OPERATOR_ROLE_ARNS ?? [],
+    quota: { maxActiveClusters: e.QUOTA_MAX_ACTIVE_CLUSTERS, maxInstances: e.QUOTA_MAX_INSTANCES },
+    slack: {
+      signingSecret: e.SLACK_SIGNING_SECRET || undefined,
+      teamIds: e.SLACK_TEAM_IDS ?? [],
+      workerFunction: e.SLACK_WORKER_FUNCTION || undefined,
+      allowLoopbackHttp: e.SLACK_ALLOW_LOOPBACK_HTTP === 'true',
     },
   };
 }

@@ -48,6 +48,15 @@ export interface ClusterWebhook {
   disabledReason?: string;
 }
 
+/**
+ * Where to tell a chat user how their cluster ended: Slack's response_url for the command that asked. It lets anyone
+ * who holds it post into the channel for 30 minutes, so it is kept like a secret (never shown, never logged).
+ */
+export interface ChatFollowUp {
+  kind: 'slack';
+  responseUrl: string;
+}
+
 export interface Cluster {
   id: string;
   name: string;
@@ -64,6 +73,7 @@ export interface Cluster {
   outputs: Record<string, string>;
   nodes: ClusterNode[];
   webhook?: ClusterWebhook;
+  followUp?: ChatFollowUp;
   requestedAt: string;
   readyAt?: string;
   failedAt?: string;
@@ -127,9 +137,9 @@ export function stackTags(cluster: Pick<Cluster, 'id' | 'owner' | 'tags'>): Reco
   };
 }
 
-/** What a caller sees: the record without the webhook secret or internal bookkeeping. */
+/** What a caller sees: the record without the webhook secret, the chat follow-up URL or internal bookkeeping. */
 export function publicView(cluster: Cluster) {
-  const { webhook, ...rest } = cluster;
+  const { webhook, followUp: _followUp, ...rest } = cluster;
   return {
     ...rest,
     webhook: webhook

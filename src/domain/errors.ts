@@ -13,12 +13,18 @@ export abstract class ProblemError extends Error {
   readonly expose: boolean = true;
   readonly errors: FieldError[];
   readonly headers: Record<string, string>;
+  /** RFC 9457 extension members: machine-readable facts a client can act on (e.g. which quota, how much is used). */
+  readonly extensions: Record<string, unknown>;
 
-  constructor(message: string, options: { errors?: FieldError[]; cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    message: string,
+    options: { errors?: FieldError[]; cause?: unknown; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.errors = options.errors ?? [];
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
   }
 }
 
@@ -30,6 +36,12 @@ export class BadRequestError extends ProblemError {
 export class UnauthorizedError extends ProblemError {
   readonly status = 401;
   readonly title = 'Unauthorized';
+}
+
+/** Authenticated, but this caller may not do this (never used to hide a cluster: that is a 404). */
+export class ForbiddenError extends ProblemError {
+  readonly status = 403;
+  readonly title = 'Forbidden';
 }
 
 export class NotFoundError extends ProblemError {
@@ -50,6 +62,18 @@ export class ValidationError extends ProblemError {
 export class UnsupportedMediaTypeError extends ProblemError {
   readonly status = 415;
   readonly title = 'Unsupported media type';
+}
+
+/** An owner's quota would be exceeded; the extensions name the limit, its maximum and the current use. */
+export class QuotaExceededError extends ProblemError {
+  readonly status = 429;
+  readonly title = 'Quota exceeded';
+}
+
+/** A dependency we cannot do without (e.g. the key store) did not answer; retrying later may help. */
+export class ServiceUnavailableError extends ProblemError {
+  readonly status = 503;
+  readonly title = 'Service unavailable';
 }
 
 /** A write lost a race: the record changed (or moved to another status) since it was read. */

@@ -1,11 +1,13 @@
 /**
  * The local stand-in for API Gateway's HTTP API: turns a request on loopback into the same payload-v2 event API
- * Gateway sends, calls the route's handler, writes its result back. The principal is set the way an authorizer would.
+ * Gateway sends, runs the authorizer for routes that have one (its context lands in requestContext.authorizer.lambda,
+ * as API Gateway puts a simple-response authorizer's context), calls the route's handler, writes its result back.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { ApiKeyAuthorizerContext } from '../handlers/http/principal';
 import type { HttpRoute, RouteHandler } from '../handlers/http/routes';
 
 /** API Gateway's own payload limit; the handlers enforce their smaller one. */
@@ -17,6 +19,7 @@ interface CompiledRoute {
   names: string[];
   routeKey: string;
   handler: RouteHandler;
+  authorized: boolean;
 }
 
 function compile(route: HttpRoute, handler: RouteHandler): CompiledRoute {
@@ -27,7 +30,7 @@ function compile(route: HttpRoute, handler: RouteHandler): CompiledRoute {
       return '([^/]+)';
     })}/?$`,
   );
-  return { method: route.method, pattern, names, routeKey: `${route.method} ${route.path}`, handler };
+  return { method: route.method, pattern, names, routeKey: `${route.method} ${route.path}`, handler, authorized: route.auth === 'caller' };
 }
 
 export function lambdaContext(functionName: string, timeoutMs = 29_000): Context {
@@ -73,8 +76,11 @@ export interface LocalHttpApiOptions {
   port: number;
   host?: string;
   routes: { route: HttpRoute; handler: RouteHandler }[];
-  /** Establishes the caller the way an API Gateway authorizer would; undefined → no principal (the handler answers 401). */
-  authorize: (headers: Record<string, string>) => string | undefined;
+  /**
+   * The authorizer of routes that have one (`auth: 'caller'`): its context is what the handler reads the caller from;
+   * undefined → no authorizer context at all (the handler answers 401).
+   */
+  authorize: (headers: Record<string, string>) => Promise<ApiKeyAuthorizerContext | undefined>;
 }
 
 export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<LocalHttpApi> {
@@ -98,7 +104,14 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]));
       const match = route.pattern.exec(url.pathname)!;
       const pathParameters = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
-      const principal = options.authorize(headers);
+      let authorizer: ApiKeyAuthorizerContext | undefined;
+      try {
+        authorizer = route.authorized ? await options.authorize(headers) : undefined;
+      } catch {
+        // What API Gateway does when its authorizer fails.
+        send(response, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
+        return;
+      }
       const event: APIGatewayProxyEventV2 = {
         version: '2.0',
         routeKey: route.routeKey,
@@ -118,7 +131,7 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
           stage: '$default',
           time: new Date().toISOString(),
           timeEpoch: Date.now(),
-          ...(principal ? { authorizer: { lambda: { principalId: principal } } } : {}),
+          ...(authorizer ? { authorizer: { lambda: authorizer } } : {}),
         } as APIGatewayProxyEventV2['requestContext'],
         body: body.length > 0 ? body.toString('utf8') : undefined,
         isBase64Encoded: false,

@@ -8,16 +8,23 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { clustersTableDefinition, idempotencyTableDefinition } from '../adapters/dynamodb/table-design';
-import { buildDependencies, type Dependencies } from '../composition';
+import { apiKeysTableDefinition, clustersTableDefinition, idempotencyTableDefinition } from '../adapters/dynamodb/table-design';
+import { apiKeyStore, buildDependencies, chatResponder, type Dependencies } from '../composition';
 import { loadConfig } from '../config';
+import { apiKeyAuthorizerHandler } from '../handlers/auth/api-key-authorizer';
+import { chatCommandDeps, slackWorkerHandler } from '../handlers/chatops/slack-worker';
 import { executionEndedHandler, type ExecutionStatusChange } from '../handlers/events/execution-ended';
+import type { ApiKeyAuthorizerContext } from '../handlers/http/principal';
 import { httpRoutes } from '../handlers/http/routes';
+import { registerLocalApiKey } from '../use-cases/api-keys';
+import { systemClock } from '../use-cases/ports';
+import type { ChatCommandJob } from '../use-cases/run-chat-command';
 import { CREATE_CLUSTER_TASKS, createClusterSteps } from '../handlers/workflow/create-cluster-steps';
 import { DELIVER_WEBHOOK_TASKS, deliverWebhookSteps } from '../handlers/workflow/deliver-webhook-steps';
 import { startSimulatedCloud, type SimulatedCloud } from './cloud';
 import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
 import { lambdaContext, startLocalHttpApi, type LocalHttpApi } from './http-api';
+import { startLocalLambda } from './lambda';
 import { startLocalStepFunctions, type LocalStepFunctions, type TaskHandler } from './stepfunctions';
 
 const ROOT = resolve(__dirname, '../..');
@@ -26,6 +33,7 @@ const ACCOUNT = '000000000000';
 const PREFIX = 'swarm-provisioner-local';
 export const CREATE_STATE_MACHINE = `${PREFIX}-create-cluster`;
 export const DELIVER_WEBHOOK_STATE_MACHINE = `${PREFIX}-deliver-webhook`;
+export const SLACK_WORKER_FUNCTION = `${PREFIX}-slackWorker`;
 
 export interface LocalCloudOptions {
   /** HTTP API port; 0 picks a free one. */
@@ -34,9 +42,16 @@ export interface LocalCloudOptions {
   dataDir?: string;
   /** Simulated cloud pace: 1 = default (a default cluster in ~5 s), 0.1 = ten times faster. */
   timeScale?: number;
-  /** The principal every local request is made as (the local stand-in for an authorizer). */
+  /** The local principal: requests without credentials act as it in the open sandbox; LOCAL_API_KEY is registered for it. */
   principal?: string;
-  /** Shortens the create workflow's Wait states (ms per state name) and retry pauses, for tests. */
+  /**
+   * LOCAL_API_KEY. Set: every route but Slack's requires `Authorization: Bearer <this key>` (or another valid key).
+   * Unset: the open sandbox, where a request without credentials acts as the local principal.
+   */
+  apiKey?: string;
+  /** The Slack app's signing secret and allowed workspaces (SLACK_SIGNING_SECRET / SLACK_TEAM_IDS otherwise). */
+  slack?: { signingSecret: string; teamIds: string[] };
+  /** Shortens Wait states (ms per state name) and retry pauses, for tests. */
   waitTimeOverrides?: Record<string, number>;
   retryIntervalOverrides?: Record<string, number | number[]>;
   /** One human-readable line per lifecycle step. */
@@ -45,6 +60,11 @@ export interface LocalCloudOptions {
 
 export interface LocalCloud {
   url: string;
+  /** `open`: requests without credentials act as the local principal; `api-key`: every route but Slack's needs a key. */
+  access: 'open' | 'api-key';
+  principal: string;
+  /** The embedded DynamoDB's endpoint, when this process runs it (the key script can be pointed at it). */
+  dynamodbEndpoint?: string;
   deps: Dependencies;
   stepFunctions: LocalStepFunctions;
   simulatedCloud?: SimulatedCloud;
@@ -120,10 +140,42 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   setDefault('WEBHOOK_RETRY_TIME_SCALE', '0.001', changed);
   setDefault('STACK_POLL_INITIAL_SECONDS', '1', changed);
   setDefault('STACK_POLL_MAX_SECONDS', '3', changed);
+  setDefault('API_KEYS_TABLE', `${PREFIX}-api-keys`, changed);
+  // Roomier than the service's defaults (10 clusters, 100 instances): the sandbox keeps every demo and test cluster
+  // of a session, and has no one else to share with. Set the variables to try the limits.
+  setDefault('QUOTA_MAX_ACTIVE_CLUSTERS', '50', changed);
+  setDefault('QUOTA_MAX_INSTANCES', '500', changed);
+  // Slack follow-ups may go to a receiver on loopback here, and only here.
+  setDefault('SLACK_ALLOW_LOOPBACK_HTTP', 'true', changed);
+  setDefault('SLACK_WORKER_FUNCTION', SLACK_WORKER_FUNCTION, changed);
+  if (options.slack) {
+    setDefault('SLACK_SIGNING_SECRET', options.slack.signingSecret, changed);
+    setDefault('SLACK_TEAM_IDS', options.slack.teamIds.join(','), changed);
+  }
 
   const tablesClient = new DynamoDBClient({ region: process.env.AWS_REGION });
-  await ensureTables(tablesClient, [clustersTableDefinition(process.env.CLUSTERS_TABLE!), idempotencyTableDefinition(process.env.IDEMPOTENCY_TABLE!)]);
+  await ensureTables(tablesClient, [
+    clustersTableDefinition(process.env.CLUSTERS_TABLE!),
+    idempotencyTableDefinition(process.env.IDEMPOTENCY_TABLE!),
+    apiKeysTableDefinition(process.env.API_KEYS_TABLE!),
+  ]);
   tablesClient.destroy();
+
+  // The slash command's worker, behind a local Lambda Invoke endpoint: the Slack route hands commands over with the
+  // same asynchronous invoke it makes on AWS.
+  let slackWorker: ((job: ChatCommandJob) => Promise<void>) | undefined;
+  if (process.env.AWS_ENDPOINT_URL_LAMBDA === undefined) {
+    const lambda = await startLocalLambda({
+      functions: { [SLACK_WORKER_FUNCTION]: (payload) => slackWorker!(payload as ChatCommandJob) },
+      onEvent: (line) => log(line),
+    });
+    stoppers.push(async () => {
+      await lambda.idle();
+      await lambda.close();
+    });
+    setDefault('AWS_ENDPOINT_URL_LAMBDA', lambda.endpoint, changed);
+    log(`lambda          local Invoke endpoint (the Slack command worker) at ${lambda.endpoint}`);
+  }
 
   // The Step Functions endpoint needs the task handlers, the handlers need the SFN client: the handlers resolve
   // their dependencies on first call, after both exist.
@@ -193,8 +245,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   setDefault('AWS_ENDPOINT_URL_SFN', stepFunctions.endpoint, changed);
   log(`stepfunctions   in-process (aws-local-stepfunctions) at ${stepFunctions.endpoint}`);
 
-  deps = buildDependencies(loadConfig());
+  const config = loadConfig();
+  deps = buildDependencies(config);
+  slackWorker = slackWorkerHandler(chatCommandDeps(deps, chatResponder(config)));
+
+  // The same authorizer code as on AWS. With LOCAL_API_KEY, it is the only way in; without, a request that carries
+  // no credentials is the local principal (the open sandbox), and one that carries a key still has it checked.
   const principal = options.principal ?? 'local-user';
+  const keyDeps = { keys: apiKeyStore(config), clock: systemClock };
+  const authorizer = apiKeyAuthorizerHandler(keyDeps);
+  if (options.apiKey !== undefined) await registerLocalApiKey(keyDeps, { key: options.apiKey, principal });
+  const authorize = async (headers: Record<string, string>): Promise<ApiKeyAuthorizerContext> => {
+    if (options.apiKey === undefined && !headers.authorization) return { principal, role: 'user' };
+    return (await authorizer({ headers })).context;
+  };
   const api: LocalHttpApi = await startLocalHttpApi({
     port: options.port ?? 0,
     routes: httpRoutes.map((route) => {
@@ -208,12 +272,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         },
       };
     }),
-    authorize: () => principal,
+    authorize,
   });
   stoppers.push(() => api.close());
 
   return {
     url: api.url,
+    access: options.apiKey === undefined ? 'open' : 'api-key',
+    principal,
+    dynamodbEndpoint: dynamodb?.endpoint,
     deps,
     stepFunctions,
     simulatedCloud,

@@ -1,9 +1,10 @@
 /**
  * `npm start`: the whole service on this machine, no AWS account needed. Environment:
  *   PORT (3000), SIM_TIME_SCALE (1), LOCAL_DATA_DIR (.local-data/dynamodb), LOCAL_PRINCIPAL (local-user),
+ *   LOCAL_API_KEY (unset: the open sandbox), SLACK_SIGNING_SECRET / SLACK_TEAM_IDS (the slash command),
  *   and any AWS_ENDPOINT_URL_<SERVICE> to use another emulator (or real AWS) for that service.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import './polyfills';
 
@@ -22,12 +23,27 @@ async function main(): Promise<void> {
     dataDir,
     timeScale: process.env.SIM_TIME_SCALE ? Number(process.env.SIM_TIME_SCALE) : undefined,
     principal: process.env.LOCAL_PRINCIPAL,
+    apiKey: process.env.LOCAL_API_KEY || undefined,
     log: (line) => console.log(`${time()} ${line}`),
   });
+  // Where `npm run keys -- --local ...` finds this process's DynamoDB (it listens on a free port).
+  const endpointsFile = resolve(dataDir, '..', 'local-endpoints.json');
+  if (cloud.dynamodbEndpoint) writeFileSync(endpointsFile, `${JSON.stringify({ dynamodb: cloud.dynamodbEndpoint, apiKeysTable: process.env.API_KEYS_TABLE }, null, 2)}\n`);
   console.log(`${time()} swarm-provisioner is up in ${Date.now() - started} ms: ${cloud.url}`);
-  console.log(`${time()} try: curl -s -X POST ${cloud.url}/clusters -H 'content-type: application/json' -d '{"name":"demo"}'`);
+  if (cloud.access === 'open') {
+    const bar = '!'.repeat(100);
+    console.log(`${time()} ${bar}`);
+    console.log(`${time()} OPEN LOCAL SANDBOX: requests without credentials act as "${cloud.principal}". Nothing checks who calls.`);
+    console.log(`${time()} Set LOCAL_API_KEY=<a long random string> to require "Authorization: Bearer <key>" on every route but Slack's.`);
+    console.log(`${time()} ${bar}`);
+    console.log(`${time()} try: curl -s -X POST ${cloud.url}/clusters -H 'content-type: application/json' -d '{"name":"demo"}'`);
+  } else {
+    console.log(`${time()} API keys required: LOCAL_API_KEY acts as "${cloud.principal}"; requests without a valid key get 401.`);
+    console.log(`${time()} try: curl -s -X POST ${cloud.url}/clusters -H "authorization: Bearer $LOCAL_API_KEY" -H 'content-type: application/json' -d '{"name":"demo"}'`);
+  }
   const stop = async () => {
     console.log(`${time()} stopping`);
+    rmSync(endpointsFile, { force: true });
     await cloud.close();
     process.exit(0);
   };

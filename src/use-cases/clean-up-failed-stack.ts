@@ -1,12 +1,13 @@
 import { DELETE_UNDER_WAY, nextPoll, type PollPolicy, type PollState } from '../domain/stack';
-import { loadCluster, record } from './lifecycle';
-import type { Clock, ClusterStore, StackGateway } from './ports';
+import { loadCluster, record, releaseQuota } from './lifecycle';
+import type { Clock, ClusterStore, QuotaLedger, StackGateway } from './ports';
 
 export interface CleanUpDeps {
   store: ClusterStore;
   stacks: StackGateway;
   clock: Clock;
   poll: PollPolicy;
+  quotas: QuotaLedger;
 }
 
 /**
@@ -29,7 +30,8 @@ export interface StackDeletionCheck {
 }
 
 /**
- * One look at a stack being deleted: DELETE_COMPLETE and "does not exist" both count as deleted. A stack that is
+ * One look at a stack being deleted: DELETE_COMPLETE and "does not exist" both count as deleted, and a deleted
+ * stack gives the cluster's quota share back. A stack that is
  * not deleting yet (the DeleteStack arrived while CloudFormation was busy with it) is asked again, with a fresh token
  * (CloudFormation ignores a token it has seen).
  */
@@ -47,5 +49,7 @@ export async function checkStackDeletion(deps: CleanUpDeps, input: { clusterId: 
     const message = deleted ? 'failed stack deleted' : `failed stack not deleted (${stackStatus}); it will be retried by a delete request`;
     await record(deps, cluster.id, 'stack.status_changed', message, { stackStatus });
   }
+  // The failed cluster holds nothing any more: its quota share goes back (a stack that would not go keeps it).
+  if (deleted && cluster.status === 'FAILED') await releaseQuota(deps, cluster, 'failed stack deleted');
   return { deleted, stackStatus, poll: { attempt: poll.attempt, waitSeconds: poll.waitSeconds }, settled };
 }

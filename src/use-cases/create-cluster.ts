@@ -1,9 +1,10 @@
-import { newClusterId, stackNameFor, type Cluster } from '../domain/cluster';
+import { newClusterId, stackNameFor, type ChatFollowUp, type Cluster } from '../domain/cluster';
 import { ValidationError, type FieldError } from '../domain/errors';
 import { parametersOf, type ClusterRequest } from '../domain/parameters';
+import { instancesOf, type QuotaLimits } from '../domain/quota';
 import { logger } from '../logger';
 import { record } from './lifecycle';
-import type { Clock, ClusterStore, WorkflowStarter } from './ports';
+import type { Clock, ClusterStore, QuotaHold, QuotaLedger, WorkflowStarter } from './ports';
 
 export interface CreateClusterDeps {
   store: ClusterStore;
@@ -16,6 +17,8 @@ export interface CreateClusterDeps {
   newWebhookSecret: () => string;
   /** Where the create workflow's executions live: the execution ARN is this + ':' + the cluster id. */
   createExecutionPrefix: string;
+  quotas: QuotaLedger;
+  quotaLimits: QuotaLimits;
   newId?: () => string;
 }
 
@@ -43,11 +46,16 @@ function businessRuleErrors(deps: CreateClusterDeps, request: ClusterRequest, re
 /**
  * Primary course:
  * 1. Check the rules the schema cannot (allowed region, future expiry, webhook URL policy).
- * 2. Write the cluster record in CREATING, with its deterministic stack name and execution ARN.
- * 3. Start the create workflow, named after the cluster.
- * 4. If the workflow cannot be started, remove the record again: no record without a workflow behind it.
+ * 2. Take the cluster's share of the owner's quota (429 naming the limit if it does not fit; nothing is written).
+ * 3. Write the cluster record in CREATING, with its deterministic stack name and execution ARN.
+ * 4. Start the create workflow, named after the cluster.
+ * 5. If the record cannot be written or the workflow cannot be started, undo what was done (record, quota share):
+ *    no record without a workflow behind it, no share without a record.
  */
-export async function createCluster(deps: CreateClusterDeps, command: { owner: string; request: ClusterRequest }): Promise<CreatedCluster> {
+export async function createCluster(
+  deps: CreateClusterDeps,
+  command: { owner: string; request: ClusterRequest; followUp?: ChatFollowUp },
+): Promise<CreatedCluster> {
   const { owner, request } = command;
   const now = deps.clock.now();
   const region = request.region ?? deps.defaultRegion;
@@ -71,6 +79,7 @@ export async function createCluster(deps: CreateClusterDeps, command: { owner: s
     outputs: {},
     nodes: [],
     webhook: request.webhook && webhookSecret ? { url: request.webhook.url, events: request.webhook.events ?? ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed'], secret: webhookSecret } : undefined,
+    followUp: command.followUp,
     requestedAt: at,
     lastActivityAt: at,
     expiresAt: request.expiresAt,
@@ -79,13 +88,21 @@ export async function createCluster(deps: CreateClusterDeps, command: { owner: s
     version: 1,
   };
 
-  await deps.store.create(cluster);
+  const hold: QuotaHold = { clusterId: id, instances: instancesOf(cluster.parameters) };
+  await deps.quotas.acquire(owner, hold, deps.quotaLimits);
+  try {
+    await deps.store.create(cluster);
+  } catch (error) {
+    await deps.quotas.release(owner, hold);
+    throw error;
+  }
   let executionArn: string;
   try {
     executionArn = await deps.workflows.startCreate(id);
   } catch (error) {
     logger.error('create workflow could not be started; removing the record', { clusterId: id, error });
     await deps.store.discard(id, cluster.version);
+    await deps.quotas.release(owner, hold);
     throw error;
   }
   await record(deps, id, 'cluster.requested', `${request.managers} managers and ${request.workers} workers requested in ${region}`, { owner });

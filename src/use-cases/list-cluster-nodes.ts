@@ -1,3 +1,4 @@
+import type { Caller } from '../domain/access';
 import type { ClusterNode } from '../domain/cluster';
 import { StaleClusterError } from '../domain/errors';
 import { getCluster } from './read-clusters';
@@ -14,9 +15,9 @@ export interface NodeList {
  */
 export async function listClusterNodes(
   deps: { store: ClusterStore; instances: InstanceInventory; clock: Clock },
-  query: { owner: string; id: string; refresh: boolean },
+  query: { caller: Caller | string; id: string; refresh: boolean },
 ): Promise<NodeList> {
-  const cluster = await getCluster(deps.store, query.owner, query.id);
+  const cluster = await getCluster(deps.store, query.caller, query.id, 'read');
   if (!query.refresh) return { items: cluster.nodes };
   const items = await deps.instances.instancesOfCluster(cluster.region, cluster.id);
   const refreshedAt = deps.clock.now().toISOString();

@@ -1,7 +1,6 @@
 import { canTransition } from '../domain/cluster';
 import { logger } from '../logger';
-import { loadCluster, transition } from './lifecycle';
-import type { Clock, ClusterStore } from './ports';
+import { loadCluster, transition, type TransitionDeps } from './lifecycle';
 
 export interface WorkflowFailure {
   /** The state that failed and the error name Step Functions reported (never the cause: it may hold internals). */
@@ -14,7 +13,7 @@ export interface WorkflowFailure {
  * A cluster that already reached a final status is left alone.
  */
 export async function markClusterFailed(
-  deps: { store: ClusterStore; clock: Clock },
+  deps: TransitionDeps,
   input: { clusterId: string; failure: WorkflowFailure },
 ): Promise<{ event: 'cluster.failed' | undefined; version: number }> {
   const cluster = await loadCluster(deps.store, input.clusterId);

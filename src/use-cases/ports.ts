@@ -2,8 +2,10 @@
  * What the use cases need from the outside world, as plain types. Adapters under src/adapters implement them with
  * the AWS SDK; unit tests pass fakes or SDK mocks.
  */
+import type { ApiKeyRecord } from '../domain/api-key';
 import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../domain/cluster';
 import type { Delivery, RecordedAttempt } from '../domain/delivery';
+import type { QuotaLimits, QuotaUsage } from '../domain/quota';
 import type { StackEventView } from '../domain/stack';
 
 export type ClusterChanges = Partial<Omit<Cluster, 'id' | 'version' | 'owner' | 'requestedAt'>>;
@@ -60,6 +62,40 @@ export interface InstanceInventory {
 export interface WorkflowStarter {
   /** Starts (or finds, when the name already ran with the same input) an execution; returns its ARN. */
   startCreate(clusterId: string): Promise<string>;
+}
+
+/** What one cluster counts against its owner's quota. */
+export interface QuotaHold {
+  clusterId: string;
+  instances: number;
+}
+
+/**
+ * Per-owner usage, kept race-safe without transactions: one item per owner whose counts only move by conditional
+ * writes, with the set of clusters holding a share so that taking and giving back are each idempotent.
+ */
+export interface QuotaLedger {
+  /** Takes the cluster's share; throws QuotaExceededError naming the limit. Taking it twice counts once. */
+  acquire(owner: string, hold: QuotaHold, limits: QuotaLimits): Promise<void>;
+  /** Gives the share back; false when it was not held (already released, or taken before quotas existed). */
+  release(owner: string, hold: QuotaHold): Promise<boolean>;
+  usage(owner: string): Promise<QuotaUsage>;
+}
+
+export interface ApiKeyStore {
+  get(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** Writes a new key; fails with ConflictError if the id exists. */
+  create(record: ApiKeyRecord): Promise<void>;
+  /** Writes a key whatever was there (the local sandbox re-registers LOCAL_API_KEY on every start). */
+  register(record: ApiKeyRecord): Promise<void>;
+  list(query: { principal?: string; limit: number; cursor?: string }): Promise<Page<ApiKeyRecord>>;
+  /** Marks the key revoked (once: a second revoke keeps the first time); undefined when there is no such key. */
+  revoke(keyId: string, at: string): Promise<ApiKeyRecord | undefined>;
+}
+
+/** Tells the person who asked in chat how their cluster ended (ready, failed, deleted). Never throws. */
+export interface ChatFollowUps {
+  announce(cluster: Cluster): Promise<void>;
 }
 
 export interface Clock {

@@ -1,19 +1,38 @@
+import { asCaller, mayAccess, type Caller, type ClusterAction } from '../domain/access';
 import type { Cluster, ClusterStatus, TimelineEvent } from '../domain/cluster';
-import { NotFoundError } from '../domain/errors';
+import { ForbiddenError, NotFoundError } from '../domain/errors';
 import type { ClusterStore, Page } from './ports';
 
-/** Another owner's cluster and a missing one look the same to a caller: 404 either way. */
-export async function getCluster(store: ClusterStore, owner: string, id: string): Promise<Cluster> {
+/**
+ * The one door to a cluster for every route that names one: its owner gets it; an operator gets it for reading and
+ * deleting; anyone else gets the same 404 as for a cluster that does not exist, so ids cannot be probed.
+ *
+ * Routes still to come pass the action they perform: DELETE /clusters/{id} → 'delete' (operators may, the reaper
+ * does); PATCH, POST .../activity and POST .../redeliver → 'change' (owner only); GET .../deliveries → 'read'.
+ * A caller given as a plain owner name (code written before operators existed) is treated as a non-operator.
+ */
+export async function getCluster(store: ClusterStore, caller: Caller | string, id: string, action: ClusterAction = 'read'): Promise<Cluster> {
   const cluster = await store.get(id);
-  if (!cluster || cluster.owner !== owner) throw new NotFoundError(`There is no cluster ${id}.`);
+  if (!cluster || !mayAccess(asCaller(caller), cluster, action)) throw new NotFoundError(`There is no cluster ${id}.`);
   return cluster;
 }
 
-export function listClusters(store: ClusterStore, owner: string, query: { status?: ClusterStatus; limit: number; cursor?: string }): Promise<Page<Cluster>> {
-  return store.listByOwner(owner, query);
+/**
+ * A caller's clusters, newest first. An operator may name another owner (`owner=`) to list theirs; anyone else
+ * asking for someone else's list is refused outright rather than silently shown their own.
+ */
+export function listClusters(
+  store: ClusterStore,
+  caller: Caller | string,
+  query: { owner?: string; status?: ClusterStatus; limit: number; cursor?: string },
+): Promise<Page<Cluster>> {
+  const who = asCaller(caller);
+  const owner = query.owner ?? who.principal;
+  if (owner !== who.principal && !who.operator) throw new ForbiddenError('Only an operator may list another owner’s clusters.');
+  return store.listByOwner(owner, { status: query.status, limit: query.limit, cursor: query.cursor });
 }
 
-export async function listClusterEvents(store: ClusterStore, owner: string, id: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>> {
-  await getCluster(store, owner, id);
+export async function listClusterEvents(store: ClusterStore, caller: Caller | string, id: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>> {
+  await getCluster(store, caller, id, 'read');
   return store.listEvents(id, query);
 }

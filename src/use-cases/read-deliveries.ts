@@ -1,3 +1,4 @@
+import type { Caller } from '../domain/access';
 import type { Delivery } from '../domain/delivery';
 import type { ClusterStore, DeliveryStore, Page } from './ports';
 import { getCluster } from './read-clusters';
@@ -5,10 +6,10 @@ import { getCluster } from './read-clusters';
 /** The delivery log of a cluster, oldest first; another owner's cluster is a 404, as for every cluster read. */
 export async function listClusterDeliveries(
   deps: { store: ClusterStore; deliveries: DeliveryStore },
-  owner: string,
+  caller: Caller | string,
   clusterId: string,
   query: { limit: number; cursor?: string },
 ): Promise<Page<Delivery>> {
-  await getCluster(deps.store, owner, clusterId);
+  await getCluster(deps.store, caller, clusterId, 'read');
   return deps.deliveries.list(clusterId, query);
 }

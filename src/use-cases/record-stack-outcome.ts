@@ -1,13 +1,11 @@
 import type { ClusterNode } from '../domain/cluster';
 import { rootCauseOf } from '../domain/stack';
-import { loadCluster, transition } from './lifecycle';
-import type { Clock, ClusterStore, InstanceInventory, StackGateway } from './ports';
+import { loadCluster, transition, type TransitionDeps } from './lifecycle';
+import type { InstanceInventory, StackGateway } from './ports';
 
-export interface RecordStackOutcomeDeps {
-  store: ClusterStore;
+export interface RecordStackOutcomeDeps extends TransitionDeps {
   stacks: StackGateway;
   instances: InstanceInventory;
-  clock: Clock;
 }
 
 export interface OutcomeResult {

@@ -1,3 +1,4 @@
+import type { Caller } from '../domain/access';
 import { MAX_DELIVERY_ROUNDS, StaleDeliveryError, type Delivery } from '../domain/delivery';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { logger } from '../logger';
@@ -22,8 +23,8 @@ export interface RedeliverDeps {
  *    schedule. An older round still waiting for its next attempt stops there without sending.
  * 5. If the workflow cannot be started, settle the round as failed and rethrow: never pending with nothing behind it.
  */
-export async function redeliverWebhook(deps: RedeliverDeps, command: { owner: string; clusterId: string; deliveryId: string }): Promise<Delivery> {
-  const cluster = await getCluster(deps.store, command.owner, command.clusterId);
+export async function redeliverWebhook(deps: RedeliverDeps, command: { caller: Caller | string; clusterId: string; deliveryId: string }): Promise<Delivery> {
+  const cluster = await getCluster(deps.store, command.caller, command.clusterId, 'change');
   const delivery = await deps.deliveries.get(cluster.id, command.deliveryId);
   if (!delivery) throw new NotFoundError(`Cluster ${cluster.id} has no delivery ${command.deliveryId}.`);
   if (!cluster.webhook) throw new ConflictError('The cluster has no webhook to deliver to.');

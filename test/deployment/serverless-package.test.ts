@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { clustersTableDefinition } from '../../src/adapters/dynamodb/table-design';
+import { apiKeysTableDefinition, clustersTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { httpRoutes } from '../../src/handlers/http/routes';
 import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
 import { DELIVER_WEBHOOK_TASKS } from '../../src/handlers/workflow/deliver-webhook-steps';
@@ -40,20 +40,84 @@ describe('serverless package', () => {
     for (const [, fn] of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
   });
 
-  it('declares exactly the routes the local HTTP API serves, each on its function', () => {
-    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string).sort();
-    expect(routes).toEqual(httpRoutes.map((r) => `${r.method} ${r.path}`).sort());
-    for (const route of httpRoutes) {
-      const integration = ofType('AWS::ApiGatewayV2::Integration').find(([, i]) => JSON.stringify(i.Properties.IntegrationUri).includes(logicalFunctionId(route.functionName)));
-      expect(integration).toBeDefined();
-    }
-  });
+  describe('two HTTP APIs in front of the same functions', () => {
+    const routesOf = (api: string) => ofType('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.ApiId.Ref === api);
+    const integrationOf = (api: string, route: Resource) => {
+      const target = route.Properties.Target as string | { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const id = typeof target === 'string' ? target.split('/')[1]! : target['Fn::Join'][1][1].Ref;
+      const integration = resources[id]!;
+      expect(integration.Properties.ApiId).toEqual({ Ref: api });
+      return integration;
+    };
+    const callerRoutes = httpRoutes.filter((r) => r.auth === 'caller');
+    const keyOf = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 
-  it('protects every cluster route with IAM authorization', () => {
-    for (const [, route] of ofType('AWS::ApiGatewayV2::Route')) {
-      if (route.Properties.RouteKey === 'GET /openapi.json') continue;
-      expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
-    }
+    it('the IAM API declares exactly the routes the local HTTP API serves, each on its function', () => {
+      const routes = routesOf('HttpApi');
+      expect(routes.map(([, r]) => r.Properties.RouteKey as string).sort()).toEqual(httpRoutes.map(keyOf).sort());
+      for (const route of httpRoutes) {
+        const [, declared] = routes.find(([, r]) => r.Properties.RouteKey === keyOf(route))!;
+        expect(JSON.stringify(integrationOf('HttpApi', declared).Properties.IntegrationUri)).toContain(logicalFunctionId(route.functionName));
+      }
+    });
+
+    it('the IAM API protects every route but Slack’s with IAM authorization; Slack’s has no authorizer (it checks signatures)', () => {
+      for (const [, route] of routesOf('HttpApi')) {
+        const declared = httpRoutes.find((r) => keyOf(r) === route.Properties.RouteKey)!;
+        if (declared.auth === 'slack-signature') expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+        else expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
+      }
+    });
+
+    it('the key API carries every authenticated route again, each behind the API-key authorizer and on the same function', () => {
+      const routes = routesOf('KeysHttpApi');
+      expect(routes.map(([, r]) => r.Properties.RouteKey as string).sort()).toEqual(callerRoutes.map(keyOf).sort());
+      for (const route of callerRoutes) {
+        const [, declared] = routes.find(([, r]) => r.Properties.RouteKey === keyOf(route))!;
+        expect(declared.Properties.AuthorizationType).toBe('CUSTOM');
+        expect(declared.Properties.AuthorizerId).toEqual({ Ref: 'KeysHttpApiAuthorizer' });
+        const integration = integrationOf('KeysHttpApi', declared).Properties;
+        expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+        expect(integration.IntegrationUri).toEqual({ 'Fn::GetAtt': [logicalFunctionId(route.functionName), 'Arn'] });
+        const permission = ofType('AWS::Lambda::Permission').find(
+          ([, p]) => JSON.stringify(p.Properties.FunctionName).includes(logicalFunctionId(route.functionName)) && JSON.stringify(p.Properties.SourceArn).includes('KeysHttpApi'),
+        );
+        expect(permission).toBeDefined();
+      }
+    });
+
+    it('the API-key authorizer is a payload 2.0, simple-response Lambda authorizer whose results are never cached', () => {
+      const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
+      expect(authorizers).toHaveLength(1);
+      const authorizer = resources.KeysHttpApiAuthorizer!.Properties;
+      expect(authorizer).toMatchObject({ AuthorizerType: 'REQUEST', AuthorizerPayloadFormatVersion: '2.0', EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 0 });
+      // No identity source: with one, API Gateway would answer a request without it by itself, not with our 401.
+      expect(authorizer.IdentitySource ?? []).toEqual([]);
+      expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(logicalFunctionId('authorizeApiKey'));
+      const invoke = ofType('AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.FunctionName).includes(logicalFunctionId('authorizeApiKey')));
+      expect(invoke).toHaveLength(1);
+      expect(JSON.stringify(invoke[0]![1].Properties.SourceArn)).toContain('/authorizers/');
+    });
+
+    it('the authorizer runs with a role that can read the keys table and nothing else of the service', () => {
+      expect(resources.AuthorizeApiKeyLambdaFunction!.Properties.Role).toEqual({ 'Fn::GetAtt': ['ApiKeyAuthorizerRole', 'Arn'] });
+      const statements = resources.ApiKeyAuthorizerRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      const data = statements.filter((s: any) => !String(s.Action).startsWith('logs:') && !s.Action.every((a: string) => a.startsWith('logs:')));
+      expect(data).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: { 'Fn::GetAtt': ['ApiKeysTable', 'Arn'] } }]);
+      // …and the shared role of every other function cannot read key hashes at all.
+      const shared = JSON.stringify(resources.IamRoleLambdaExecution!.Properties.Policies);
+      expect(shared).not.toContain('ApiKeysTable');
+    });
+
+    it('hands Slack commands to the worker by an asynchronous invoke the Slack function may make, and no other', () => {
+      const env = resources.SlackCommandLambdaFunction!.Properties.Environment.Variables;
+      expect(env.SLACK_WORKER_FUNCTION).toBe('swarm-provisioner-test-slackWorker');
+      expect(resources.SlackWorkerLambdaFunction!.Properties.FunctionName).toBe(env.SLACK_WORKER_FUNCTION);
+      const statements = resources.IamRoleLambdaExecution!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      const invoke = statements.filter((s: any) => [s.Action].flat().includes('lambda:InvokeFunction'));
+      expect(invoke).toHaveLength(1);
+      expect(JSON.stringify(invoke[0].Resource)).toContain(':function:swarm-provisioner-test-slackWorker');
+    });
   });
 
   const machines = [
@@ -165,6 +229,12 @@ describe('serverless package', () => {
       expect(pass[0]!.Resource).toEqual({ 'Fn::GetAtt': ['SwarmStackRole', 'Arn'] });
       expect(pass[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } });
     });
+  });
+
+  it('declares the API keys table with the key the store uses', () => {
+    const table = resources.ApiKeysTable!.Properties;
+    expect(table.KeySchema).toEqual(apiKeysTableDefinition('x').KeySchema);
+    expect(table.TableName).toBe('swarm-provisioner-test-api-keys');
   });
 
   it('declares the clusters table with the keys and indexes the store uses', () => {

@@ -1,20 +1,27 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { buildApiKeyStore } from '../../src/adapters/dynamodb/api-key-store';
 import { buildClusterStore } from '../../src/adapters/dynamodb/cluster-store';
 import { buildDeliveryStore } from '../../src/adapters/dynamodb/delivery-store';
-import { clustersTableDefinition, idempotencyTableDefinition } from '../../src/adapters/dynamodb/table-design';
+import { buildQuotaLedger } from '../../src/adapters/dynamodb/quota-ledger';
+import { buildReplayGuard } from '../../src/adapters/dynamodb/replay-guard';
+import { apiKeysTableDefinition, clustersTableDefinition, idempotencyTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { ensureTables, startEmbeddedDynamoDB } from '../../src/local/dynamodb';
 
-/** An in-memory dynalite with both tables, and the stores on it. */
+/** An in-memory dynalite with the service's tables, and the stores on it. */
 export async function startTestDynamoDB() {
   const server = await startEmbeddedDynamoDB();
   const client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  await ensureTables(client, [clustersTableDefinition('clusters'), idempotencyTableDefinition('idempotency')]);
+  await ensureTables(client, [clustersTableDefinition('clusters'), idempotencyTableDefinition('idempotency'), apiKeysTableDefinition('api-keys')]);
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
     client,
+    documents,
     store: buildClusterStore(documents, 'clusters'),
     deliveries: buildDeliveryStore(documents, 'clusters'),
+    quotas: buildQuotaLedger(documents, 'clusters'),
+    keys: buildApiKeyStore(documents, 'api-keys'),
+    seenBefore: buildReplayGuard(documents, 'idempotency'),
     async close() {
       client.destroy();
       await server.close();

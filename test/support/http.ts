@@ -1,8 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HttpEvent, HttpResult } from '../../src/handlers/http/middleware';
+import type { ApiKeyAuthorizerContext } from '../../src/handlers/http/principal';
 import { lambdaContext } from '../../src/local/http-api';
 
-/** An API Gateway HTTP API (payload v2) event, as the authorizer would pass it on. */
+/**
+ * An API Gateway HTTP API (payload v2) event, as the authorizer would pass it on: by default our API-key
+ * authorizer's context for `principal` (an operator key with `operator`); `iamArn` for a SigV4 caller on the IAM
+ * API; `authorizer` for any other context (a refusal, say); `principal: null` for no authorizer context at all.
+ */
 export function httpEvent(options: {
   method?: string;
   path?: string;
@@ -10,10 +15,20 @@ export function httpEvent(options: {
   rawBody?: string;
   headers?: Record<string, string>;
   principal?: string | null;
+  operator?: boolean;
+  iamArn?: string;
+  authorizer?: ApiKeyAuthorizerContext;
   pathParameters?: Record<string, string>;
   query?: Record<string, string>;
 }): HttpEvent {
   const principal = options.principal === undefined ? 'alice' : options.principal;
+  const authorizer = options.iamArn
+    ? { iam: { userArn: options.iamArn } }
+    : options.authorizer
+      ? { lambda: options.authorizer }
+      : principal
+        ? { lambda: { principal, role: options.operator ? 'operator' : 'user' } }
+        : undefined;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   return {
     version: '2.0',
@@ -26,7 +41,7 @@ export function httpEvent(options: {
     requestContext: {
       requestId: 'req-1',
       http: { method: options.method ?? 'GET', path: options.path ?? '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      ...(principal ? { authorizer: { lambda: { principalId: principal } } } : {}),
+      ...(authorizer ? { authorizer } : {}),
     } as APIGatewayProxyEventV2['requestContext'],
     body,
     isBase64Encoded: false,

@@ -5,12 +5,16 @@
  * | item            | pk              | sk                       | gsi1 (by owner)             | gsi2 (by owner + status)                 |
  * | cluster         | CLUSTER#<id>    | CLUSTER                  | OWNER#<owner> / <at>#<id>   | OWNER#<owner>#STATUS#<status> / <at>#<id> |
  * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
+ * | owner's usage   | OWNER#<owner>   | USAGE                    | —                           | —                                        |
+ *
  * | webhook delivery| CLUSTER#<id>    | DELIVERY#<deliveryId>    | —                           | —                                        |
  *
  * A delivery (one event sent to the cluster's webhook) holds the exact body, the webhook-id and every attempt in a
  * list; delivery ids start with the zero-padded cluster version, so `begins_with(sk, DELIVERY#)` lists them in the
  * order the events happened. Deliveries share the cluster's partition, so they are read with the cluster's owner
  * check and go when the cluster's items go.
+ *
+ * API keys live in a table of their own (partition key `keyId`), so only the authorizer's role can read their hashes.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -19,6 +23,7 @@ export const INDEX_BY_OWNER_STATUS = 'byOwnerStatus';
 
 export const keys = {
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER' }),
+  usage: (owner: string) => ({ pk: `OWNER#${owner}`, sk: 'USAGE' }),
   eventPrefix: 'EVENT#',
   delivery: (clusterId: string, deliveryId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `DELIVERY#${deliveryId}` }),
   deliveryPrefix: 'DELIVERY#',
@@ -65,5 +70,15 @@ export function idempotencyTableDefinition(tableName: string): CreateTableComman
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
     KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  };
+}
+
+/** API keys: one item per key, partition key `keyId`; listed only by the key script (a Scan of a small admin table). */
+export function apiKeysTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'keyId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'keyId', KeyType: 'HASH' }],
   };
 }

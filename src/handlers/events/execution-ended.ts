@@ -30,7 +30,7 @@ function clusterIdOf(detail: ExecutionStatusChange): string | undefined {
   return detail.name;
 }
 
-export function executionEndedHandler(deps: Pick<Dependencies, 'store' | 'clock' | 'deliveries' | 'deliveryWorkflow'>) {
+export function executionEndedHandler(deps: Pick<Dependencies, 'store' | 'clock' | 'deliveries' | 'deliveryWorkflow' | 'quotas' | 'followUps'>) {
   return async (event: EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>): Promise<void> => {
     const detail = event.detail;
     if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(detail.status)) return;

@@ -12,6 +12,7 @@ const cursor = z.string().max(2048).optional();
 
 export const listClustersQuerySchema = z.strictObject({
   status: z.enum(CLUSTER_STATUSES).optional(),
+  owner: z.string().min(1).max(512).optional().describe('Operators only: list this owner’s clusters.'),
   limit,
   cursor,
 });

@@ -1,8 +1,10 @@
 import {
+  accessPolicy,
   clusterStore,
   createExecutionPrefix,
   dynamoDBClient,
   idempotentRunner,
+  quotaLedger,
   webhookRegistration,
   workflowStarter,
   type Dependencies,
@@ -20,8 +22,8 @@ import { clusterResource } from './representation';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-/** POST /clusters → 202 with the cluster in CREATING; `Idempotency-Key` makes a retry safe. */
-export type CreateClusterHandlerDeps = Pick<Dependencies, 'config' | 'clock' | 'store' | 'workflows' | 'idempotent' | 'webhooks' | 'createExecutionPrefix'>;
+/** POST /clusters → 202 with the cluster in CREATING (429 over quota); `Idempotency-Key` makes a retry safe. */
+export type CreateClusterHandlerDeps = Pick<Dependencies, 'config' | 'clock' | 'store' | 'workflows' | 'idempotent' | 'webhooks' | 'createExecutionPrefix' | 'quotas' | 'access'>;
 
 export function createClusterHandler(deps: CreateClusterHandlerDeps) {
   return httpHandler(async (event, context) => {
@@ -38,6 +40,8 @@ export function createClusterHandler(deps: CreateClusterHandlerDeps) {
           checkWebhookUrl: deps.webhooks.checkUrl,
           newWebhookSecret: deps.webhooks.newSecret,
           createExecutionPrefix: deps.createExecutionPrefix,
+          quotas: deps.quotas,
+          quotaLimits: deps.config.quota,
         },
         { owner, request },
       );
@@ -50,7 +54,7 @@ export function createClusterHandler(deps: CreateClusterHandlerDeps) {
       throw new BadRequestError('The Idempotency-Key header is not valid.', { errors: [{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }] });
     }
     return deps.idempotent({ owner, idempotencyKey, fingerprint: event.jsonBody }, context, create);
-  }).use(jsonBody());
+  }, { access: deps.access }).use(jsonBody());
 }
 
 export const handler = lazyHandler(() => {
@@ -64,5 +68,7 @@ export const handler = lazyHandler(() => {
     workflows: workflowStarter(config),
     webhooks: webhookRegistration(config),
     createExecutionPrefix: createExecutionPrefix(config),
+    quotas: quotaLedger(config, dynamodb),
+    access: accessPolicy(config),
   });
 });

@@ -1,20 +1,25 @@
-import { clusterStore, type Dependencies } from '../../composition';
+import { accessPolicy, clusterStore, type Dependencies } from '../../composition';
 import { loadConfig } from '../../config';
 import { getCluster } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
 import { clusterIdSchema } from './api-schemas';
 import { httpHandler } from './http-handler';
 import { json, parseOrThrow } from './middleware';
-import { principalOf } from './principal';
+import { callerOf } from './principal';
 import { clusterResource } from './representation';
 
-/** GET /clusters/{id} */
-export function getClusterHandler(deps: Pick<Dependencies, 'store'>) {
-  return httpHandler(async (event) => {
-    const owner = principalOf(event);
-    const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
-    return json(200, clusterResource(await getCluster(deps.store, owner, id)));
-  });
+/** GET /clusters/{id} — the owner's cluster, or any cluster for an operator; 404 for anyone else. */
+export function getClusterHandler(deps: Pick<Dependencies, 'store' | 'access'>) {
+  return httpHandler(
+    async (event) => {
+      const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
+      return json(200, clusterResource(await getCluster(deps.store, callerOf(event), id, 'read')));
+    },
+    { access: deps.access },
+  );
 }
 
-export const handler = lazyHandler(() => getClusterHandler({ store: clusterStore(loadConfig()) }));
+export const handler = lazyHandler(() => {
+  const config = loadConfig();
+  return getClusterHandler({ store: clusterStore(config), access: accessPolicy(config) });
+});

@@ -1,26 +1,28 @@
-import { clusterStore, deliveryStore, dynamoDBClient, type Dependencies } from '../../composition';
+import { clusterStore, deliveryStore, dynamoDBClient, type Dependencies, accessPolicy } from '../../composition';
 import { loadConfig } from '../../config';
 import { listClusterDeliveries } from '../../use-cases/read-deliveries';
 import { lazyHandler } from '../lazy';
 import { clusterIdSchema, pageQuerySchema } from './api-schemas';
 import { httpHandler } from './http-handler';
 import { json, parseOrThrow } from './middleware';
-import { principalOf } from './principal';
+import { callerOf } from './principal';
 import { deliveryResource } from './representation';
 
 /** GET /clusters/{id}/deliveries — the delivery log, oldest event first, each with its attempts. */
-export function listClusterDeliveriesHandler(deps: Pick<Dependencies, 'store' | 'deliveries'>) {
-  return httpHandler(async (event) => {
-    const owner = principalOf(event);
+export function listClusterDeliveriesHandler(deps: Pick<Dependencies, 'store' | 'deliveries' | 'access'>) {
+  return httpHandler(
+    async (event) => {
     const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
     const query = parseOrThrow(pageQuerySchema, event.queryStringParameters ?? {}, 'query');
-    const page = await listClusterDeliveries(deps, owner, id, query);
+    const page = await listClusterDeliveries(deps, callerOf(event), id, query);
     return json(200, { items: page.items.map(deliveryResource), nextCursor: page.nextCursor });
-  });
+    },
+    { access: deps.access },
+  );
 }
 
 export const handler = lazyHandler(() => {
   const config = loadConfig();
   const dynamodb = dynamoDBClient(config);
-  return listClusterDeliveriesHandler({ store: clusterStore(config, dynamodb), deliveries: deliveryStore(config, dynamodb) });
+  return listClusterDeliveriesHandler({ store: clusterStore(config, dynamodb), deliveries: deliveryStore(config, dynamodb), access: accessPolicy(config) });
 });

@@ -1,22 +1,27 @@
-import { clusterStore, type Dependencies } from '../../composition';
+import { accessPolicy, clusterStore, type Dependencies } from '../../composition';
 import { loadConfig } from '../../config';
 import { listClusterEvents } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
 import { clusterIdSchema, pageQuerySchema } from './api-schemas';
 import { httpHandler } from './http-handler';
 import { json, parseOrThrow } from './middleware';
-import { principalOf } from './principal';
+import { callerOf } from './principal';
 import { eventResource } from './representation';
 
 /** GET /clusters/{id}/events — the timeline, oldest first. */
-export function listClusterEventsHandler(deps: Pick<Dependencies, 'store'>) {
-  return httpHandler(async (event) => {
-    const owner = principalOf(event);
-    const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
-    const query = parseOrThrow(pageQuerySchema, event.queryStringParameters ?? {}, 'query');
-    const page = await listClusterEvents(deps.store, owner, id, query);
-    return json(200, { items: page.items.map(eventResource), nextCursor: page.nextCursor });
-  });
+export function listClusterEventsHandler(deps: Pick<Dependencies, 'store' | 'access'>) {
+  return httpHandler(
+    async (event) => {
+      const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
+      const query = parseOrThrow(pageQuerySchema, event.queryStringParameters ?? {}, 'query');
+      const page = await listClusterEvents(deps.store, callerOf(event), id, query);
+      return json(200, { items: page.items.map(eventResource), nextCursor: page.nextCursor });
+    },
+    { access: deps.access },
+  );
 }
 
-export const handler = lazyHandler(() => listClusterEventsHandler({ store: clusterStore(loadConfig()) }));
+export const handler = lazyHandler(() => {
+  const config = loadConfig();
+  return listClusterEventsHandler({ store: clusterStore(config), access: accessPolicy(config) });
+});

@@ -1,21 +1,29 @@
-import { clusterStore, type Dependencies } from '../../composition';
+import { accessPolicy, clusterStore, type Dependencies } from '../../composition';
 import { loadConfig } from '../../config';
 import { listClusters } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
 import { listClustersQuerySchema } from './api-schemas';
 import { httpHandler } from './http-handler';
 import { json, parseOrThrow } from './middleware';
-import { principalOf } from './principal';
+import { callerOf } from './principal';
 import { clusterResource } from './representation';
 
-/** GET /clusters?status=&limit=&cursor= — the caller's clusters, newest first, from an index (never a Scan). */
-export function listClustersHandler(deps: Pick<Dependencies, 'store'>) {
-  return httpHandler(async (event) => {
-    const owner = principalOf(event);
-    const query = parseOrThrow(listClustersQuerySchema, event.queryStringParameters ?? {}, 'query');
-    const page = await listClusters(deps.store, owner, query);
-    return json(200, { items: page.items.map(clusterResource), nextCursor: page.nextCursor });
-  });
+/**
+ * GET /clusters?status=&limit=&cursor=&owner= — the caller's clusters, newest first, from an index (never a Scan).
+ * `owner` lets an operator list another owner's clusters; anyone else naming another owner gets 403.
+ */
+export function listClustersHandler(deps: Pick<Dependencies, 'store' | 'access'>) {
+  return httpHandler(
+    async (event) => {
+      const query = parseOrThrow(listClustersQuerySchema, event.queryStringParameters ?? {}, 'query');
+      const page = await listClusters(deps.store, callerOf(event), query);
+      return json(200, { items: page.items.map(clusterResource), nextCursor: page.nextCursor });
+    },
+    { access: deps.access },
+  );
 }
 
-export const handler = lazyHandler(() => listClustersHandler({ store: clusterStore(loadConfig()) }));
+export const handler = lazyHandler(() => {
+  const config = loadConfig();
+  return listClustersHandler({ store: clusterStore(config), access: accessPolicy(config) });
+});

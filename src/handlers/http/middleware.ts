@@ -5,10 +5,12 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import type { Caller } from '../../domain/access';
 import { BadRequestError, ProblemError, UnsupportedMediaTypeError, ValidationError, type FieldError } from '../../domain/errors';
 import { logger } from '../../logger';
 
-export type HttpEvent = APIGatewayProxyEventV2 & { jsonBody?: unknown };
+/** An HTTP API event as our middleware leaves it: the parsed JSON body and the authenticated caller. */
+export type HttpEvent = APIGatewayProxyEventV2 & { jsonBody?: unknown; caller?: Caller };
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
 type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
 
@@ -24,7 +26,9 @@ export function problemResponse(error: ProblemError, instance: string): HttpResu
   return {
     statusCode: error.status,
     headers: { 'content-type': 'application/problem+json', ...error.headers },
+    // Extensions first, so they can never overwrite the standard members.
     body: JSON.stringify({
+      ...error.extensions,
       type: `${PROBLEM_TYPE_PREFIX}${kebab(error.title)}`,
       title: error.title,
       status: error.status,

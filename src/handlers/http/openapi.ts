@@ -26,7 +26,11 @@ const pageParameters = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'The nextCursor of the previous page.' },
 ];
-const common = { '401': problem('No authenticated principal'), '500': problem('Internal error (details are in the logs, not here)') };
+const common = {
+  '401': problem('No credentials, or a wrong, revoked or expired API key'),
+  '500': problem('Internal error (details are in the logs, not here)'),
+  '503': problem('Credentials could not be checked just now; retry'),
+};
 
 function componentSchemas(): Record<string, unknown> {
   const schemas = (io: 'input' | 'output', entries: Record<string, z.ZodType>) => {
@@ -71,13 +75,18 @@ export function openApiDocument() {
             '409': problem('A request with this Idempotency-Key is still in flight'),
             '415': problem('Body is not application/json'),
             '422': problem('A field is not valid; `errors` names it'),
+            '429': problem('The owner’s quota would be exceeded; `quota` names the limit, its maximum and the current use'),
             ...common,
           },
         },
         get: {
           summary: "List the caller's clusters, newest first",
-          parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: [...clusterResourceSchema.shape.status.options] } }, ...pageParameters],
-          responses: { '200': ok('A page of clusters', 'ClusterPage'), '400': problem('Bad cursor'), '422': problem('Bad query'), ...common },
+          parameters: [
+            { name: 'status', in: 'query', schema: { type: 'string', enum: [...clusterResourceSchema.shape.status.options] } },
+            { name: 'owner', in: 'query', schema: { type: 'string' }, description: 'Operators only: list this owner’s clusters.' },
+            ...pageParameters,
+          ],
+          responses: { '200': ok('A page of clusters', 'ClusterPage'), '400': problem('Bad cursor'), '403': problem('`owner` names someone else and the caller is no operator'), '422': problem('Bad query'), ...common },
         },
       },
       '/clusters/{id}': {
@@ -93,8 +102,8 @@ export function openApiDocument() {
       '/clusters/{id}/events': {
         get: { summary: "The cluster's timeline", parameters: [idParameter, ...pageParameters], responses: { '200': ok('A page of events', 'EventPage'), '404': problem('No such cluster'), ...common } },
       },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
-      '/clusters/{id}/deliveries': {
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' }, ...common } } },
+            '/clusters/{id}/deliveries': {
         get: {
           summary: "The webhook delivery log: each event sent to the cluster's webhook, its exact body and every attempt",
           parameters: [idParameter, ...pageParameters],
@@ -113,8 +122,28 @@ export function openApiDocument() {
           },
         },
       },
+      '/chatops/slack': {
+        post: {
+          summary: 'The Slack slash command (signed by Slack; no API credentials)',
+          security: [],
+          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', description: 'Slack’s slash command payload' } } } },
+          responses: {
+            '200': { description: 'Acknowledged within 3 seconds; the answer follows on response_url' },
+            '401': problem('Not signed by Slack, outside the 5-minute window, or replayed'),
+            '403': problem('The Slack workspace is not allowed'),
+          },
+        },
+      },
     },
-    components: { schemas: componentSchemas() },
+    // One of the two: SigV4 on the IAM API, or an API key on the key API (see the README's "Access control").
+    security: [{ apiKey: [] }, { sigv4: [] }],
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'spk_<id>_<secret>', description: 'An API key, on the key API.' },
+        sigv4: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'AWS Signature Version 4 (service execute-api), on the IAM API.' },
+      },
+    },
   };
 }
 

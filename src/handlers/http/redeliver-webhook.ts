@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, type Dependencies } from '../../composition';
+import { clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, type Dependencies, accessPolicy } from '../../composition';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { redeliverWebhook } from '../../use-cases/redeliver-webhook';
@@ -7,20 +7,22 @@ import { lazyHandler } from '../lazy';
 import { clusterIdSchema, deliveryIdSchema } from './api-schemas';
 import { httpHandler } from './http-handler';
 import { json, parseOrThrow } from './middleware';
-import { principalOf } from './principal';
+import { callerOf } from './principal';
 import { deliveryResource } from './representation';
 
 // Parsed as one object so a problem names the parameter at fault.
 const pathSchema = z.object({ id: clusterIdSchema, deliveryId: deliveryIdSchema });
 
 /** POST /clusters/{id}/deliveries/{deliveryId}/redeliver → 202: the same event and webhook-id, sent again. */
-export function redeliverWebhookHandler(deps: Pick<Dependencies, 'store' | 'deliveries' | 'deliveryWorkflow' | 'clock'>) {
-  return httpHandler(async (event) => {
-    const owner = principalOf(event);
+export function redeliverWebhookHandler(deps: Pick<Dependencies, 'store' | 'deliveries' | 'deliveryWorkflow' | 'clock' | 'access'>) {
+  return httpHandler(
+    async (event) => {
     const { id: clusterId, deliveryId } = parseOrThrow(pathSchema, event.pathParameters ?? {}, 'path');
-    const delivery = await redeliverWebhook(deps, { owner, clusterId, deliveryId });
+    const delivery = await redeliverWebhook(deps, { caller: callerOf(event), clusterId, deliveryId });
     return json(202, deliveryResource(delivery), { location: `/clusters/${clusterId}/deliveries` });
-  });
+    },
+    { access: deps.access },
+  );
 }
 
 export const handler = lazyHandler(() => {
@@ -31,5 +33,6 @@ export const handler = lazyHandler(() => {
     store: clusterStore(config, dynamodb),
     deliveries: deliveryStore(config, dynamodb),
     deliveryWorkflow: deliveryWorkflow(config),
+    access: accessPolicy(config),
   });
 });

@@ -11,6 +11,7 @@ import { listClusterNodesHandler } from './list-cluster-nodes';
 import { listClustersHandler } from './list-clusters';
 import { handler as openApiHandler } from './openapi';
 import { redeliverWebhookHandler } from './redeliver-webhook';
+import { slackCommandHandler } from './slack-command';
 import type { HttpEvent, HttpResult } from './middleware';
 import type { Context } from 'aws-lambda';
 
@@ -22,15 +23,28 @@ export interface HttpRoute {
   /** The function's name in serverless.yml. */
   functionName: string;
   build: (deps: Dependencies) => RouteHandler;
+  /**
+   * `caller`: an authorizer establishes the caller (IAM on the IAM API, our API-key authorizer on the key API and in
+   * the local sandbox) and the route's handler refuses a request without one. `slack-signature`: no authorizer; the
+   * route checks Slack's signature itself. Every route but Slack's is `caller`.
+   */
+  auth: 'caller' | 'slack-signature';
 }
 
 export const httpRoutes: HttpRoute[] = [
-  { method: 'POST', path: '/clusters', functionName: 'createCluster', build: createClusterHandler },
-  { method: 'GET', path: '/clusters', functionName: 'listClusters', build: listClustersHandler },
-  { method: 'GET', path: '/clusters/{id}', functionName: 'getCluster', build: getClusterHandler },
-  { method: 'GET', path: '/clusters/{id}/nodes', functionName: 'listClusterNodes', build: listClusterNodesHandler },
-  { method: 'GET', path: '/clusters/{id}/events', functionName: 'listClusterEvents', build: listClusterEventsHandler },
-  { method: 'GET', path: '/openapi.json', functionName: 'openApi', build: () => openApiHandler },
-  { method: 'GET', path: '/clusters/{id}/deliveries', functionName: 'listClusterDeliveries', build: listClusterDeliveriesHandler },
-  { method: 'POST', path: '/clusters/{id}/deliveries/{deliveryId}/redeliver', functionName: 'redeliverWebhook', build: redeliverWebhookHandler },
+  { method: 'POST', path: '/clusters', functionName: 'createCluster', build: createClusterHandler, auth: 'caller' },
+  { method: 'GET', path: '/clusters', functionName: 'listClusters', build: listClustersHandler, auth: 'caller' },
+  { method: 'GET', path: '/clusters/{id}', functionName: 'getCluster', build: getClusterHandler, auth: 'caller' },
+  { method: 'GET', path: '/clusters/{id}/nodes', functionName: 'listClusterNodes', build: listClusterNodesHandler, auth: 'caller' },
+  { method: 'GET', path: '/clusters/{id}/events', functionName: 'listClusterEvents', build: listClusterEventsHandler, auth: 'caller' },
+  { method: 'GET', path: '/openapi.json', functionName: 'openApi', build: () => openApiHandler, auth: 'caller' },
+  { method: 'GET', path: '/clusters/{id}/deliveries', functionName: 'listClusterDeliveries', build: listClusterDeliveriesHandler, auth: 'caller' },
+  { method: 'POST', path: '/clusters/{id}/deliveries/{deliveryId}/redeliver', functionName: 'redeliverWebhook', build: redeliverWebhookHandler, auth: 'caller' },
+  {
+    method: 'POST',
+    path: '/chatops/slack',
+    functionName: 'slackCommand',
+    build: (deps) => slackCommandHandler({ slack: deps.config.slack, clock: deps.clock, seenBefore: deps.seenBefore, dispatch: deps.chatDispatch }),
+    auth: 'slack-signature',
+  },
 ];

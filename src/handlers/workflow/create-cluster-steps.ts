@@ -18,8 +18,8 @@ type StackInput = { clusterId: string; stackId: string };
 
 export function createClusterSteps(deps: Dependencies) {
   const poll = deps.config.stackPoll;
-  const stackDeps = { store: deps.store, stacks: deps.stacks, clock: deps.clock, poll };
-  const outcomeDeps = { store: deps.store, stacks: deps.stacks, instances: deps.instances, clock: deps.clock };
+  const stackDeps = { store: deps.store, stacks: deps.stacks, clock: deps.clock, poll, quotas: deps.quotas };
+  const outcomeDeps = { store: deps.store, stacks: deps.stacks, instances: deps.instances, clock: deps.clock, quotas: deps.quotas, followUps: deps.followUps };
   return {
     createStack: workflowTask('create stack', (input: { clusterId: string }) =>
       startStackCreation({ ...stackDeps, isStackAlreadyExists: deps.isStackAlreadyExists }, input.clusterId),

@@ -24,7 +24,7 @@ beforeEach(() => {
   sfn.reset();
   sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() }));
   deps = {
-    config: { region: 'us-east-1', allowedRegions: ['us-east-1', 'eu-west-1'] },
+    config: { region: 'us-east-1', allowedRegions: ['us-east-1', 'eu-west-1'], quota: { maxActiveClusters: 50, maxInstances: 1000 } },
     clock: fixedClock(),
     store: db.store,
     workflows: buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE }),
@@ -32,6 +32,8 @@ beforeEach(() => {
     sendWebhook: jest.fn(),
     webhooks: { checkUrl: (url: string) => (url.startsWith('https://') ? undefined : 'must use https'), newSecret: () => 'whsec_test' },
     createExecutionPrefix: STATE_MACHINE.replace(':stateMachine:', ':execution:'),
+    quotas: db.quotas,
+    access: { operatorRoleArns: [] },
   } as unknown as Dependencies;
 });
 

@@ -9,12 +9,12 @@ import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
 import { httpEvent, invoke } from '../../support/http';
 
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
-let deps: Pick<Dependencies, 'store' | 'deliveries' | 'deliveryWorkflow' | 'clock'>;
+let deps: Pick<Dependencies, 'store' | 'deliveries' | 'deliveryWorkflow' | 'clock' | 'access'>;
 const start = jest.fn(async () => 'arn:aws:states:us-east-1:000000000000:execution:deliver-webhook:x');
 
 beforeAll(async () => {
   db = await startTestDynamoDB();
-  deps = { store: db.store, deliveries: db.deliveries, deliveryWorkflow: { start }, clock: fixedClock() };
+  deps = { store: db.store, deliveries: db.deliveries, deliveryWorkflow: { start }, clock: fixedClock(), access: { operatorRoleArns: [] } };
 });
 afterAll(() => db.close());
 beforeEach(() => start.mockClear());

@@ -187,7 +187,7 @@ describe('attemptWebhookDelivery', () => {
     const { input } = await scheduled(h);
     h.answer(503);
     await attemptWebhookDelivery(h.deps, input);
-    await redeliverWebhook(h.deps, { owner: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId });
+    await redeliverWebhook(h.deps, { caller: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId });
 
     expect(await attemptWebhookDelivery(h.deps, { ...input, attempt: 2 })).toEqual({ decision: 'superseded' });
     expect(h.send).toHaveBeenCalledTimes(1);
@@ -217,7 +217,7 @@ describe('redeliverWebhook', () => {
     await attemptWebhookDelivery(h.deps, input);
     h.clock.advance(3_600_000);
 
-    const opened = await redeliverWebhook(h.deps, { owner: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId });
+    const opened = await redeliverWebhook(h.deps, { caller: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId });
 
     expect(opened).toMatchObject({ round: 2, status: 'pending' });
     expect(h.started.at(-1)).toEqual({ clusterId: h.cluster.id, deliveryId: input.deliveryId, round: 2 });
@@ -237,8 +237,8 @@ describe('redeliverWebhook', () => {
     await db.store.create(h.cluster);
     const { input } = await scheduled(h);
 
-    await expect(redeliverWebhook(h.deps, { owner: 'mallory', clusterId: h.cluster.id, deliveryId: input.deliveryId })).rejects.toThrow(NotFoundError);
-    await expect(redeliverWebhook(h.deps, { owner: h.cluster.owner, clusterId: h.cluster.id, deliveryId: deliveryIdFor(h.cluster.id, 'cluster.ready', 99) })).rejects.toThrow(NotFoundError);
+    await expect(redeliverWebhook(h.deps, { caller: 'mallory', clusterId: h.cluster.id, deliveryId: input.deliveryId })).rejects.toThrow(NotFoundError);
+    await expect(redeliverWebhook(h.deps, { caller: h.cluster.owner, clusterId: h.cluster.id, deliveryId: deliveryIdFor(h.cluster.id, 'cluster.ready', 99) })).rejects.toThrow(NotFoundError);
     expect(h.started).toHaveLength(1);
   });
 
@@ -246,15 +246,15 @@ describe('redeliverWebhook', () => {
     const h = harness();
     await db.store.create(h.cluster);
     const { input } = await scheduled(h);
-    for (let round = 2; round <= MAX_DELIVERY_ROUNDS; round += 1) await redeliverWebhook(h.deps, { owner: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId });
-    await expect(redeliverWebhook(h.deps, { owner: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId })).rejects.toThrow(ConflictError);
+    for (let round = 2; round <= MAX_DELIVERY_ROUNDS; round += 1) await redeliverWebhook(h.deps, { caller: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId });
+    await expect(redeliverWebhook(h.deps, { caller: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId })).rejects.toThrow(ConflictError);
 
     const gone = harness();
     await db.store.create(gone.cluster);
     const { input: goneInput } = await scheduled(gone);
     gone.answer(410, 'gone');
     await attemptWebhookDelivery(gone.deps, goneInput);
-    await expect(redeliverWebhook(gone.deps, { owner: gone.cluster.owner, clusterId: gone.cluster.id, deliveryId: goneInput.deliveryId })).rejects.toThrow(/disabled/);
+    await expect(redeliverWebhook(gone.deps, { caller: gone.cluster.owner, clusterId: gone.cluster.id, deliveryId: goneInput.deliveryId })).rejects.toThrow(/disabled/);
   });
 
   it('settles the round as failed when its workflow cannot be started, and rethrows', async () => {
@@ -263,7 +263,7 @@ describe('redeliverWebhook', () => {
     const { input } = await scheduled(h);
     h.deliveryWorkflow.start.mockRejectedValueOnce(new TransientAwsError('StartExecution failed transiently'));
 
-    await expect(redeliverWebhook(h.deps, { owner: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId })).rejects.toThrow(TransientAwsError);
+    await expect(redeliverWebhook(h.deps, { caller: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId })).rejects.toThrow(TransientAwsError);
     expect(await db.deliveries.get(h.cluster.id, input.deliveryId)).toMatchObject({ round: 2, status: 'failed', statusReason: 'the redelivery could not be started' });
   });
 });

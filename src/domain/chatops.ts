@@ -1,0 +1,158 @@
+/**
+ * The slash command's language and what it answers, in plain words: `create NAME [key=value ...]`, `status NAME`,
+ * `list`, `delete NAME`, `help`. Pure: parsing text, building a cluster request, wording messages. No Slack I/O here.
+ */
+import type { z } from 'zod';
+import type { Cluster } from './cluster';
+import type { ProblemError } from './errors';
+import { clusterRequestSchema, type ClusterRequest } from './parameters';
+
+export type ChatCommand =
+  | { verb: 'create'; name: string; options: Record<string, string> }
+  | { verb: 'status'; name: string }
+  | { verb: 'delete'; name: string }
+  | { verb: 'list' }
+  | { verb: 'help' };
+
+export type ParsedChatCommand = { ok: true; command: ChatCommand } | { ok: false; message: string };
+
+/** A message for Slack: `ephemeral` is seen by the person who typed the command, `in_channel` by everyone there. */
+export interface ChatMessage {
+  response_type: 'ephemeral' | 'in_channel';
+  text: string;
+  replace_original?: boolean;
+}
+
+export const HELP_TEXT = [
+  'Docker Swarm clusters on AWS, from this channel:',
+  '• `create NAME [managers=3] [workers=5] [key=value ...]` — e.g. `create demo workers=2 workerInstanceType=t3.medium tag:team=web`',
+  '• `status NAME` — where a cluster is, and its manager address once it is ready',
+  '• `list` — your clusters',
+  '• `delete NAME` — delete a cluster',
+  '• `help` — this text',
+  'Options for create: managers (1, 3, 5), workers (0–1000), managerInstanceType, workerInstanceType, managerDiskSizeGb, workerDiskSizeGb, managerDiskType, workerDiskType, keyName, enableSystemPrune, enableCloudWatchLogs, region, expiresAt, idleTimeout, tag:KEY=VALUE.',
+].join('\n');
+
+const NUMBER_OPTIONS = ['managers', 'workers', 'managerDiskSizeGb', 'workerDiskSizeGb'];
+const BOOLEAN_OPTIONS = ['enableSystemPrune', 'enableCloudWatchLogs'];
+// No webhook option: its signing secret is shown once, and a chat channel is no place to show a secret.
+const TEXT_OPTIONS = ['managerInstanceType', 'workerInstanceType', 'managerDiskType', 'workerDiskType', 'keyName', 'region', 'expiresAt', 'idleTimeout'];
+const KNOWN_OPTIONS = new Map([...NUMBER_OPTIONS, ...BOOLEAN_OPTIONS, ...TEXT_OPTIONS].map((name) => [name.toLowerCase(), name]));
+const TAG_PREFIX = 'tag:';
+
+// Slack sends the text after the command; people type quotes and curly quotes, and nothing here needs either.
+const words = (text: string) => text.replace(/[“”‘’"']/g, '').trim().split(/\s+/).filter(Boolean);
+
+export function parseChatCommand(text: string): ParsedChatCommand {
+  const [verb, ...rest] = words(text);
+  switch ((verb ?? 'help').toLowerCase()) {
+    case 'help':
+      return { ok: true, command: { verb: 'help' } };
+    case 'list':
+      return rest.length === 0 ? { ok: true, command: { verb: 'list' } } : { ok: false, message: '`list` takes nothing after it.' };
+    case 'status':
+    case 'delete': {
+      const which = verb!.toLowerCase() as 'status' | 'delete';
+      if (rest.length !== 1) return { ok: false, message: `Say which cluster: \`${which} NAME\`.` };
+      return { ok: true, command: { verb: which, name: rest[0]! } };
+    }
+    case 'create': {
+      const [name, ...pairs] = rest;
+      if (!name || name.includes('=')) return { ok: false, message: 'Give the new cluster a name: `create NAME [key=value ...]`.' };
+      const options: Record<string, string> = {};
+      for (const pair of pairs) {
+        const at = pair.indexOf('=');
+        if (at <= 0) return { ok: false, message: `\`${pair}\` is not an option; write options as key=value, e.g. workers=2.` };
+        const key = pair.slice(0, at);
+        if (key in options) return { ok: false, message: `\`${key}\` is given twice.` };
+        options[key] = pair.slice(at + 1);
+      }
+      return { ok: true, command: { verb: 'create', name, options } };
+    }
+    default:
+      return { ok: false, message: `I don't know \`${verb}\`. Try \`help\`.` };
+  }
+}
+
+export type ChatRequestBuild = { ok: true; request: ClusterRequest } | { ok: false; problems: string[] };
+
+/** Turns `create` options into a cluster request, validated by the same schema as the HTTP API's. */
+export function chatClusterRequest(name: string, options: Record<string, string>): ChatRequestBuild {
+  const problems: string[] = [];
+  const body: Record<string, unknown> = { name };
+  const tags: Record<string, string> = {};
+  for (const [rawKey, value] of Object.entries(options)) {
+    if (rawKey.toLowerCase().startsWith(TAG_PREFIX)) {
+      tags[rawKey.slice(TAG_PREFIX.length)] = value;
+      continue;
+    }
+    const key = KNOWN_OPTIONS.get(rawKey.toLowerCase());
+    if (!key) {
+      problems.push(`\`${rawKey}\` is not an option I know (try \`help\`).`);
+    } else if (NUMBER_OPTIONS.includes(key)) {
+      body[key] = /^-?\d+$/.test(value) ? Number(value) : value;
+    } else if (BOOLEAN_OPTIONS.includes(key)) {
+      body[key] = value === 'true' || value === 'yes' ? true : value === 'false' || value === 'no' ? false : value;
+    } else {
+      body[key] = value;
+    }
+  }
+  if (Object.keys(tags).length > 0) body.tags = tags;
+  if (problems.length > 0) return { ok: false, problems };
+  const parsed = clusterRequestSchema.safeParse(body);
+  if (!parsed.success) return { ok: false, problems: plainIssues(parsed.error) };
+  return { ok: true, request: parsed.data };
+}
+
+function plainIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.map(String).join('.') || 'the request';
+    if (issue.code === 'invalid_type' && issue.expected === 'number') return `${field} must be a whole number.`;
+    if (issue.code === 'invalid_type' && issue.expected === 'boolean') return `${field} must be true or false.`;
+    return `${field} ${issue.message.replace(/^Invalid input: /, '')}.`.replace(/\.\.$/, '.');
+  });
+}
+
+/** A refusal of the service, worded for a person in a channel. */
+export function problemText(error: ProblemError): string {
+  const fields = error.errors.map((e) => `• ${e.field}: ${e.message}`);
+  return [error.message, ...fields].join('\n');
+}
+
+export function createdText(cluster: Cluster, userId: string): string {
+  const { managers, workers } = cluster.parameters;
+  return `<@${userId}> asked for *${cluster.name}* (${cluster.id}): ${managers} managers and ${workers} workers in ${cluster.region}. Creating it now; I will post here when it is ready.`;
+}
+
+export function statusText(cluster: Cluster): string {
+  const address = cluster.outputs.DefaultDNSTarget ? ` Swarm endpoint: ${cluster.outputs.DefaultDNSTarget}.` : '';
+  return `*${cluster.name}* (${cluster.id}) is ${cluster.status}: ${cluster.statusReason}.${address}`;
+}
+
+export function listText(clusters: Cluster[]): string {
+  if (clusters.length === 0) return 'You have no clusters. Create one with `create NAME`.';
+  return ['Your clusters, newest first:', ...clusters.map((c) => `• *${c.name}* (${c.id}) — ${c.status}, ${c.parameters.managers}+${c.parameters.workers} nodes in ${c.region}`)].join('\n');
+}
+
+/** How a cluster ended, for the person who asked (only for the statuses that end something). */
+export function followUpText(cluster: Cluster): string | undefined {
+  switch (cluster.status) {
+    case 'READY':
+      return `*${cluster.name}* (${cluster.id}) is ready: ${cluster.statusReason}.${cluster.outputs.DefaultDNSTarget ? ` Swarm endpoint: ${cluster.outputs.DefaultDNSTarget}.` : ''}`;
+    case 'FAILED':
+      return `*${cluster.name}* (${cluster.id}) could not be created: ${cluster.statusReason}.`;
+    case 'DELETED':
+      return `*${cluster.name}* (${cluster.id}) is deleted; every instance is gone.`;
+    case 'DELETE_FAILED':
+      return `*${cluster.name}* (${cluster.id}) could not be deleted: ${cluster.statusReason}.`;
+    default:
+      return undefined;
+  }
+}
+
+/** The command as one short line, for "On it: ..." (names only: nothing the user typed is echoed verbatim). */
+export function commandSummary(command: ChatCommand): string {
+  return 'name' in command ? `${command.verb} ${command.name}` : command.verb;
+}
+
+export const DELETE_NOT_AVAILABLE_TEXT = 'Deleting clusters from Slack is not available yet. Your cluster is untouched.';

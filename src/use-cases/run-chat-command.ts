@@ -1,0 +1,114 @@
+/**
+ * A slash command, run after Slack got its 3-second acknowledgement: the same use cases as the HTTP API, as the
+ * Slack user's own principal, so tenancy and quotas apply exactly as they do to API callers.
+ */
+import type { Caller } from '../domain/access';
+import {
+  chatClusterRequest,
+  createdText,
+  DELETE_NOT_AVAILABLE_TEXT,
+  HELP_TEXT,
+  listText,
+  problemText,
+  statusText,
+  type ChatCommand,
+  type ChatMessage,
+} from '../domain/chatops';
+import type { ChatFollowUp, Cluster } from '../domain/cluster';
+import { NotFoundError, ProblemError } from '../domain/errors';
+import { logger } from '../logger';
+import { createCluster, type CreateClusterDeps } from './create-cluster';
+import type { ClusterStore } from './ports';
+import { getCluster, listClusters } from './read-clusters';
+
+/** What the acknowledging handler hands to the worker. */
+export interface ChatCommandJob {
+  /** `slack:<team>:<user>`: the owner the command acts as. */
+  owner: string;
+  userId: string;
+  command: ChatCommand;
+  responseUrl: string;
+}
+
+export type ChatCommandDispatcher = (job: ChatCommandJob) => Promise<void>;
+
+/**
+ * Deletes a cluster for a chat user and remembers where to announce the outcome. Undefined until DELETE
+ * /clusters/{id} exists (issue 3); then composition wires it to that use case with action 'delete'.
+ */
+export type ChatDelete = (caller: Caller, clusterId: string, followUp: ChatFollowUp) => Promise<Cluster>;
+
+export interface RunChatCommandDeps {
+  create: CreateClusterDeps;
+  store: ClusterStore;
+  respond: (responseUrl: string, message: ChatMessage) => Promise<boolean>;
+  deleteCluster?: ChatDelete;
+}
+
+const NAME_SEARCH_PAGES = 5;
+
+/** The caller's newest cluster with this name (or this id) that is not yet deleted. */
+async function findCluster(store: ClusterStore, caller: Caller, nameOrId: string): Promise<Cluster> {
+  if (/^c-[0-9a-z]{26}$/.test(nameOrId)) return getCluster(store, caller, nameOrId, 'read');
+  let cursor: string | undefined;
+  for (let page = 0; page < NAME_SEARCH_PAGES; page++) {
+    const result = await listClusters(store, caller, { limit: 100, cursor });
+    const match = result.items.find((cluster) => cluster.name === nameOrId && cluster.status !== 'DELETED');
+    if (match) return match;
+    cursor = result.nextCursor;
+    if (!cursor) break;
+  }
+  throw new NotFoundError(`You have no cluster named ${nameOrId}. \`list\` shows yours.`);
+}
+
+async function answer(deps: RunChatCommandDeps, job: ChatCommandJob, caller: Caller): Promise<ChatMessage> {
+  const { command } = job;
+  switch (command.verb) {
+    case 'help':
+      return { response_type: 'ephemeral', text: HELP_TEXT };
+    case 'list': {
+      const page = await listClusters(deps.store, caller, { limit: 20 });
+      return { response_type: 'ephemeral', text: listText(page.items) };
+    }
+    case 'status':
+      return { response_type: 'ephemeral', text: statusText(await findCluster(deps.store, caller, command.name)) };
+    case 'create': {
+      const built = chatClusterRequest(command.name, command.options);
+      if (!built.ok) return { response_type: 'ephemeral', text: ['That cluster cannot be created:', ...built.problems.map((p) => `• ${p}`)].join('\n') };
+      const followUp: ChatFollowUp = { kind: 'slack', responseUrl: job.responseUrl };
+      const { cluster } = await createCluster(deps.create, { owner: caller.principal, request: built.request, followUp });
+      return { response_type: 'in_channel', text: createdText(cluster, job.userId) };
+    }
+    case 'delete': {
+      if (!deps.deleteCluster) return { response_type: 'ephemeral', text: DELETE_NOT_AVAILABLE_TEXT };
+      const target = await findCluster(deps.store, caller, command.name);
+      const cluster = await deps.deleteCluster(caller, target.id, { kind: 'slack', responseUrl: job.responseUrl });
+      return { response_type: 'in_channel', text: `<@${job.userId}> is deleting *${cluster.name}* (${cluster.id}); I will post here when every instance is gone.` };
+    }
+  }
+}
+
+/**
+ * Primary course:
+ * 1. Act as the Slack user's principal (never an operator: operators are IAM roles and operator keys).
+ * 2. Run the command through the HTTP API's use cases (create, list, read).
+ * 3. Post the answer to the command's response_url; a refusal (validation, quota, not found) is explained in plain
+ *    words; anything else is logged and the person is told it failed on our side.
+ */
+export async function runChatCommand(deps: RunChatCommandDeps, job: ChatCommandJob): Promise<ChatMessage> {
+  const caller: Caller = { principal: job.owner, operator: false };
+  let message: ChatMessage;
+  try {
+    message = await answer(deps, job, caller);
+  } catch (error) {
+    if (error instanceof ProblemError && error.expose) {
+      message = { response_type: 'ephemeral', text: problemText(error) };
+    } else {
+      logger.error('chat command failed', { verb: job.command.verb, owner: job.owner, error });
+      message = { response_type: 'ephemeral', text: 'That failed on our side; it has been logged. Please try again in a minute.' };
+    }
+  }
+  const posted = await deps.respond(job.responseUrl, message);
+  logger.info('chat command answered', { verb: job.command.verb, owner: job.owner, posted });
+  return message;
+}

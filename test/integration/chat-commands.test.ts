@@ -1,0 +1,147 @@
+/**
+ * The slash command's worker on the embedded DynamoDB: the HTTP API's use cases, as the Slack user's principal, with
+ * answers in plain words; and the response_url poster, which only ever calls Slack (or loopback, locally).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { isAllowedResponseUrl, buildSlackResponder } from '../../src/adapters/slack/responder';
+import { buildWorkflowStarter } from '../../src/adapters/stepfunctions/workflow-starter';
+import type { ChatMessage } from '../../src/domain/chatops';
+import { runChatCommand, type ChatCommandJob, type RunChatCommandDeps } from '../../src/use-cases/run-chat-command';
+import { aCluster } from '../support/clusters';
+import { fixedClock, startTestDynamoDB } from '../support/dynamodb';
+
+const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:create-cluster';
+const sfn = mockClient(SFNClient);
+let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
+let posts: { url: string; message: ChatMessage }[];
+let user = 0;
+
+beforeAll(async () => {
+  db = await startTestDynamoDB();
+});
+afterAll(() => db.close());
+beforeEach(() => {
+  posts = [];
+  sfn.reset();
+  sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() }));
+});
+
+function deps(overrides: Partial<RunChatCommandDeps> = {}, maxInstances = 100): RunChatCommandDeps {
+  return {
+    store: db.store,
+    respond: async (url, message) => Boolean(posts.push({ url, message })),
+    create: {
+      store: db.store,
+      workflows: buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE }),
+      clock: fixedClock(),
+      defaultRegion: 'us-east-1',
+      allowedRegions: ['us-east-1'],
+      checkWebhookUrl: () => undefined,
+      newWebhookSecret: () => 'whsec_x',
+      createExecutionPrefix: STATE_MACHINE.replace(':stateMachine:', ':execution:'),
+      quotas: db.quotas,
+      quotaLimits: { maxActiveClusters: 5, maxInstances },
+    },
+    ...overrides,
+  };
+}
+
+const job = (text: ChatCommandJob['command'], userId = `U${++user}`): ChatCommandJob => ({
+  owner: `slack:T0001:${userId}`,
+  userId,
+  command: text,
+  responseUrl: 'https://hooks.slack.com/commands/T0001/1/abc',
+});
+
+describe('slash commands, run by the worker', () => {
+  it('creates a cluster owned by the Slack user, remembers where to follow up, and says so in the channel', async () => {
+    const request = job({ verb: 'create', name: 'demo', options: { workers: '2' } });
+    const message = await runChatCommand(deps(), request);
+
+    const [cluster] = (await db.store.listByOwner(request.owner, { limit: 10 })).items;
+    expect(cluster).toMatchObject({ owner: request.owner, name: 'demo', parameters: { managers: 3, workers: 2 }, followUp: { kind: 'slack', responseUrl: request.responseUrl } });
+    expect(message.response_type).toBe('in_channel');
+    expect(message.text).toBe(`<@${request.userId}> asked for *demo* (${cluster!.id}): 3 managers and 2 workers in us-east-1. Creating it now; I will post here when it is ready.`);
+    expect(posts).toEqual([{ url: request.responseUrl, message }]);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  it('explains a quota refusal in plain words, and creates nothing', async () => {
+    const request = job({ verb: 'create', name: 'big', options: { workers: '20' } });
+    const message = await runChatCommand(deps({}, 10), request);
+    expect(message).toEqual({ response_type: 'ephemeral', text: 'You may run at most 10 instances over all your active clusters; 0 are in use and this cluster needs 23.' });
+    expect((await db.store.listByOwner(request.owner, { limit: 10 })).items).toEqual([]);
+  });
+
+  it('explains bad options in plain words', async () => {
+    const message = await runChatCommand(deps(), job({ verb: 'create', name: 'demo', options: { managers: '2', workers: 'lots' } }));
+    expect(message.text).toBe('That cluster cannot be created:\n• managers must be 1, 3 or 5.\n• workers must be a whole number.');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('finds the user’s cluster by name for status, lists theirs, and never someone else’s', async () => {
+    const request = job({ verb: 'list' });
+    await db.store.create(aCluster({ owner: request.owner, name: 'mine', status: 'READY', statusReason: 'all good', outputs: { DefaultDNSTarget: 'nlb.example' } }));
+    await db.store.create(aCluster({ owner: 'slack:T0001:USOMEONE', name: 'theirs', status: 'READY' }));
+
+    expect((await runChatCommand(deps(), request)).text).toMatch(/^Your clusters, newest first:\n• \*mine\* \(c-\d+\) — READY, 3\+5 nodes in us-east-1$/);
+    expect((await runChatCommand(deps(), { ...request, command: { verb: 'status', name: 'mine' } })).text).toMatch(/is READY: all good\. Swarm endpoint: nlb\.example\.$/);
+    expect((await runChatCommand(deps(), { ...request, command: { verb: 'status', name: 'theirs' } })).text).toBe('You have no cluster named theirs. `list` shows yours.');
+  });
+
+  it('says delete is not available yet (until DELETE /clusters/{id} exists), and uses it once it is wired', async () => {
+    const request = job({ verb: 'delete', name: 'mine' });
+    await db.store.create(aCluster({ owner: request.owner, name: 'mine', status: 'READY' }));
+    expect((await runChatCommand(deps(), request)).text).toBe('Deleting clusters from Slack is not available yet. Your cluster is untouched.');
+
+    const deleteCluster = jest.fn(async (caller, id: string) => ({ ...(await db.store.get(id))!, status: 'DELETING' as const, caller }));
+    const message = await runChatCommand(deps({ deleteCluster }), request);
+    expect(deleteCluster).toHaveBeenCalledWith({ principal: request.owner, operator: false }, expect.stringMatching(/^c-/), { kind: 'slack', responseUrl: request.responseUrl });
+    expect(message.text).toContain('is deleting *mine*');
+  });
+
+  it('tells the person it failed on our side without the details', async () => {
+    const message = await runChatCommand(deps({ store: { ...db.store, listByOwner: () => Promise.reject(new Error('ProvisionedThroughputExceeded arn:aws:dynamodb:...')) } }), job({ verb: 'list' }));
+    expect(message.text).toBe('That failed on our side; it has been logged. Please try again in a minute.');
+  });
+});
+
+describe('the response_url poster', () => {
+  it('posts only to https://hooks.slack.com, or to loopback where the sandbox allows it', () => {
+    const strict = { allowLoopbackHttp: false };
+    expect(isAllowedResponseUrl('https://hooks.slack.com/commands/T1/2/x', strict)).toBe(true);
+    for (const url of ['http://hooks.slack.com/commands/x', 'https://hooks.slack.com.evil.example/x', 'https://user:pw@hooks.slack.com/x', 'https://hooks.slack.com:8443/x', 'http://127.0.0.1:9000/x', 'https://169.254.169.254/latest', 'not a url']) {
+      expect(isAllowedResponseUrl(url, strict)).toBe(false);
+    }
+    expect(isAllowedResponseUrl('http://127.0.0.1:9000/x', { allowLoopbackHttp: true })).toBe(true);
+    expect(isAllowedResponseUrl('http://10.0.0.1:9000/x', { allowLoopbackHttp: true })).toBe(false);
+  });
+
+  it('posts the message as JSON, and reports a refusal or an unreachable receiver as false instead of throwing', async () => {
+    const received: string[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push(body);
+        response.writeHead(request.url === '/expired' ? 404 : 200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const respond = buildSlackResponder({ allowLoopbackHttp: true, timeoutMs: 2000 });
+      await expect(respond(`${base}/ok`, { response_type: 'in_channel', text: 'ready' })).resolves.toBe(true);
+      expect(JSON.parse(received[0]!)).toEqual({ response_type: 'in_channel', text: 'ready' });
+      await expect(respond(`${base}/expired`, { response_type: 'in_channel', text: 'x' })).resolves.toBe(false);
+      await expect(buildSlackResponder({ allowLoopbackHttp: false })(`${base}/ok`, { response_type: 'in_channel', text: 'x' })).resolves.toBe(false);
+      await expect(respond('http://127.0.0.1:1/none', { response_type: 'in_channel', text: 'x' })).resolves.toBe(false);
+      expect(received).toHaveLength(2);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

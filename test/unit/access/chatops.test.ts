@@ -1,0 +1,68 @@
+import { chatClusterRequest, commandSummary, followUpText, parseChatCommand } from '../../../src/domain/chatops';
+import { aCluster } from '../../support/clusters';
+
+describe('slash command language', () => {
+  it.each([
+    ['', { verb: 'help' }],
+    ['help', { verb: 'help' }],
+    ['list', { verb: 'list' }],
+    ['status demo', { verb: 'status', name: 'demo' }],
+    ['DELETE demo', { verb: 'delete', name: 'demo' }],
+    ['create demo', { verb: 'create', name: 'demo', options: {} }],
+    ['create demo workers=2 managers=1 tag:team=web', { verb: 'create', name: 'demo', options: { workers: '2', managers: '1', 'tag:team': 'web' } }],
+    ['  create   demo   workers=2 ', { verb: 'create', name: 'demo', options: { workers: '2' } }],
+  ])('reads %j', (text, command) => {
+    expect(parseChatCommand(text)).toEqual({ ok: true, command });
+  });
+
+  it.each([
+    ['launch demo', 'I don\u2019t know'.replace('\u2019', "'")],
+    ['create', 'Give the new cluster a name'],
+    ['create workers=2', 'Give the new cluster a name'],
+    ['create demo workers', 'is not an option'],
+    ['create demo workers=2 workers=3', 'given twice'],
+    ['status', 'Say which cluster'],
+    ['delete a b', 'Say which cluster'],
+    ['list everything', 'takes nothing'],
+  ])('explains what is wrong with %j', (text, message) => {
+    const parsed = parseChatCommand(text);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.message).toContain(message);
+  });
+
+  it('builds a cluster request with the HTTP API schema, coercing numbers and booleans', () => {
+    const built = chatClusterRequest('demo', { workers: '2', enableSystemPrune: 'yes', 'tag:team': 'web', workerinstancetype: 't3.medium' });
+    expect(built.ok && built.request).toMatchObject({ name: 'demo', managers: 3, workers: 2, enableSystemPrune: true, tags: { team: 'web' }, workerInstanceType: 't3.medium' });
+  });
+
+  it.each([
+    [{ workers: 'two' }, 'workers must be a whole number.'],
+    [{ managers: '2' }, 'managers must be 1, 3 or 5.'],
+    [{ colour: 'blue' }, '`colour` is not an option I know'],
+    [{ webhook: 'https://example.com' }, '`webhook` is not an option I know'],
+    [{ owner: 'someone-else' }, '`owner` is not an option I know'],
+  ])('refuses %j in plain words', (options, problem) => {
+    const built = chatClusterRequest('demo', options);
+    expect(built.ok).toBe(false);
+    expect(!built.ok && built.problems.join(' ')).toContain(problem);
+  });
+
+  it('refuses a bad name with the schema’s words', () => {
+    const built = chatClusterRequest('Demo!', {});
+    expect(!built.ok && built.problems[0]).toMatch(/^name must start with a lower-case letter/);
+  });
+
+  it('announces only the statuses that end something', () => {
+    expect(followUpText(aCluster({ status: 'READY', statusReason: 'stack CREATE_COMPLETE', outputs: { DefaultDNSTarget: 'nlb.example' } }))).toContain('is ready: stack CREATE_COMPLETE. Swarm endpoint: nlb.example.');
+    expect(followUpText(aCluster({ status: 'FAILED', statusReason: 'ManagerAsg failed' }))).toContain('could not be created: ManagerAsg failed.');
+    expect(followUpText(aCluster({ status: 'DELETED' }))).toContain('is deleted');
+    expect(followUpText(aCluster({ status: 'DELETE_FAILED', statusReason: 'sg in use' }))).toContain('could not be deleted: sg in use.');
+    expect(followUpText(aCluster({ status: 'CREATING' }))).toBeUndefined();
+    expect(followUpText(aCluster({ status: 'DELETING' }))).toBeUndefined();
+  });
+
+  it('summarises a command by verb and name only', () => {
+    expect(commandSummary({ verb: 'create', name: 'demo', options: { workers: '<!channel>' } })).toBe('create demo');
+    expect(commandSummary({ verb: 'list' })).toBe('list');
+  });
+});
