@@ -1,24 +1,13 @@
 /**
- * The real statemachines/create-cluster.asl.json, one scenario per path, on the in-process Step Functions endpoint.
- * The task functions are stubs that script what each step answers; the state machine's own logic (Choice, Wait,
- * Retry, Catch, timeouts) is what is under test. Waits and retry pauses are shortened; two scenarios also shorten
- * a TimeoutSeconds, and say so.
+ * The real statemachines/create-cluster.asl.json, one scenario per path, on the in-process Step Functions endpoint
+ * (harness: test/support/state-machine.ts). Two scenarios shorten a TimeoutSeconds, and say so.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
-import { startLocalStepFunctions, type TaskHandler } from '../../src/local/stepfunctions';
+import { namedError, readAsl, scenarioRunner, stepsOf as steps, withTimeout as shortened } from '../support/state-machine';
 
 type Step = (typeof CREATE_CLUSTER_TASKS)[keyof typeof CREATE_CLUSTER_TASKS];
-type Script = Partial<Record<Step, (input: any, call: number) => unknown>>;
 
-const ASL = readFileSync(resolve(__dirname, '../../statemachines/create-cluster.asl.json'), 'utf8');
-const arn = (step: string) => `arn:aws:lambda:us-east-1:000000000000:function:${step}`;
-
-const namedError = (name: string, message = name) => Object.assign(new Error(message), { name });
-
-const defaults: Required<Script> = {
+const defaults: Record<Step, (input: any, call: number) => unknown> = {
   createStack: () => ({ proceed: true, stackId: 'stack-1', poll: { attempt: 1, waitSeconds: 1 }, lastStatus: 'CREATE_IN_PROGRESS' }),
   checkStack: (input) => ({ stackId: input.stackId, progress: 'complete', lastStatus: 'CREATE_COMPLETE', poll: input.poll, exhausted: false }),
   recordReady: () => ({ event: 'cluster.ready', version: 3 }),
@@ -30,64 +19,10 @@ const defaults: Required<Script> = {
   webhookGivenUp: () => null,
 };
 
-interface Outcome {
-  status: string;
-  error?: string;
-  calls: { step: Step; input: any }[];
-}
-
-async function runScenario(script: Script, options: { definition?: string; deadlineMs?: number } = {}): Promise<Outcome> {
-  const calls: Outcome['calls'] = [];
-  const counts = new Map<Step, number>();
-  const taskHandlers: Record<string, TaskHandler> = {};
-  for (const step of Object.values(CREATE_CLUSTER_TASKS)) {
-    taskHandlers[arn(step)] = async (input) => {
-      calls.push({ step, input });
-      const call = (counts.get(step) ?? 0) + 1;
-      counts.set(step, call);
-      return (script[step] ?? defaults[step])(input, call);
-    };
-  }
-  const substitutions = Object.fromEntries(Object.entries(CREATE_CLUSTER_TASKS).map(([token, step]) => [token, arn(step)]));
-  const local = await startLocalStepFunctions({
-    stateMachines: [
-      {
-        name: 'create-cluster',
-        definition: options.definition ?? ASL,
-        substitutions,
-        taskHandlers,
-        waitTimeOverrides: { WaitForStack: 5, WaitForCleanup: 5 },
-        retryIntervalOverrides: Object.fromEntries(
-          ['CreateStack', 'CheckStack', 'RecordReady', 'RecordFailure', 'RecordTimeout', 'DeleteFailedStack', 'CheckCleanup', 'MarkFailed', 'Notify', 'WebhookGivenUp'].map((s) => [s, 5]),
-        ),
-      },
-    ],
-  });
-  const sfn = new SFNClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  try {
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: local.stateMachineArn('create-cluster'), name: 'c-1', input: JSON.stringify({ clusterId: 'c-1' }) }));
-    const deadline = Date.now() + (options.deadlineMs ?? 10_000);
-    for (;;) {
-      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (execution.status !== 'RUNNING') return { status: execution.status!, error: execution.error, calls };
-      if (Date.now() > deadline) throw new Error(`execution still RUNNING after its deadline; calls: ${calls.map((c) => c.step).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  } finally {
-    sfn.destroy();
-    await local.close();
-  }
-}
-
-const steps = (outcome: Outcome) => outcome.calls.map((c) => c.step);
+const runScenario = scenarioRunner<Step>({ file: 'create-cluster.asl.json', tasks: CREATE_CLUSTER_TASKS, defaults, input: { clusterId: 'c-1' } });
 
 /** Time compression for the two timeout scenarios: the same definition with one TimeoutSeconds shortened. */
-function withTimeout(path: 'machine' | string, seconds: number): string {
-  const definition = JSON.parse(ASL);
-  if (path === 'machine') definition.TimeoutSeconds = seconds;
-  else definition.States[path].TimeoutSeconds = seconds;
-  return JSON.stringify(definition);
-}
+const withTimeout = (path: 'machine' | string, seconds: number) => shortened(readAsl('create-cluster.asl.json'), path, seconds);
 
 describe('create-cluster state machine', () => {
   it('happy path: creates the stack, polls, records READY, notifies', async () => {
