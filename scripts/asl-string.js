@@ -7,4 +7,5 @@ const read = (name) => readFileSync(resolve(__dirname, '..', 'statemachines', `$
 
 module.exports = {
   createCluster: () => read('create-cluster'),
+  deleteCluster: () => read('delete-cluster'),
 };

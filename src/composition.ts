@@ -69,7 +69,7 @@ export function instanceInventory(): InstanceInventory {
 }
 
 export function workflowStarter(config: Config): WorkflowStarter {
-  return buildWorkflowStarter(new SFNClient({ region: config.region }), { create: config.createClusterStateMachineArn });
+  return buildWorkflowStarter(new SFNClient({ region: config.region }), { create: config.createClusterStateMachineArn, delete: config.deleteClusterStateMachineArn });
 }
 
 const webhookPolicy = (config: Config) => ({ allowLoopbackHttp: config.webhook.allowLoopbackHttp, allowedPorts: [443] });

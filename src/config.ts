@@ -15,6 +15,7 @@ const environmentSchema = z.object({
   CLUSTERS_TABLE: z.string().min(1),
   IDEMPOTENCY_TABLE: z.string().min(1),
   CREATE_CLUSTER_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+  DELETE_CLUSTER_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
   STACK_ROLE_ARN: z.string().startsWith('arn:'),
   TEMPLATE_PATH: z.string().default('templates/swarm.yaml'),
   ALLOWED_REGIONS: csv.optional(),
@@ -24,6 +25,10 @@ const environmentSchema = z.object({
   IDEMPOTENCY_TTL_SECONDS: positiveInt(86_400),
   WEBHOOK_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
   WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  DELETE_MAX_ATTEMPTS: positiveInt(3),
+  REAPER_REMINDER_LEAD_SECONDS: z.coerce.number().int().nonnegative().default(3600),
+  REAPER_INTERVAL_SECONDS: z.coerce.number().int().nonnegative().default(60),
+  REAPER_BATCH_SIZE: positiveInt(200),
 });
 
 export interface Config {
@@ -31,12 +36,23 @@ export interface Config {
   clustersTable: string;
   idempotencyTable: string;
   createClusterStateMachineArn: string;
+  deleteClusterStateMachineArn: string;
   stackRoleArn: string;
   templatePath: string;
   allowedRegions: string[];
   stackPoll: { initialSeconds: number; maxSeconds: number; growth: number; maxAttempts: number };
   idempotencyTtlSeconds: number;
   webhook: { allowLoopbackHttp: boolean; timeoutMs: number };
+  /** How many DeleteStack attempts one delete request makes before the cluster is DELETE_FAILED. */
+  deleteMaxAttempts: number;
+  reaper: {
+    /** How long before a cluster's deadline the `cluster.expiring` reminder goes out. */
+    reminderLeadSeconds: number;
+    /** Local mode only (on AWS an EventBridge schedule runs the reaper): seconds between runs; 0 turns it off. */
+    intervalSeconds: number;
+    /** Clusters one run handles at most; the rest wait for the next run. */
+    batchSize: number;
+  };
 }
 
 export class ConfigurationError extends Error {
@@ -58,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clustersTable: e.CLUSTERS_TABLE,
     idempotencyTable: e.IDEMPOTENCY_TABLE,
     createClusterStateMachineArn: e.CREATE_CLUSTER_STATE_MACHINE_ARN,
+    deleteClusterStateMachineArn: e.DELETE_CLUSTER_STATE_MACHINE_ARN,
     stackRoleArn: e.STACK_ROLE_ARN,
     templatePath: e.TEMPLATE_PATH,
     allowedRegions: e.ALLOWED_REGIONS ?? [e.AWS_REGION],
@@ -69,5 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     webhook: { allowLoopbackHttp: e.WEBHOOK_ALLOW_LOOPBACK_HTTP === 'true', timeoutMs: e.WEBHOOK_TIMEOUT_MS },
+    deleteMaxAttempts: e.DELETE_MAX_ATTEMPTS,
+    reaper: { reminderLeadSeconds: e.REAPER_REMINDER_LEAD_SECONDS, intervalSeconds: e.REAPER_INTERVAL_SECONDS, batchSize: e.REAPER_BATCH_SIZE },
   };
 }

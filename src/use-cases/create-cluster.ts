@@ -1,6 +1,7 @@
 import { newClusterId, stackNameFor, type Cluster } from '../domain/cluster';
 import { ValidationError, type FieldError } from '../domain/errors';
 import { parametersOf, type ClusterRequest } from '../domain/parameters';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhook';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import type { Clock, ClusterStore, WorkflowStarter } from './ports';
@@ -70,7 +71,7 @@ export async function createCluster(deps: CreateClusterDeps, command: { owner: s
     createExecutionArn: `${deps.createExecutionPrefix}:${id}`,
     outputs: {},
     nodes: [],
-    webhook: request.webhook && webhookSecret ? { url: request.webhook.url, events: request.webhook.events ?? ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed'], secret: webhookSecret } : undefined,
+    webhook: request.webhook && webhookSecret ? { url: request.webhook.url, events: request.webhook.events ?? [...WEBHOOK_EVENT_TYPES], secret: webhookSecret } : undefined,
     requestedAt: at,
     lastActivityAt: at,
     expiresAt: request.expiresAt,

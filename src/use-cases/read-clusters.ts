@@ -9,8 +9,11 @@ export async function getCluster(store: ClusterStore, owner: string, id: string)
   return cluster;
 }
 
-export function listClusters(store: ClusterStore, owner: string, query: { status?: ClusterStatus; limit: number; cursor?: string }): Promise<Page<Cluster>> {
-  return store.listByOwner(owner, query);
+/** Newest first; with `idleSince`, the live clusters with no activity since then, least recently active first. */
+export function listClusters(store: ClusterStore, owner: string, query: { status?: ClusterStatus; idleSince?: string; limit: number; cursor?: string }): Promise<Page<Cluster>> {
+  const { idleSince, ...rest } = query;
+  if (idleSince === undefined) return store.listByOwner(owner, rest);
+  return store.listIdleByOwner(owner, { ...rest, idleSince: new Date(idleSince).toISOString() });
 }
 
 export async function listClusterEvents(store: ClusterStore, owner: string, id: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>> {

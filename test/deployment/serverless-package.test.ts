@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { clustersTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { httpRoutes } from '../../src/handlers/http/routes';
 import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
+import { DELETE_CLUSTER_TASKS } from '../../src/handlers/workflow/delete-cluster-steps';
 
 const ROOT = resolve(__dirname, '../..');
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -55,22 +56,28 @@ describe('serverless package', () => {
     }
   });
 
-  it('deploys the ASL file unchanged, with every placeholder filled by DefinitionSubstitutions', () => {
-    const machine = resources.CreateClusterStateMachine!.Properties;
-    const asl = readFileSync(join(ROOT, 'statemachines/create-cluster.asl.json'), 'utf8');
+  const machines = [
+    { logicalId: 'CreateClusterStateMachine', role: 'StateMachineRole', file: 'create-cluster', tasks: CREATE_CLUSTER_TASKS as Record<string, string> },
+    { logicalId: 'DeleteClusterStateMachine', role: 'DeleteStateMachineRole', file: 'delete-cluster', tasks: DELETE_CLUSTER_TASKS as Record<string, string> },
+  ];
+
+  it.each(machines)('deploys the $file ASL file unchanged, with every placeholder filled by DefinitionSubstitutions', ({ logicalId, file, tasks }) => {
+    const machine = resources[logicalId]!.Properties;
+    const asl = readFileSync(join(ROOT, `statemachines/${file}.asl.json`), 'utf8');
     expect(machine.DefinitionString).toBe(asl);
     const placeholders = new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
     expect(new Set(Object.keys(machine.DefinitionSubstitutions))).toEqual(placeholders);
-    for (const [token, functionName] of Object.entries(CREATE_CLUSTER_TASKS)) {
+    for (const [token, functionName] of Object.entries(tasks)) {
       expect(machine.DefinitionSubstitutions[token]).toEqual({ 'Fn::GetAtt': [logicalFunctionId(functionName), 'Arn'] });
     }
   });
 
-  it('lets the state machine invoke only its own task functions', () => {
-    const statements = resources.StateMachineRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+  it.each(machines)('lets $logicalId invoke only its own task functions', ({ logicalId, role, tasks }) => {
+    expect(resources[logicalId]!.Properties.RoleArn).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
+    const statements = resources[role]!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toBe('lambda:InvokeFunction');
-    expect(statements[0].Resource.map((r: any) => r['Fn::GetAtt'][0]).sort()).toEqual(Object.values(CREATE_CLUSTER_TASKS).map(logicalFunctionId).sort());
+    expect(statements[0].Resource.map((r: any) => r['Fn::GetAtt'][0]).sort()).toEqual(Object.values(tasks).map(logicalFunctionId).sort());
   });
 
   describe('the Lambda role', () => {
@@ -94,6 +101,14 @@ describe('serverless package', () => {
       expect(JSON.stringify(stackStatement.Resource)).toContain(':stack/swarm-c-*/*');
     });
 
+    it('starts each workflow only on its own state machine, and stops only create executions', () => {
+      const starts = statements().filter((s) => actions(s).includes('states:StartExecution'));
+      expect(starts.map((s) => s.Resource)).toEqual([{ Ref: 'CreateClusterStateMachine' }, { Ref: 'DeleteClusterStateMachine' }]);
+      const stops = statements().filter((s) => actions(s).includes('states:StopExecution'));
+      expect(stops).toHaveLength(1);
+      expect(JSON.stringify(stops[0]!.Resource)).toMatch(/:execution:swarm-provisioner-test-create-cluster:\*/);
+    });
+
     it('may pass only the CloudFormation service role, and only to CloudFormation', () => {
       const pass = statements().filter((s) => actions(s).includes('iam:PassRole'));
       expect(pass).toHaveLength(1);
@@ -108,6 +123,8 @@ describe('serverless package', () => {
     expect(table.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.KeySchema).toEqual(expected.KeySchema);
     expect(table.GlobalSecondaryIndexes).toEqual(expected.GlobalSecondaryIndexes);
+    const byName = (a: { AttributeName: string }, b: { AttributeName: string }) => a.AttributeName.localeCompare(b.AttributeName);
+    expect([...table.AttributeDefinitions].sort(byName)).toEqual([...expected.AttributeDefinitions!].sort(byName as never));
   });
 
   it('ships the Swarm template with the function that creates stacks', () => {
@@ -117,9 +134,16 @@ describe('serverless package', () => {
     expect(archive.includes('src/handlers/workflow/create-cluster-steps.js')).toBe(true);
   });
 
-  it('routes failed, timed-out and aborted create executions to the backstop', () => {
-    const rule = ofType('AWS::Events::Rule')[0]![1].Properties;
+  it('routes failed, timed-out and aborted create and delete executions to the backstop', () => {
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern)![1].Properties;
     expect(rule.EventPattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
-    expect(rule.EventPattern.detail.stateMachineArn).toEqual([{ Ref: 'CreateClusterStateMachine' }]);
+    expect(rule.EventPattern.detail.stateMachineArn).toEqual([{ Ref: 'CreateClusterStateMachine' }, { Ref: 'DeleteClusterStateMachine' }]);
+    expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('executionEnded'));
+  });
+
+  it('runs the reaper on an EventBridge schedule', () => {
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)![1].Properties;
+    expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('reapClusters'));
   });
 });

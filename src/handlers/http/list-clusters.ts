@@ -8,7 +8,10 @@ import { json, parseOrThrow } from './middleware';
 import { principalOf } from './principal';
 import { clusterResource } from './representation';
 
-/** GET /clusters?status=&limit=&cursor= — the caller's clusters, newest first, from an index (never a Scan). */
+/**
+ * GET /clusters?status=&idleSince=&limit=&cursor= — the caller's clusters from an index (never a Scan): newest
+ * first, or with `idleSince` those with no activity since then, least recently active first.
+ */
 export function listClustersHandler(deps: Pick<Dependencies, 'store'>) {
   return httpHandler(async (event) => {
     const owner = principalOf(event);

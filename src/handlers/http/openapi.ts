@@ -7,6 +7,7 @@ import {
   clusterResourceSchema,
   createdClusterSchema,
   eventPageSchema,
+  lifecycleChangesSchema,
   nodeListSchema,
   problemSchema,
 } from './api-schemas';
@@ -32,7 +33,7 @@ function componentSchemas(): Record<string, unknown> {
     return Object.fromEntries(Object.entries(result.schemas).map(([id, { $schema: _s, $id: _i, ...schema }]) => [id, schema]));
   };
   return {
-    ...schemas('input', { ClusterRequest: clusterRequestSchema }),
+    ...schemas('input', { ClusterRequest: clusterRequestSchema, LifecycleChanges: lifecycleChangesSchema }),
     ...schemas('output', { Cluster: clusterResourceSchema, CreatedCluster: createdClusterSchema, ClusterPage: clusterPageSchema, NodeList: nodeListSchema, EventPage: eventPageSchema, Problem: problemSchema }),
   };
 }
@@ -61,13 +62,49 @@ export function openApiDocument() {
           },
         },
         get: {
-          summary: "List the caller's clusters, newest first",
-          parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: [...clusterResourceSchema.shape.status.options] } }, ...pageParameters],
+          summary: "List the caller's clusters, newest first (with idleSince: least recently active first)",
+          parameters: [
+            { name: 'status', in: 'query', schema: { type: 'string', enum: [...clusterResourceSchema.shape.status.options] } },
+            {
+              name: 'idleSince',
+              in: 'query',
+              schema: { type: 'string', format: 'date-time' },
+              description: 'Only clusters (not DELETING or DELETED) with no activity since this time: what a clean-up job would delete.',
+            },
+            ...pageParameters,
+          ],
           responses: { '200': ok('A page of clusters', 'ClusterPage'), '400': problem('Bad cursor'), '422': problem('Bad query'), ...common },
         },
       },
       '/clusters/{id}': {
         get: { summary: 'Read a cluster', parameters: [idParameter], responses: { '200': ok('The cluster', 'Cluster'), '404': problem('No such cluster'), ...common } },
+        delete: {
+          summary: 'Delete a cluster (cancels a create in flight)',
+          description:
+            'Idempotent: a DELETING or DELETED cluster is answered with its state and nothing new starts. DELETE_FAILED may be deleted again. DELETED means the stack is gone and every instance is terminated.',
+          parameters: [idParameter],
+          responses: { '202': { ...ok('Accepted: the cluster is DELETING (or already DELETED)', 'Cluster'), headers: { Location: { schema: { type: 'string' } } } }, '404': problem('No such cluster'), ...common },
+        },
+        patch: {
+          summary: 'Change when the cluster is deleted by itself (expiresAt, idleTimeout)',
+          parameters: [idParameter],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('LifecycleChanges') } } },
+          responses: {
+            '200': ok('The cluster, changed', 'Cluster'),
+            '404': problem('No such cluster'),
+            '409': problem('The cluster is DELETING or DELETED'),
+            '415': problem('Body is not application/json'),
+            '422': problem('A field is not valid or not changeable; `errors` names it'),
+            ...common,
+          },
+        },
+      },
+      '/clusters/{id}/activity': {
+        post: {
+          summary: 'Record that the cluster is in use (resets its idle clock)',
+          parameters: [idParameter],
+          responses: { '200': ok('The cluster, with its new lastActivityAt', 'Cluster'), '404': problem('No such cluster'), '409': problem('The cluster is DELETING or DELETED'), ...common },
+        },
       },
       '/clusters/{id}/nodes': {
         get: {

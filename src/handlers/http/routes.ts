@@ -4,11 +4,14 @@
  */
 import type { Dependencies } from '../../composition';
 import { createClusterHandler } from './create-cluster';
+import { deleteClusterHandler } from './delete-cluster';
 import { getClusterHandler } from './get-cluster';
 import { listClusterEventsHandler } from './list-cluster-events';
 import { listClusterNodesHandler } from './list-cluster-nodes';
 import { listClustersHandler } from './list-clusters';
 import { handler as openApiHandler } from './openapi';
+import { recordClusterActivityHandler } from './record-cluster-activity';
+import { updateClusterHandler } from './update-cluster';
 import type { HttpEvent, HttpResult } from './middleware';
 import type { Context } from 'aws-lambda';
 
@@ -26,6 +29,9 @@ export const httpRoutes: HttpRoute[] = [
   { method: 'POST', path: '/clusters', functionName: 'createCluster', build: createClusterHandler },
   { method: 'GET', path: '/clusters', functionName: 'listClusters', build: listClustersHandler },
   { method: 'GET', path: '/clusters/{id}', functionName: 'getCluster', build: getClusterHandler },
+  { method: 'DELETE', path: '/clusters/{id}', functionName: 'deleteCluster', build: deleteClusterHandler },
+  { method: 'PATCH', path: '/clusters/{id}', functionName: 'updateCluster', build: updateClusterHandler },
+  { method: 'POST', path: '/clusters/{id}/activity', functionName: 'recordClusterActivity', build: recordClusterActivityHandler },
   { method: 'GET', path: '/clusters/{id}/nodes', functionName: 'listClusterNodes', build: listClusterNodesHandler },
   { method: 'GET', path: '/clusters/{id}/events', functionName: 'listClusterEvents', build: listClusterEventsHandler },
   { method: 'GET', path: '/openapi.json', functionName: 'openApi', build: () => openApiHandler },
