@@ -93,8 +93,7 @@ export function reaperDecision(cluster: DeadlineFields & Pick<Cluster, 'expiryRe
 }
 
 /** The status reason a reaped cluster carries while it is deleted. */
-export function reapReason(cluster: Pick<Cluster, 'idleTimeout' | 'expiresAt'>, deadline: DeletionDeadline): string {
-  return deadline.reason === 'expired'
-    ? `expired at ${deadline.at.toISOString()}: deleting`
-    : `idle for ${cluster.idleTimeout ?? 'its idle timeout'} (no activity since ${new Date(deadline.at.getTime() - durationMs(cluster.idleTimeout ?? 'PT0S')).toISOString()}): deleting`;
+export function reapReason(cluster: DeadlineFields, deadline: DeletionDeadline): string {
+  if (deadline.reason === 'expired') return `expired at ${deadline.at.toISOString()}: deleting`;
+  return `idle for ${cluster.idleTimeout} (no activity since ${idleSince(cluster)?.toISOString()}): deleting`;
 }
