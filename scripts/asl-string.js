@@ -7,5 +7,6 @@ const read = (name) => readFileSync(resolve(__dirname, '..', 'statemachines', `$
 
 module.exports = {
   createCluster: () => read('create-cluster'),
+  deleteCluster: () => read('delete-cluster'),
   deliverWebhook: () => read('deliver-webhook'),
 };

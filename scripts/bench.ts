@@ -2,8 +2,9 @@
  * `npm run bench`: numbers, not pass/fail. Prints
  *   1. each function's bundle size (esbuild, as serverless-esbuild builds it) and module init time (cold require),
  *   2. one local create lifecycle: state transitions and AWS API calls per service,
- *   3. HTTP API latency p50/p99 for POST /clusters and GET /clusters/{id} under 20 concurrent clients,
- *   4. the process's memory afterwards.
+ *   3. one local delete lifecycle of that cluster (DELETE → DELETED): the same counts,
+ *   4. HTTP API latency p50/p99 for POST /clusters and GET /clusters/{id} under 20 concurrent clients,
+ *   5. the process's memory afterwards.
  * Timings on a shared machine are noisy: compare ratios within one run.
  */
 import '../src/local/polyfills';
@@ -67,7 +68,11 @@ async function main(): Promise<void> {
   process.env.QUOTA_MAX_ACTIVE_CLUSTERS ??= '100000';
   process.env.QUOTA_MAX_INSTANCES ??= '10000000';
   const { startLocalCloud } = await import('../src/local/local-cloud');
-  const cloud = await startLocalCloud({ timeScale: 0.05, waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100 } });
+  const cloud = await startLocalCloud({
+    timeScale: 0.05,
+    reaperIntervalSeconds: 0,
+    waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100, WaitForStackDeletion: 100, WaitBeforeRetry: 100, WaitForInstances: 100 },
+  });
   const service = (host: string) => {
     const port = host.split(':')[1];
     const endpoints: Record<string, string | undefined> = {
@@ -84,30 +89,54 @@ async function main(): Promise<void> {
     return { status: response.status, json, ms: performance.now() - started };
   };
 
-  try {
-    requests.clear();
-    const created = await call('POST', '/clusters', { name: 'bench' });
-    const id = created.json.id as string;
+  /** Polls the store (not over HTTP, so the counts stay the workflow's own) until the status leaves `from`. */
+  const settle = async (id: string, from: string) => {
     const deadline = Date.now() + 60_000;
-    let status = 'CREATING';
-    while (status === 'CREATING' && Date.now() < deadline) {
+    let status = from;
+    while (status === from && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
       status = (await cloud.deps.store.get(id))?.status ?? 'missing';
     }
     await cloud.stepFunctions.idle();
-    const executionArn = created.json.createExecutionArn as string;
-    console.log(`\n2. One local create lifecycle (default cluster, ${status})`);
+    return status;
+  };
+  const SIM_ACTIONS = ['CreateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents', 'DescribeInstances'];
+  const simCalls = () => new Map(SIM_ACTIONS.map((action) => [action, cloud.simulatedCloud?.callCount(action) ?? NaN]));
+  const report = (executionArn: string, simBefore: Map<string, number>) => {
     console.log(`   state transitions: ${cloud.stepFunctions.transitionCount(executionArn)}`);
     const perService = new Map<string, number>();
     for (const [host, count] of requests) perService.set(service(host), (perService.get(service(host)) ?? 0) + count);
     for (const [name, count] of [...perService].sort()) console.log(`   AWS calls to ${name}: ${count}`);
-    console.log(`   (simulated cloud by action: ${['CreateStack', 'DescribeStacks', 'DescribeStackEvents', 'DescribeInstances'].map((a) => `${a} ${cloud.simulatedCloud?.callCount(a) ?? '?'}`).join(', ')}; the GETs this script polled with go to DynamoDB directly, not counted above)`);
+    const simAfter = simCalls();
+    const byAction = SIM_ACTIONS.map((action) => `${action} ${(simAfter.get(action) ?? NaN) - (simBefore.get(action) ?? 0)}`).join(', ');
+    console.log(`   (simulated cloud by action: ${byAction}; the status polls of this script go to DynamoDB directly, not counted above)`);
+  };
+
+  try {
+    requests.clear();
+    let simBefore = simCalls();
+    const created = await call('POST', '/clusters', { name: 'bench' });
+    const id = created.json.id as string;
+    const status = await settle(id, 'CREATING');
+    console.log(`\n2. One local create lifecycle (default cluster, ${status})`);
+    report(created.json.createExecutionArn as string, simBefore);
+
+    requests.clear();
+    simBefore = simCalls();
+    const deleteStarted = performance.now();
+    const deleted = await call('DELETE', `/clusters/${id}`);
+    const deletedStatus = await settle(id, 'DELETING');
+    const deleteMs = performance.now() - deleteStarted;
+    const events = (await cloud.deps.store.listEvents(id, { limit: 100 })).items.filter((e) => e.at >= (deleted.json.deletingAt as string));
+    console.log(`\n3. One local delete lifecycle of that cluster (DELETE → ${deletedStatus} in ${deleteMs.toFixed(0)} ms at SIM_TIME_SCALE 0.05)`);
+    report(deleted.json.deleteExecutionArn as string, simBefore);
+    console.log(`   timeline: ${events.length} events; stages shown: ${[...new Set(events.map((e) => e.message).filter((m) => m.startsWith('waiting')))].join(' → ')}`);
 
     const sequential: number[] = [];
     for (let i = 0; i < 20; i++) sequential.push((await call('POST', '/clusters', { name: `bench-seq-${i}`, workers: 1 })).ms);
     await cloud.stepFunctions.idle();
     sequential.sort((a, b) => a - b);
-    console.log(`\n3. HTTP API latency. One client, idle service: POST /clusters p50=${percentile(sequential, 50).toFixed(1)} ms p99=${percentile(sequential, 99).toFixed(1)} ms`);
+    console.log(`\n4. HTTP API latency. One client, idle service: POST /clusters p50=${percentile(sequential, 50).toFixed(1)} ms p99=${percentile(sequential, 99).toFixed(1)} ms`);
     console.log(`   ${CONCURRENCY} concurrent clients (every POST starts a workflow in this same process, which competes for it):`);
     for (const [label, total, request] of [
       ['POST /clusters', POSTS, (i: number) => call('POST', '/clusters', { name: `bench-${i}`, workers: 1 })],
@@ -133,7 +162,7 @@ async function main(): Promise<void> {
     }
     await cloud.stepFunctions.idle();
     const memory = process.memoryUsage();
-    console.log(`\n4. Memory after ${POSTS + 21} create lifecycles in one process: rss=${kib(memory.rss)} heapUsed=${kib(memory.heapUsed)}`);
+    console.log(`\n5. Memory after one delete and ${POSTS + 21} create lifecycles in one process: rss=${kib(memory.rss)} heapUsed=${kib(memory.heapUsed)}`);
   } finally {
     await cloud.close();
   }

@@ -127,7 +127,7 @@ export function instanceInventory(): InstanceInventory {
 }
 
 export function workflowStarter(config: Config): WorkflowStarter {
-  return buildWorkflowStarter(new SFNClient({ region: config.region }), { create: config.createClusterStateMachineArn });
+  return buildWorkflowStarter(new SFNClient({ region: config.region }), { create: config.createClusterStateMachineArn, delete: config.deleteClusterStateMachineArn });
 }
 
 export function deliveryWorkflow(config: Config, client: SFNClient = new SFNClient({ region: config.region })): DeliveryWorkflow {

@@ -17,6 +17,7 @@ const environmentSchema = z.object({
   IDEMPOTENCY_TABLE: z.string().min(1),
   CREATE_CLUSTER_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
   DELIVER_WEBHOOK_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+  DELETE_CLUSTER_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
   STACK_ROLE_ARN: z.string().startsWith('arn:'),
   TEMPLATE_PATH: z.string().default('templates/swarm.yaml'),
   ALLOWED_REGIONS: csv.optional(),
@@ -38,6 +39,10 @@ const environmentSchema = z.object({
   SLACK_TEAM_IDS: csv.optional(),
   SLACK_WORKER_FUNCTION: z.string().optional(),
   SLACK_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
+  DELETE_MAX_ATTEMPTS: positiveInt(3),
+  REAPER_REMINDER_LEAD_SECONDS: z.coerce.number().int().nonnegative().default(3600),
+  REAPER_INTERVAL_SECONDS: z.coerce.number().int().nonnegative().default(60),
+  REAPER_BATCH_SIZE: positiveInt(200),
 });
 
 export interface Config {
@@ -46,6 +51,7 @@ export interface Config {
   idempotencyTable: string;
   createClusterStateMachineArn: string;
   deliverWebhookStateMachineArn: string;
+  deleteClusterStateMachineArn: string;
   stackRoleArn: string;
   templatePath: string;
   allowedRegions: string[];
@@ -64,6 +70,16 @@ export interface Config {
     workerFunction?: string;
     /** Local mode only: response_url may be http:// on loopback. */
     allowLoopbackHttp: boolean;
+  };
+  /** How many DeleteStack attempts one delete request makes before the cluster is DELETE_FAILED. */
+  deleteMaxAttempts: number;
+  reaper: {
+    /** How long before a cluster's deadline the `cluster.expiring` reminder goes out. */
+    reminderLeadSeconds: number;
+    /** Local mode only (on AWS an EventBridge schedule runs the reaper): seconds between runs; 0 turns it off. */
+    intervalSeconds: number;
+    /** Clusters one run handles at most; the rest wait for the next run. */
+    batchSize: number;
   };
 }
 
@@ -87,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTable: e.IDEMPOTENCY_TABLE,
     createClusterStateMachineArn: e.CREATE_CLUSTER_STATE_MACHINE_ARN,
     deliverWebhookStateMachineArn: e.DELIVER_WEBHOOK_STATE_MACHINE_ARN,
+    deleteClusterStateMachineArn: e.DELETE_CLUSTER_STATE_MACHINE_ARN,
     stackRoleArn: e.STACK_ROLE_ARN,
     templatePath: e.TEMPLATE_PATH,
     allowedRegions: e.ALLOWED_REGIONS ?? [e.AWS_REGION],
@@ -111,5 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerFunction: e.SLACK_WORKER_FUNCTION || undefined,
       allowLoopbackHttp: e.SLACK_ALLOW_LOOPBACK_HTTP === 'true',
     },
+    deleteMaxAttempts: e.DELETE_MAX_ATTEMPTS,
+    reaper: { reminderLeadSeconds: e.REAPER_REMINDER_LEAD_SECONDS, intervalSeconds: e.REAPER_INTERVAL_SECONDS, batchSize: e.REAPER_BATCH_SIZE },
   };
 }

@@ -154,5 +154,3 @@ export function followUpText(cluster: Cluster): string | undefined {
 export function commandSummary(command: ChatCommand): string {
   return 'name' in command ? `${command.verb} ${command.name}` : command.verb;
 }
-
-export const DELETE_NOT_AVAILABLE_TEXT = 'Deleting clusters from Slack is not available yet. Your cluster is untouched.';

@@ -3,6 +3,7 @@
  */
 import { ulid } from 'ulid';
 import { IllegalTransitionError } from './errors';
+import { autoDeleteAt } from './expiry';
 import type { ClusterParameters } from './parameters';
 
 export const CLUSTER_STATUSES = ['CREATING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DELETE_FAILED'] as const;
@@ -26,6 +27,9 @@ export function assertTransition(from: ClusterStatus, to: ClusterStatus): void {
 }
 
 export type NodeRole = 'manager' | 'worker';
+
+export const DELETE_REASONS = ['requested', 'expired', 'idle'] as const;
+export type DeleteReason = (typeof DELETE_REASONS)[number];
 
 export interface ClusterNode {
   instanceId: string;
@@ -68,8 +72,17 @@ export interface Cluster {
   statusReason: string;
   stackName: string;
   stackId?: string;
+  /**
+   * Set by the create workflow just before it calls CreateStack. A cluster without it can have no stack; one with it
+   * may have a stack that is not visible yet, which is what a delete that cancels a create has to wait for.
+   */
+  stackRequestedAt?: string;
   createExecutionArn?: string;
   deleteExecutionArn?: string;
+  /** How many times a delete was requested (DELETE_FAILED may be deleted again); names executions and tokens. */
+  deleteRequests?: number;
+  /** Why the cluster is being (or was) deleted: its owner asked, it expired, or it sat idle. */
+  deleteReason?: DeleteReason;
   outputs: Record<string, string>;
   nodes: ClusterNode[];
   webhook?: ClusterWebhook;
@@ -79,9 +92,14 @@ export interface Cluster {
   failedAt?: string;
   deletingAt?: string;
   deletedAt?: string;
+  deleteFailedAt?: string;
   lastActivityAt: string;
   expiresAt?: string;
   idleTimeout?: string;
+  /** The deadline (ISO) a `cluster.expiring` reminder was sent for: one reminder per deadline. */
+  expiryReminderFor?: string;
+  /** Derived by the store on every write (domain/expiry.ts `autoDeleteAt`), so a webhook payload can carry it. */
+  autoDeleteAt?: string;
   updatedAt: string;
   version: number;
 }
@@ -94,6 +112,14 @@ export type TimelineEventType =
   | 'cluster.ready'
   | 'cluster.failed'
   | 'stack.delete_requested'
+  | 'stack.delete_failed'
+  | 'cluster.delete_requested'
+  | 'workflow.cancelled'
+  | 'instances.terminating'
+  | 'cluster.deleted'
+  | 'cluster.delete_failed'
+  | 'cluster.updated'
+  | 'cluster.expiring'
   | 'webhook.delivered'
   | 'webhook.failed'
   | 'webhook.skipped'
@@ -139,9 +165,18 @@ export function stackTags(cluster: Pick<Cluster, 'id' | 'owner' | 'tags'>): Reco
 
 /** What a caller sees: the record without the webhook secret, the chat follow-up URL or internal bookkeeping. */
 export function publicView(cluster: Cluster) {
-  const { webhook, followUp: _followUp, ...rest } = cluster;
+  const {
+    webhook,
+    followUp: _followUp,
+    stackRequestedAt: _requested,
+    deleteRequests: _requests,
+    expiryReminderFor: _reminder,
+    ...rest
+  } = cluster;
   return {
     ...rest,
+    // Computed, not read back: a record written before the field existed still shows it.
+    autoDeleteAt: autoDeleteAt(cluster),
     webhook: webhook
       ? {
           url: webhook.url,

@@ -67,3 +67,44 @@ export function nextPoll(previous: PollState | undefined, policy: PollPolicy): P
   const waitSeconds = previous ? Math.min(policy.maxSeconds, Math.ceil(previous.waitSeconds * policy.growth)) : policy.initialSeconds;
   return { attempt, waitSeconds: Math.max(1, waitSeconds), exhausted: attempt > policy.maxAttempts };
 }
+
+/**
+ * How a stack being deleted reads. `deleted` covers both DELETE_COMPLETE and a stack that no longer exists;
+ * `stalled` is a stack that is not deleting at all (a DeleteStack that arrived while CloudFormation was busy with
+ * it, or one it dropped), which has to be asked again.
+ */
+export type DeletionProgress = 'in_progress' | 'deleted' | 'failed' | 'stalled';
+
+export function deletionProgress(stackStatus: string | undefined): DeletionProgress {
+  if (stackStatus === undefined || stackStatus === 'DELETE_COMPLETE') return 'deleted';
+  if (stackStatus === 'DELETE_FAILED') return 'failed';
+  if (stackStatus.endsWith('_IN_PROGRESS')) return 'in_progress';
+  return 'stalled';
+}
+
+export interface DeleteBlocker {
+  logicalResourceId: string;
+  resourceType: string;
+  reason: string;
+}
+
+/**
+ * The resources that kept the latest delete from finishing: the DELETE_FAILED events of resources (not the stack
+ * itself) since the stack last went DELETE_IN_PROGRESS, one per resource, in the order they failed.
+ */
+export function deleteBlockersOf(events: StackEventView[], stackName: string): DeleteBlocker[] {
+  const chronological = [...events].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  const isStack = (e: StackEventView) => e.logicalResourceId === stackName;
+  const lastStart = chronological.map((e, i) => (isStack(e) && e.resourceStatus === 'DELETE_IN_PROGRESS' ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+  const blockers = new Map<string, DeleteBlocker>();
+  for (const event of chronological.slice(lastStart + 1)) {
+    if (isStack(event) || event.resourceStatus !== 'DELETE_FAILED' || blockers.has(event.logicalResourceId)) continue;
+    blockers.set(event.logicalResourceId, { logicalResourceId: event.logicalResourceId, resourceType: event.resourceType, reason: event.resourceStatusReason ?? 'no reason given' });
+  }
+  return [...blockers.values()];
+}
+
+export function describeBlockers(blockers: DeleteBlocker[]): string {
+  if (blockers.length === 0) return 'no resource reported why';
+  return blockers.map((b) => `${b.logicalResourceId} (${b.resourceType}): ${b.reason}`).join('; ');
+}

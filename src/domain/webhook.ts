@@ -30,6 +30,8 @@ export const webhookPayloadSchema = z.object({
       statusReason: z.string().nullable(),
       outputs: z.record(z.string(), z.string()),
       version: z.number().int(),
+      /** When the reaper will delete the cluster; present when it has an expiry or idle timeout (cluster.expiring). */
+      autoDeleteAt: z.iso.datetime().optional(),
     }),
   }),
 });
@@ -43,6 +45,7 @@ export interface WebhookClusterSnapshot {
   statusReason?: string | null;
   outputs?: Record<string, string> | null;
   version: number;
+  autoDeleteAt?: string | null;
 }
 
 /**
@@ -103,6 +106,7 @@ export function buildWebhookPayload(
         statusReason: reason,
         outputs: boundedOutputs(cluster.outputs),
         version: cluster.version,
+        ...(cluster.autoDeleteAt ? { autoDeleteAt: new Date(cluster.autoDeleteAt).toISOString() } : {}),
       },
     },
   };

@@ -21,7 +21,19 @@ export async function startEmbeddedDynamoDB(options: { port?: number; path?: str
   };
 }
 
-/** Creates the tables that do not exist yet and waits (with a deadline) until each is ACTIVE. */
+/** A table kept in a data folder from an older version lacks an index the code now queries. */
+export class OutdatedLocalTableError extends Error {
+  constructor(readonly tableName: string, readonly missing: string[]) {
+    super(`local table ${tableName} has no index ${missing.join(', ')}; it predates this version. Delete the local data folder (.local-data/) to start afresh.`);
+    this.name = 'OutdatedLocalTableError';
+  }
+}
+
+/**
+ * Creates the tables that do not exist yet and waits (with a deadline) until each is ACTIVE. dynalite cannot add an
+ * index to an existing table, so a persisted table without one the definition has is refused with a clear error
+ * instead of failing later on the first query that needs it.
+ */
 export async function ensureTables(client: DynamoDBClient, definitions: CreateTableCommandInput[], timeoutMs = 10_000): Promise<void> {
   for (const definition of definitions) {
     try {
@@ -32,7 +44,12 @@ export async function ensureTables(client: DynamoDBClient, definitions: CreateTa
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
-      if (Table?.TableStatus === 'ACTIVE') break;
+      if (Table?.TableStatus === 'ACTIVE') {
+        const present = new Set((Table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+        const missing = (definition.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? '').filter((name) => !present.has(name));
+        if (missing.length > 0) throw new OutdatedLocalTableError(definition.TableName ?? '', missing);
+        break;
+      }
       if (Date.now() > deadline) throw new Error(`table ${definition.TableName} did not become ACTIVE within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -16,11 +16,13 @@ import { chatCommandDeps, slackWorkerHandler } from '../handlers/chatops/slack-w
 import { executionEndedHandler, type ExecutionStatusChange } from '../handlers/events/execution-ended';
 import type { ApiKeyAuthorizerContext } from '../handlers/http/principal';
 import { httpRoutes } from '../handlers/http/routes';
+import { reapClustersHandler } from '../handlers/scheduled/reap-clusters';
+import { CREATE_CLUSTER_TASKS, createClusterSteps } from '../handlers/workflow/create-cluster-steps';
+import { DELETE_CLUSTER_TASKS, deleteClusterSteps } from '../handlers/workflow/delete-cluster-steps';
+import { DELIVER_WEBHOOK_TASKS, deliverWebhookSteps } from '../handlers/workflow/deliver-webhook-steps';
 import { registerLocalApiKey } from '../use-cases/api-keys';
 import { systemClock } from '../use-cases/ports';
 import type { ChatCommandJob } from '../use-cases/run-chat-command';
-import { CREATE_CLUSTER_TASKS, createClusterSteps } from '../handlers/workflow/create-cluster-steps';
-import { DELIVER_WEBHOOK_TASKS, deliverWebhookSteps } from '../handlers/workflow/deliver-webhook-steps';
 import { startSimulatedCloud, type SimulatedCloud } from './cloud';
 import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
 import { lambdaContext, startLocalHttpApi, type LocalHttpApi } from './http-api';
@@ -32,6 +34,7 @@ const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const PREFIX = 'swarm-provisioner-local';
 export const CREATE_STATE_MACHINE = `${PREFIX}-create-cluster`;
+export const DELETE_STATE_MACHINE = `${PREFIX}-delete-cluster`;
 export const DELIVER_WEBHOOK_STATE_MACHINE = `${PREFIX}-deliver-webhook`;
 export const SLACK_WORKER_FUNCTION = `${PREFIX}-slackWorker`;
 
@@ -56,6 +59,11 @@ export interface LocalCloudOptions {
   retryIntervalOverrides?: Record<string, number | number[]>;
   /** One human-readable line per lifecycle step. */
   log?: (line: string) => void;
+  /**
+   * Seconds between reaper runs (the local stand-in for the EventBridge schedule); 0 turns the timer off. Default:
+   * REAPER_INTERVAL_SECONDS, else 60.
+   */
+  reaperIntervalSeconds?: number;
 }
 
 export interface LocalCloud {
@@ -68,6 +76,8 @@ export interface LocalCloud {
   deps: Dependencies;
   stepFunctions: LocalStepFunctions;
   simulatedCloud?: SimulatedCloud;
+  /** One reaper run now (the same handler the timer calls); resolves with what it did. */
+  reap(): ReturnType<ReturnType<typeof reapClustersHandler>>;
   close(): Promise<void>;
 }
 
@@ -96,10 +106,25 @@ const ENDED = new Map<string, ExecutionStatusChange['status']>([
   ['execution aborted', 'ABORTED'],
 ]);
 
+async function stopAll(stoppers: (() => Promise<void>)[], changed: string[]): Promise<void> {
+  for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  for (const name of changed) delete process.env[name];
+}
+
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
-  const log = options.log ?? (() => undefined);
   const changed: string[] = [];
   const stoppers: (() => Promise<void>)[] = [];
+  try {
+    return await assemble(options, changed, stoppers);
+  } catch (error) {
+    // Whatever had started (dynalite, the simulated cloud, servers) would otherwise keep the process alive.
+    await stopAll(stoppers, changed);
+    throw error;
+  }
+}
+
+async function assemble(options: LocalCloudOptions, changed: string[], stoppers: (() => Promise<void>)[]): Promise<LocalCloud> {
+  const log = options.log ?? (() => undefined);
 
   // Credentials are only a signature here; a user who points an endpoint at a real service brings real ones.
   setDefault('AWS_REGION', REGION, changed);
@@ -130,6 +155,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   setDefault('CLUSTERS_TABLE', `${PREFIX}-clusters`, changed);
   setDefault('IDEMPOTENCY_TABLE', `${PREFIX}-idempotency`, changed);
   setDefault('CREATE_CLUSTER_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${CREATE_STATE_MACHINE}`, changed);
+  setDefault('DELETE_CLUSTER_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${DELETE_STATE_MACHINE}`, changed);
   setDefault('DELIVER_WEBHOOK_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${DELIVER_WEBHOOK_STATE_MACHINE}`, changed);
   setDefault('STACK_ROLE_ARN', `arn:aws:iam::${ACCOUNT}:role/${PREFIX}-stacks`, changed);
   setDefault('TEMPLATE_PATH', resolve(ROOT, 'templates/swarm.yaml'), changed);
@@ -180,36 +206,53 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // The Step Functions endpoint needs the task handlers, the handlers need the SFN client: the handlers resolve
   // their dependencies on first call, after both exist.
   let deps: Dependencies | undefined;
-  const steps = () => createClusterSteps(deps!);
-  let stepsCache: ReturnType<typeof createClusterSteps> | undefined;
-  let deliverySteps: ReturnType<typeof deliverWebhookSteps> | undefined;
   const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${PREFIX}-${name}`;
-  const substitutionsOf = (tasks: Record<string, string>) => Object.fromEntries(Object.entries(tasks).map(([token, name]) => [token, functionArn(name)]));
-  const substitutions = substitutionsOf(CREATE_CLUSTER_TASKS);
-  const taskHandlers = Object.fromEntries(
-    Object.values(CREATE_CLUSTER_TASKS).map((name): [string, TaskHandler] => [
-      functionArn(name),
-      (input) => (stepsCache ??= steps())[name](input as never, lambdaContext(`${PREFIX}-${name}`, 60_000)),
-    ]),
-  );
-  const deliveryTaskHandlers = Object.fromEntries(
-    Object.values(DELIVER_WEBHOOK_TASKS).map((name): [string, TaskHandler] => [
-      functionArn(name),
-      (input) => (deliverySteps ??= deliverWebhookSteps(deps!))[name](input as never, lambdaContext(`${PREFIX}-${name}`, 60_000)),
-    ]),
-  );
+  function machine<S extends Record<string, (input: never, context: ReturnType<typeof lambdaContext>) => Promise<unknown>>>(
+    name: string,
+    file: string,
+    tasks: Record<string, keyof S & string>,
+    build: (deps: Dependencies) => S,
+    { overrides = true }: { overrides?: boolean } = {},
+  ) {
+    let steps: S | undefined;
+    const definition = readFileSync(resolve(ROOT, 'statemachines', file), 'utf8');
+    // One set of overrides serves every machine; each machine takes the names that are its own states.
+    const states = (JSON.parse(definition) as { States: Record<string, unknown> }).States;
+    const own = <T>(given: Record<string, T> | undefined) => (overrides && given ? Object.fromEntries(Object.entries(given).filter(([state]) => Object.hasOwn(states, state))) : undefined);
+    return {
+      name,
+      definition,
+      substitutions: Object.fromEntries(Object.entries(tasks).map(([token, step]) => [token, functionArn(step)])),
+      taskHandlers: Object.fromEntries(
+        Object.values(tasks).map((step): [string, TaskHandler] => [
+          functionArn(step),
+          (input) => (steps ??= build(deps!))[step]!(input as never, lambdaContext(`${PREFIX}-${step}`, 60_000)),
+        ]),
+      ),
+      waitTimeOverrides: own(options.waitTimeOverrides),
+      retryIntervalOverrides: own(options.retryIntervalOverrides),
+    };
+  }
+  // The backstop's state machine ARNs are the configured ones, so the handler recognises its own workflows.
+  const machineArn = (name: string) =>
+    name === CREATE_STATE_MACHINE
+      ? process.env.CREATE_CLUSTER_STATE_MACHINE_ARN!
+      : name === DELETE_STATE_MACHINE
+        ? process.env.DELETE_CLUSTER_STATE_MACHINE_ARN!
+        : `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 
   const executionEnded = (status: ExecutionStatusChange['status'], details: Record<string, unknown>) => {
     const name = String(details.execution);
+    const stateMachine = String(details.stateMachine);
     const event = {
       source: 'aws.states',
       'detail-type': 'Step Functions Execution Status Change',
       detail: {
-        executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${CREATE_STATE_MACHINE}:${name}`,
-        stateMachineArn: process.env.CREATE_CLUSTER_STATE_MACHINE_ARN!,
+        executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${stateMachine}:${name}`,
+        stateMachineArn: machineArn(stateMachine),
         name,
         status,
-        input: JSON.stringify({ clusterId: name }),
+        input: null,
         error: typeof details.error === 'string' ? details.error : null,
       },
     } as EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>;
@@ -220,25 +263,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     region: REGION,
     accountId: ACCOUNT,
     stateMachines: [
-      {
-        name: CREATE_STATE_MACHINE,
-        definition: readFileSync(resolve(ROOT, 'statemachines/create-cluster.asl.json'), 'utf8'),
-        substitutions,
-        taskHandlers,
-        waitTimeOverrides: options.waitTimeOverrides,
-        retryIntervalOverrides: options.retryIntervalOverrides,
-      },
-      {
-        name: DELIVER_WEBHOOK_STATE_MACHINE,
-        definition: readFileSync(resolve(ROOT, 'statemachines/deliver-webhook.asl.json'), 'utf8'),
-        substitutions: substitutionsOf(DELIVER_WEBHOOK_TASKS),
-        taskHandlers: deliveryTaskHandlers,
-      },
+      machine(CREATE_STATE_MACHINE, 'create-cluster.asl.json', CREATE_CLUSTER_TASKS, createClusterSteps),
+      machine(DELETE_STATE_MACHINE, 'delete-cluster.asl.json', DELETE_CLUSTER_TASKS, deleteClusterSteps),
+      // Its waits follow WEBHOOK_RETRY_TIME_SCALE (the retry schedule, scaled), not the test overrides.
+      machine(DELIVER_WEBHOOK_STATE_MACHINE, 'deliver-webhook.asl.json', DELIVER_WEBHOOK_TASKS, deliverWebhookSteps, { overrides: false }),
     ],
     onEvent: (message, details) => {
       log(workflowLine(message, details));
       const ended = ENDED.get(message);
-      if (ended && details.stateMachine === CREATE_STATE_MACHINE) executionEnded(ended, details);
+      // The local stand-in for the EventBridge rule, which matches both machines.
+      if (ended && (details.stateMachine === CREATE_STATE_MACHINE || details.stateMachine === DELETE_STATE_MACHINE)) executionEnded(ended, details);
     },
   });
   stoppers.push(() => stepFunctions.close());
@@ -276,6 +310,28 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   stoppers.push(() => api.close());
 
+  const reap = reapClustersHandler(deps);
+  const reaperInterval = options.reaperIntervalSeconds ?? deps.config.reaper.intervalSeconds;
+  if (reaperInterval > 0) {
+    // The local stand-in for the EventBridge schedule: the same handler, one run at a time.
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      reap()
+        .then((summary) => {
+          if (summary.reminded + summary.deleted > 0) log(`reaper          reminded ${summary.reminded}, deleting ${summary.deleted}`);
+        })
+        .catch((error: unknown) => log(`reaper          run failed: ${String(error)}`))
+        .finally(() => {
+          running = false;
+        });
+    }, reaperInterval * 1000);
+    timer.unref();
+    stoppers.push(async () => clearInterval(timer));
+    log(`reaper          every ${reaperInterval} s (REAPER_INTERVAL_SECONDS)`);
+  }
+
   return {
     url: api.url,
     access: options.apiKey === undefined ? 'open' : 'api-key',
@@ -284,9 +340,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     deps,
     stepFunctions,
     simulatedCloud,
-    async close() {
-      for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
-      for (const name of changed) delete process.env[name];
-    },
+    reap,
+    close: () => stopAll(stoppers, changed),
   };
 }

@@ -2,7 +2,8 @@
  * `npm start`: the whole service on this machine, no AWS account needed. Environment:
  *   PORT (3000), SIM_TIME_SCALE (1), LOCAL_DATA_DIR (.local-data/dynamodb), LOCAL_PRINCIPAL (local-user),
  *   LOCAL_API_KEY (unset: the open sandbox), SLACK_SIGNING_SECRET / SLACK_TEAM_IDS (the slash command),
- *   and any AWS_ENDPOINT_URL_<SERVICE> to use another emulator (or real AWS) for that service.
+ *   REAPER_INTERVAL_SECONDS (60; 0 turns the local reaper off), and any AWS_ENDPOINT_URL_<SERVICE> to use another
+ *   emulator (or real AWS) for that service.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -2,6 +2,7 @@ import { newClusterId, stackNameFor, type ChatFollowUp, type Cluster } from '../
 import { ValidationError, type FieldError } from '../domain/errors';
 import { parametersOf, type ClusterRequest } from '../domain/parameters';
 import { instancesOf, type QuotaLimits } from '../domain/quota';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhook';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import type { Clock, ClusterStore, QuotaHold, QuotaLedger, WorkflowStarter } from './ports';
@@ -78,7 +79,7 @@ export async function createCluster(
     createExecutionArn: `${deps.createExecutionPrefix}:${id}`,
     outputs: {},
     nodes: [],
-    webhook: request.webhook && webhookSecret ? { url: request.webhook.url, events: request.webhook.events ?? ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed'], secret: webhookSecret } : undefined,
+    webhook: request.webhook && webhookSecret ? { url: request.webhook.url, events: request.webhook.events ?? [...WEBHOOK_EVENT_TYPES], secret: webhookSecret } : undefined,
     followUp: command.followUp,
     requestedAt: at,
     lastActivityAt: at,

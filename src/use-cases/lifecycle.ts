@@ -3,6 +3,7 @@
  * what a status means for the rest of the service (the owner's quota, the chat user who asked).
  */
 import { assertTransition, type Cluster, type ClusterStatus, type TimelineEventType } from '../domain/cluster';
+import { ConflictError, StaleClusterError } from '../domain/errors';
 import { instancesOf } from '../domain/quota';
 import { logger } from '../logger';
 import type { ChatFollowUps, Clock, ClusterChanges, ClusterStore, QuotaLedger } from './ports';
@@ -78,5 +79,20 @@ export class ClusterMissingError extends Error {
   constructor(readonly clusterId: string) {
     super(`cluster ${clusterId} has no record`);
     this.name = 'ClusterMissingError';
+  }
+}
+
+/**
+ * Runs a read-then-write again when the write lost a race (the record moved on between the two), a few times; for
+ * the requests of a person, who should not see a 500 because a workflow step wrote at the same moment.
+ */
+export async function retryOnStale<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof StaleClusterError)) throw error;
+      if (attempt >= attempts) throw new ConflictError('The cluster kept changing while this request was applied; try again.', { cause: error });
+    }
   }
 }

@@ -8,7 +8,10 @@ import type { Delivery, RecordedAttempt } from '../domain/delivery';
 import type { QuotaLimits, QuotaUsage } from '../domain/quota';
 import type { StackEventView } from '../domain/stack';
 
-export type ClusterChanges = Partial<Omit<Cluster, 'id' | 'version' | 'owner' | 'requestedAt'>>;
+type Changeable = Omit<Cluster, 'id' | 'version' | 'owner' | 'requestedAt'>;
+
+/** Fields to set; `null` removes an optional field (e.g. PATCH `{"expiresAt": null}`), `undefined` leaves it alone. */
+export type ClusterChanges = { [K in keyof Changeable]?: Changeable[K] | (undefined extends Changeable[K] ? null : never) };
 
 export interface Page<T> {
   items: T[];
@@ -24,6 +27,13 @@ export interface ClusterStore {
   /** Applies `changes` if the record is still at `cluster.version`; bumps the version. Throws StaleClusterError otherwise. */
   update(cluster: Cluster, changes: ClusterChanges): Promise<Cluster>;
   listByOwner(owner: string, query: { status?: ClusterStatus; limit: number; cursor?: string }): Promise<Page<Cluster>>;
+  /**
+   * The owner's clusters whose last activity is before `idleSince`, least recently active first (from an index that
+   * holds only clusters that are not DELETING or DELETED).
+   */
+  listIdleByOwner(owner: string, query: { idleSince: string; status?: ClusterStatus; limit: number; cursor?: string }): Promise<Page<Cluster>>;
+  /** Clusters the reaper may delete whose deadline is at or before `until`, earliest first (a sparse index). */
+  listReapable(query: { until: string; limit: number; cursor?: string }): Promise<Page<Cluster>>;
   appendEvent(event: TimelineEvent): Promise<void>;
   listEvents(clusterId: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>>;
 }
@@ -57,11 +67,19 @@ export interface StackGateway {
 export interface InstanceInventory {
   /** Every instance carrying the cluster-id tag, in any state. */
   instancesOfCluster(region: string, clusterId: string): Promise<ClusterNode[]>;
+  /** The instances with these ids that EC2 still lists, whatever their tags; an id it has forgotten is left out. */
+  instancesById(region: string, instanceIds: string[]): Promise<ClusterNode[]>;
 }
 
 export interface WorkflowStarter {
   /** Starts (or finds, when the name already ran with the same input) an execution; returns its ARN. */
   startCreate(clusterId: string): Promise<string>;
+  /** The ARN the delete execution of this request will have (its name is derived from the request number). */
+  deleteExecutionArn(clusterId: string, request: number): string;
+  /** Starts the delete workflow for one delete request; a repeat with the same request finds the same execution. */
+  startDelete(clusterId: string, request: number): Promise<string>;
+  /** Stops an execution; one that has ended or never existed is left as it is. */
+  stop(executionArn: string, reason: { error: string; cause: string }): Promise<void>;
 }
 
 /** What one cluster counts against its owner's quota. */

@@ -18,18 +18,21 @@ export async function getCluster(store: ClusterStore, caller: Caller | string, i
 }
 
 /**
- * A caller's clusters, newest first. An operator may name another owner (`owner=`) to list theirs; anyone else
- * asking for someone else's list is refused outright rather than silently shown their own.
+ * A caller's clusters, newest first; with `idleSince`, the live clusters with no activity since then, least recently
+ * active first. An operator may name another owner (`owner=`) to list theirs; anyone else asking for someone else's
+ * list is refused outright rather than silently shown their own.
  */
 export function listClusters(
   store: ClusterStore,
   caller: Caller | string,
-  query: { owner?: string; status?: ClusterStatus; limit: number; cursor?: string },
+  query: { owner?: string; status?: ClusterStatus; idleSince?: string; limit: number; cursor?: string },
 ): Promise<Page<Cluster>> {
   const who = asCaller(caller);
   const owner = query.owner ?? who.principal;
   if (owner !== who.principal && !who.operator) throw new ForbiddenError('Only an operator may list another owner’s clusters.');
-  return store.listByOwner(owner, { status: query.status, limit: query.limit, cursor: query.cursor });
+  const page = { status: query.status, limit: query.limit, cursor: query.cursor };
+  if (query.idleSince === undefined) return store.listByOwner(owner, page);
+  return store.listIdleByOwner(owner, { ...page, idleSince: new Date(query.idleSince).toISOString() });
 }
 
 export async function listClusterEvents(store: ClusterStore, caller: Caller | string, id: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>> {

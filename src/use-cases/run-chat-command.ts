@@ -6,7 +6,6 @@ import type { Caller } from '../domain/access';
 import {
   chatClusterRequest,
   createdText,
-  DELETE_NOT_AVAILABLE_TEXT,
   HELP_TEXT,
   listText,
   problemText,
@@ -33,8 +32,8 @@ export interface ChatCommandJob {
 export type ChatCommandDispatcher = (job: ChatCommandJob) => Promise<void>;
 
 /**
- * Deletes a cluster for a chat user and remembers where to announce the outcome. Undefined until DELETE
- * /clusters/{id} exists (issue 3); then composition wires it to that use case with action 'delete'.
+ * Deletes a cluster for a chat user and remembers where to announce the outcome: DELETE /clusters/{id}'s use case
+ * (requestClusterDeletion, action 'delete'), wired by the Slack worker.
  */
 export type ChatDelete = (caller: Caller, clusterId: string, followUp: ChatFollowUp) => Promise<Cluster>;
 
@@ -42,7 +41,7 @@ export interface RunChatCommandDeps {
   create: CreateClusterDeps;
   store: ClusterStore;
   respond: (responseUrl: string, message: ChatMessage) => Promise<boolean>;
-  deleteCluster?: ChatDelete;
+  deleteCluster: ChatDelete;
 }
 
 const NAME_SEARCH_PAGES = 5;
@@ -80,7 +79,6 @@ async function answer(deps: RunChatCommandDeps, job: ChatCommandJob, caller: Cal
       return { response_type: 'in_channel', text: createdText(cluster, job.userId) };
     }
     case 'delete': {
-      if (!deps.deleteCluster) return { response_type: 'ephemeral', text: DELETE_NOT_AVAILABLE_TEXT };
       const target = await findCluster(deps.store, caller, command.name);
       const cluster = await deps.deleteCluster(caller, target.id, { kind: 'slack', responseUrl: job.responseUrl });
       return { response_type: 'in_channel', text: `<@${job.userId}> is deleting *${cluster.name}* (${cluster.id}); I will post here when every instance is gone.` };
@@ -91,7 +89,7 @@ async function answer(deps: RunChatCommandDeps, job: ChatCommandJob, caller: Cal
 /**
  * Primary course:
  * 1. Act as the Slack user's principal (never an operator: operators are IAM roles and operator keys).
- * 2. Run the command through the HTTP API's use cases (create, list, read).
+ * 2. Run the command through the HTTP API's use cases (create, list, read, delete).
  * 3. Post the answer to the command's response_url; a refusal (validation, quota, not found) is explained in plain
  *    words; anything else is logged and the person is told it failed on our side.
  */

@@ -1,4 +1,5 @@
 import { CLUSTER_TAGS, stackTags } from '../domain/cluster';
+import { StaleClusterError } from '../domain/errors';
 import { templateParameters } from '../domain/parameters';
 import { nextPoll, type PollPolicy, type PollState } from '../domain/stack';
 import { logger } from '../logger';
@@ -26,13 +27,20 @@ export class StackNameTakenError extends Error {
 /**
  * Primary course:
  * 1. Load the cluster; only a CREATING cluster gets a stack (a cancelled one does not).
- * 2. CreateStack with the deterministic name, a ClientRequestToken, our tags and the service role.
- * 3. A retried create that finds the stack already there adopts it when its cluster-id tag says it is ours.
- * 4. Remember the stack id and tell the timeline.
+ * 2. Claim the stack with a conditional write (`stackRequestedAt`) before calling CreateStack. A delete that cancels
+ *    the create wins or loses this race on the version: if it wins, no stack is ever made; if it loses, the record
+ *    it reads says a stack may exist, and the delete workflow waits for it under the deterministic name.
+ * 3. CreateStack with the deterministic name, a ClientRequestToken, our tags and the service role.
+ * 4. A retried create that finds the stack already there adopts it when its cluster-id tag says it is ours.
+ * 5. Remember the stack id and tell the timeline; if the cluster was cancelled meanwhile, stop here and leave the
+ *    stack to the delete workflow.
  */
 export async function startStackCreation(deps: StartStackCreationDeps, clusterId: string): Promise<StartStackCreationResult> {
-  const cluster = await loadCluster(deps.store, clusterId);
-  if (cluster.status !== 'CREATING') return { proceed: false, status: cluster.status };
+  const loaded = await loadCluster(deps.store, clusterId);
+  if (loaded.status !== 'CREATING') return { proceed: false, status: loaded.status };
+  const cluster = loaded.stackRequestedAt
+    ? loaded
+    : await deps.store.update(loaded, { stackRequestedAt: deps.clock.now().toISOString(), statusReason: 'creating the CloudFormation stack', updatedAt: deps.clock.now().toISOString() });
 
   let stackId: string;
   try {
@@ -52,7 +60,15 @@ export async function startStackCreation(deps: StartStackCreationDeps, clusterId
   }
 
   if (cluster.stackId !== stackId) {
-    await deps.store.update(cluster, { stackId, statusReason: 'creating the CloudFormation stack', updatedAt: deps.clock.now().toISOString() });
+    try {
+      await deps.store.update(cluster, { stackId, statusReason: 'creating the CloudFormation stack', updatedAt: deps.clock.now().toISOString() });
+    } catch (error) {
+      if (!(error instanceof StaleClusterError)) throw error;
+      const now = await loadCluster(deps.store, clusterId);
+      if (now.status === 'CREATING') throw error;
+      logger.info('cluster left CREATING while its stack was being created; the delete workflow removes the stack', { clusterId, status: now.status, stackId });
+      return { proceed: false, status: now.status };
+    }
     await record(deps, clusterId, 'stack.create_started', `stack ${cluster.stackName} create started`, { stackId });
   }
   return { proceed: true, stackId, poll: nextPoll(undefined, deps.poll), lastStatus: 'CREATE_IN_PROGRESS' };

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { apiKeysTableDefinition, clustersTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { httpRoutes } from '../../src/handlers/http/routes';
 import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
+import { DELETE_CLUSTER_TASKS } from '../../src/handlers/workflow/delete-cluster-steps';
 import { DELIVER_WEBHOOK_TASKS } from '../../src/handlers/workflow/deliver-webhook-steps';
 
 const ROOT = resolve(__dirname, '../..');
@@ -120,8 +121,9 @@ describe('serverless package', () => {
     });
   });
 
-  const machines = [
+  const machines: { resource: string; role: string; file: string; tasks: Record<string, string>; name: string; env: string }[] = [
     { resource: 'CreateClusterStateMachine', role: 'StateMachineRole', file: 'create-cluster', tasks: CREATE_CLUSTER_TASKS, name: 'swarm-provisioner-test-create-cluster', env: 'CREATE_CLUSTER_STATE_MACHINE_ARN' },
+    { resource: 'DeleteClusterStateMachine', role: 'DeleteStateMachineRole', file: 'delete-cluster', tasks: DELETE_CLUSTER_TASKS, name: 'swarm-provisioner-test-delete-cluster', env: 'DELETE_CLUSTER_STATE_MACHINE_ARN' },
     { resource: 'DeliverWebhookStateMachine', role: 'DeliverWebhookStateMachineRole', file: 'deliver-webhook', tasks: DELIVER_WEBHOOK_TASKS, name: 'swarm-provisioner-test-deliver-webhook', env: 'DELIVER_WEBHOOK_STATE_MACHINE_ARN' },
   ];
 
@@ -207,13 +209,19 @@ describe('serverless package', () => {
       expect(JSON.stringify(stackStatement.Resource)).toContain(':stack/swarm-c-*/*');
     });
 
-    it('may start executions of the two workflows and nothing else in Step Functions, named as deployed', () => {
-      const states = statements().filter((s) => actions(s).some((action) => action.startsWith('states:')));
-      expect(states.flatMap(actions)).toEqual(['states:StartExecution', 'states:StartExecution']);
-      const arns = states.map((s) => JSON.stringify(s.Resource));
+    it('may start executions of the three workflows, each on its own state machine as deployed, and stop only create executions', () => {
+      const starts = statements().filter((s) => actions(s).includes('states:StartExecution'));
+      expect(starts.flatMap(actions)).toEqual(['states:StartExecution', 'states:StartExecution', 'states:StartExecution']);
+      const arns = starts.map((s) => JSON.stringify(s.Resource));
       for (const machine of machines) {
         expect(arns.filter((arn) => arn.endsWith(`:stateMachine:${machine.name}"}`))).toHaveLength(1);
       }
+      const stops = statements().filter((s) => actions(s).includes('states:StopExecution'));
+      expect(stops).toHaveLength(1);
+      expect(stops[0]!.Action).toEqual(['states:StopExecution']);
+      expect(JSON.stringify(stops[0]!.Resource)).toMatch(/:execution:swarm-provisioner-test-create-cluster:\*"\}$/);
+      const other = statements().filter((s) => actions(s).some((action) => action.startsWith('states:')) && !starts.includes(s) && !stops.includes(s));
+      expect(other).toEqual([]);
     });
 
     it('hands every function the ARNs of the state machines as deployed', () => {
@@ -243,6 +251,8 @@ describe('serverless package', () => {
     expect(table.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.KeySchema).toEqual(expected.KeySchema);
     expect(table.GlobalSecondaryIndexes).toEqual(expected.GlobalSecondaryIndexes);
+    const byName = (a: { AttributeName: string }, b: { AttributeName: string }) => a.AttributeName.localeCompare(b.AttributeName);
+    expect([...table.AttributeDefinitions].sort(byName)).toEqual([...expected.AttributeDefinitions!].sort(byName as never));
   });
 
   it('ships the Swarm template with the function that creates stacks', () => {
@@ -252,9 +262,16 @@ describe('serverless package', () => {
     expect(archive.includes('src/handlers/workflow/create-cluster-steps.js')).toBe(true);
   });
 
-  it('routes failed, timed-out and aborted create executions to the backstop', () => {
-    const rule = ofType('AWS::Events::Rule')[0]![1].Properties;
+  it('routes failed, timed-out and aborted create and delete executions to the backstop', () => {
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern)![1].Properties;
     expect(rule.EventPattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
-    expect(rule.EventPattern.detail.stateMachineArn).toEqual([{ Ref: 'CreateClusterStateMachine' }]);
+    expect(rule.EventPattern.detail.stateMachineArn).toEqual([{ Ref: 'CreateClusterStateMachine' }, { Ref: 'DeleteClusterStateMachine' }]);
+    expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('executionEnded'));
+  });
+
+  it('runs the reaper on an EventBridge schedule', () => {
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)![1].Properties;
+    expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('reapClusters'));
   });
 });

@@ -2,7 +2,8 @@
  * Access control end to end on the local cloud, over HTTP, through the same authorizer code as on AWS: with
  * LOCAL_API_KEY set, 401 without a valid key and 202 with one; a minted key works and stops on the request after its
  * revocation; owners do not see each other's clusters; a signed Slack command creates a cluster owned by the Slack
- * user and follows up on its response_url when it is ready. Then the open sandbox, as `npm start` without a key.
+ * user and follows up on its response_url when it is ready, and a signed delete follows up on its own response_url
+ * when every instance is gone. Then the open sandbox, as `npm start` without a key.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,17 +29,18 @@ async function api(cloud: LocalCloud, method: string, path: string, options: { k
 }
 
 async function startSlackReceiver() {
-  const messages: { text: string; response_type: string }[] = [];
+  const messages: { text: string; response_type: string; path?: string }[] = [];
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      messages.push(JSON.parse(body) as { text: string; response_type: string });
+      messages.push({ ...(JSON.parse(body) as { text: string; response_type: string }), path: request.url });
       response.writeHead(200).end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/commands/T0001/1/x`, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url: `${base}/commands/T0001/1/x`, base, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe('with LOCAL_API_KEY set', () => {
@@ -52,7 +54,7 @@ describe('with LOCAL_API_KEY set', () => {
       principal: 'local-e2e',
       slack: { signingSecret: SIGNING_SECRET, teamIds: ['T0001'] },
       timeScale: 0.1,
-      waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100 },
+      waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100, WaitForStackDeletion: 100, WaitForInstances: 100 },
     });
   });
   afterAll(async () => {
@@ -60,6 +62,16 @@ describe('with LOCAL_API_KEY set', () => {
     await cloud.close();
     await slack.close();
   });
+
+  const slackCommand = (text: string, responseUrl: string) => {
+    const body = new URLSearchParams({ team_id: 'T0001', user_id: 'U0042', command: '/swarm', text, response_url: responseUrl }).toString();
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    return fetch(`${cloud.url}/chatops/slack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, body) },
+      body,
+    });
+  };
 
   const authenticated = httpRoutes.filter((route) => route.auth === 'caller');
   it.each(authenticated.map((route) => [`${route.method} ${route.path}`, route] as const))('%s answers 401 problem+json without a key and with a wrong one', async (_name, route) => {
@@ -119,6 +131,26 @@ describe('with LOCAL_API_KEY set', () => {
       body,
     });
     expect(replay.status).toBe(401);
+  });
+
+  it('deletes the Slack user’s cluster on a signed /swarm delete, and follows up on that command’s response_url when it is DELETED', async () => {
+    const [before] = (await cloud.deps.store.listByOwner('slack:T0001:U0042', { limit: 10 })).items;
+    expect(before).toMatchObject({ name: 'demo', status: 'READY' });
+    const usage = await cloud.deps.quotas.usage('slack:T0001:U0042');
+
+    const response = await slackCommand('delete demo', `${slack.base}/commands/T0001/2/delete`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ response_type: 'ephemeral', text: 'On it: delete demo' });
+
+    const deleted = await eventually(async () => slack.messages.find((m) => m.path === '/commands/T0001/2/delete' && m.text.includes(' is deleted')), (m) => m !== undefined, 30_000);
+    expect(deleted).toMatchObject({ response_type: 'in_channel', text: `*demo* (${before!.id}) is deleted; every instance is gone.` });
+    expect(slack.messages.filter((m) => m.path === '/commands/T0001/2/delete').map((m) => m.text)).toEqual([
+      `<@U0042> is deleting *demo* (${before!.id}); I will post here when every instance is gone.`,
+      deleted!.text,
+    ]);
+    expect(await cloud.deps.store.get(before!.id)).toMatchObject({ status: 'DELETED', deleteReason: 'requested', statusReason: 'stack deleted and all 5 instances terminated' });
+    // DELETED gave the quota share back.
+    expect(await cloud.deps.quotas.usage('slack:T0001:U0042')).toEqual({ activeClusters: usage.activeClusters - 1, instances: usage.instances - 5 });
   });
 
   it('refuses an unsigned Slack request with 401, whatever API key it carries', async () => {

@@ -85,7 +85,8 @@ describe('webhooks on the local cloud', () => {
 
     expect(receiver.rejected).toEqual([]);
     expect(webhook!.payload).toMatchObject({ type: 'cluster.ready', data: { cluster: { id, name: 'hooked', status: 'READY' } } });
-    expect(header(webhook!, 'webhook-id')).toBe(`msg_${id}_cluster_ready_v3`);
+    // The version READY was written at: created (1), the stack claimed before CreateStack (2), its id recorded (3), READY (4).
+    expect(header(webhook!, 'webhook-id')).toBe(`msg_${id}_cluster_ready_v4`);
     expect(header(webhook!, 'webhook-signature')).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(header(webhook!, 'content-type')).toBe('application/json');
     const [delivery] = await deliveriesOf(id, (items) => items[0]?.status === 'delivered');

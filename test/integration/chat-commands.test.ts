@@ -4,16 +4,19 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { isAllowedResponseUrl, buildSlackResponder } from '../../src/adapters/slack/responder';
 import { buildWorkflowStarter } from '../../src/adapters/stepfunctions/workflow-starter';
 import type { ChatMessage } from '../../src/domain/chatops';
+import type { Cluster } from '../../src/domain/cluster';
+import { requestClusterDeletion } from '../../src/use-cases/request-cluster-deletion';
 import { runChatCommand, type ChatCommandJob, type RunChatCommandDeps } from '../../src/use-cases/run-chat-command';
 import { aCluster } from '../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../support/dynamodb';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:create-cluster';
+const DELETE_STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:delete-cluster';
 const sfn = mockClient(SFNClient);
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
 let posts: { url: string; message: ChatMessage }[];
@@ -26,16 +29,29 @@ afterAll(() => db.close());
 beforeEach(() => {
   posts = [];
   sfn.reset();
-  sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() }));
+  sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => ({
+    executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
+    startDate: new Date(),
+  }));
+  sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
 });
+
+const workflows = () => buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE, delete: DELETE_STATE_MACHINE });
+const announced: Cluster[] = [];
 
 function deps(overrides: Partial<RunChatCommandDeps> = {}, maxInstances = 100): RunChatCommandDeps {
   return {
     store: db.store,
     respond: async (url, message) => Boolean(posts.push({ url, message })),
+    // The worker's wiring (handlers/chatops/slack-worker.ts): DELETE /clusters/{id}'s use case, as the Slack user.
+    deleteCluster: (caller, id, followUp) =>
+      requestClusterDeletion(
+        { store: db.store, workflows: workflows(), clock: fixedClock(), quotas: db.quotas, followUps: { announce: async (c) => void announced.push(c) } },
+        { caller, id, followUp },
+      ),
     create: {
       store: db.store,
-      workflows: buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE }),
+      workflows: workflows(),
       clock: fixedClock(),
       defaultRegion: 'us-east-1',
       allowedRegions: ['us-east-1'],
@@ -92,15 +108,54 @@ describe('slash commands, run by the worker', () => {
     expect((await runChatCommand(deps(), { ...request, command: { verb: 'status', name: 'theirs' } })).text).toBe('You have no cluster named theirs. `list` shows yours.');
   });
 
-  it('says delete is not available yet (until DELETE /clusters/{id} exists), and uses it once it is wired', async () => {
+  it('deletes the user’s cluster by name with the delete use case, keeping the new response_url for the "deleted" follow-up', async () => {
     const request = job({ verb: 'delete', name: 'mine' });
-    await db.store.create(aCluster({ owner: request.owner, name: 'mine', status: 'READY' }));
-    expect((await runChatCommand(deps(), request)).text).toBe('Deleting clusters from Slack is not available yet. Your cluster is untouched.');
+    const created = aCluster({ owner: request.owner, name: 'mine', status: 'READY', followUp: { kind: 'slack', responseUrl: 'https://hooks.slack.com/commands/T0001/0/old' } });
+    await db.store.create(created);
 
-    const deleteCluster = jest.fn(async (caller, id: string) => ({ ...(await db.store.get(id))!, status: 'DELETING' as const, caller }));
-    const message = await runChatCommand(deps({ deleteCluster }), request);
-    expect(deleteCluster).toHaveBeenCalledWith({ principal: request.owner, operator: false }, expect.stringMatching(/^c-/), { kind: 'slack', responseUrl: request.responseUrl });
-    expect(message.text).toContain('is deleting *mine*');
+    const message = await runChatCommand(deps(), request);
+
+    expect(message).toEqual({
+      response_type: 'in_channel',
+      text: `<@${request.userId}> is deleting *mine* (${created.id}); I will post here when every instance is gone.`,
+    });
+    expect(posts).toEqual([{ url: request.responseUrl, message }]);
+    expect(await db.store.get(created.id)).toMatchObject({
+      status: 'DELETING',
+      deleteReason: 'requested',
+      statusReason: 'delete requested by the owner',
+      followUp: { kind: 'slack', responseUrl: request.responseUrl },
+    });
+    const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+    expect(starts).toEqual([{ stateMachineArn: DELETE_STATE_MACHINE, name: `${created.id}-delete-1`, input: JSON.stringify({ clusterId: created.id }) }]);
+    // DELETING is not an outcome: nobody is told anything until DELETED or DELETE_FAILED.
+    expect(announced.filter((c) => c.id === created.id)).toEqual([]);
+  });
+
+  it('a second delete of a cluster already DELETING starts nothing new, but the newest response_url is the one followed up', async () => {
+    const first = job({ verb: 'delete', name: 'twice' });
+    const created = aCluster({ owner: first.owner, name: 'twice', status: 'READY' });
+    await db.store.create(created);
+    await runChatCommand(deps(), first);
+    const again = { ...first, responseUrl: 'https://hooks.slack.com/commands/T0001/2/newer' };
+
+    const message = await runChatCommand(deps(), again);
+
+    expect(message.text).toContain('is deleting *twice*');
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).toEqual([`${created.id}-delete-1`, `${created.id}-delete-1`]);
+    expect(await db.store.get(created.id)).toMatchObject({ status: 'DELETING', deleteRequests: 1, followUp: { kind: 'slack', responseUrl: again.responseUrl } });
+  });
+
+  it('never deletes someone else’s cluster: the name is looked up among the user’s own', async () => {
+    const request = job({ verb: 'delete', name: 'theirs-only' });
+    const other = aCluster({ owner: 'slack:T0001:USOMEONE', name: 'theirs-only', status: 'READY' });
+    await db.store.create(other);
+
+    const message = await runChatCommand(deps(), request);
+
+    expect(message.text).toBe('You have no cluster named theirs-only. `list` shows yours.');
+    expect((await db.store.get(other.id))?.status).toBe('READY');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('tells the person it failed on our side without the details', async () => {

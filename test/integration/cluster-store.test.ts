@@ -68,6 +68,27 @@ describe('cluster store on the embedded DynamoDB', () => {
     expect(page.items.map((e) => e.message)).toEqual(['one', 'two']);
   });
 
+  it('keeps the sparse indexes in step with the record: null removes a field, a status change moves the cluster', async () => {
+    const owner = 'sparse-owner';
+    const cluster = aCluster({ owner, status: 'READY', readyAt: '2026-11-26T12:00:00.000Z', lastActivityAt: '2026-11-26T12:00:00.000Z', idleTimeout: 'PT1M' });
+    await db.store.create(cluster);
+    const reapable = async () => (await db.store.listReapable({ until: '2026-11-26T13:00:00.000Z', limit: 100 })).items.filter((c) => c.id === cluster.id);
+    const idle = async () => (await db.store.listIdleByOwner(owner, { idleSince: '2026-11-26T13:00:00.000Z', limit: 10 })).items;
+
+    expect(await reapable()).toHaveLength(1);
+    expect((await reapable())[0]!.autoDeleteAt).toBe('2026-11-26T12:01:00.000Z');
+    const cleared = await db.store.update(cluster, { idleTimeout: null });
+    expect(cleared.idleTimeout).toBeUndefined();
+    expect(cleared.autoDeleteAt).toBeUndefined();
+    expect(await reapable()).toEqual([]);
+    expect(await idle()).toHaveLength(1);
+
+    const deleting = await db.store.update(cleared, { status: 'DELETING', statusReason: 'x', expiresAt: '2026-11-26T12:30:00.000Z' });
+    expect(await reapable()).toEqual([]);
+    expect(await idle()).toEqual([]);
+    expect(Object.keys(deleting).filter((key) => key.startsWith('gsi'))).toEqual([]);
+  });
+
   it('discards only a record still at its first version', async () => {
     const cluster = aCluster();
     await db.store.create(cluster);

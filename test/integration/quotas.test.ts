@@ -87,7 +87,7 @@ describe('POST /clusters over quota', () => {
       config: { region: 'us-east-1', allowedRegions: ['us-east-1'], quota: { maxActiveClusters, maxInstances } },
       clock: fixedClock(),
       store: db.store,
-      workflows: buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE }),
+      workflows: buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE, delete: STATE_MACHINE.replace('create-cluster', 'delete-cluster') }),
       idempotent: (async () => undefined) as never,
       webhooks: { checkUrl: () => undefined, newSecret: () => 'whsec_x' },
       createExecutionPrefix: STATE_MACHINE.replace(':stateMachine:', ':execution:'),

@@ -10,6 +10,7 @@ import {
   instancesOfCluster,
   instancesWhere,
   startTestCloud,
+  TEST_TIME_SCALE,
   waitFor,
   waitForStackStatus,
   type TestCloud,
@@ -35,6 +36,9 @@ describe('simulated cloud: deleting a stack', () => {
       { what: 'instances shutting down' },
     );
     const deleted = await waitForStackStatus(test, stackId, 'DELETE_COMPLETE');
+    // Two simulated seconds after the stack is gone (longer than a service's poll interval), they are still going.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, deleted.DeletionTime!.getTime() + 2_000 * TEST_TIME_SCALE - Date.now())));
+    const afterStackDeleted = await instancesOfCluster(test, clusterId);
     const terminated = await waitFor(
       () => instancesWhere(test, [{ Name: 'tag:swarm-provisioner:cluster-id', Values: [clusterId] }, { Name: 'instance-state-name', Values: ['terminated'] }]),
       (instances) => instances.length === 8,
@@ -43,6 +47,8 @@ describe('simulated cloud: deleting a stack', () => {
 
     expect(deleting.StackStatus).toBe('DELETE_IN_PROGRESS');
     expect(shuttingDown.every((instance) => instance.State?.Code === 32)).toBe(true);
+    // Still terminating well after the stack is gone: a service must wait for `terminated`, not for DELETE_COMPLETE.
+    expect(afterStackDeleted.map((instance) => instance.State?.Name)).toEqual(Array(8).fill('shutting-down'));
     expect(deleted.DeletionTime).toBeInstanceOf(Date);
     expect(deleted.Outputs ?? []).toEqual([]);
     expect(terminated.every((instance) => instance.State?.Code === 48 && instance.PublicIpAddress === undefined)).toBe(true);

@@ -221,6 +221,26 @@ describe('simulated cloud: delete faults', () => {
   });
 });
 
+describe('simulated cloud: DeleteStack tokens', () => {
+  it('ignores a DeleteStack whose token it has seen, even after that delete failed; a fresh token deletes again', async () => {
+    const { stackId, stackName } = await createMiniSwarm(test);
+    await waitForStackStatus(test, stackId, 'CREATE_COMPLETE');
+    test.cloud.injectFault(stackName, 'delete-failed-once');
+
+    await test.cloudFormation.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: 'delete-attempt-1' }));
+    await waitForStackStatus(test, stackId, 'DELETE_FAILED');
+    await test.cloudFormation.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: 'delete-attempt-1' }));
+    const afterRepeat = await describeStack(test, stackId);
+    await test.cloudFormation.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: 'delete-attempt-2' }));
+    await waitForStackStatus(test, stackId, 'DELETE_COMPLETE');
+
+    expect(afterRepeat.StackStatus).toBe('DELETE_FAILED');
+    const events = await chronologicalEvents(stackId);
+    const starts = events.filter((event) => event.LogicalResourceId === stackName && event.ResourceStatus === 'DELETE_IN_PROGRESS');
+    expect(starts.map((event) => event.ClientRequestToken)).toEqual(['delete-attempt-1', 'delete-attempt-2']);
+  });
+});
+
 describe('simulated cloud: gone fault', () => {
   it('takes an existing stack away out of band: unknown by name, DELETE_COMPLETE by id, instances terminating', async () => {
     const { stackId, stackName, clusterId } = await createMiniSwarm(test);

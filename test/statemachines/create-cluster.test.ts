@@ -1,20 +1,13 @@
 /**
  * The real statemachines/create-cluster.asl.json, one scenario per path, on the in-process Step Functions endpoint
- * (test/support/state-machine.ts).
- * The task functions are stubs that script what each step answers; the state machine's own logic (Choice, Wait,
- * Retry, Catch, timeouts) is what is under test. Waits and retry pauses are shortened; two scenarios also shorten
- * a TimeoutSeconds, and say so.
+ * (harness: test/support/state-machine.ts). Two scenarios shorten a TimeoutSeconds, and say so.
  */
 import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
-import { namedError, readAsl, runScenario as runStateMachine, type ScenarioOutcome } from '../support/state-machine';
+import { namedError, readAsl, scenarioRunner, stepsOf as steps, withTimeout as shortened } from '../support/state-machine';
 
 type Step = (typeof CREATE_CLUSTER_TASKS)[keyof typeof CREATE_CLUSTER_TASKS];
-type Script = Partial<Record<Step, (input: any, call: number) => unknown>>;
-type Outcome = ScenarioOutcome<Step>;
 
-const ASL = readAsl('create-cluster.asl.json');
-
-const defaults: Required<Script> = {
+const defaults: Record<Step, (input: any, call: number) => unknown> = {
   createStack: () => ({ proceed: true, stackId: 'stack-1', poll: { attempt: 1, waitSeconds: 1 }, lastStatus: 'CREATE_IN_PROGRESS' }),
   checkStack: (input) => ({ stackId: input.stackId, progress: 'complete', lastStatus: 'CREATE_COMPLETE', poll: input.poll, exhausted: false }),
   recordReady: () => ({ event: 'cluster.ready', version: 3 }),
@@ -26,30 +19,10 @@ const defaults: Required<Script> = {
   webhookGivenUp: () => null,
 };
 
-function runScenario(script: Script, options: { definition?: string; deadlineMs?: number } = {}): Promise<Outcome> {
-  return runStateMachine({
-    definition: options.definition ?? ASL,
-    tasks: CREATE_CLUSTER_TASKS,
-    steps: { ...defaults, ...script },
-    input: { clusterId: 'c-1' },
-    executionName: 'c-1',
-    deadlineMs: options.deadlineMs,
-    waitTimeOverrides: { WaitForStack: 5, WaitForCleanup: 5 },
-    retryIntervalOverrides: Object.fromEntries(
-      ['CreateStack', 'CheckStack', 'RecordReady', 'RecordFailure', 'RecordTimeout', 'DeleteFailedStack', 'CheckCleanup', 'MarkFailed', 'Notify', 'WebhookGivenUp'].map((s) => [s, 5]),
-    ),
-  });
-}
-
-const steps = (outcome: Outcome) => outcome.calls.map((c) => c.step);
+const runScenario = scenarioRunner<Step>({ file: 'create-cluster.asl.json', tasks: CREATE_CLUSTER_TASKS, defaults, input: { clusterId: 'c-1' }, executionName: 'c-1' });
 
 /** Time compression for the two timeout scenarios: the same definition with one TimeoutSeconds shortened. */
-function withTimeout(path: 'machine' | string, seconds: number): string {
-  const definition = JSON.parse(ASL);
-  if (path === 'machine') definition.TimeoutSeconds = seconds;
-  else definition.States[path].TimeoutSeconds = seconds;
-  return JSON.stringify(definition);
-}
+const withTimeout = (path: 'machine' | string, seconds: number) => shortened(readAsl('create-cluster.asl.json'), path, seconds);
 
 describe('create-cluster state machine', () => {
   it('happy path: creates the stack, polls, records READY, notifies', async () => {

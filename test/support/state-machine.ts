@@ -1,6 +1,15 @@
 /**
- * Runs one execution of a real ASL file on the in-process Step Functions endpoint, with task functions supplied by
- * the test, and reports what happened: the final status, every task call in order, and the execution history.
+ * The one state-machine harness of the scenario tests (create, delete and deliver-webhook workflows): runs one
+ * execution of a real statemachines/*.asl.json on the in-process Step Functions endpoint, with task functions
+ * supplied by the test, and reports what happened: the final status, every task call in order, the output and the
+ * execution history. The state machine's own logic (Choice, Wait, Retry, Catch, timeouts) is what is under test.
+ *
+ * Two ways in:
+ * - `runScenario(scenario)`: everything explicit (definition, every step, overrides, execution name). The
+ *   deliver-webhook scenarios use it with the real task functions.
+ * - `scenarioRunner(machine)`: a machine's happy path as defaults, each scenario scripting only the steps it changes;
+ *   every Wait state and every Task's retry pause is shortened, read from the definition. A scenario may also shorten
+ *   a TimeoutSeconds (withTimeout), and should say so.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -87,6 +96,63 @@ export async function runScenario<Step extends string>(scenario: Scenario<Step>)
     await local.close();
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// A machine's happy path as defaults, one script per scenario
+// ---------------------------------------------------------------------------------------------------------------
+
+export type StepScript<Step extends string> = Partial<Record<Step, (input: any, call: number) => unknown>>;
+
+export interface MachineUnderTest<Step extends string> {
+  /** The file under statemachines/, e.g. 'create-cluster.asl.json'. */
+  file: string;
+  /** DefinitionSubstitutions token → step name (CREATE_CLUSTER_TASKS, ...). */
+  tasks: Record<string, Step>;
+  /** What each step answers when a scenario does not script it: the happy path. */
+  defaults: Record<Step, (input: any, call: number) => unknown>;
+  /** Execution input. */
+  input: Record<string, unknown>;
+  /** The execution's name (default `scenario`). */
+  executionName?: string;
+}
+
+/** Every state of a type (Wait, Task) by name, for shortening their pauses. */
+export function statesOfType(definition: string, type: string): string[] {
+  const states = (JSON.parse(definition) as { States: Record<string, { Type: string }> }).States;
+  return Object.entries(states)
+    .filter(([, state]) => state.Type === type)
+    .map(([name]) => name);
+}
+
+/** Time compression for timeout scenarios: the same definition with one TimeoutSeconds (or the machine's) shortened. */
+export function withTimeout(asl: string, path: 'machine' | string, seconds: number): string {
+  const definition = JSON.parse(asl);
+  if (path === 'machine') definition.TimeoutSeconds = seconds;
+  else definition.States[path].TimeoutSeconds = seconds;
+  return JSON.stringify(definition);
+}
+
+export function scenarioRunner<Step extends string>(machine: MachineUnderTest<Step>) {
+  const asl = readAsl(machine.file);
+  return (script: StepScript<Step>, options: { definition?: string; deadlineMs?: number } = {}): Promise<ScenarioOutcome<Step>> =>
+    runScenario<Step>({
+      definition: options.definition ?? asl,
+      tasks: machine.tasks,
+      steps: Object.fromEntries(Object.entries(machine.defaults).map(([step, answer]) => [step, script[step as Step] ?? answer])) as Scenario<Step>['steps'],
+      input: machine.input,
+      executionName: machine.executionName,
+      deadlineMs: options.deadlineMs,
+      waitTimeOverrides: Object.fromEntries(statesOfType(asl, 'Wait').map((name) => [name, 5])),
+      retryIntervalOverrides: Object.fromEntries(statesOfType(asl, 'Task').map((name) => [name, 5])),
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading an outcome
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The steps called, in order. */
+export const stepsOf = <Step extends string>(outcome: ScenarioOutcome<Step>) => outcome.calls.map((c) => c.step);
 
 /** The input each time the execution entered the named state. */
 export function statesEntered(outcome: ScenarioOutcome<string>, name: string): any[] {

@@ -12,25 +12,50 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import type { Cluster, TimelineEvent } from '../../domain/cluster';
+import type { Cluster, ClusterStatus, TimelineEvent } from '../../domain/cluster';
 import { BadRequestError, ConflictError, StaleClusterError } from '../../domain/errors';
-import type { ClusterStore, Page } from '../../use-cases/ports';
-import { INDEX_BY_OWNER, INDEX_BY_OWNER_STATUS, keys } from './table-design';
+import { autoDeleteAt, reapDeadline } from '../../domain/expiry';
+import type { ClusterChanges, ClusterStore, Page } from '../../use-cases/ports';
+import { INDEX_BY_OWNER, INDEX_BY_OWNER_ACTIVITY, INDEX_BY_OWNER_STATUS, INDEX_BY_REAP_DEADLINE, keys } from './table-design';
 
 type Key = Record<string, string>;
 
-function indexKeys(cluster: Pick<Cluster, 'owner' | 'status' | 'requestedAt' | 'id'>) {
+/** Clusters that can still see activity: the idle listing leaves out what is being or has been deleted. */
+const GONE: ReadonlySet<ClusterStatus> = new Set(['DELETING', 'DELETED']);
+
+/**
+ * Attributes derived from the record: index keys (undefined = not in that sparse index) and `autoDeleteAt`.
+ * Computed on every write from the record as it will be, so an index can never disagree with the fields it is
+ * built from.
+ */
+function derived(cluster: Cluster): Record<string, string | undefined> {
   const sortKey = keys.listSortKey(cluster.requestedAt, cluster.id);
+  const deadline = reapDeadline(cluster);
   return {
     gsi1pk: keys.ownerPartition(cluster.owner),
     gsi1sk: sortKey,
     gsi2pk: keys.ownerStatusPartition(cluster.owner, cluster.status),
     gsi2sk: sortKey,
+    gsi3pk: GONE.has(cluster.status) ? undefined : keys.ownerPartition(cluster.owner),
+    gsi3sk: GONE.has(cluster.status) ? undefined : keys.activitySortKey(new Date(cluster.lastActivityAt).toISOString(), cluster.id),
+    gsi4pk: deadline ? keys.reapPartition : undefined,
+    gsi4sk: deadline ? keys.reapSortKey(deadline, cluster.id) : undefined,
+    autoDeleteAt: autoDeleteAt(cluster),
   };
 }
 
+/** The record after `changes`: null removes a field. */
+function applied(cluster: Cluster, changes: ClusterChanges): Cluster {
+  const next: Record<string, unknown> = { ...cluster };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) delete next[name];
+    else if (value !== undefined) next[name] = value;
+  }
+  return next as unknown as Cluster;
+}
+
 function toCluster(item: Record<string, unknown>): Cluster {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...cluster } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, gsi4pk: _g, gsi4sk: _h, ...cluster } = item;
   return cluster as unknown as Cluster;
 }
 
@@ -60,7 +85,7 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...keys.cluster(cluster.id), ...indexKeys(cluster), ...cluster },
+            Item: { ...keys.cluster(cluster.id), ...cluster, ...derived(cluster) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -88,22 +113,29 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
 
     async update(cluster, changes) {
       const { id, version: expectedVersion } = cluster;
-      const next: Record<string, unknown> = { ...changes, version: expectedVersion + 1 };
-      if (changes.status !== undefined) next.gsi2pk = keys.ownerStatusPartition(cluster.owner, changes.status);
-      const entries = Object.entries(next).filter(([, value]) => value !== undefined);
+      const next: Record<string, unknown> = { ...changes, ...derived(applied(cluster, changes)), version: expectedVersion + 1 };
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = { ':expected': expectedVersion };
-      const assignments = entries.map(([name, value], index) => {
+      const assignments: string[] = [];
+      const removals: string[] = [];
+      Object.entries(next).forEach(([name, value], index) => {
+        // A derived attribute that is undefined leaves its sparse index; a changed field that is null is removed.
+        const remove = value === null || (value === undefined && !Object.hasOwn(changes, name));
+        if (value === undefined && !remove) return;
         names[`#f${index}`] = name;
+        if (remove) {
+          removals.push(`#f${index}`);
+          return;
+        }
         values[`:v${index}`] = value;
-        return `#f${index} = :v${index}`;
+        assignments.push(`#f${index} = :v${index}`);
       });
       try {
         const result = await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.cluster(id),
-            UpdateExpression: `SET ${assignments.join(', ')}`,
+            UpdateExpression: `SET ${assignments.join(', ')}${removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : ''}`,
             ConditionExpression: 'attribute_exists(pk) AND version = :expected',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -129,6 +161,39 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
           ExpressionAttributeNames: { '#pk': keyName },
           ExpressionAttributeValues: { ':pk': keyValue },
           ScanIndexForward: false,
+          Limit: query.limit,
+          ExclusiveStartKey: decodeCursor(query.cursor, partition),
+        }),
+      );
+      return { items: (result.Items ?? []).map(toCluster), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+    },
+
+    async listIdleByOwner(owner, query) {
+      const partition: Key = { gsi3pk: keys.ownerPartition(owner) };
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_OWNER_ACTIVITY,
+          // `<lastActivityAt>#<id>` sorts below `<idleSince>` exactly when the activity is earlier.
+          KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
+          ...(query.status !== undefined ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+          ExpressionAttributeValues: { ':pk': partition.gsi3pk, ':before': query.idleSince, ...(query.status !== undefined ? { ':status': query.status } : {}) },
+          Limit: query.limit,
+          ExclusiveStartKey: decodeCursor(query.cursor, partition),
+        }),
+      );
+      return { items: (result.Items ?? []).map(toCluster), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+    },
+
+    async listReapable(query) {
+      const partition: Key = { gsi4pk: keys.reapPartition };
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_REAP_DEADLINE,
+          // '$' sorts right after '#', so every `<deadline>#<id>` with deadline <= until is below the bound.
+          KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk < :bound',
+          ExpressionAttributeValues: { ':pk': partition.gsi4pk, ':bound': `${query.until}$` },
           Limit: query.limit,
           ExclusiveStartKey: decodeCursor(query.cursor, partition),
         }),

@@ -6,8 +6,15 @@
  * | cluster         | CLUSTER#<id>    | CLUSTER                  | OWNER#<owner> / <at>#<id>   | OWNER#<owner>#STATUS#<status> / <at>#<id> |
  * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
  * | owner's usage   | OWNER#<owner>   | USAGE                    | —                           | —                                        |
- *
  * | webhook delivery| CLUSTER#<id>    | DELIVERY#<deliveryId>    | —                           | —                                        |
+ *
+ * Two sparse indexes, whose keys the store derives from the record on every write (so they cannot drift):
+ * | cluster         | gsi3 (by owner + activity), not DELETING/DELETED: OWNER#<owner> / <lastActivityAt>#<id>           |
+ * | cluster         | gsi4 (by reap deadline), READY/FAILED with expiresAt or idleTimeout: REAP / <deadline>#<id>       |
+ *
+ * gsi4 is one partition: it takes every write that moves a deadline (activity, PATCH, status), which is fine up to
+ * DynamoDB's 1,000 writes a second per partition; beyond that, shard the partition key (REAP#0..n) and query each.
+ * Only cluster items carry gsi3/gsi4 keys; usage and delivery items never appear in either index.
  *
  * A delivery (one event sent to the cluster's webhook) holds the exact body, the webhook-id and every attempt in a
  * list; delivery ids start with the zero-padded cluster version, so `begins_with(sk, DELIVERY#)` lists them in the
@@ -20,6 +27,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 export const INDEX_BY_OWNER = 'byOwner';
 export const INDEX_BY_OWNER_STATUS = 'byOwnerStatus';
+export const INDEX_BY_OWNER_ACTIVITY = 'byOwnerActivity';
+export const INDEX_BY_REAP_DEADLINE = 'byReapDeadline';
 
 export const keys = {
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER' }),
@@ -30,35 +39,35 @@ export const keys = {
   ownerPartition: (owner: string) => `OWNER#${owner}`,
   ownerStatusPartition: (owner: string, status: string) => `OWNER#${owner}#STATUS#${status}`,
   listSortKey: (requestedAt: string, id: string) => `${requestedAt}#${id}`,
+  activitySortKey: (lastActivityAt: string, id: string) => `${lastActivityAt}#${id}`,
+  reapPartition: 'REAP',
+  reapSortKey: (deadline: string, id: string) => `${deadline}#${id}`,
 };
+
+const indexOn = (name: string, partition: string, sort: string) => ({
+  IndexName: name,
+  KeySchema: [
+    { AttributeName: partition, KeyType: 'HASH' as const },
+    { AttributeName: sort, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'ALL' as const },
+});
 
 export function clustersTableDefinition(tableName: string): CreateTableCommandInput {
   const stringKey = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map(stringKey),
+    AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'].map(stringKey),
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ],
     GlobalSecondaryIndexes: [
-      {
-        IndexName: INDEX_BY_OWNER,
-        KeySchema: [
-          { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-          { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-      {
-        IndexName: INDEX_BY_OWNER_STATUS,
-        KeySchema: [
-          { AttributeName: 'gsi2pk', KeyType: 'HASH' },
-          { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
+      indexOn(INDEX_BY_OWNER, 'gsi1pk', 'gsi1sk'),
+      indexOn(INDEX_BY_OWNER_STATUS, 'gsi2pk', 'gsi2sk'),
+      indexOn(INDEX_BY_OWNER_ACTIVITY, 'gsi3pk', 'gsi3sk'),
+      indexOn(INDEX_BY_REAP_DEADLINE, 'gsi4pk', 'gsi4sk'),
     ],
   };
 }

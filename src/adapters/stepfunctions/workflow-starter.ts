@@ -1,12 +1,16 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { WorkflowStarter } from '../../use-cases/ports';
 import { classifyAwsError } from '../aws-errors';
 
+const executionPrefix = (stateMachineArn: string) => stateMachineArn.replace(':stateMachine:', ':execution:');
+
 /**
- * Starts workflows. The execution name is the cluster id, so a retried start with the same input finds the same
- * execution instead of starting a second one (Standard workflows are idempotent by name for 90 days).
+ * Starts and stops workflows. A create execution is named after the cluster, a delete execution after the cluster
+ * and the delete request (`<id>-delete-<n>`: a DELETE_FAILED cluster can be deleted again), so a retried start finds
+ * the same execution instead of starting a second one (Standard workflows are idempotent by name for 90 days).
  */
-export function buildWorkflowStarter(client: SFNClient, stateMachines: { create: string }): WorkflowStarter {
+export function buildWorkflowStarter(client: SFNClient, stateMachines: { create: string; delete: string }): WorkflowStarter {
+  const deleteExecutionName = (clusterId: string, request: number) => `${clusterId}-delete-${request}`;
   return {
     async startCreate(clusterId) {
       try {
@@ -16,6 +20,31 @@ export function buildWorkflowStarter(client: SFNClient, stateMachines: { create:
         return result.executionArn ?? '';
       } catch (error) {
         return classifyAwsError(error, 'StartExecution');
+      }
+    },
+
+    deleteExecutionArn(clusterId, request) {
+      return `${executionPrefix(stateMachines.delete)}:${deleteExecutionName(clusterId, request)}`;
+    },
+
+    async startDelete(clusterId, request) {
+      const name = deleteExecutionName(clusterId, request);
+      try {
+        const result = await client.send(new StartExecutionCommand({ stateMachineArn: stateMachines.delete, name, input: JSON.stringify({ clusterId }) }));
+        return result.executionArn ?? this.deleteExecutionArn(clusterId, request);
+      } catch (error) {
+        // This request's execution already ran (a start repeated after it ended): it is the one, nothing new starts.
+        if (error instanceof ExecutionAlreadyExists) return this.deleteExecutionArn(clusterId, request);
+        return classifyAwsError(error, 'StartExecution');
+      }
+    },
+
+    async stop(executionArn, reason) {
+      try {
+        await client.send(new StopExecutionCommand({ executionArn, error: reason.error, cause: reason.cause }));
+      } catch (error) {
+        if (error instanceof ExecutionDoesNotExist) return;
+        classifyAwsError(error, 'StopExecution');
       }
     },
   };

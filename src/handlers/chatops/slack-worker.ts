@@ -3,17 +3,17 @@
  * Slack's 3 seconds) and posts the answer to the command's response_url.
  */
 import { dependencies, chatResponder, type Dependencies } from '../../composition';
-import { runChatCommand, type ChatCommandJob, type ChatDelete, type RunChatCommandDeps } from '../../use-cases/run-chat-command';
+import { requestClusterDeletion } from '../../use-cases/request-cluster-deletion';
+import { runChatCommand, type ChatCommandJob, type RunChatCommandDeps } from '../../use-cases/run-chat-command';
 import { lazyHandler } from '../lazy';
 
 export function chatCommandDeps(deps: Dependencies, respond: RunChatCommandDeps['respond']): RunChatCommandDeps {
-  // Issue 3 (DELETE /clusters/{id}): wire its use case here, as the Slack user with action 'delete', e.g.
-  //   (caller, id, followUp) => deleteCluster(deps, { caller, id, followUp })
-  const deleteCluster: ChatDelete | undefined = undefined;
   return {
     store: deps.store,
     respond,
-    deleteCluster,
+    // DELETE /clusters/{id}'s use case, as the Slack user with action 'delete'. The command's response_url is kept
+    // on the cluster, so the "deleted" (or "could not be deleted") follow-up reaches the person who asked.
+    deleteCluster: (caller, id, followUp) => requestClusterDeletion(deps, { caller, id, followUp }),
     create: {
       store: deps.store,
       workflows: deps.workflows,

@@ -1,10 +1,12 @@
 /**
- * EventBridge "Step Functions Execution Status Change" for the create workflow, when an execution FAILED, TIMED_OUT
- * or was ABORTED. Catch states cannot see the state machine's own timeout, so this is what guarantees that no
- * cluster stays CREATING after its workflow is gone.
+ * EventBridge "Step Functions Execution Status Change" for the create and delete workflows, when an execution
+ * FAILED, TIMED_OUT or was ABORTED. Catch states cannot see the state machine's own timeout, so this is what
+ * guarantees that no cluster stays CREATING or DELETING after its workflow is gone: CREATING ends FAILED, DELETING
+ * ends DELETE_FAILED (and may be deleted again).
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { dependencies, type Dependencies } from '../../composition';
+import { markClusterDeleteFailed } from '../../use-cases/finish-cluster-deletion';
 import { ClusterMissingError } from '../../use-cases/lifecycle';
 import { markClusterFailed } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome } from '../../use-cases/notify-cluster-outcome';
@@ -25,23 +27,31 @@ function clusterIdOf(detail: ExecutionStatusChange): string | undefined {
     const input = JSON.parse(detail.input ?? '{}') as { clusterId?: unknown };
     if (typeof input.clusterId === 'string') return input.clusterId;
   } catch {
-    // fall back to the execution name, which is the cluster id
+    // fall back to the execution name, which starts with the cluster id
   }
-  return detail.name;
+  return detail.name.split('-delete-')[0];
 }
 
-export function executionEndedHandler(deps: Pick<Dependencies, 'store' | 'clock' | 'deliveries' | 'deliveryWorkflow' | 'quotas' | 'followUps'>) {
+export type ExecutionEndedDeps = Pick<Dependencies, 'store' | 'clock' | 'deliveries' | 'deliveryWorkflow' | 'quotas' | 'followUps'> & {
+  config: Pick<Dependencies['config'], 'createClusterStateMachineArn' | 'deleteClusterStateMachineArn'>;
+};
+
+export function executionEndedHandler(deps: ExecutionEndedDeps) {
   return async (event: EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>): Promise<void> => {
     const detail = event.detail;
     if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(detail.status)) return;
     const clusterId = clusterIdOf(detail);
     if (!clusterId) return;
-    logger.warn('create workflow ended without finishing', { clusterId, status: detail.status, error: detail.error });
+    const isDelete = detail.stateMachineArn === deps.config.deleteClusterStateMachineArn;
+    // Only the create and delete workflows decide a cluster's status; any other machine's executions are not ours.
+    if (!isDelete && detail.stateMachineArn !== deps.config.createClusterStateMachineArn) return;
+    logger.warn('workflow ended without finishing', { clusterId, workflow: isDelete ? 'delete' : 'create', status: detail.status, error: detail.error });
+    const failure = { step: `the workflow was ${detail.status.toLowerCase().replace('_', ' ')}`, error: detail.error ?? detail.status };
     try {
-      const result = await markClusterFailed(deps, {
-        clusterId,
-        failure: { step: `the workflow was ${detail.status.toLowerCase().replace('_', ' ')}`, error: detail.error ?? detail.status },
-      });
+      const result = isDelete
+        ? // Only the cluster's current delete: an older execution ending late must not fail a newer request.
+          await markClusterDeleteFailed(deps, { clusterId, failure, executionArn: detail.executionArn })
+        : await markClusterFailed(deps, { clusterId, failure });
       // The delivery has its own workflow and retries, so this path gets the same webhook guarantees as the rest.
       if (result.event) await notifyClusterOutcome(deps, { clusterId, event: result.event, version: result.version });
     } catch (error) {

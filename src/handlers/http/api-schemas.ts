@@ -1,6 +1,6 @@
 /** The schemas of the HTTP API: requests are validated with them and the OpenAPI document is generated from them. */
 import { z } from 'zod';
-import { CLUSTER_STATUSES } from '../../domain/cluster';
+import { CLUSTER_STATUSES, DELETE_REASONS } from '../../domain/cluster';
 import { deliveryIdSchema, deliveryStatusSchema, recordedAttemptSchema } from '../../domain/delivery';
 import { clusterRequestSchema } from '../../domain/parameters';
 import { webhookEventTypeSchema } from '../../domain/webhook';
@@ -13,9 +13,22 @@ const cursor = z.string().max(2048).optional();
 export const listClustersQuerySchema = z.strictObject({
   status: z.enum(CLUSTER_STATUSES).optional(),
   owner: z.string().min(1).max(512).optional().describe('Operators only: list this owner’s clusters.'),
+  idleSince: z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 timestamp such as 2026-01-01T00:00:00Z' })
+    .optional()
+    .describe('Only clusters (not DELETING or DELETED) with no activity since this time, least recently active first.'),
   limit,
   cursor,
 });
+
+/** PATCH /clusters/{id}: only the lifecycle fields, with the create request's own rules; null clears one. */
+export const lifecycleChangesSchema = z
+  .strictObject({
+    expiresAt: clusterRequestSchema.shape.expiresAt.unwrap().nullable().optional(),
+    idleTimeout: clusterRequestSchema.shape.idleTimeout.unwrap().nullable().optional(),
+  })
+  .refine((changes) => Object.keys(changes).length > 0, 'name at least one of expiresAt, idleTimeout')
+  .describe('The lifecycle fields to change; null clears one. Any other field is refused.');
 
 export const pageQuerySchema = z.strictObject({ limit, cursor });
 
@@ -49,6 +62,8 @@ export const clusterResourceSchema = z
     stackName: z.string(),
     stackId: z.string().optional(),
     createExecutionArn: z.string().optional(),
+    deleteExecutionArn: z.string().optional(),
+    deleteReason: z.enum(DELETE_REASONS).optional().describe('requested (by the owner), expired or idle (by the reaper)'),
     outputs: z.record(z.string(), z.string()),
     nodes: z.array(nodeSchema),
     webhook: z
@@ -62,9 +77,13 @@ export const clusterResourceSchema = z
     requestedAt: z.string(),
     readyAt: z.string().optional(),
     failedAt: z.string().optional(),
-    lastActivityAt: z.string(),
+    deletingAt: z.string().optional(),
+    deletedAt: z.string().optional(),
+    deleteFailedAt: z.string().optional(),
+    lastActivityAt: z.string().describe('The last POST /activity or change by the owner; reads do not count.'),
     expiresAt: z.string().optional(),
     idleTimeout: z.string().optional(),
+    autoDeleteAt: z.string().optional().describe('When the reaper will delete the cluster (expiry or idleness), if nothing changes.'),
     updatedAt: z.string(),
     version: z.number().int(),
     links: z.object({ self: z.string(), nodes: z.string(), events: z.string() }),

@@ -9,8 +9,9 @@ import { callerOf } from './principal';
 import { clusterResource } from './representation';
 
 /**
- * GET /clusters?status=&limit=&cursor=&owner= — the caller's clusters, newest first, from an index (never a Scan).
- * `owner` lets an operator list another owner's clusters; anyone else naming another owner gets 403.
+ * GET /clusters?status=&idleSince=&limit=&cursor=&owner= — the caller's clusters from an index (never a Scan): newest
+ * first, or with `idleSince` those with no activity since then, least recently active first. `owner` lets an
+ * operator list another owner's clusters; anyone else naming another owner gets 403.
  */
 export function listClustersHandler(deps: Pick<Dependencies, 'store' | 'access'>) {
   return httpHandler(

@@ -10,6 +10,7 @@ import {
   deliveryPageSchema,
   deliveryResourceSchema,
   eventPageSchema,
+  lifecycleChangesSchema,
   nodeListSchema,
   problemSchema,
 } from './api-schemas';
@@ -41,7 +42,7 @@ function componentSchemas(): Record<string, unknown> {
     return Object.fromEntries(Object.entries(result.schemas).map(([id, { $schema: _s, $id: _i, ...schema }]) => [id, schema]));
   };
   return {
-    ...schemas('input', { ClusterRequest: clusterRequestSchema }),
+    ...schemas('input', { ClusterRequest: clusterRequestSchema, LifecycleChanges: lifecycleChangesSchema }),
     ...schemas('output', {
       Cluster: clusterResourceSchema,
       CreatedCluster: createdClusterSchema,
@@ -80,9 +81,15 @@ export function openApiDocument() {
           },
         },
         get: {
-          summary: "List the caller's clusters, newest first",
+          summary: "List the caller's clusters, newest first (with idleSince: least recently active first)",
           parameters: [
             { name: 'status', in: 'query', schema: { type: 'string', enum: [...clusterResourceSchema.shape.status.options] } },
+            {
+              name: 'idleSince',
+              in: 'query',
+              schema: { type: 'string', format: 'date-time' },
+              description: 'Only clusters (not DELETING or DELETED) with no activity since this time: what a clean-up job would delete.',
+            },
             { name: 'owner', in: 'query', schema: { type: 'string' }, description: 'Operators only: list this owner’s clusters.' },
             ...pageParameters,
           ],
@@ -91,6 +98,33 @@ export function openApiDocument() {
       },
       '/clusters/{id}': {
         get: { summary: 'Read a cluster', parameters: [idParameter], responses: { '200': ok('The cluster', 'Cluster'), '404': problem('No such cluster'), ...common } },
+        delete: {
+          summary: 'Delete a cluster (cancels a create in flight)',
+          description:
+            'The owner or an operator may delete a cluster. Idempotent: a DELETING or DELETED cluster is answered with its state and nothing new starts. DELETE_FAILED may be deleted again. DELETED means the stack is gone and every instance is terminated.',
+          parameters: [idParameter],
+          responses: { '202': { ...ok('Accepted: the cluster is DELETING (or already DELETED)', 'Cluster'), headers: { Location: { schema: { type: 'string' } } } }, '404': problem('No such cluster'), ...common },
+        },
+        patch: {
+          summary: 'Change when the cluster is deleted by itself (expiresAt, idleTimeout)',
+          parameters: [idParameter],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('LifecycleChanges') } } },
+          responses: {
+            '200': ok('The cluster, changed', 'Cluster'),
+            '404': problem('No such cluster'),
+            '409': problem('The cluster is DELETING or DELETED'),
+            '415': problem('Body is not application/json'),
+            '422': problem('A field is not valid or not changeable; `errors` names it'),
+            ...common,
+          },
+        },
+      },
+      '/clusters/{id}/activity': {
+        post: {
+          summary: 'Record that the cluster is in use (resets its idle clock)',
+          parameters: [idParameter],
+          responses: { '200': ok('The cluster, with its new lastActivityAt', 'Cluster'), '404': problem('No such cluster'), '409': problem('The cluster is DELETING or DELETED'), ...common },
+        },
       },
       '/clusters/{id}/nodes': {
         get: {
@@ -103,7 +137,7 @@ export function openApiDocument() {
         get: { summary: "The cluster's timeline", parameters: [idParameter, ...pageParameters], responses: { '200': ok('A page of events', 'EventPage'), '404': problem('No such cluster'), ...common } },
       },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' }, ...common } } },
-            '/clusters/{id}/deliveries': {
+      '/clusters/{id}/deliveries': {
         get: {
           summary: "The webhook delivery log: each event sent to the cluster's webhook, its exact body and every attempt",
           parameters: [idParameter, ...pageParameters],

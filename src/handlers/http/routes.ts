@@ -4,14 +4,17 @@
  */
 import type { Dependencies } from '../../composition';
 import { createClusterHandler } from './create-cluster';
+import { deleteClusterHandler } from './delete-cluster';
 import { getClusterHandler } from './get-cluster';
 import { listClusterDeliveriesHandler } from './list-cluster-deliveries';
 import { listClusterEventsHandler } from './list-cluster-events';
 import { listClusterNodesHandler } from './list-cluster-nodes';
 import { listClustersHandler } from './list-clusters';
 import { handler as openApiHandler } from './openapi';
+import { recordClusterActivityHandler } from './record-cluster-activity';
 import { redeliverWebhookHandler } from './redeliver-webhook';
 import { slackCommandHandler } from './slack-command';
+import { updateClusterHandler } from './update-cluster';
 import type { HttpEvent, HttpResult } from './middleware';
 import type { Context } from 'aws-lambda';
 
@@ -35,6 +38,9 @@ export const httpRoutes: HttpRoute[] = [
   { method: 'POST', path: '/clusters', functionName: 'createCluster', build: createClusterHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters', functionName: 'listClusters', build: listClustersHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}', functionName: 'getCluster', build: getClusterHandler, auth: 'caller' },
+  { method: 'DELETE', path: '/clusters/{id}', functionName: 'deleteCluster', build: deleteClusterHandler, auth: 'caller' },
+  { method: 'PATCH', path: '/clusters/{id}', functionName: 'updateCluster', build: updateClusterHandler, auth: 'caller' },
+  { method: 'POST', path: '/clusters/{id}/activity', functionName: 'recordClusterActivity', build: recordClusterActivityHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/nodes', functionName: 'listClusterNodes', build: listClusterNodesHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/events', functionName: 'listClusterEvents', build: listClusterEventsHandler, auth: 'caller' },
   { method: 'GET', path: '/openapi.json', functionName: 'openApi', build: () => openApiHandler, auth: 'caller' },

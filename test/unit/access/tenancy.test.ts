@@ -1,8 +1,6 @@
 /**
  * Owner A against owner B's cluster, on every route that names a cluster: one table row per route. A route added to
- * routes.ts with `{id}` in its path fails "covers every route that names a cluster" until it has its row here, e.g.
- *   { route: 'DELETE /clusters/{id}', action: 'delete' },
- *   { route: 'POST /clusters/{id}/activity', action: 'change', body: {} },
+ * routes.ts with `{id}` in its path fails "covers every route that names a cluster" until it has its row here.
  */
 import type { Dependencies } from '../../../src/composition';
 import type { ClusterAction } from '../../../src/domain/access';
@@ -11,6 +9,7 @@ import { notifyClusterOutcome } from '../../../src/use-cases/notify-cluster-outc
 import { httpRoutes } from '../../../src/handlers/http/routes';
 import { aCluster } from '../../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
+import { fakeWorkflows } from '../../support/fakes';
 import { httpEvent, invoke } from '../../support/http';
 
 interface Row {
@@ -31,6 +30,9 @@ async function withDelivery(cluster: Cluster): Promise<Record<string, string>> {
 
 const CLUSTER_ROUTES: Row[] = [
   { route: 'GET /clusters/{id}', action: 'read' },
+  { route: 'DELETE /clusters/{id}', action: 'delete' },
+  { route: 'PATCH /clusters/{id}', action: 'change', body: { idleTimeout: 'PT2H' } },
+  { route: 'POST /clusters/{id}/activity', action: 'change' },
   { route: 'GET /clusters/{id}/nodes', action: 'read' },
   { route: 'GET /clusters/{id}/nodes', action: 'read', query: { refresh: 'true' } },
   { route: 'GET /clusters/{id}/events', action: 'read' },
@@ -56,6 +58,8 @@ beforeAll(async () => {
     clock: fixedClock(),
     store: db.store,
     quotas: db.quotas,
+    workflows: fakeWorkflows().workflows,
+    followUps: { announce: async () => undefined },
     instances: { instancesOfCluster: async () => [] },
     deliveries: db.deliveries,
     deliveryWorkflow: { start: async () => 'arn:aws:states:us-east-1:000000000000:execution:deliver-webhook:x' },
@@ -135,6 +139,21 @@ describe('tenancy of the cluster list', () => {
     expect(refused.headers?.['content-type']).toBe('application/problem+json');
     for (const operator of [KEY_OPERATOR, IAM_OPERATOR]) {
       const listed = await list(operator, { owner: 'alice', limit: '100' });
+      expect(listed.statusCode).toBe(200);
+      expect((listed.json!.items as { id: string }[]).map((c) => c.id)).toContain(cluster.id);
+    }
+  });
+
+  it('keeps the same tenancy with idleSince: the caller’s own idle clusters; another owner’s only for an operator', async () => {
+    const cluster = await alicesCluster();
+    const idleSince = '2027-01-01T00:00:00Z';
+    const alices = await list(ALICE, { idleSince, limit: '100' });
+    expect((alices.json!.items as { id: string }[]).map((c) => c.id)).toContain(cluster.id);
+    const bobs = await list(BOB, { idleSince, limit: '100' });
+    expect((bobs.json!.items as { id: string }[]).map((c) => c.id)).not.toContain(cluster.id);
+    expect((await list(BOB, { idleSince, owner: 'alice' })).statusCode).toBe(403);
+    for (const operator of [KEY_OPERATOR, IAM_OPERATOR]) {
+      const listed = await list(operator, { idleSince, owner: 'alice', limit: '100' });
       expect(listed.statusCode).toBe(200);
       expect((listed.json!.items as { id: string }[]).map((c) => c.id)).toContain(cluster.id);
     }

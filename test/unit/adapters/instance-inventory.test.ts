@@ -33,4 +33,20 @@ describe('instance inventory', () => {
       { instanceId: 'i-2', role: 'worker', availabilityZone: 'us-east-1b', state: 'running', instanceType: 't3.small', privateIp: '10.0.0.1', publicIp: '3.3.3.3', launchedAt: '2026-01-01T00:00:00.000Z' },
     ]);
   });
+
+  it('reads instances by id with an instance-id filter (unknown ids are simply absent), 200 ids a filter', async () => {
+    ec2.on(DescribeInstancesCommand).callsFake((input: { Filters: { Values: string[] }[] }) => ({
+      Reservations: [{ Instances: input.Filters[0]!.Values.filter((id) => id !== 'i-forgotten').slice(0, 1).map((id) => instance(id, 'worker', 'us-east-1a')) }],
+    }));
+    const ids = ['i-forgotten', ...Array.from({ length: 250 }, (_, n) => `i-${n}`)];
+
+    const nodes = await buildInstanceInventory().instancesById('us-east-1', ids);
+
+    const calls = ec2.commandCalls(DescribeInstancesCommand).map((call) => call.args[0].input.Filters);
+    expect(calls.map((filters) => [filters?.[0]?.Name, filters?.[0]?.Values?.length])).toEqual([
+      ['instance-id', 200],
+      ['instance-id', 51],
+    ]);
+    expect(nodes.map((n) => n.instanceId)).toEqual(['i-0', 'i-199']);
+  });
 });

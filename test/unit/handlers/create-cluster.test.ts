@@ -27,7 +27,7 @@ beforeEach(() => {
     config: { region: 'us-east-1', allowedRegions: ['us-east-1', 'eu-west-1'], quota: { maxActiveClusters: 50, maxInstances: 1000 } },
     clock: fixedClock(),
     store: db.store,
-    workflows: buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE }),
+    workflows: buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE, delete: STATE_MACHINE.replace('create-cluster', 'delete-cluster') }),
     idempotent: buildIdempotentRunner(db.client, 'idempotency', 3600),
     sendWebhook: jest.fn(),
     webhooks: { checkUrl: (url: string) => (url.startsWith('https://') ? undefined : 'must use https'), newSecret: () => 'whsec_test' },
@@ -63,7 +63,7 @@ describe('POST /clusters', () => {
     const read = await invoke(getClusterHandler(deps), httpEvent({ path: `/clusters/${created.json!.id as string}`, pathParameters: { id: created.json!.id as string }, principal: 'owner-hook' }));
     expect(read.statusCode).toBe(200);
     expect(read.body).not.toContain('whsec_');
-    expect(read.json!.webhook).toEqual({ url: 'https://hooks.example.com/swarm', events: ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed'] });
+    expect(read.json!.webhook).toEqual({ url: 'https://hooks.example.com/swarm', events: ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed', 'cluster.expiring'] });
   });
 
   it.each([

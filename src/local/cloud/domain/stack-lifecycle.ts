@@ -18,8 +18,12 @@ export const PACE = {
   createPerInstance: 250,
   createMax: 30_000,
   delete: 3_000,
-  /** Instances stay `shutting-down` this long: past the stack's DELETE_COMPLETE, as on AWS. */
-  shutdown: 4_000,
+  /**
+   * Instances stay `shutting-down` this long from the moment their group starts deleting: about 5 s past the stack's
+   * DELETE_COMPLETE, as on AWS, where EC2 finishes terminating after the stack is gone. Longer than a poll interval,
+   * so a service that waits for `terminated` is seen waiting.
+   */
+  shutdown: 8_000,
   terminatedRetention: 60_000,
   /** How soon after CREATE_COMPLETE a stack with a pending `gone` fault disappears. */
   goneAfterCreate: 1_500,

@@ -80,6 +80,8 @@ export interface Stack {
   failOnCreate: boolean;
   /** A DeleteStack that arrived during a rollback; it starts once the rollback is complete. */
   queuedDelete?: { token?: string; failing: boolean };
+  /** ClientRequestTokens of DeleteStack requests already taken: a repeat is the same request, not a new delete. */
+  deleteTokens?: Set<string>;
 }
 
 export type StatusListener = (stack: Stack) => void;

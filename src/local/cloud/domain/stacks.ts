@@ -239,12 +239,17 @@ export class Stacks {
   /**
    * Deleting a stack that does not exist succeeds, as on AWS; so does asking again while a delete is running. A
    * delete asked for during a rollback waits for the rollback to finish. A stack that failed to delete can be
-   * deleted again.
+   * deleted again, but only by a new request: a ClientRequestToken CloudFormation has seen for this stack marks a
+   * retry of that request, which it acknowledges and otherwise ignores, even after that delete failed.
    */
   delete(nameOrId: string, clientRequestToken?: string): void {
     checkName(clientRequestToken, 'clientRequestToken', REQUEST_TOKEN, false);
     const stack = this.find(nameOrId);
     if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS' || stack.queuedDelete) return;
+    if (clientRequestToken !== undefined) {
+      if (stack.deleteTokens?.has(clientRequestToken)) return;
+      (stack.deleteTokens ??= new Set()).add(clientRequestToken);
+    }
     const faults = this.options.faults;
     const failing = faults.take('delete-failed-once', [stack]) || faults.take('delete-failed', [stack]);
     if (stack.status === 'ROLLBACK_IN_PROGRESS') {

@@ -1,0 +1,193 @@
+/**
+ * The stack half of the delete workflow (statemachines/delete-cluster.asl.json): DeleteStack, wait for it to be
+ * gone, and read why when it is not.
+ */
+import type { Cluster } from '../domain/cluster';
+import { deleteBlockersOf, deletionProgress, describeBlockers, nextPoll, type DeletionProgress, type PollPolicy, type PollState } from '../domain/stack';
+import { logger } from '../logger';
+import { loadCluster, record } from './lifecycle';
+import type { Clock, ClusterStore, StackGateway } from './ports';
+
+export interface DeleteStackDeps {
+  store: ClusterStore;
+  stacks: StackGateway;
+  clock: Clock;
+  poll: PollPolicy;
+  /** DeleteStack attempts per delete request before the cluster is DELETE_FAILED. */
+  maxAttempts: number;
+}
+
+/**
+ * How long after the create workflow claimed the stack name a stack may still appear. The claim is written just
+ * before CreateStack, in a step whose Lambda and Task both time out after 60 s; a CreateStack sent then lands well
+ * within twice that. A delete that finds no stack under the name waits this long before it believes there is none.
+ */
+export const STACK_APPEARANCE_GRACE_MS = 120_000;
+
+export interface StackRemoval {
+  /** Null when the cluster has no stack (never made, or not visible yet); a state machine path needs a value. */
+  stackId: string | null;
+  progress: Exclude<DeletionProgress, 'stalled'>;
+  lastStatus: string;
+  poll: PollState;
+  /** The poll budget is spent and the stack is still deleting. */
+  exhausted: boolean;
+  /** Set when exhausted: the status reason the cluster is left with. */
+  reason?: string;
+}
+
+export type RemoveStackResult = ({ proceed: true } & StackRemoval) | { proceed: false; status: string };
+
+/** Fresh per delete request and per attempt: CloudFormation ignores a DeleteStack whose token it has seen before. */
+function deleteToken(cluster: Cluster, attempt: number, suffix = ''): string {
+  return `delete-${cluster.id}-${cluster.deleteRequests ?? 1}-${attempt}${suffix}`;
+}
+
+const firstPoll = (policy: PollPolicy): PollState => {
+  const poll = nextPoll(undefined, policy);
+  return { attempt: poll.attempt, waitSeconds: poll.waitSeconds };
+};
+
+/**
+ * The cluster's stack: the recorded id, else whatever stack carries the deterministic name (a create cancelled
+ * before it recorded the id), remembered on the record once found.
+ */
+async function findStack(deps: DeleteStackDeps, cluster: Cluster): Promise<{ cluster: Cluster; stackId?: string; status?: string }> {
+  if (cluster.stackId) {
+    const stack = await deps.stacks.describeStack(cluster.region, cluster.stackId);
+    return { cluster, stackId: cluster.stackId, status: stack?.status ?? 'DELETE_COMPLETE' };
+  }
+  const stack = await deps.stacks.describeStack(cluster.region, cluster.stackName);
+  if (!stack) return { cluster };
+  const updated = await deps.store.update(cluster, { stackId: stack.stackId, updatedAt: deps.clock.now().toISOString() });
+  await record(deps, cluster.id, 'stack.status_changed', `stack ${stack.status} found under the cluster's name`, { stackId: stack.stackId, stackStatus: stack.status });
+  return { cluster: updated, stackId: stack.stackId, status: stack.status };
+}
+
+/** No stack under the name: gone for good, unless a create may still be about to make one. */
+function absence(deps: DeleteStackDeps, cluster: Cluster): 'deleted' | 'in_progress' {
+  if (!cluster.stackRequestedAt) return 'deleted';
+  const waited = deps.clock.now().getTime() - Date.parse(cluster.stackRequestedAt);
+  return waited < STACK_APPEARANCE_GRACE_MS ? 'in_progress' : 'deleted';
+}
+
+/**
+ * Primary course:
+ * 1. Load the cluster; only a DELETING cluster has its stack deleted (a duplicate execution finds it settled).
+ * 2. Find its stack (recorded id, else the deterministic name).
+ * 3. DeleteStack with a token fresh for this request and attempt; a stack that no longer exists is deleted already.
+ * 4. Show the stage: status reason "waiting for stack deletion", and the timeline.
+ */
+export async function removeStack(deps: DeleteStackDeps, input: { clusterId: string; attempt: number }): Promise<RemoveStackResult> {
+  const loaded = await loadCluster(deps.store, input.clusterId);
+  if (loaded.status !== 'DELETING') return { proceed: false, status: loaded.status };
+
+  const { cluster, stackId, status } = await findStack(deps, loaded);
+  const poll = firstPoll(deps.poll);
+  if (!stackId || status === 'DELETE_COMPLETE') {
+    const progress = stackId ? 'deleted' : absence(deps, cluster);
+    const message = progress === 'deleted' ? 'no stack to delete' : 'waiting for the stack the create may still be making';
+    await record(deps, cluster.id, 'stack.delete_requested', message, { stackName: cluster.stackName });
+    return { proceed: true, stackId: stackId ?? null, progress, lastStatus: 'DELETE_COMPLETE', poll, exhausted: false };
+  }
+
+  await deps.stacks.deleteStack(cluster.region, stackId, deleteToken(cluster, input.attempt));
+  const reason = input.attempt > 1 ? `waiting for stack deletion (attempt ${input.attempt} of ${deps.maxAttempts})` : 'waiting for stack deletion';
+  await deps.store.update(cluster, { statusReason: reason, updatedAt: deps.clock.now().toISOString() });
+  await record(deps, cluster.id, 'stack.delete_requested', reason, { stackId, attempt: input.attempt });
+  return { proceed: true, stackId, progress: 'in_progress', lastStatus: status ?? 'DELETE_IN_PROGRESS', poll, exhausted: false };
+}
+
+export interface CheckRemovalInput {
+  clusterId: string;
+  stackId: string | null;
+  attempt: number;
+  poll: PollState;
+  lastStatus?: string;
+}
+
+/**
+ * Primary course:
+ * 1. Without a stack id yet, look for the stack by name again (a cancelled create's stack may have appeared) and
+ *    delete it when it has.
+ * 2. Read the stack's status (gone counts as deleted); put a change on the timeline, once per change.
+ * 3. A stack that is not deleting at all is asked again, with a fresh token.
+ * 4. Compute the next, longer, poll interval and whether the poll budget is spent.
+ */
+export async function checkStackRemoval(deps: DeleteStackDeps, input: CheckRemovalInput): Promise<StackRemoval> {
+  let cluster = await loadCluster(deps.store, input.clusterId);
+  let stackId = input.stackId ?? undefined;
+  let status: string | undefined;
+  if (!stackId) {
+    const found = await findStack(deps, cluster);
+    ({ cluster, stackId, status } = found);
+    if (stackId && status !== 'DELETE_COMPLETE') {
+      await deps.stacks.deleteStack(cluster.region, stackId, deleteToken(cluster, input.attempt));
+      status = 'DELETE_IN_PROGRESS';
+    }
+  } else {
+    status = (await deps.stacks.describeStack(cluster.region, stackId))?.status ?? 'DELETE_COMPLETE';
+  }
+
+  const poll = nextPoll(input.poll, deps.poll);
+  const next = { attempt: poll.attempt, waitSeconds: poll.waitSeconds };
+  if (!stackId) {
+    const progress = absence(deps, cluster);
+    if (progress === 'deleted') await record(deps, cluster.id, 'stack.status_changed', 'no stack appeared under the cluster\'s name', { stackName: cluster.stackName });
+    const exhausted = progress === 'in_progress' && poll.exhausted;
+    return { stackId: null, progress, lastStatus: 'DELETE_COMPLETE', poll: next, exhausted, ...(exhausted ? { reason: 'the stack the create was making never appeared' } : {}) };
+  }
+
+  const stackStatus = status ?? 'DELETE_COMPLETE';
+  if (stackStatus !== input.lastStatus) {
+    await record(deps, cluster.id, 'stack.status_changed', `stack ${stackStatus}`, { stackId, stackStatus });
+  }
+  const read = deletionProgress(stackStatus);
+  if (read === 'stalled') {
+    logger.info('stack is not deleting; asking again', { clusterId: cluster.id, stackStatus });
+    await deps.stacks.deleteStack(cluster.region, stackId, deleteToken(cluster, input.attempt, `-r${input.poll.attempt}`));
+  }
+  const progress = read === 'stalled' ? 'in_progress' : read;
+  const exhausted = progress === 'in_progress' && poll.exhausted;
+  return {
+    stackId,
+    progress,
+    lastStatus: stackStatus,
+    poll: next,
+    exhausted,
+    ...(exhausted ? { reason: `the stack did not finish deleting in the time allowed (last status ${stackStatus})` } : {}),
+  };
+}
+
+export interface DeleteFailureResult {
+  /** Another DeleteStack attempt is due. */
+  retry: boolean;
+  /** The attempt to make next (when retrying). */
+  attempt: number;
+  /** How long to wait before it. */
+  waitSeconds: number;
+  /** The resources that blocked the delete and why. */
+  blockers: string;
+  /** The status reason the cluster ends with when no attempt is left. */
+  reason: string;
+}
+
+/**
+ * Primary course (the stack is DELETE_FAILED):
+ * 1. Read the stack events: which resources failed to delete in this attempt, and why.
+ * 2. Put them on the timeline and in the status reason.
+ * 3. Another attempt if the budget allows (after a growing pause: what blocks a delete, such as a network
+ *    interface a load balancer still holds, often clears by itself); otherwise the reason DELETE_FAILED carries.
+ */
+export async function readDeleteFailure(deps: DeleteStackDeps, input: { clusterId: string; stackId: string; attempt: number }): Promise<DeleteFailureResult> {
+  const cluster = await loadCluster(deps.store, input.clusterId);
+  const events = await deps.stacks.listStackEvents(cluster.region, input.stackId);
+  const blockers = describeBlockers(deleteBlockersOf(events, cluster.stackName));
+  const retry = input.attempt < deps.maxAttempts;
+  const attempt = `attempt ${input.attempt} of ${deps.maxAttempts}`;
+  const statusReason = retry ? `stack DELETE_FAILED (${attempt}), retrying; blocked by ${blockers}` : `stack DELETE_FAILED after ${deps.maxAttempts} attempts; blocked by ${blockers}`;
+  await record(deps, cluster.id, 'stack.delete_failed', `stack DELETE_FAILED (${attempt}): ${blockers}`, { stackId: input.stackId, attempt: input.attempt });
+  if (retry) await deps.store.update(cluster, { statusReason, updatedAt: deps.clock.now().toISOString() });
+  const waitSeconds = Math.min(deps.poll.maxSeconds, deps.poll.initialSeconds * 2 ** (input.attempt - 1));
+  return { retry, attempt: input.attempt + 1, waitSeconds, blockers, reason: statusReason };
+}

@@ -1,0 +1,79 @@
+/** Hand-written stand-ins for the use cases' ports (plain function types, not SDK mocks): each records its calls. */
+import type { ClusterNode } from '../../src/domain/cluster';
+import type { StackEventView } from '../../src/domain/stack';
+import type { ChatFollowUps, InstanceInventory, QuotaLedger, StackDescription, StackGateway, WorkflowStarter } from '../../src/use-cases/ports';
+
+export function fakeStacks(stacks: Partial<StackDescription>[] = [], events: StackEventView[] = []) {
+  const known = stacks.map((s) => ({ stackId: 'stack-1', stackName: 'swarm-c-1', status: 'CREATE_COMPLETE', outputs: {}, tags: {}, ...s }));
+  const deletes: { stack: string; token: string }[] = [];
+  const gateway: StackGateway = {
+    createStack: async () => 'stack-new',
+    describeStack: async (_region, nameOrId) => known.find((s) => (s.stackId === nameOrId || s.stackName === nameOrId) && s.status !== 'DELETE_COMPLETE'),
+    listStackEvents: async () => events,
+    deleteStack: async (_region, stack, token) => {
+      deletes.push({ stack, token });
+    },
+  };
+  return { gateway, stacks: known, deletes, events };
+}
+
+export function fakeInstances(tagged: Partial<ClusterNode>[] = [], byId: Partial<ClusterNode>[] = []) {
+  const node = (n: Partial<ClusterNode>): ClusterNode => ({ instanceId: 'i-1', role: 'worker', availabilityZone: 'us-east-1a', state: 'running', ...n });
+  const state = { tagged: tagged.map(node), byId: byId.map(node), byIdCalls: [] as string[][] };
+  const inventory: InstanceInventory = {
+    instancesOfCluster: async () => state.tagged,
+    instancesById: async (_region, ids) => {
+      state.byIdCalls.push(ids);
+      return state.byId.filter((n) => ids.includes(n.instanceId));
+    },
+  };
+  return { inventory, state, node };
+}
+
+export function fakeWorkflows(options: { failStart?: Error } = {}) {
+  const started: { clusterId: string; request: number }[] = [];
+  const stopped: string[] = [];
+  const running = new Set<string>();
+  const arn = (clusterId: string, request: number) => `arn:aws:states:us-east-1:000000000000:execution:delete-cluster:${clusterId}-delete-${request}`;
+  const workflows: WorkflowStarter = {
+    startCreate: async (clusterId) => `arn:aws:states:us-east-1:000000000000:execution:create-cluster:${clusterId}`,
+    deleteExecutionArn: arn,
+    startDelete: async (clusterId, request) => {
+      if (options.failStart) throw options.failStart;
+      // Same name, same execution: only a first start counts as starting something.
+      if (!running.has(arn(clusterId, request))) started.push({ clusterId, request });
+      running.add(arn(clusterId, request));
+      return arn(clusterId, request);
+    },
+    stop: async (executionArn) => {
+      stopped.push(executionArn);
+    },
+  };
+  return { workflows, started, stopped };
+}
+
+/** A quota ledger that records what was given back (the lifecycle releases a share when a cluster is DELETED). */
+export function fakeQuotas() {
+  const released: { owner: string; clusterId: string; instances: number }[] = [];
+  const quotas: QuotaLedger = {
+    acquire: async () => undefined,
+    release: async (owner, hold) => {
+      if (released.some((r) => r.clusterId === hold.clusterId)) return false;
+      released.push({ owner, ...hold });
+      return true;
+    },
+    usage: async () => ({ activeClusters: 0, instances: 0 }),
+  };
+  return { quotas, released };
+}
+
+/** Chat follow-ups that record which clusters were announced, and in which status. */
+export function fakeFollowUps() {
+  const announced: { clusterId: string; status: string; responseUrl?: string }[] = [];
+  const followUps: ChatFollowUps = {
+    announce: async (cluster) => {
+      announced.push({ clusterId: cluster.id, status: cluster.status, responseUrl: cluster.followUp?.responseUrl });
+    },
+  };
+  return { followUps, announced };
+}

@@ -1,0 +1,43 @@
+import { ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, SFNServiceException, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { buildWorkflowStarter } from '../../../src/adapters/stepfunctions/workflow-starter';
+import { TransientAwsError } from '../../../src/domain/errors';
+
+const CREATE = 'arn:aws:states:us-east-1:123456789012:stateMachine:swarm-create-cluster';
+const DELETE = 'arn:aws:states:us-east-1:123456789012:stateMachine:swarm-delete-cluster';
+const sfn = mockClient(SFNClient);
+const starter = () => buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: CREATE, delete: DELETE });
+
+beforeEach(() => sfn.reset());
+
+describe('workflow starter', () => {
+  it('names a delete execution after the cluster and the delete request', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:swarm-delete-cluster:c-1-delete-2', startDate: new Date() });
+
+    const arn = await starter().startDelete('c-1', 2);
+
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: DELETE, name: 'c-1-delete-2', input: JSON.stringify({ clusterId: 'c-1' }) });
+    expect(arn).toBe(starter().deleteExecutionArn('c-1', 2));
+  });
+
+  it('reads an execution of that name that already ran as this request’s, starting nothing', async () => {
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    await expect(starter().startDelete('c-1', 1)).resolves.toBe('arn:aws:states:us-east-1:123456789012:execution:swarm-delete-cluster:c-1-delete-1');
+  });
+
+  it('turns throttling into TransientAwsError', async () => {
+    sfn.on(StartExecutionCommand).rejects(new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    await expect(starter().startDelete('c-1', 1)).rejects.toBeInstanceOf(TransientAwsError);
+  });
+
+  it('stops an execution with an error and cause, and leaves one that does not exist alone', async () => {
+    sfn.on(StopExecutionCommand, { executionArn: 'arn:gone' }).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+    sfn.on(StopExecutionCommand, { executionArn: 'arn:running' }).resolves({ stopDate: new Date() });
+
+    await starter().stop('arn:running', { error: 'ClusterDeleted', cause: 'deleted while creating' });
+    await expect(starter().stop('arn:gone', { error: 'ClusterDeleted', cause: 'x' })).resolves.toBeUndefined();
+
+    expect(sfn).toHaveReceivedCommandWith(StopExecutionCommand, { executionArn: 'arn:running', error: 'ClusterDeleted', cause: 'deleted while creating' });
+  });
+});
