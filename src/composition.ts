@@ -27,6 +27,7 @@ import { loadConfig, type Config } from './config';
 import type { AccessPolicy } from './handlers/http/principal';
 import type { ApiKeyStore, ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, WorkflowStarter } from './use-cases/ports';
 import { systemClock } from './use-cases/ports';
+import type { CreateClusterDeps } from './use-cases/create-cluster';
 import type { ChatCommandDispatcher } from './use-cases/run-chat-command';
 
 export interface Dependencies {
@@ -148,6 +149,24 @@ export function webhookRegistration(config: Config): Dependencies['webhooks'] {
       return verdict.ok ? undefined : verdict.reason;
     },
     newSecret: newWebhookSecret,
+  };
+}
+
+/** What the create use case needs, from the dependencies every entry point that creates clusters (HTTP, Slack) has. */
+export function createClusterDeps(
+  deps: Pick<Dependencies, 'config' | 'clock' | 'store' | 'workflows' | 'webhooks' | 'createExecutionPrefix' | 'quotas'>,
+): CreateClusterDeps {
+  return {
+    store: deps.store,
+    workflows: deps.workflows,
+    clock: deps.clock,
+    defaultRegion: deps.config.region,
+    allowedRegions: deps.config.allowedRegions,
+    checkWebhookUrl: deps.webhooks.checkUrl,
+    newWebhookSecret: deps.webhooks.newSecret,
+    createExecutionPrefix: deps.createExecutionPrefix,
+    quotas: deps.quotas,
+    quotaLimits: deps.config.quota,
   };
 }
 

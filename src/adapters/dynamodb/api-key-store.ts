@@ -5,23 +5,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../../domain/api-key';
-import { BadRequestError, ConflictError } from '../../domain/errors';
+import { ConflictError } from '../../domain/errors';
 import type { ApiKeyStore } from '../../use-cases/ports';
-
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (typeof key === 'object' && key !== null && typeof (key as { keyId?: unknown }).keyId === 'string') return key as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new BadRequestError('The cursor is not valid for this listing.');
-}
+import { decodeCursor, encodeCursor } from './pages';
 
 export function buildApiKeyStore(client: DynamoDBDocumentClient, tableName: string): ApiKeyStore {
   return {
@@ -49,7 +35,7 @@ export function buildApiKeyStore(client: DynamoDBDocumentClient, tableName: stri
         new ScanCommand({
           TableName: tableName,
           Limit: query.limit,
-          ExclusiveStartKey: decodeCursor(query.cursor),
+          ExclusiveStartKey: decodeCursor(query.cursor, {}, ['keyId']),
           ...(query.principal !== undefined
             ? { FilterExpression: 'principal = :principal', ExpressionAttributeValues: { ':principal': query.principal } }
             : {}),

@@ -13,12 +13,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { Cluster, ClusterStatus, TimelineEvent } from '../../domain/cluster';
-import { BadRequestError, ConflictError, StaleClusterError } from '../../domain/errors';
+import { ConflictError, StaleClusterError } from '../../domain/errors';
 import { autoDeleteAt, reapDeadline } from '../../domain/expiry';
 import type { ClusterChanges, ClusterStore, Page } from '../../use-cases/ports';
+import { decodeCursor, encodeCursor, queryPrefix, type Key } from './pages';
 import { INDEX_BY_OWNER, INDEX_BY_OWNER_ACTIVITY, INDEX_BY_OWNER_STATUS, INDEX_BY_REAP_DEADLINE, keys } from './table-design';
-
-type Key = Record<string, string>;
 
 /** Clusters that can still see activity: the idle listing leaves out what is being or has been deleted. */
 const GONE: ReadonlySet<ClusterStatus> = new Set(['DELETING', 'DELETED']);
@@ -57,25 +56,6 @@ function applied(cluster: Cluster, changes: ClusterChanges): Cluster {
 function toCluster(item: Record<string, unknown>): Cluster {
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, gsi4pk: _g, gsi4sk: _h, ...cluster } = item;
   return cluster as unknown as Cluster;
-}
-
-/** Cursors are opaque to callers, but we check them: a cursor is only valid for the partition it was issued for. */
-export function encodeCursor(key: Key | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-export function decodeCursor(cursor: string | undefined, expected: Key): Key | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (typeof key === 'object' && key !== null && Object.entries(expected).every(([name, value]) => (key as Key)[name] === value)) {
-      const values = Object.values(key as Key);
-      if (values.every((value) => typeof value === 'string')) return key as Key;
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new BadRequestError('The cursor is not valid for this listing.', { errors: [{ field: 'cursor', message: 'is not a cursor returned by this listing' }] });
 }
 
 export function buildClusterStore(client: DynamoDBDocumentClient, tableName: string): ClusterStore {
@@ -211,18 +191,8 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
     },
 
     async listEvents(clusterId, query): Promise<Page<TimelineEvent>> {
-      const pk = keys.cluster(clusterId).pk;
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.eventPrefix },
-          Limit: query.limit,
-          ExclusiveStartKey: decodeCursor(query.cursor, { pk }),
-        }),
-      );
-      const items = (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...event }) => event as TimelineEvent);
-      return { items, nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+      const page = await queryPrefix(client, tableName, keys.cluster(clusterId).pk, keys.eventPrefix, query);
+      return { items: page.items.map(({ pk: _pk, sk: _sk, ...event }: Record<string, unknown>) => event as unknown as TimelineEvent), nextCursor: page.nextCursor };
     },
   };
 }

@@ -4,13 +4,12 @@
  * recorded twice (a retried task) or a redelivery racing a retry is detected instead of overwritten.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StaleDeliveryError, type Delivery } from '../../domain/delivery';
 import type { DeliveryStore, Page } from '../../use-cases/ports';
-import { decodeCursor, encodeCursor } from './cluster-store';
+import { queryPrefix } from './pages';
 import { keys } from './table-design';
 
-type Key = Record<string, string>;
 
 function toDelivery(item: Record<string, unknown>): Delivery {
   const { pk: _pk, sk: _sk, ...delivery } = item;
@@ -41,17 +40,8 @@ export function buildDeliveryStore(client: DynamoDBDocumentClient, tableName: st
     },
 
     async list(clusterId, query): Promise<Page<Delivery>> {
-      const pk = keys.cluster(clusterId).pk;
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.deliveryPrefix },
-          Limit: query.limit,
-          ExclusiveStartKey: decodeCursor(query.cursor, { pk }),
-        }),
-      );
-      return { items: (result.Items ?? []).map(toDelivery), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+      const page = await queryPrefix(client, tableName, keys.cluster(clusterId).pk, keys.deliveryPrefix, query);
+      return { items: page.items.map(toDelivery), nextCursor: page.nextCursor };
     },
 
     async update(delivery, changes, attempt) {

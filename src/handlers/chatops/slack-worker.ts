@@ -2,7 +2,7 @@
  * Runs a slash command handed over by POST /chatops/slack (asynchronously invoked, so it has its own time, not
  * Slack's 3 seconds) and posts the answer to the command's response_url.
  */
-import { dependencies, chatResponder, type Dependencies } from '../../composition';
+import { chatResponder, createClusterDeps, dependencies, type Dependencies } from '../../composition';
 import { requestClusterDeletion } from '../../use-cases/request-cluster-deletion';
 import { runChatCommand, type ChatCommandJob, type RunChatCommandDeps } from '../../use-cases/run-chat-command';
 import { lazyHandler } from '../lazy';
@@ -14,18 +14,7 @@ export function chatCommandDeps(deps: Dependencies, respond: RunChatCommandDeps[
     // DELETE /clusters/{id}'s use case, as the Slack user with action 'delete'. The command's response_url is kept
     // on the cluster, so the "deleted" (or "could not be deleted") follow-up reaches the person who asked.
     deleteCluster: (caller, id, followUp) => requestClusterDeletion(deps, { caller, id, followUp }),
-    create: {
-      store: deps.store,
-      workflows: deps.workflows,
-      clock: deps.clock,
-      defaultRegion: deps.config.region,
-      allowedRegions: deps.config.allowedRegions,
-      checkWebhookUrl: deps.webhooks.checkUrl,
-      newWebhookSecret: deps.webhooks.newSecret,
-      createExecutionPrefix: deps.createExecutionPrefix,
-      quotas: deps.quotas,
-      quotaLimits: deps.config.quota,
-    },
+    create: createClusterDeps(deps),
   };
 }
 

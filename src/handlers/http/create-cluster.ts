@@ -1,4 +1,5 @@
 import {
+  createClusterDeps,
   accessPolicy,
   clusterStore,
   createExecutionPrefix,
@@ -30,21 +31,7 @@ export function createClusterHandler(deps: CreateClusterHandlerDeps) {
     const owner = principalOf(event);
     const request = parseOrThrow(clusterRequestSchema, event.jsonBody, 'cluster request');
     const create = async () => {
-      const { cluster, webhookSecret } = await createCluster(
-        {
-          store: deps.store,
-          workflows: deps.workflows,
-          clock: deps.clock,
-          defaultRegion: deps.config.region,
-          allowedRegions: deps.config.allowedRegions,
-          checkWebhookUrl: deps.webhooks.checkUrl,
-          newWebhookSecret: deps.webhooks.newSecret,
-          createExecutionPrefix: deps.createExecutionPrefix,
-          quotas: deps.quotas,
-          quotaLimits: deps.config.quota,
-        },
-        { owner, request },
-      );
+      const { cluster, webhookSecret } = await createCluster(createClusterDeps(deps), { owner, request });
       return json(202, { ...clusterResource(cluster), webhookSecret }, { location: `/clusters/${cluster.id}` });
     };
 
