@@ -11,8 +11,7 @@ import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/noti
 import { recordStackFailure, recordStackReady } from '../../use-cases/record-stack-outcome';
 import { startStackCreation } from '../../use-cases/start-stack-creation';
 import type { PollState } from '../../domain/stack';
-import type { Context } from 'aws-lambda';
-import { workflowTask } from './task';
+import { lambdaSteps, workflowTask } from './task';
 
 type StackInput = { clusterId: string; stackId: string };
 
@@ -37,12 +36,7 @@ export function createClusterSteps(deps: Dependencies) {
 
 export type CreateClusterSteps = ReturnType<typeof createClusterSteps>;
 
-let steps: CreateClusterSteps | undefined;
-
-/** The Lambda export for one step: dependencies are built on the first invocation, once per container. */
-function lambdaStep<K extends keyof CreateClusterSteps>(name: K): CreateClusterSteps[K] {
-  return ((input: never, context: Context) => (steps ??= createClusterSteps(dependencies()))[name](input, context)) as CreateClusterSteps[K];
-}
+const lambdaStep = lambdaSteps(() => createClusterSteps(dependencies()));
 
 export const createStack = lambdaStep('createStack');
 export const checkStack = lambdaStep('checkStack');

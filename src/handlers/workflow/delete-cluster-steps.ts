@@ -9,8 +9,7 @@ import * as stack from '../../use-cases/delete-cluster-stack';
 import * as finish from '../../use-cases/finish-cluster-deletion';
 import type { WorkflowFailure } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/notify-cluster-outcome';
-import type { Context } from 'aws-lambda';
-import { workflowTask } from './task';
+import { lambdaSteps, workflowTask } from './task';
 
 export function deleteClusterSteps(deps: Dependencies) {
   const poll = deps.config.stackPoll;
@@ -36,12 +35,7 @@ export function deleteClusterSteps(deps: Dependencies) {
 
 export type DeleteClusterSteps = ReturnType<typeof deleteClusterSteps>;
 
-let steps: DeleteClusterSteps | undefined;
-
-/** The Lambda export for one step: dependencies are built on the first invocation, once per container. */
-function lambdaStep<K extends keyof DeleteClusterSteps>(name: K): DeleteClusterSteps[K] {
-  return ((input: never, context: Context) => (steps ??= deleteClusterSteps(dependencies()))[name](input, context)) as DeleteClusterSteps[K];
-}
+const lambdaStep = lambdaSteps(() => deleteClusterSteps(dependencies()));
 
 export const removeStack = lambdaStep('removeStack');
 export const checkStackRemoval = lambdaStep('checkStackRemoval');

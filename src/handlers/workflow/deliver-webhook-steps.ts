@@ -1,12 +1,11 @@
 /**
  * The deliver-webhook workflow's Lambda tasks (statemachines/deliver-webhook.asl.json), one export per Task state.
  */
-import type { Context } from 'aws-lambda';
 import { clusterStore, deliveryStore, dynamoDBClient, webhookSender, type Dependencies } from '../../composition';
 import { loadConfig } from '../../config';
 import { attemptWebhookDelivery, failWebhookDelivery } from '../../use-cases/attempt-webhook-delivery';
 import { systemClock, type DeliveryExecutionInput } from '../../use-cases/ports';
-import { workflowTask } from './task';
+import { lambdaSteps, workflowTask } from './task';
 
 export type DeliverWebhookDeps = Pick<Dependencies, 'config' | 'store' | 'deliveries' | 'sendWebhook' | 'clock'> & {
   /** The jitter source; Math.random unless a test pins it. */
@@ -23,8 +22,6 @@ export function deliverWebhookSteps(deps: DeliverWebhookDeps) {
 
 export type DeliverWebhookSteps = ReturnType<typeof deliverWebhookSteps>;
 
-let steps: DeliverWebhookSteps | undefined;
-
 /** Only what the delivery tasks use, so their bundle carries no CloudFormation or EC2 client. */
 function build(): DeliverWebhookSteps {
   const config = loadConfig();
@@ -38,9 +35,7 @@ function build(): DeliverWebhookSteps {
   });
 }
 
-function lambdaStep<K extends keyof DeliverWebhookSteps>(name: K): DeliverWebhookSteps[K] {
-  return ((input: never, context: Context) => (steps ??= build())[name](input, context)) as DeliverWebhookSteps[K];
-}
+const lambdaStep = lambdaSteps(() => build());
 
 export const attemptDelivery = lambdaStep('attemptDelivery');
 export const failDelivery = lambdaStep('failDelivery');

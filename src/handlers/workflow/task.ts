@@ -19,3 +19,14 @@ export function workflowTask<I extends { clusterId: string }, O>(step: string, r
     }
   };
 }
+
+type Steps = Record<string, (input: never, context?: Context) => Promise<unknown>>;
+
+/**
+ * The Lambda exports of one workflow's steps: `build` (dependencies included) runs on the first invocation of any
+ * of them, once per container, so importing the module reads no environment.
+ */
+export function lambdaSteps<S extends Steps>(build: () => S) {
+  let steps: S | undefined;
+  return <K extends keyof S>(name: K): S[K] => ((input: never, context: Context) => (steps ??= build())[name]!(input, context)) as S[K];
+}
