@@ -17,9 +17,6 @@ export function createProgress(stackStatus: string | undefined): StackProgress {
   return 'in_progress';
 }
 
-/** States in which a DeleteStack has nothing more to do, or must not be sent again. */
-export const DELETE_UNDER_WAY = new Set(['DELETE_IN_PROGRESS', 'DELETE_FAILED', 'DELETE_COMPLETE']);
-
 export interface StackEventView {
   timestamp: string;
   logicalResourceId: string;

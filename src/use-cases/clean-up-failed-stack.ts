@@ -1,4 +1,4 @@
-import { DELETE_UNDER_WAY, nextPoll, type PollPolicy, type PollState } from '../domain/stack';
+import { deletionProgress, nextPoll, type PollPolicy, type PollState } from '../domain/stack';
 import { loadCluster, record, releaseQuota } from './lifecycle';
 import type { Clock, ClusterStore, QuotaLedger, StackGateway } from './ports';
 
@@ -31,15 +31,14 @@ export interface StackDeletionCheck {
 
 /**
  * One look at a stack being deleted: DELETE_COMPLETE and "does not exist" both count as deleted, and a deleted
- * stack gives the cluster's quota share back. A stack that is
- * not deleting yet (the DeleteStack arrived while CloudFormation was busy with it) is asked again, with a fresh token
- * (CloudFormation ignores a token it has seen).
+ * stack gives the cluster's quota share back. A stack that is not deleting yet (the DeleteStack arrived while
+ * CloudFormation was busy with it) is asked again, with a fresh token (CloudFormation ignores a token it has seen).
  */
 export async function checkStackDeletion(deps: CleanUpDeps, input: { clusterId: string; stackId: string; poll: PollState }): Promise<StackDeletionCheck> {
   const cluster = await loadCluster(deps.store, input.clusterId);
   const stack = await deps.stacks.describeStack(cluster.region, input.stackId);
   const stackStatus = stack?.status ?? 'DELETE_COMPLETE';
-  if (stack && !DELETE_UNDER_WAY.has(stackStatus) && !stackStatus.endsWith('_IN_PROGRESS')) {
+  if (deletionProgress(stack?.status) === 'stalled') {
     await deps.stacks.deleteStack(cluster.region, input.stackId, `cleanup-${cluster.id}-${input.poll.attempt}`);
   }
   const deleted = stack === undefined;
