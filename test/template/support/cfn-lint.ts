@@ -1,28 +1,40 @@
 /**
- * A template lint against the CloudFormation resource specification (@aws-cdk/cfnspec): the checks CloudFormation's
- * own validation and cfn-lint make that matter here, so a misspelt property or a dangling !Ref fails `npm test`
- * rather than a stack create on AWS. Returns findings as "where: what" strings; empty means clean.
+ * A template lint against the CloudFormation resource specification as AWS publishes it today, read from
+ * @aws-cdk/aws-service-spec (the database the CDK generates its L1 constructs from, built from the CloudFormation
+ * registry schemas; it replaced the @aws-cdk/cfnspec JSON, frozen in 2023). It makes the checks CloudFormation's own
+ * validation and cfn-lint make that matter here: every resource type exists, every property is known and every
+ * required one present, values have the shape the schema gives them, every Ref, Fn::GetAtt attribute, Fn::Sub
+ * placeholder and condition resolves. So a misspelt property or a dangling !Ref fails `npm test`, not a stack create
+ * on AWS. Returns findings as "where: what" strings; empty means clean.
  */
+import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
+import type { PropertyType, Resource, ResourceProperties, SpecDatabase } from '@aws-cdk/service-spec-types';
 import { isRecord, type Json } from './template';
 
-interface PropertySpec {
-  Required?: boolean;
-  PrimitiveType?: string;
-  Type?: string;
-  ItemType?: string;
-  PrimitiveItemType?: string;
-}
-interface TypeSpec {
-  Properties?: Record<string, PropertySpec>;
-  Attributes?: Record<string, unknown>;
-  PrimitiveType?: string;
-}
+/** The specification, loaded once per test file (reading the compressed database takes a few seconds). */
 export interface ResourceSpecification {
-  ResourceSpecificationVersion: string;
-  ResourceTypes: Record<string, TypeSpec>;
-  PropertyTypes: Record<string, TypeSpec>;
+  resource(cloudFormationType: string): Resource | undefined;
+  typeDefinition(reference: Extract<PropertyType, { type: 'ref' }>['reference']): { name: string; properties: ResourceProperties };
+  readonly database: SpecDatabase;
 }
 
+let loaded: ResourceSpecification | undefined;
+
+export function loadResourceSpecification(): ResourceSpecification {
+  if (loaded) return loaded;
+  const database = loadAwsServiceSpecSync();
+  return (loaded = {
+    database,
+    resource: (cloudFormationType) => database.lookup('resource', 'cloudFormationType', 'equals', cloudFormationType)[0],
+    typeDefinition: (reference) => database.get('typeDefinition', reference),
+  });
+}
+
+/**
+ * The most a CreateStack / UpdateStack request may carry inline as TemplateBody; larger templates must go through S3 as
+ * a TemplateURL ("CloudFormation quotas": https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html,
+ * and the TemplateBody parameter of https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html).
+ */
 export const TEMPLATE_BODY_LIMIT = 51_200;
 
 const SECTIONS = new Set(['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Rules', 'Mappings', 'Conditions', 'Transform', 'Resources', 'Outputs']);
@@ -38,7 +50,7 @@ export function lintTemplate(template: unknown, spec: ResourceSpecification, tem
   const findings: string[] = [];
   const report = (where: string, what: string) => findings.push(`${where}: ${what}`);
   if (!isRecord(template)) return ['template: not a mapping'];
-  if (templateBytes !== undefined && templateBytes >= TEMPLATE_BODY_LIMIT) {
+  if (templateBytes !== undefined && templateBytes > TEMPLATE_BODY_LIMIT) {
     report('template', `${templateBytes} bytes, over the ${TEMPLATE_BODY_LIMIT}-byte TemplateBody limit`);
   }
   for (const section of Object.keys(template)) if (!SECTIONS.has(section)) report(section, 'unknown template section');
@@ -108,6 +120,8 @@ function lintCondition(where: string, condition: Json, context: Context): void {
   lintIntrinsics(where, condition, context, {});
 }
 
+const DELETION_POLICIES = new Set(['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot']);
+
 function lintResource(name: string, resource: Json, context: Context): void {
   const where = `Resources.${name}`;
   const { report, spec, resources, conditions } = context;
@@ -115,11 +129,16 @@ function lintResource(name: string, resource: Json, context: Context): void {
   if (!isRecord(resource)) return report(where, 'a resource is a mapping');
   for (const key of Object.keys(resource)) if (!RESOURCE_KEYS.has(key)) report(where, `unknown resource attribute ${key}`);
   const type = String(resource.Type);
-  const typeSpec = spec.ResourceTypes[type];
-  if (!typeSpec) return report(where, `unknown resource type ${type}`);
+  // Custom::Name is a custom resource under a name of the author's choosing (AWS::CloudFormation::CustomResource).
+  const resourceSpec = spec.resource(type.startsWith('Custom::') ? 'AWS::CloudFormation::CustomResource' : type);
+  if (!resourceSpec) return report(where, `unknown resource type ${type}`);
   if (resource.Condition !== undefined && !(String(resource.Condition) in conditions)) report(where, `unknown condition ${String(resource.Condition)}`);
   const dependsOn = resource.DependsOn === undefined ? [] : Array.isArray(resource.DependsOn) ? resource.DependsOn : [resource.DependsOn];
   for (const target of dependsOn) if (!(String(target) in resources)) report(`${where}.DependsOn`, `unknown resource ${String(target)}`);
+  for (const policy of ['DeletionPolicy', 'UpdateReplacePolicy']) {
+    const value = resource[policy];
+    if (value !== undefined && !DELETION_POLICIES.has(String(value))) report(`${where}.${policy}`, `unknown policy ${String(value)}`);
+  }
   if (resource.CreationPolicy !== undefined) {
     if (!isRecord(resource.CreationPolicy)) report(`${where}.CreationPolicy`, 'must be a mapping');
     else {
@@ -132,52 +151,103 @@ function lintResource(name: string, resource: Json, context: Context): void {
   if (resource.Metadata !== undefined) lintIntrinsics(`${where}.Metadata`, resource.Metadata, context, {});
   const properties = resource.Properties ?? {};
   if (!isRecord(properties)) return report(`${where}.Properties`, 'must be a mapping');
-  lintProperties(`${where}.Properties`, type, typeSpec, properties, context);
+  // A custom resource takes any properties besides its ServiceToken.
+  const known = type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource' ? undefined : resourceSpec.properties;
+  if (!known) {
+    if (properties.ServiceToken === undefined) report(`${where}.Properties`, 'required property ServiceToken is missing');
+    return lintIntrinsics(`${where}.Properties`, properties, context, {});
+  }
+  lintProperties(`${where}.Properties`, known, properties, context);
 }
 
-function lintProperties(where: string, resourceType: string, typeSpec: TypeSpec, values: Record<string, Json>, context: Context): void {
-  const known = typeSpec.Properties ?? {};
-  for (const [name, propertySpec] of Object.entries(known)) {
-    if (propertySpec.Required && values[name] === undefined) context.report(where, `required property ${name} is missing`);
+function lintProperties(where: string, known: ResourceProperties, values: Record<string, Json>, context: Context): void {
+  for (const [name, property] of Object.entries(known)) {
+    if (property.required && values[name] === undefined) context.report(where, `required property ${name} is missing`);
   }
   for (const [name, value] of Object.entries(values)) {
-    const propertySpec = known[name];
-    if (!propertySpec) {
+    const property = known[name];
+    if (!property) {
       context.report(where, `unknown property ${name}`);
       continue;
     }
-    lintValue(`${where}.${name}`, resourceType, propertySpec, value, context);
+    lintValue(`${where}.${name}`, property.type, value, context);
   }
 }
 
-function lintValue(where: string, resourceType: string, propertySpec: PropertySpec, value: Json, context: Context): void {
-  if (isIntrinsic(value)) return lintIntrinsics(where, value, context, {});
-  const { Type: type, ItemType: itemType, PrimitiveType: primitive } = propertySpec;
-  if (primitive === 'Json') return lintIntrinsics(where, value, context, {});
-  if (primitive !== undefined) {
-    if (typeof value === 'object' && value !== null) context.report(where, `expected a ${primitive}, got ${Array.isArray(value) ? 'a list' : 'a mapping'}`);
-    return;
+const an = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+const NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+/** Checks a value against the type the schema gives it; an intrinsic function stands for any value. */
+function lintValue(where: string, type: PropertyType, value: Json, context: Context): void {
+  if (isIntrinsic(value)) {
+    const [[name, argument]] = Object.entries(value) as [[string, Json]];
+    // Both branches of an Fn::If end up as the value, so each must fit the type (AWS::NoValue removes the property).
+    if (name === 'Fn::If' && Array.isArray(argument) && argument.length === 3) {
+      if (!(String(argument[0]) in context.conditions)) context.report(where, `unknown condition ${String(argument[0])}`);
+      for (const branch of [argument[1], argument[2]] as Json[]) {
+        if (!(isRecord(branch) && branch.Ref === 'AWS::NoValue')) lintValue(where, type, branch, context);
+      }
+      return;
+    }
+    return lintIntrinsics(where, value, context, {});
   }
-  if (type === 'List') {
-    if (!Array.isArray(value)) return context.report(where, 'expected a list');
-    value.forEach((item, index) => lintValue(`${where}[${index}]`, resourceType, itemSpec(propertySpec), item, context));
-    return;
+  const { report } = context;
+  const shape = Array.isArray(value) ? 'a list' : isRecord(value) ? 'a mapping' : undefined;
+  switch (type.type) {
+    case 'json':
+      return lintIntrinsics(where, value, context, {});
+    case 'string':
+    case 'date-time':
+    case 'null':
+      if (shape) return report(where, `expected ${an(type.type)}, got ${shape}`);
+      if (type.type === 'string' && type.allowedValues && typeof value === 'string' && !type.allowedValues.includes(value)) {
+        report(where, `${value} is not one of ${type.allowedValues.join(', ')}`);
+      }
+      return;
+    case 'number':
+    case 'integer':
+      if (shape) return report(where, `expected ${an(type.type)}, got ${shape}`);
+      // CloudFormation takes numbers written as strings, but not words.
+      if (typeof value === 'boolean' || (typeof value === 'string' && !NUMBER.test(value))) report(where, `expected ${an(type.type)}, got ${JSON.stringify(value)}`);
+      if (type.type === 'integer' && !Number.isInteger(Number(value))) report(where, `expected an integer, got ${JSON.stringify(value)}`);
+      return;
+    case 'boolean':
+      if (shape) return report(where, `expected a boolean, got ${shape}`);
+      if (typeof value !== 'boolean' && !['true', 'false'].includes(String(value))) report(where, `expected a boolean, got ${JSON.stringify(value)}`);
+      return;
+    case 'tag':
+      if (!isRecord(value)) return report(where, 'expected a tag mapping');
+      return lintProperties(where, TAG, value, context);
+    case 'array':
+      if (!Array.isArray(value)) return report(where, `expected a list, got ${shape ?? JSON.stringify(value)}`);
+      return value.forEach((item, index) => lintValue(`${where}[${index}]`, type.element, item, context));
+    case 'map':
+      if (!isRecord(value)) return report(where, `expected a mapping, got ${shape ?? JSON.stringify(value)}`);
+      for (const [key, item] of Object.entries(value)) lintValue(`${where}.${key}`, type.element, item, context);
+      return;
+    case 'ref': {
+      const definition = context.spec.typeDefinition(type.reference);
+      // A definition without properties is a free-form object in the schema.
+      if (Object.keys(definition.properties).length === 0) return lintIntrinsics(where, value, context, {});
+      if (!isRecord(value)) return report(where, `expected a ${definition.name} mapping, got ${shape ?? JSON.stringify(value)}`);
+      return lintProperties(where, definition.properties, value, context);
+    }
+    case 'union': {
+      // The value must fit one of the alternatives; if none fits, report what the closest one found.
+      const attempts = type.types.map((alternative) => {
+        const found: [string, string][] = [];
+        lintValue(where, alternative, value, { ...context, report: (at, what) => found.push([at, what]) });
+        return found;
+      });
+      const closest = attempts.reduce((best, found) => (found.length < best.length ? found : best));
+      for (const [at, what] of closest) context.report(at, what);
+      return;
+    }
   }
-  if (type === 'Map') {
-    if (!isRecord(value)) return context.report(where, 'expected a mapping');
-    for (const [key, item] of Object.entries(value)) lintValue(`${where}.${key}`, resourceType, itemSpec(propertySpec), item, context);
-    return;
-  }
-  const nested = type === undefined ? undefined : (context.spec.PropertyTypes[`${resourceType}.${type}`] ?? context.spec.PropertyTypes[type]);
-  if (!nested) return context.report(where, `the specification has no property type ${String(type ?? itemType)}`);
-  if (nested.Properties === undefined) return lintIntrinsics(where, value, context, {});
-  if (!isRecord(value)) return context.report(where, `expected a ${String(type)} mapping`);
-  lintProperties(where, resourceType, nested, value, context);
 }
 
-function itemSpec(spec: PropertySpec): PropertySpec {
-  return spec.PrimitiveItemType !== undefined ? { PrimitiveType: spec.PrimitiveItemType } : { Type: spec.ItemType };
-}
+// The schema's built-in tag: { Key, Value }, both strings, both required.
+const TAG: ResourceProperties = { Key: { type: { type: 'string' }, required: true }, Value: { type: { type: 'string' }, required: true } };
 
 function isIntrinsic(value: Json): value is Record<string, Json> {
   if (!isRecord(value)) return false;
@@ -227,8 +297,12 @@ function checkGetAtt(where: string, argument: Json, context: Context): void {
   if (typeof resourceName !== 'string' || typeof attribute !== 'string') return context.report(where, 'Fn::GetAtt takes [resource, attribute]');
   const resource = context.resources[resourceName];
   if (!isRecord(resource)) return context.report(where, `GetAtt of unknown resource ${resourceName}`);
-  const attributes = context.spec.ResourceTypes[String(resource.Type)]?.Attributes ?? {};
-  if (!(attribute in attributes)) context.report(where, `${String(resource.Type)} has no attribute ${attribute}`);
+  const type = String(resource.Type);
+  // A custom resource answers any attribute its function returns; a nested stack's outputs are Outputs.Name.
+  if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return;
+  if (type === 'AWS::CloudFormation::Stack' && attribute.startsWith('Outputs.')) return;
+  const attributes = context.spec.resource(type)?.attributes ?? {};
+  if (!(attribute in attributes)) context.report(where, `${type} has no attribute ${attribute}`);
 }
 
 function checkSub(where: string, argument: Json, context: Context): void {
