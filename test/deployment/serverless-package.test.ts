@@ -11,6 +11,7 @@ import { httpRoutes } from '../../src/handlers/http/routes';
 import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
 import { DELETE_CLUSTER_TASKS } from '../../src/handlers/workflow/delete-cluster-steps';
 import { DELIVER_WEBHOOK_TASKS } from '../../src/handlers/workflow/deliver-webhook-steps';
+import { lintTemplate, loadResourceSpecification, type TemplateSize } from '../template/support/cfn-lint';
 
 const ROOT = resolve(__dirname, '../..');
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -273,5 +274,24 @@ describe('serverless package', () => {
     const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)![1].Properties;
     expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
     expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('reapClusters'));
+  });
+});
+
+describe('the packaged templates against the CloudFormation resource specification', () => {
+  // The same lint as templates/swarm.yaml (test/template/support/cfn-lint.ts), over everything the framework generated,
+  // its own resources included (deployment bucket and its policy, log groups, versions, permissions, stages).
+  it.each<[string, TemplateSize['sentAs'], string]>([
+    // osls uploads the full template to the deployment bucket and updates the stack from its URL (lib/aws/lib/update-stack.js).
+    ['cloudformation-template-update-stack.json', 'TemplateURL', 'AWS::Lambda::Function'],
+    // The first deploy creates the stack with this core template inline (deploy/lib/create-stack.js).
+    ['cloudformation-template-create-stack.json', 'TemplateBody', 'AWS::S3::Bucket'],
+  ])('%s has no findings (sent as a %s)', (file, sentAs, expectedType) => {
+    const text = readFileSync(join(outDir, file), 'utf8');
+    const template = JSON.parse(text) as { Resources: Record<string, { Type: string }> };
+
+    const findings = lintTemplate(template, loadResourceSpecification(), { bytes: Buffer.byteLength(text), sentAs });
+
+    expect(Object.values(template.Resources).map((resource) => resource.Type)).toContain(expectedType);
+    expect(findings).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ const spec = loadResourceSpecification();
 
 describe('templates/swarm.yaml against the CloudFormation resource specification', () => {
   it('has no findings: known types and properties, required properties, value shapes, resolvable Refs, GetAtts, Subs and conditions', () => {
-    const findings = lintTemplate(loadTemplate(), spec, Buffer.byteLength(templateText()));
+    const findings = lintTemplate(loadTemplate(), spec, { bytes: Buffer.byteLength(templateText()), sentAs: 'TemplateBody' });
 
     expect(findings).toEqual([]);
   });
@@ -73,7 +73,10 @@ Resources:
   Log:
     Type: AWS::Logs::LogGroup
     Properties:
-      RetentionInDays: !If [Big, 7, many]
+      RetentionInDays: !If [Big, 7, 1.5]
+  OtherLog:
+    Type: AWS::Logs::LogGroup
+    Properties: { RetentionInDays: 10, LogGroupClass: CHEAP }
   Thing:
     Type: AWS::Made::Up
   Hook:
@@ -86,11 +89,11 @@ Outputs:
 `);
 
   it('reports each kind of mistake it is meant to catch', () => {
-    const findings = lintTemplate(broken, spec, TEMPLATE_BODY_LIMIT + 1);
+    const findings = lintTemplate(broken, spec, { bytes: TEMPLATE_BODY_LIMIT + 1, sentAs: 'TemplateBody' });
 
     expect(findings).toEqual(
       expect.arrayContaining([
-        expect.stringContaining('over the 51200-byte TemplateBody limit'),
+        'template: 51201 bytes, over the 51200-byte limit of a TemplateBody',
         'Parameters.Size: default is above MaxValue',
         expect.stringMatching(/^Parameters\.Flag: quote yes\/no/),
         'Resources.Queue: unknown condition Missing',
@@ -108,7 +111,9 @@ Outputs:
         'Resources.Group.Properties.LaunchTemplate.Version: expected a string, got a list',
         'Resources.Group.Properties.Tags[0]: unknown property Extra',
         'Resources.Group.Properties.Tags[0].Value: AWS::SQS::Queue has no attribute Nope',
-        'Resources.Log.Properties.RetentionInDays: expected an integer, got "many"',
+        'Resources.Log.Properties.RetentionInDays: expected an integer, got 1.5',
+        expect.stringMatching(/^Resources\.OtherLog\.Properties\.RetentionInDays: 10 is not one of 1, 3, 5, 7, 14, /),
+        expect.stringMatching(/^Resources\.OtherLog\.Properties\.LogGroupClass: CHEAP is not one of STANDARD, /),
         'Resources.Thing: unknown resource type AWS::Made::Up',
         'Resources.Hook.Properties: required property ServiceToken is missing',
         'Outputs.Url.Value: Ref to unknown Ghost',
@@ -117,6 +122,15 @@ Outputs:
     );
     expect(findings.join('\n')).not.toContain('Literal');
     expect(findings.join('\n')).not.toContain('Hooked');
+  });
+
+  it('holds a template to the quotas: 1 MB through S3, 500 resources', () => {
+    const resources = Object.fromEntries(Array.from({ length: 501 }, (_, index) => [`Topic${index}`, { Type: 'AWS::SNS::Topic' }]));
+
+    expect(lintTemplate({ Resources: resources }, spec, { bytes: 1_000_001, sentAs: 'TemplateURL' })).toEqual([
+      'template: 1000001 bytes, over the 1000000-byte limit of a TemplateURL',
+      'Resources: 501 declared, over the quota of 500',
+    ]);
   });
 
   it('finds nothing in a correct template of the same resources', () => {
@@ -137,6 +151,6 @@ Outputs:
   QueueUrl: { Value: !Ref Queue }
 `);
 
-    expect(lintTemplate(correct, spec)).toEqual([]);
+    expect(lintTemplate(correct, spec, { bytes: TEMPLATE_BODY_LIMIT, sentAs: 'TemplateBody' })).toEqual([]);
   });
 });

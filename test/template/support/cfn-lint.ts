@@ -31,11 +31,21 @@ export function loadResourceSpecification(): ResourceSpecification {
 }
 
 /**
- * The most a CreateStack / UpdateStack request may carry inline as TemplateBody; larger templates must go through S3 as
- * a TemplateURL ("CloudFormation quotas": https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html,
- * and the TemplateBody parameter of https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html).
+ * CloudFormation's template quotas ("Understand CloudFormation quotas",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html): a template passed inline
+ * as TemplateBody (CreateStack, UpdateStack, ValidateTemplate) is at most 51,200 bytes; one passed as a TemplateURL
+ * from S3 at most 1 MB (counted here as 1,000,000 bytes, the stricter reading, as cfn-lint does); at most 500
+ * resources, 200 parameters and 200 outputs.
  */
 export const TEMPLATE_BODY_LIMIT = 51_200;
+export const TEMPLATE_SIZE_LIMITS = { TemplateBody: TEMPLATE_BODY_LIMIT, TemplateURL: 1_000_000 } as const;
+const QUOTAS = { Resources: 500, Parameters: 200, Outputs: 200 } as const;
+
+/** How the template travels to CloudFormation, which decides its size limit. */
+export interface TemplateSize {
+  bytes: number;
+  sentAs: keyof typeof TEMPLATE_SIZE_LIMITS;
+}
 
 const SECTIONS = new Set(['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Rules', 'Mappings', 'Conditions', 'Transform', 'Resources', 'Outputs']);
 const RESOURCE_KEYS = new Set(['Type', 'Properties', 'DependsOn', 'Condition', 'Metadata', 'CreationPolicy', 'UpdatePolicy', 'DeletionPolicy', 'UpdateReplacePolicy']);
@@ -46,12 +56,16 @@ const PARAMETER_TYPE = /^(String|Number|List<Number>|CommaDelimitedList|AWS::EC2
 const CREATION_POLICY_KEYS = new Set(['ResourceSignal', 'AutoScalingCreationPolicy', 'StartFleet']);
 const CONDITION_FUNCTIONS = new Set(['Fn::And', 'Fn::Or', 'Fn::Not', 'Fn::Equals', 'Condition']);
 
-export function lintTemplate(template: unknown, spec: ResourceSpecification, templateBytes?: number): string[] {
+export function lintTemplate(template: unknown, spec: ResourceSpecification, size?: TemplateSize): string[] {
   const findings: string[] = [];
   const report = (where: string, what: string) => findings.push(`${where}: ${what}`);
   if (!isRecord(template)) return ['template: not a mapping'];
-  if (templateBytes !== undefined && templateBytes > TEMPLATE_BODY_LIMIT) {
-    report('template', `${templateBytes} bytes, over the ${TEMPLATE_BODY_LIMIT}-byte TemplateBody limit`);
+  if (size && size.bytes > TEMPLATE_SIZE_LIMITS[size.sentAs]) {
+    report('template', `${size.bytes} bytes, over the ${TEMPLATE_SIZE_LIMITS[size.sentAs]}-byte limit of a ${size.sentAs}`);
+  }
+  for (const [section, quota] of Object.entries(QUOTAS)) {
+    const count = isRecord(template[section]) ? Object.keys(template[section]).length : 0;
+    if (count > quota) report(section, `${count} declared, over the quota of ${quota}`);
   }
   for (const section of Object.keys(template)) if (!SECTIONS.has(section)) report(section, 'unknown template section');
 
@@ -208,8 +222,12 @@ function lintValue(where: string, type: PropertyType, value: Json, context: Cont
     case 'integer':
       if (shape) return report(where, `expected ${an(type.type)}, got ${shape}`);
       // CloudFormation takes numbers written as strings, but not words.
-      if (typeof value === 'boolean' || (typeof value === 'string' && !NUMBER.test(value))) report(where, `expected ${an(type.type)}, got ${JSON.stringify(value)}`);
-      if (type.type === 'integer' && !Number.isInteger(Number(value))) report(where, `expected an integer, got ${JSON.stringify(value)}`);
+      if (typeof value === 'boolean' || (typeof value === 'string' && !NUMBER.test(value)) || (type.type === 'integer' && !Number.isInteger(Number(value)))) {
+        return report(where, `expected ${an(type.type)}, got ${JSON.stringify(value)}`);
+      }
+      if (type.type === 'integer' && type.allowedValues && !type.allowedValues.includes(Number(value))) {
+        report(where, `${String(value)} is not one of ${type.allowedValues.join(', ')}`);
+      }
       return;
     case 'boolean':
       if (shape) return report(where, `expected a boolean, got ${shape}`);
