@@ -8,14 +8,13 @@
  * on AWS. Returns findings as "where: what" strings; empty means clean.
  */
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
-import type { PropertyType, Resource, ResourceProperties, SpecDatabase } from '@aws-cdk/service-spec-types';
+import type { PropertyType, Resource, ResourceProperties } from '@aws-cdk/service-spec-types';
 import { isRecord, type Json } from './template';
 
 /** The specification, loaded once per test file (reading the compressed database takes a few seconds). */
 export interface ResourceSpecification {
   resource(cloudFormationType: string): Resource | undefined;
   typeDefinition(reference: Extract<PropertyType, { type: 'ref' }>['reference']): { name: string; properties: ResourceProperties };
-  readonly database: SpecDatabase;
 }
 
 let loaded: ResourceSpecification | undefined;
@@ -24,7 +23,6 @@ export function loadResourceSpecification(): ResourceSpecification {
   if (loaded) return loaded;
   const database = loadAwsServiceSpecSync();
   return (loaded = {
-    database,
     resource: (cloudFormationType) => database.lookup('resource', 'cloudFormationType', 'equals', cloudFormationType)[0],
     typeDefinition: (reference) => database.get('typeDefinition', reference),
   });
