@@ -119,6 +119,7 @@ export function stackGateway(config: Config): StackGateway {
   let templateBody: string | undefined;
   return buildStackGateway({
     roleArn: config.stackRoleArn,
+    permissionsBoundaryArn: config.stackPermissionsBoundaryArn,
     templateBody: () => (templateBody ??= readFileSync(resolve(config.templatePath), 'utf8')),
   });
 }

@@ -39,9 +39,17 @@ function toEventView(event: StackEvent): StackEventView {
   };
 }
 
+/** The template parameter that carries the node roles' permissions boundary (templates/swarm.yaml). */
+export const PERMISSIONS_BOUNDARY_PARAMETER = 'PermissionsBoundaryArn';
+
 export interface StackGatewayOptions {
   templateBody: () => string;
   roleArn: string;
+  /**
+   * Deployment wiring, like the role: every stack's roles carry this boundary, because the stack role may create
+   * roles only with it (templates/stack-role-policy.json). Not a cluster parameter, so the domain never sees it.
+   */
+  permissionsBoundaryArn: string;
   clientFor?: (region: string) => CloudFormationClient;
 }
 
@@ -62,7 +70,10 @@ export function buildStackGateway(options: StackGatewayOptions): StackGateway {
           new CreateStackCommand({
             StackName: request.stackName,
             TemplateBody: options.templateBody(),
-            Parameters: Object.entries(request.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+            Parameters: Object.entries({ ...request.parameters, [PERMISSIONS_BOUNDARY_PARAMETER]: options.permissionsBoundaryArn }).map(([ParameterKey, ParameterValue]) => ({
+              ParameterKey,
+              ParameterValue,
+            })),
             Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
             RoleARN: options.roleArn,
             ClientRequestToken: request.clientRequestToken,
