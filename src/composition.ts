@@ -9,8 +9,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildStackGateway, StackAlreadyExistsError } from './adapters/cloudformation/stack-gateway';
-import { buildApiKeyStore } from './adapters/dynamodb/api-key-store';
+import { buildStackGateway, buildStackReader, StackAlreadyExistsError } from './adapters/cloudformation/stack-gateway';
+import { buildApiKeyLookup, buildApiKeyStore } from './adapters/dynamodb/api-key-store';
 import { buildClusterStore } from './adapters/dynamodb/cluster-store';
 import { buildDeliveryStore } from './adapters/dynamodb/delivery-store';
 import { buildIdempotentRunner, type IdempotentRunner } from './adapters/dynamodb/idempotency';
@@ -25,7 +25,7 @@ import { newWebhookSecret, buildWebhookSender } from './adapters/webhooks/sender
 import { checkWebhookUrl } from './adapters/webhooks/url-policy';
 import { loadConfig, type Config } from './config';
 import type { AccessPolicy } from './handlers/http/principal';
-import type { ApiKeyStore, ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, WorkflowStarter } from './use-cases/ports';
+import type { ApiKeyLookup, ApiKeyStore, ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, StackReader, WorkflowStarter } from './use-cases/ports';
 import { systemClock } from './use-cases/ports';
 import type { CreateClusterDeps } from './use-cases/create-cluster';
 import type { ChatCommandDispatcher } from './use-cases/run-chat-command';
@@ -83,6 +83,10 @@ export function quotaLedger(config: Config, client: DynamoDBClient = dynamoDBCli
   return buildQuotaLedger(documentClient(client), config.clustersTable);
 }
 
+export function apiKeyLookup(config: Pick<Config, 'region' | 'apiKeysTable'>): ApiKeyLookup {
+  return buildApiKeyLookup(documentClient(new DynamoDBClient({ region: config.region })), config.apiKeysTable);
+}
+
 export function apiKeyStore(config: Pick<Config, 'region' | 'apiKeysTable'>, client: DynamoDBClient = new DynamoDBClient({ region: config.region })): ApiKeyStore {
   return buildApiKeyStore(documentClient(client), config.apiKeysTable);
 }
@@ -115,6 +119,11 @@ export function idempotentRunner(config: Config, client: DynamoDBClient = dynamo
   return buildIdempotentRunner(client, config.idempotencyTable, config.idempotencyTtlSeconds);
 }
 
+/** For the steps that only watch a stack. */
+export function stackReader(): StackReader {
+  return buildStackReader();
+}
+
 export function stackGateway(config: Config): StackGateway {
   let templateBody: string | undefined;
   return buildStackGateway({
@@ -123,6 +132,9 @@ export function stackGateway(config: Config): StackGateway {
     templateBody: () => (templateBody ??= readFileSync(resolve(config.templatePath), 'utf8')),
   });
 }
+
+/** Whether a CreateStack failed because the name is taken (the stack gateway's typed error). */
+export const isStackAlreadyExists = (error: unknown): boolean => error instanceof StackAlreadyExistsError;
 
 export function instanceInventory(): InstanceInventory {
   return buildInstanceInventory();
@@ -186,7 +198,7 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     sendWebhook: webhookSender(config),
     deliveries: deliveryStore(config, dynamodb),
     deliveryWorkflow: deliveryWorkflow(config),
-    isStackAlreadyExists: (error) => error instanceof StackAlreadyExistsError,
+    isStackAlreadyExists,
     createExecutionPrefix: createExecutionPrefix(config),
     access: accessPolicy(config),
     quotas: quotaLedger(config, dynamodb),

@@ -55,12 +55,16 @@ export interface CreateStackRequest {
   tags: Record<string, string>;
 }
 
-export interface StackGateway {
-  /** Starts a create; returns the stack id. Throws StackAlreadyExistsError when the name is taken. */
-  createStack(request: CreateStackRequest): Promise<string>;
+/** Reading stacks: what the steps that only watch a stack get (their roles cannot create, delete or pass a role). */
+export interface StackReader {
   /** Undefined when the stack does not exist (any more). */
   describeStack(region: string, stackNameOrId: string): Promise<StackDescription | undefined>;
   listStackEvents(region: string, stackNameOrId: string): Promise<StackEventView[]>;
+}
+
+export interface StackGateway extends StackReader {
+  /** Starts a create; returns the stack id. Throws StackAlreadyExistsError when the name is taken. */
+  createStack(request: CreateStackRequest): Promise<string>;
   deleteStack(region: string, stackNameOrId: string, clientRequestToken: string): Promise<void>;
 }
 
@@ -100,8 +104,12 @@ export interface QuotaLedger {
   usage(owner: string): Promise<QuotaUsage>;
 }
 
-export interface ApiKeyStore {
+/** Reading one key: all the authorizer may do. */
+export interface ApiKeyLookup {
   get(keyId: string): Promise<ApiKeyRecord | undefined>;
+}
+
+export interface ApiKeyStore extends ApiKeyLookup {
   /** Writes a new key; fails with ConflictError if the id exists. */
   create(record: ApiKeyRecord): Promise<void>;
   /** Writes a key whatever was there (the local sandbox re-registers LOCAL_API_KEY on every start). */
