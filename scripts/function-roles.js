@@ -22,6 +22,10 @@ function permissionGroups({ service, stage, stateMachines }) {
         { 'Fn::Join': ['', [table('ClustersTable'), '/index/*']] },
       ]),
     ],
+    // The read-only routes: the cluster and delivery readers get and query, never write.
+    clustersRead: [
+      allow('ReadClustersTable', ['dynamodb:GetItem', 'dynamodb:Query'], [table('ClustersTable'), { 'Fn::Join': ['', [table('ClustersTable'), '/index/*']] }]),
+    ],
     // Powertools idempotency: its persistence layer gets, puts, updates and deletes records.
     idempotency: [allow('IdempotencyTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], table('IdempotencyTable'))],
     // Slack's replay guard writes one conditional item per request into the idempotency table.
@@ -48,15 +52,15 @@ function permissionGroups({ service, stage, stateMachines }) {
 const FUNCTION_PERMISSIONS = {
   // HTTP API
   createCluster: ['clusters', 'idempotency', 'clusterWorkflows'],
-  listClusters: ['clusters'],
-  getCluster: ['clusters'],
+  listClusters: ['clustersRead'],
+  getCluster: ['clustersRead'],
   listClusterNodes: ['clusters', 'nodeInventory'],
-  listClusterEvents: ['clusters'],
+  listClusterEvents: ['clustersRead'],
   deleteCluster: ['clusters', 'clusterWorkflows'],
   updateCluster: ['clusters'],
   recordClusterActivity: ['clusters'],
   openApi: [],
-  listClusterDeliveries: ['clusters'],
+  listClusterDeliveries: ['clustersRead'],
   redeliverWebhook: ['clusters', 'deliveryWorkflow'],
   authorizeApiKey: ['apiKeyLookup'],
   slackCommand: ['slackReplays', 'slackWorker'],

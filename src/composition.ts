@@ -11,8 +11,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildStackGateway, buildStackReader, StackAlreadyExistsError } from './adapters/cloudformation/stack-gateway';
 import { buildApiKeyLookup, buildApiKeyStore } from './adapters/dynamodb/api-key-store';
-import { buildClusterStore } from './adapters/dynamodb/cluster-store';
-import { buildDeliveryStore } from './adapters/dynamodb/delivery-store';
+import { buildClusterReader, buildClusterStore } from './adapters/dynamodb/cluster-store';
+import { buildDeliveryReader, buildDeliveryStore } from './adapters/dynamodb/delivery-store';
 import { buildIdempotentRunner, type IdempotentRunner } from './adapters/dynamodb/idempotency';
 import { buildQuotaLedger } from './adapters/dynamodb/quota-ledger';
 import { buildReplayGuard, type ReplayGuard } from './adapters/dynamodb/replay-guard';
@@ -25,7 +25,7 @@ import { newWebhookSecret, buildWebhookSender } from './adapters/webhooks/sender
 import { checkWebhookUrl } from './adapters/webhooks/url-policy';
 import { loadConfig, type Config } from './config';
 import type { AccessPolicy } from './handlers/http/principal';
-import type { ApiKeyLookup, ApiKeyStore, ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, StackReader, WorkflowStarter } from './use-cases/ports';
+import type { ApiKeyLookup, ApiKeyStore, ChatFollowUps, Clock, ClusterReader, ClusterStore, DeliveryReader, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, StackReader, WorkflowStarter } from './use-cases/ports';
 import { systemClock } from './use-cases/ports';
 import type { CreateClusterDeps } from './use-cases/create-cluster';
 import type { ChatCommandDispatcher } from './use-cases/run-chat-command';
@@ -73,6 +73,15 @@ const documentClient = (client: DynamoDBClient) => DynamoDBDocumentClient.from(c
 
 export function clusterStore(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ClusterStore {
   return buildClusterStore(documentClient(client), config.clustersTable);
+}
+
+/** For the read-only routes: GetItem and Query, no writes. */
+export function clusterReader(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ClusterReader {
+  return buildClusterReader(documentClient(client), config.clustersTable);
+}
+
+export function deliveryReader(config: Config, client: DynamoDBClient = dynamoDBClient(config)): DeliveryReader {
+  return buildDeliveryReader(documentClient(client), config.clustersTable);
 }
 
 export function deliveryStore(config: Config, client: DynamoDBClient = dynamoDBClient(config)): DeliveryStore {
