@@ -9,10 +9,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildStackGateway, StackAlreadyExistsError } from './adapters/cloudformation/stack-gateway';
-import { buildApiKeyStore } from './adapters/dynamodb/api-key-store';
-import { buildClusterStore } from './adapters/dynamodb/cluster-store';
-import { buildDeliveryStore } from './adapters/dynamodb/delivery-store';
+import { buildStackGateway, buildStackReader, StackAlreadyExistsError } from './adapters/cloudformation/stack-gateway';
+import { buildApiKeyLookup, buildApiKeyStore } from './adapters/dynamodb/api-key-store';
+import { buildClusterReader, buildClusterStore } from './adapters/dynamodb/cluster-store';
+import { buildDeliveryReader, buildDeliveryStore } from './adapters/dynamodb/delivery-store';
 import { buildIdempotentRunner, type IdempotentRunner } from './adapters/dynamodb/idempotency';
 import { buildQuotaLedger } from './adapters/dynamodb/quota-ledger';
 import { buildReplayGuard, type ReplayGuard } from './adapters/dynamodb/replay-guard';
@@ -25,7 +25,7 @@ import { newWebhookSecret, buildWebhookSender } from './adapters/webhooks/sender
 import { checkWebhookUrl } from './adapters/webhooks/url-policy';
 import { loadConfig, type Config } from './config';
 import type { AccessPolicy } from './handlers/http/principal';
-import type { ApiKeyStore, ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, WorkflowStarter } from './use-cases/ports';
+import type { ApiKeyLookup, ApiKeyStore, ChatFollowUps, Clock, ClusterReader, ClusterStore, DeliveryReader, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, StackReader, WorkflowStarter } from './use-cases/ports';
 import { systemClock } from './use-cases/ports';
 import type { CreateClusterDeps } from './use-cases/create-cluster';
 import type { ChatCommandDispatcher } from './use-cases/run-chat-command';
@@ -75,12 +75,25 @@ export function clusterStore(config: Config, client: DynamoDBClient = dynamoDBCl
   return buildClusterStore(documentClient(client), config.clustersTable);
 }
 
+/** For the read-only routes: GetItem and Query, no writes. */
+export function clusterReader(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ClusterReader {
+  return buildClusterReader(documentClient(client), config.clustersTable);
+}
+
+export function deliveryReader(config: Config, client: DynamoDBClient = dynamoDBClient(config)): DeliveryReader {
+  return buildDeliveryReader(documentClient(client), config.clustersTable);
+}
+
 export function deliveryStore(config: Config, client: DynamoDBClient = dynamoDBClient(config)): DeliveryStore {
   return buildDeliveryStore(documentClient(client), config.clustersTable);
 }
 
 export function quotaLedger(config: Config, client: DynamoDBClient = dynamoDBClient(config)): QuotaLedger {
   return buildQuotaLedger(documentClient(client), config.clustersTable);
+}
+
+export function apiKeyLookup(config: Pick<Config, 'region' | 'apiKeysTable'>): ApiKeyLookup {
+  return buildApiKeyLookup(documentClient(new DynamoDBClient({ region: config.region })), config.apiKeysTable);
 }
 
 export function apiKeyStore(config: Pick<Config, 'region' | 'apiKeysTable'>, client: DynamoDBClient = new DynamoDBClient({ region: config.region })): ApiKeyStore {
@@ -115,13 +128,22 @@ export function idempotentRunner(config: Config, client: DynamoDBClient = dynamo
   return buildIdempotentRunner(client, config.idempotencyTable, config.idempotencyTtlSeconds);
 }
 
+/** For the steps that only watch a stack. */
+export function stackReader(): StackReader {
+  return buildStackReader();
+}
+
 export function stackGateway(config: Config): StackGateway {
   let templateBody: string | undefined;
   return buildStackGateway({
     roleArn: config.stackRoleArn,
+    permissionsBoundaryArn: config.stackPermissionsBoundaryArn,
     templateBody: () => (templateBody ??= readFileSync(resolve(config.templatePath), 'utf8')),
   });
 }
+
+/** Whether a CreateStack failed because the name is taken (the stack gateway's typed error). */
+export const isStackAlreadyExists = (error: unknown): boolean => error instanceof StackAlreadyExistsError;
 
 export function instanceInventory(): InstanceInventory {
   return buildInstanceInventory();
@@ -185,7 +207,7 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     sendWebhook: webhookSender(config),
     deliveries: deliveryStore(config, dynamodb),
     deliveryWorkflow: deliveryWorkflow(config),
-    isStackAlreadyExists: (error) => error instanceof StackAlreadyExistsError,
+    isStackAlreadyExists,
     createExecutionPrefix: createExecutionPrefix(config),
     access: accessPolicy(config),
     quotas: quotaLedger(config, dynamodb),

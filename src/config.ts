@@ -19,6 +19,8 @@ const environmentSchema = z.object({
   DELIVER_WEBHOOK_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
   DELETE_CLUSTER_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
   STACK_ROLE_ARN: z.string().startsWith('arn:'),
+  // The managed policy every role of a Swarm stack must carry as its boundary; the stack role refuses any other.
+  STACK_PERMISSIONS_BOUNDARY_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/, 'the ARN of a managed IAM policy'),
   TEMPLATE_PATH: z.string().default('templates/swarm.yaml'),
   ALLOWED_REGIONS: csv.optional(),
   STACK_POLL_INITIAL_SECONDS: positiveInt(10),
@@ -53,6 +55,8 @@ export interface Config {
   deliverWebhookStateMachineArn: string;
   deleteClusterStateMachineArn: string;
   stackRoleArn: string;
+  /** Passed to every stack as its PermissionsBoundaryArn parameter (the boundary of the node roles). */
+  stackPermissionsBoundaryArn: string;
   templatePath: string;
   allowedRegions: string[];
   stackPoll: { initialSeconds: number; maxSeconds: number; growth: number; maxAttempts: number };
@@ -105,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliverWebhookStateMachineArn: e.DELIVER_WEBHOOK_STATE_MACHINE_ARN,
     deleteClusterStateMachineArn: e.DELETE_CLUSTER_STATE_MACHINE_ARN,
     stackRoleArn: e.STACK_ROLE_ARN,
+    stackPermissionsBoundaryArn: e.STACK_PERMISSIONS_BOUNDARY_ARN,
     templatePath: e.TEMPLATE_PATH,
     allowedRegions: e.ALLOWED_REGIONS ?? [e.AWS_REGION],
     stackPoll: {

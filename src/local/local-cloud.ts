@@ -158,6 +158,7 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
   setDefault('DELETE_CLUSTER_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${DELETE_STATE_MACHINE}`, changed);
   setDefault('DELIVER_WEBHOOK_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${DELIVER_WEBHOOK_STATE_MACHINE}`, changed);
   setDefault('STACK_ROLE_ARN', `arn:aws:iam::${ACCOUNT}:role/${PREFIX}-stacks`, changed);
+  setDefault('STACK_PERMISSIONS_BOUNDARY_ARN', `arn:aws:iam::${ACCOUNT}:policy/${PREFIX}-swarm-node-boundary`, changed);
   setDefault('TEMPLATE_PATH', resolve(ROOT, 'templates/swarm.yaml'), changed);
   // The sandbox runs on one machine: webhook receivers on loopback over http are allowed here, and only here.
   setDefault('WEBHOOK_ALLOW_LOOPBACK_HTTP', 'true', changed);

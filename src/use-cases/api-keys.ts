@@ -6,10 +6,16 @@ import { KEY_PRINCIPAL_PATTERN } from '../domain/access';
 import { bearerToken, hashApiKey, keyIdOf, newApiKey, verifyApiKey, type ApiKeyRecord, type ApiKeyRole, type KeyVerdict } from '../domain/api-key';
 import { ValidationError } from '../domain/errors';
 import { logger } from '../logger';
-import type { ApiKeyStore, Clock, Page } from './ports';
+import type { ApiKeyLookup, ApiKeyStore, Clock, Page } from './ports';
 
 export interface ApiKeyDeps {
   keys: ApiKeyStore;
+  clock: Clock;
+}
+
+/** What authenticating a request needs: a lookup, never a write. */
+export interface ApiKeyAuthenticationDeps {
+  keys: ApiKeyLookup;
   clock: Clock;
 }
 
@@ -26,7 +32,7 @@ export const DEFAULT_KEY_LIFETIME_DAYS = 90;
  * 3. Compare hashes in constant time; refuse revoked and expired keys.
  * The key store failing is "unavailable" (a 503 for the caller), never a 500 and never a pass.
  */
-export async function authenticateApiKey(deps: ApiKeyDeps, authorization: string | undefined): Promise<AuthenticationVerdict> {
+export async function authenticateApiKey(deps: ApiKeyAuthenticationDeps, authorization: string | undefined): Promise<AuthenticationVerdict> {
   if (authorization === undefined || authorization.trim() === '') return { ok: false, reason: 'missing' };
   const token = bearerToken(authorization);
   const keyId = token === undefined ? undefined : keyIdOf(token);

@@ -1,10 +1,10 @@
 import { createProgress, nextPoll, type PollPolicy, type PollState, type StackProgress } from '../domain/stack';
 import { loadCluster, record } from './lifecycle';
-import type { Clock, ClusterStore, StackGateway } from './ports';
+import type { Clock, ClusterStore, StackReader } from './ports';
 
 export interface CheckStackDeps {
   store: ClusterStore;
-  stacks: StackGateway;
+  stacks: StackReader;
   clock: Clock;
   poll: PollPolicy;
 }

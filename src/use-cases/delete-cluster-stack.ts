@@ -6,7 +6,7 @@ import type { Cluster } from '../domain/cluster';
 import { deleteBlockersOf, deletionProgress, describeBlockers, nextPoll, type DeletionProgress, type PollPolicy, type PollState } from '../domain/stack';
 import { logger } from '../logger';
 import { loadCluster, record } from './lifecycle';
-import type { Clock, ClusterStore, StackGateway } from './ports';
+import type { Clock, ClusterStore, StackGateway, StackReader } from './ports';
 
 export interface DeleteStackDeps {
   store: ClusterStore;
@@ -179,7 +179,7 @@ export interface DeleteFailureResult {
  * 3. Another attempt if the budget allows (after a growing pause: what blocks a delete, such as a network
  *    interface a load balancer still holds, often clears by itself); otherwise the reason DELETE_FAILED carries.
  */
-export async function readDeleteFailure(deps: DeleteStackDeps, input: { clusterId: string; stackId: string; attempt: number }): Promise<DeleteFailureResult> {
+export async function readDeleteFailure(deps: Omit<DeleteStackDeps, 'stacks'> & { stacks: StackReader }, input: { clusterId: string; stackId: string; attempt: number }): Promise<DeleteFailureResult> {
   const cluster = await loadCluster(deps.store, input.clusterId);
   const events = await deps.stacks.listStackEvents(cluster.region, input.stackId);
   const blockers = describeBlockers(deleteBlockersOf(events, cluster.stackName));

@@ -18,14 +18,9 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
-export interface ClusterStore {
-  /** Writes a new cluster; fails with ConflictError if the id exists. */
-  create(cluster: Cluster): Promise<void>;
+/** Reading clusters and their timelines: all the read-only routes may do with the clusters table. */
+export interface ClusterReader {
   get(id: string): Promise<Cluster | undefined>;
-  /** Removes a cluster that never got further than its first version (undoing a create that could not start). */
-  discard(id: string, version: number): Promise<void>;
-  /** Applies `changes` if the record is still at `cluster.version`; bumps the version. Throws StaleClusterError otherwise. */
-  update(cluster: Cluster, changes: ClusterChanges): Promise<Cluster>;
   listByOwner(owner: string, query: { status?: ClusterStatus; limit: number; cursor?: string }): Promise<Page<Cluster>>;
   /**
    * The owner's clusters whose last activity is before `idleSince`, least recently active first (from an index that
@@ -34,8 +29,17 @@ export interface ClusterStore {
   listIdleByOwner(owner: string, query: { idleSince: string; status?: ClusterStatus; limit: number; cursor?: string }): Promise<Page<Cluster>>;
   /** Clusters the reaper may delete whose deadline is at or before `until`, earliest first (a sparse index). */
   listReapable(query: { until: string; limit: number; cursor?: string }): Promise<Page<Cluster>>;
-  appendEvent(event: TimelineEvent): Promise<void>;
   listEvents(clusterId: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>>;
+}
+
+export interface ClusterStore extends ClusterReader {
+  /** Writes a new cluster; fails with ConflictError if the id exists. */
+  create(cluster: Cluster): Promise<void>;
+  /** Removes a cluster that never got further than its first version (undoing a create that could not start). */
+  discard(id: string, version: number): Promise<void>;
+  /** Applies `changes` if the record is still at `cluster.version`; bumps the version. Throws StaleClusterError otherwise. */
+  update(cluster: Cluster, changes: ClusterChanges): Promise<Cluster>;
+  appendEvent(event: TimelineEvent): Promise<void>;
 }
 
 export interface StackDescription {
@@ -55,12 +59,16 @@ export interface CreateStackRequest {
   tags: Record<string, string>;
 }
 
-export interface StackGateway {
-  /** Starts a create; returns the stack id. Throws StackAlreadyExistsError when the name is taken. */
-  createStack(request: CreateStackRequest): Promise<string>;
+/** Reading stacks: what the steps that only watch a stack get (their roles cannot create, delete or pass a role). */
+export interface StackReader {
   /** Undefined when the stack does not exist (any more). */
   describeStack(region: string, stackNameOrId: string): Promise<StackDescription | undefined>;
   listStackEvents(region: string, stackNameOrId: string): Promise<StackEventView[]>;
+}
+
+export interface StackGateway extends StackReader {
+  /** Starts a create; returns the stack id. Throws StackAlreadyExistsError when the name is taken. */
+  createStack(request: CreateStackRequest): Promise<string>;
   deleteStack(region: string, stackNameOrId: string, clientRequestToken: string): Promise<void>;
 }
 
@@ -100,8 +108,12 @@ export interface QuotaLedger {
   usage(owner: string): Promise<QuotaUsage>;
 }
 
-export interface ApiKeyStore {
+/** Reading one key: all the authorizer may do. */
+export interface ApiKeyLookup {
   get(keyId: string): Promise<ApiKeyRecord | undefined>;
+}
+
+export interface ApiKeyStore extends ApiKeyLookup {
   /** Writes a new key; fails with ConflictError if the id exists. */
   create(record: ApiKeyRecord): Promise<void>;
   /** Writes a key whatever was there (the local sandbox re-registers LOCAL_API_KEY on every start). */
@@ -125,12 +137,16 @@ export const systemClock: Clock = { now: () => new Date() };
 export type DeliveryChanges = Partial<Pick<Delivery, 'status' | 'statusReason' | 'round' | 'deliveredAt' | 'updatedAt'>>;
 
 /** The delivery log: one record per event sent to a cluster's webhook, under the cluster's partition. */
-export interface DeliveryStore {
-  /** Writes a new delivery; false (and nothing written) when one with this id already exists. */
-  create(delivery: Delivery): Promise<boolean>;
+/** Reading the delivery log: what GET /clusters/{id}/deliveries may do. */
+export interface DeliveryReader {
   get(clusterId: string, deliveryId: string): Promise<Delivery | undefined>;
   /** Oldest first. */
   list(clusterId: string, query: { limit: number; cursor?: string }): Promise<Page<Delivery>>;
+}
+
+export interface DeliveryStore extends DeliveryReader {
+  /** Writes a new delivery; false (and nothing written) when one with this id already exists. */
+  create(delivery: Delivery): Promise<boolean>;
   /**
    * Applies `changes` (and appends `attempt`) if the record is still at `delivery.version`; bumps the version.
    * Throws StaleDeliveryError otherwise.

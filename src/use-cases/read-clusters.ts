@@ -1,7 +1,7 @@
 import { asCaller, mayAccess, type Caller, type ClusterAction } from '../domain/access';
 import type { Cluster, ClusterStatus, TimelineEvent } from '../domain/cluster';
 import { ForbiddenError, NotFoundError } from '../domain/errors';
-import type { ClusterStore, Page } from './ports';
+import type { ClusterReader, Page } from './ports';
 
 /**
  * The one door to a cluster for every route that names one: its owner gets it; an operator gets it for reading and
@@ -11,7 +11,7 @@ import type { ClusterStore, Page } from './ports';
  * does); PATCH, POST .../activity and POST .../redeliver → 'change' (owner only); GET .../deliveries → 'read'.
  * A caller given as a plain owner name (code written before operators existed) is treated as a non-operator.
  */
-export async function getCluster(store: ClusterStore, caller: Caller | string, id: string, action: ClusterAction = 'read'): Promise<Cluster> {
+export async function getCluster(store: ClusterReader, caller: Caller | string, id: string, action: ClusterAction = 'read'): Promise<Cluster> {
   const cluster = await store.get(id);
   if (!cluster || !mayAccess(asCaller(caller), cluster, action)) throw new NotFoundError(`There is no cluster ${id}.`);
   return cluster;
@@ -23,7 +23,7 @@ export async function getCluster(store: ClusterStore, caller: Caller | string, i
  * list is refused outright rather than silently shown their own.
  */
 export function listClusters(
-  store: ClusterStore,
+  store: ClusterReader,
   caller: Caller | string,
   query: { owner?: string; status?: ClusterStatus; idleSince?: string; limit: number; cursor?: string },
 ): Promise<Page<Cluster>> {
@@ -35,7 +35,7 @@ export function listClusters(
   return store.listIdleByOwner(owner, { ...page, idleSince: new Date(query.idleSince).toISOString() });
 }
 
-export async function listClusterEvents(store: ClusterStore, caller: Caller | string, id: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>> {
+export async function listClusterEvents(store: ClusterReader, caller: Caller | string, id: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>> {
   await getCluster(store, caller, id, 'read');
   return store.listEvents(id, query);
 }

@@ -1,11 +1,11 @@
 import type { Caller } from '../domain/access';
 import type { Delivery } from '../domain/delivery';
-import type { ClusterStore, DeliveryStore, Page } from './ports';
+import type { ClusterReader, DeliveryReader, Page } from './ports';
 import { getCluster } from './read-clusters';
 
 /** The delivery log of a cluster, oldest first; another owner's cluster is a 404, as for every cluster read. */
 export async function listClusterDeliveries(
-  deps: { store: ClusterStore; deliveries: DeliveryStore },
+  deps: { store: ClusterReader; deliveries: DeliveryReader },
   caller: Caller | string,
   clusterId: string,
   query: { limit: number; cursor?: string },

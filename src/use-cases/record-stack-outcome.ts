@@ -1,10 +1,10 @@
 import type { ClusterNode } from '../domain/cluster';
 import { rootCauseOf } from '../domain/stack';
 import { loadCluster, transition, type TransitionDeps } from './lifecycle';
-import type { InstanceInventory, StackGateway } from './ports';
+import type { InstanceInventory, StackReader } from './ports';
 
 export interface RecordStackOutcomeDeps extends TransitionDeps {
-  stacks: StackGateway;
+  stacks: StackReader;
   instances: InstanceInventory;
 }
 

@@ -2,38 +2,32 @@
  * Packages the service with the Serverless Framework (osls, no AWS credentials needed) and reads the generated
  * CloudFormation template: routes, state machine wiring and IAM scoping are checked on what would be deployed.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { apiKeysTableDefinition, clustersTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { httpRoutes } from '../../src/handlers/http/routes';
 import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
 import { DELETE_CLUSTER_TASKS } from '../../src/handlers/workflow/delete-cluster-steps';
 import { DELIVER_WEBHOOK_TASKS } from '../../src/handlers/workflow/deliver-webhook-steps';
+import { PACKAGE_TIMEOUT_MS, packagedResources, packagedServiceDir, ROOT, type Resource } from './support/packaged-service';
 import { lintTemplate, loadResourceSpecification, type TemplateSize } from '../template/support/cfn-lint';
 
-const ROOT = resolve(__dirname, '../..');
-type Resource = { Type: string; Properties: Record<string, any> };
 let resources: Record<string, Resource>;
 let outDir: string;
 
 const logicalFunctionId = (name: string) => `${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`;
 
 beforeAll(() => {
-  outDir = mkdtempSync(join(tmpdir(), 'sls-package-'));
-  execFileSync('npx', ['serverless', 'package', '--package', outDir, '--stage', 'test'], {
-    cwd: ROOT,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', SLS_TELEMETRY_DISABLED: '1' },
-    stdio: 'pipe',
-    timeout: 180_000,
-  });
-  resources = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
-}, 200_000);
-
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+  outDir = packagedServiceDir();
+  resources = packagedResources(outDir);
+}, PACKAGE_TIMEOUT_MS);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+type Statement = { Sid?: string; Effect: string; Action: string[] | string; Resource: unknown; Condition?: unknown };
+const roleIdOf = (fn: Resource) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+const statementsOf = (roleId: string): Statement[] => resources[roleId]!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+/** Every statement of every function's role. */
+const functionStatements = (): Statement[] => ofType('AWS::Lambda::Function').flatMap(([, fn]) => statementsOf(roleIdOf(fn)));
 
 describe('serverless package', () => {
   it('targets the nodejs22.x runtime for every function', () => {
@@ -102,23 +96,23 @@ describe('serverless package', () => {
     });
 
     it('the authorizer runs with a role that can read the keys table and nothing else of the service', () => {
-      expect(resources.AuthorizeApiKeyLambdaFunction!.Properties.Role).toEqual({ 'Fn::GetAtt': ['ApiKeyAuthorizerRole', 'Arn'] });
-      const statements = resources.ApiKeyAuthorizerRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-      const data = statements.filter((s: any) => !String(s.Action).startsWith('logs:') && !s.Action.every((a: string) => a.startsWith('logs:')));
-      expect(data).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: { 'Fn::GetAtt': ['ApiKeysTable', 'Arn'] } }]);
-      // …and the shared role of every other function cannot read key hashes at all.
-      const shared = JSON.stringify(resources.IamRoleLambdaExecution!.Properties.Policies);
-      expect(shared).not.toContain('ApiKeysTable');
+      const authorizer = resources.AuthorizeApiKeyLambdaFunction!;
+      const data = statementsOf(roleIdOf(authorizer)).filter((s) => ![s.Action].flat().every((a) => a.startsWith('logs:')));
+      expect(data).toEqual([{ Sid: 'ReadApiKeys', Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: { 'Fn::GetAtt': ['ApiKeysTable', 'Arn'] } }]);
+      // …and no other function's role can read key hashes at all.
+      for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+        if (id !== 'AuthorizeApiKeyLambdaFunction') expect(JSON.stringify(statementsOf(roleIdOf(fn)))).not.toContain('ApiKeysTable');
+      }
     });
 
     it('hands Slack commands to the worker by an asynchronous invoke the Slack function may make, and no other', () => {
       const env = resources.SlackCommandLambdaFunction!.Properties.Environment.Variables;
       expect(env.SLACK_WORKER_FUNCTION).toBe('swarm-provisioner-test-slackWorker');
       expect(resources.SlackWorkerLambdaFunction!.Properties.FunctionName).toBe(env.SLACK_WORKER_FUNCTION);
-      const statements = resources.IamRoleLambdaExecution!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-      const invoke = statements.filter((s: any) => [s.Action].flat().includes('lambda:InvokeFunction'));
+      const invoke = functionStatements().filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
       expect(invoke).toHaveLength(1);
-      expect(JSON.stringify(invoke[0].Resource)).toContain(':function:swarm-provisioner-test-slackWorker');
+      expect(statementsOf(roleIdOf(resources.SlackCommandLambdaFunction!))).toContainEqual(invoke[0]);
+      expect(JSON.stringify(invoke[0]!.Resource)).toContain(':function:swarm-provisioner-test-slackWorker');
     });
   });
 
@@ -189,11 +183,8 @@ describe('serverless package', () => {
     expect(cycles).toEqual([]);
   });
 
-  describe('the Lambda role', () => {
-    const statements = () => {
-      const role = resources.IamRoleLambdaExecution!.Properties;
-      return role.Policies.flatMap((p: any) => p.PolicyDocument.Statement) as { Action: string[]; Resource: unknown; Condition?: unknown }[];
-    };
+  describe('the Lambda roles (test/deployment/function-permissions.test.ts compares each with its code)', () => {
+    const statements = functionStatements;
     const actions = (s: { Action: string[] | string }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
     it('has no wildcard actions and no write action on "*"', () => {
@@ -205,22 +196,43 @@ describe('serverless package', () => {
       }
     });
 
+    it('gives every function a role of its own, trusted by Lambda only', () => {
+      const functions = ofType('AWS::Lambda::Function');
+      const roles = functions.map(([, fn]) => roleIdOf(fn));
+      expect(new Set(roles).size).toBe(functions.length);
+      expect(resources.IamRoleLambdaExecution).toBeUndefined();
+      for (const role of roles) {
+        expect(resources[role]!.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+      }
+    });
+
+    it('lets each function write to its own log group and no other', () => {
+      for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+        const logs = statementsOf(roleIdOf(fn)).filter((s) => actions(s).some((a) => a.startsWith('logs:')));
+        expect(logs).toHaveLength(1);
+        expect(logs[0]!.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+        expect(JSON.stringify(logs[0]!.Resource)).toContain(`:log-group:/aws/lambda/${fn.Properties.FunctionName}:*`);
+        expect(id).toBe(logicalFunctionId(fn.Properties.FunctionName.replace('swarm-provisioner-test-', '')));
+      }
+    });
+
     it('creates and deletes only stacks named with the swarm- prefix', () => {
-      const stackStatement = statements().find((s) => actions(s).includes('cloudformation:CreateStack'))!;
-      expect(JSON.stringify(stackStatement.Resource)).toContain(':stack/swarm-c-*/*');
+      const stackStatements = statements().filter((s) => actions(s).some((a) => a.startsWith('cloudformation:')));
+      expect(stackStatements.length).toBeGreaterThan(0);
+      for (const statement of stackStatements) expect(statement.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/swarm-c-*/*' });
     });
 
     it('may start executions of the three workflows, each on its own state machine as deployed, and stop only create executions', () => {
       const starts = statements().filter((s) => actions(s).includes('states:StartExecution'));
-      expect(starts.flatMap(actions)).toEqual(['states:StartExecution', 'states:StartExecution', 'states:StartExecution']);
-      const arns = starts.map((s) => JSON.stringify(s.Resource));
-      for (const machine of machines) {
-        expect(arns.filter((arn) => arn.endsWith(`:stateMachine:${machine.name}"}`))).toHaveLength(1);
-      }
+      const arns = new Set(starts.flatMap((s) => [s.Resource].flat().map((arn) => JSON.stringify(arn))));
+      expect([...arns].sort()).toEqual(machines.map((m) => JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${m.name}` })).sort());
+      for (const start of starts) expect(start.Action).toEqual(['states:StartExecution']);
       const stops = statements().filter((s) => actions(s).includes('states:StopExecution'));
-      expect(stops).toHaveLength(1);
-      expect(stops[0]!.Action).toEqual(['states:StopExecution']);
-      expect(JSON.stringify(stops[0]!.Resource)).toMatch(/:execution:swarm-provisioner-test-create-cluster:\*"\}$/);
+      expect(stops.length).toBeGreaterThan(0);
+      for (const stop of stops) {
+        expect(stop.Action).toEqual(['states:StopExecution']);
+        expect(JSON.stringify(stop.Resource)).toMatch(/:execution:swarm-provisioner-test-create-cluster:\*"\}$/);
+      }
       const other = statements().filter((s) => actions(s).some((action) => action.startsWith('states:')) && !starts.includes(s) && !stops.includes(s));
       expect(other).toEqual([]);
     });
@@ -234,9 +246,19 @@ describe('serverless package', () => {
 
     it('may pass only the CloudFormation service role, and only to CloudFormation', () => {
       const pass = statements().filter((s) => actions(s).includes('iam:PassRole'));
-      expect(pass).toHaveLength(1);
-      expect(pass[0]!.Resource).toEqual({ 'Fn::GetAtt': ['SwarmStackRole', 'Arn'] });
-      expect(pass[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } });
+      expect(pass.length).toBeGreaterThan(0);
+      for (const statement of pass) {
+        expect(statement.Action).toEqual(['iam:PassRole']);
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['SwarmStackRole', 'Arn'] });
+        expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } });
+      }
+    });
+
+    it('hands the stack gateway the boundary the stack role demands (test/deployment/stack-role-boundary.test.ts)', () => {
+      for (const [, fn] of ofType('AWS::Lambda::Function')) {
+        expect(fn.Properties.Environment.Variables.STACK_PERMISSIONS_BOUNDARY_ARN).toEqual({ Ref: 'SwarmNodePermissionsBoundary' });
+      }
+      expect(resources.SwarmNodePermissionsBoundary!.Type).toBe('AWS::IAM::ManagedPolicy');
     });
   });
 

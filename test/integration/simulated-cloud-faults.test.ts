@@ -69,7 +69,11 @@ describe('simulated cloud: rollback fault', () => {
         StackName: stackName,
         TemplateBody: template,
         Capabilities: ['CAPABILITY_IAM'],
-        Parameters: [{ ParameterKey: 'ClusterId', ParameterValue: clusterId }],
+        // Required: the stack gateway passes the deployment's node boundary on every create.
+        Parameters: [
+          { ParameterKey: 'ClusterId', ParameterValue: clusterId },
+          { ParameterKey: 'PermissionsBoundaryArn', ParameterValue: 'arn:aws:iam::000000000000:policy/swarm-node-boundary' },
+        ],
         Tags: [{ Key: 'swarm-sim:fault', Value: 'rollback' }],
       }),
     );

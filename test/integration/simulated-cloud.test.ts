@@ -189,7 +189,11 @@ describe('simulated cloud: creating a stack', () => {
         StackName: stackName,
         TemplateBody: template,
         Capabilities: validation.Capabilities,
-        Parameters: [{ ParameterKey: 'ClusterId', ParameterValue: clusterId }],
+        // Required: the stack gateway passes the deployment's node boundary on every create.
+        Parameters: [
+          { ParameterKey: 'ClusterId', ParameterValue: clusterId },
+          { ParameterKey: 'PermissionsBoundaryArn', ParameterValue: 'arn:aws:iam::000000000000:policy/swarm-node-boundary' },
+        ],
         Tags: [{ Key: 'swarm-provisioner:cluster-id', Value: clusterId }],
       }),
     );

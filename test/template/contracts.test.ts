@@ -2,6 +2,7 @@
  * Project checks: templates/swarm.yaml keeps the names and bounds of docs/contracts.md, agrees with the domain's
  * parameter rules, and keeps the properties the product promises (quorum over zones, least privilege, IMDSv2).
  */
+import { PERMISSIONS_BOUNDARY_PARAMETER } from '../../src/adapters/cloudformation/stack-gateway';
 import { clusterRequestSchema, INSTANCE_TYPES, parametersOf, templateParameters } from '../../src/domain/parameters';
 import { isRecord, loadTemplate, userDataOf, type Json } from './support/template';
 
@@ -23,9 +24,13 @@ const CONTRACT_PARAMETERS: Record<string, Record<string, Json>> = {
   KeyName: { Type: 'String', Default: '' },
   EnableSystemPrune: { Type: 'String', AllowedValues: ['yes', 'no'], Default: 'no' },
   EnableCloudWatchLogs: { Type: 'String', AllowedValues: ['yes', 'no'], Default: 'yes' },
+  // No default on purpose: a stack without the boundary fails validation at once instead of at its first role.
+  PermissionsBoundaryArn: { Type: 'String', AllowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$' },
 };
 const CONTRACT_OUTPUTS = ['DefaultDNSTarget', 'ELBDNSZoneID', 'ZoneAvailabilityComment', 'Managers', 'VPCID', 'SwarmWideSecurityGroupID'];
 const CLUSTER_ID = 'c-01jz0000000000000000000000';
+/** What the stack gateway adds to every create, from the deployment's configuration. */
+const DEPLOYMENT = { [PERMISSIONS_BOUNDARY_PARAMETER]: 'arn:aws:iam::123456789012:policy/swarm-provisioner-dev-swarm-node-boundary' };
 
 /** What CloudFormation checks before it creates anything: AllowedValues, AllowedPattern, Min/MaxValue. */
 function violations(values: Record<string, string>): string[] {
@@ -55,20 +60,21 @@ describe('parameters (docs/contracts.md)', () => {
   it('accepts what the service sends for a default cluster', () => {
     const request = clusterRequestSchema.parse({ name: 'demo' });
 
-    expect(violations(templateParameters(CLUSTER_ID, parametersOf(request)))).toEqual([]);
+    expect(violations({ ...templateParameters(CLUSTER_ID, parametersOf(request)), ...DEPLOYMENT })).toEqual([]);
   });
 
   it('accepts the largest cluster the domain allows and refuses values outside the table', () => {
     const largest = clusterRequestSchema.parse({ name: 'big', managers: 5, workers: 1000, managerDiskSizeGb: 1024, keyName: 'ops', enableSystemPrune: true });
 
-    expect(violations(templateParameters(CLUSTER_ID, parametersOf(largest)))).toEqual([]);
-    expect(violations({ ClusterId: CLUSTER_ID, ManagerSize: '2', ClusterSize: '1001', WorkerDiskSize: '19', InstanceType: 't2.micro' })).toEqual([
+    expect(violations({ ...templateParameters(CLUSTER_ID, parametersOf(largest)), ...DEPLOYMENT })).toEqual([]);
+    expect(violations({ ...DEPLOYMENT, ClusterId: CLUSTER_ID, ManagerSize: '2', ClusterSize: '1001', WorkerDiskSize: '19', InstanceType: 't2.micro' })).toEqual([
       'ManagerSize: 2 not allowed',
       'ClusterSize: 1001 too large',
       'InstanceType: t2.micro not allowed',
       'WorkerDiskSize: 19 too small',
     ]);
-    expect(violations({ ClusterId: 'cluster-1' })).toEqual(['ClusterId: cluster-1 does not match']);
+    expect(violations({ ...DEPLOYMENT, ClusterId: 'cluster-1' })).toEqual(['ClusterId: cluster-1 does not match']);
+    expect(violations({ ClusterId: CLUSTER_ID })).toEqual(['PermissionsBoundaryArn: no value and no default']);
   });
 
   it('puts every parameter in exactly one console group', () => {

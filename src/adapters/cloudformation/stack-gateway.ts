@@ -12,7 +12,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import type { StackEventView } from '../../domain/stack';
-import type { StackGateway } from '../../use-cases/ports';
+import type { StackGateway, StackReader } from '../../use-cases/ports';
 import { classifyAwsError } from '../aws-errors';
 
 export class StackAlreadyExistsError extends Error {
@@ -39,45 +39,25 @@ function toEventView(event: StackEvent): StackEventView {
   };
 }
 
-export interface StackGatewayOptions {
-  templateBody: () => string;
-  roleArn: string;
-  clientFor?: (region: string) => CloudFormationClient;
+/** The template parameter that carries the node roles' permissions boundary (templates/swarm.yaml). */
+export const PERMISSIONS_BOUNDARY_PARAMETER = 'PermissionsBoundaryArn';
+
+/** One CloudFormation client per region, created on first use. */
+type ClientFor = (region: string) => CloudFormationClient;
+
+function clientsByRegion(): ClientFor {
+  const clients = new Map<string, CloudFormationClient>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) clients.set(region, (client = new CloudFormationClient({ region })));
+    return client;
+  };
 }
 
-export function buildStackGateway(options: StackGatewayOptions): StackGateway {
-  const clients = new Map<string, CloudFormationClient>();
-  const clientFor =
-    options.clientFor ??
-    ((region: string) => {
-      let client = clients.get(region);
-      if (!client) clients.set(region, (client = new CloudFormationClient({ region })));
-      return client;
-    });
-
+/** Reading stacks only: DescribeStacks and DescribeStackEvents, nothing that changes a stack or passes a role. */
+export function buildStackReader(options: { clientFor?: ClientFor } = {}): StackReader {
+  const clientFor = options.clientFor ?? clientsByRegion();
   return {
-    async createStack(request) {
-      try {
-        const result = await clientFor(request.region).send(
-          new CreateStackCommand({
-            StackName: request.stackName,
-            TemplateBody: options.templateBody(),
-            Parameters: Object.entries(request.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
-            Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
-            RoleARN: options.roleArn,
-            ClientRequestToken: request.clientRequestToken,
-            Capabilities: ['CAPABILITY_IAM'],
-            // Roll back on failure (the Docker for AWS default), so a failed stack holds no instances while we read why.
-            OnFailure: 'ROLLBACK',
-          }),
-        );
-        return result.StackId ?? request.stackName;
-      } catch (error) {
-        if (error instanceof AlreadyExistsException) throw new StackAlreadyExistsError(request.stackName, { cause: error });
-        return classifyAwsError(error, 'CreateStack');
-      }
-    },
-
     async describeStack(region, stackNameOrId) {
       try {
         const result = await clientFor(region).send(new DescribeStacksCommand({ StackName: stackNameOrId }));
@@ -112,6 +92,49 @@ export function buildStackGateway(options: StackGatewayOptions): StackGateway {
         return classifyAwsError(error, 'DescribeStackEvents');
       }
       return events;
+    },
+  };
+}
+
+export interface StackGatewayOptions {
+  templateBody: () => string;
+  roleArn: string;
+  /**
+   * Deployment wiring, like the role: every stack's roles carry this boundary, because the stack role may create
+   * roles only with it (templates/stack-role-policy.json). Not a cluster parameter, so the domain never sees it.
+   */
+  permissionsBoundaryArn: string;
+  clientFor?: ClientFor;
+}
+
+/** Reading, creating and deleting stacks through the service role. */
+export function buildStackGateway(options: StackGatewayOptions): StackGateway {
+  const clientFor = options.clientFor ?? clientsByRegion();
+  return {
+    ...buildStackReader({ clientFor }),
+    async createStack(request) {
+      try {
+        const result = await clientFor(request.region).send(
+          new CreateStackCommand({
+            StackName: request.stackName,
+            TemplateBody: options.templateBody(),
+            Parameters: Object.entries({ ...request.parameters, [PERMISSIONS_BOUNDARY_PARAMETER]: options.permissionsBoundaryArn }).map(([ParameterKey, ParameterValue]) => ({
+              ParameterKey,
+              ParameterValue,
+            })),
+            Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+            RoleARN: options.roleArn,
+            ClientRequestToken: request.clientRequestToken,
+            Capabilities: ['CAPABILITY_IAM'],
+            // Roll back on failure (the Docker for AWS default), so a failed stack holds no instances while we read why.
+            OnFailure: 'ROLLBACK',
+          }),
+        );
+        return result.StackId ?? request.stackName;
+      } catch (error) {
+        if (error instanceof AlreadyExistsException) throw new StackAlreadyExistsError(request.stackName, { cause: error });
+        return classifyAwsError(error, 'CreateStack');
+      }
     },
 
     async deleteStack(region, stackNameOrId, clientRequestToken) {

@@ -6,15 +6,23 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../../domain/api-key';
 import { ConflictError } from '../../domain/errors';
-import type { ApiKeyStore } from '../../use-cases/ports';
+import type { ApiKeyLookup, ApiKeyStore } from '../../use-cases/ports';
 import { decodeCursor, encodeCursor } from './pages';
 
-export function buildApiKeyStore(client: DynamoDBDocumentClient, tableName: string): ApiKeyStore {
+/** The authorizer's view: one read per request, nothing else (its role may only GetItem on this table). */
+export function buildApiKeyLookup(client: DynamoDBDocumentClient, tableName: string): ApiKeyLookup {
   return {
     async get(keyId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { keyId }, ConsistentRead: true }));
       return Item as ApiKeyRecord | undefined;
     },
+  };
+}
+
+export function buildApiKeyStore(client: DynamoDBDocumentClient, tableName: string): ApiKeyStore {
+  const lookup = buildApiKeyLookup(client, tableName);
+  return {
+    get: lookup.get,
 
     async create(record) {
       try {
@@ -58,7 +66,7 @@ export function buildApiKeyStore(client: DynamoDBDocumentClient, tableName: stri
         );
         return result.Attributes as ApiKeyRecord;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return this.get(keyId);
+        if (error instanceof ConditionalCheckFailedException) return lookup.get(keyId);
         throw error;
       }
     },

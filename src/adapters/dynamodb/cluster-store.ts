@@ -15,7 +15,7 @@ import { ulid } from 'ulid';
 import type { Cluster, ClusterStatus, TimelineEvent } from '../../domain/cluster';
 import { ConflictError, StaleClusterError } from '../../domain/errors';
 import { autoDeleteAt, reapDeadline } from '../../domain/expiry';
-import type { ClusterChanges, ClusterStore, Page } from '../../use-cases/ports';
+import type { ClusterChanges, ClusterReader, ClusterStore, Page } from '../../use-cases/ports';
 import { decodeCursor, encodeCursor, queryPrefix, type Key } from './pages';
 import { INDEX_BY_OWNER, INDEX_BY_OWNER_ACTIVITY, INDEX_BY_OWNER_STATUS, INDEX_BY_REAP_DEADLINE, keys } from './table-design';
 
@@ -58,75 +58,12 @@ function toCluster(item: Record<string, unknown>): Cluster {
   return cluster as unknown as Cluster;
 }
 
-export function buildClusterStore(client: DynamoDBDocumentClient, tableName: string): ClusterStore {
+/** Reading clusters and timelines only (GetItem and Query): what the read-only routes get. */
+export function buildClusterReader(client: DynamoDBDocumentClient, tableName: string): ClusterReader {
   return {
-    async create(cluster) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...keys.cluster(cluster.id), ...cluster, ...derived(cluster) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw new ConflictError(`cluster ${cluster.id} already exists`, { cause: error });
-        throw error;
-      }
-    },
-
     async get(id) {
       const result = await client.send(new GetCommand({ TableName: tableName, Key: keys.cluster(id), ConsistentRead: true }));
       return result.Item ? toCluster(result.Item) : undefined;
-    },
-
-    async discard(id, version) {
-      await client.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: keys.cluster(id),
-          ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ':version': version },
-        }),
-      );
-    },
-
-    async update(cluster, changes) {
-      const { id, version: expectedVersion } = cluster;
-      const next: Record<string, unknown> = { ...changes, ...derived(applied(cluster, changes)), version: expectedVersion + 1 };
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':expected': expectedVersion };
-      const assignments: string[] = [];
-      const removals: string[] = [];
-      Object.entries(next).forEach(([name, value], index) => {
-        // A derived attribute that is undefined leaves its sparse index; a changed field that is null is removed.
-        const remove = value === null || (value === undefined && !Object.hasOwn(changes, name));
-        if (value === undefined && !remove) return;
-        names[`#f${index}`] = name;
-        if (remove) {
-          removals.push(`#f${index}`);
-          return;
-        }
-        values[`:v${index}`] = value;
-        assignments.push(`#f${index} = :v${index}`);
-      });
-      try {
-        const result = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.cluster(id),
-            UpdateExpression: `SET ${assignments.join(', ')}${removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : ''}`,
-            ConditionExpression: 'attribute_exists(pk) AND version = :expected',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return toCluster(result.Attributes ?? {});
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw new StaleClusterError(id, expectedVersion);
-        throw error;
-      }
     },
 
     async listByOwner(owner, query) {
@@ -181,6 +118,81 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
       return { items: (result.Items ?? []).map(toCluster), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
     },
 
+    async listEvents(clusterId, query): Promise<Page<TimelineEvent>> {
+      const page = await queryPrefix(client, tableName, keys.cluster(clusterId).pk, keys.eventPrefix, query);
+      return { items: page.items.map(({ pk: _pk, sk: _sk, ...event }: Record<string, unknown>) => event as unknown as TimelineEvent), nextCursor: page.nextCursor };
+    },
+  };
+}
+
+export function buildClusterStore(client: DynamoDBDocumentClient, tableName: string): ClusterStore {
+  const reader = buildClusterReader(client, tableName);
+  return {
+    ...reader,
+    async create(cluster) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.cluster(cluster.id), ...cluster, ...derived(cluster) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new ConflictError(`cluster ${cluster.id} already exists`, { cause: error });
+        throw error;
+      }
+    },
+
+    async discard(id, version) {
+      await client.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: keys.cluster(id),
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': version },
+        }),
+      );
+    },
+
+    async update(cluster, changes) {
+      const { id, version: expectedVersion } = cluster;
+      const next: Record<string, unknown> = { ...changes, ...derived(applied(cluster, changes)), version: expectedVersion + 1 };
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':expected': expectedVersion };
+      const assignments: string[] = [];
+      const removals: string[] = [];
+      Object.entries(next).forEach(([name, value], index) => {
+        // A derived attribute that is undefined leaves its sparse index; a changed field that is null is removed.
+        const remove = value === null || (value === undefined && !Object.hasOwn(changes, name));
+        if (value === undefined && !remove) return;
+        names[`#f${index}`] = name;
+        if (remove) {
+          removals.push(`#f${index}`);
+          return;
+        }
+        values[`:v${index}`] = value;
+        assignments.push(`#f${index} = :v${index}`);
+      });
+      try {
+        const result = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.cluster(id),
+            UpdateExpression: `SET ${assignments.join(', ')}${removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : ''}`,
+            ConditionExpression: 'attribute_exists(pk) AND version = :expected',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toCluster(result.Attributes ?? {});
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new StaleClusterError(id, expectedVersion);
+        throw error;
+      }
+    },
+
     async appendEvent(event) {
       await client.send(
         new PutCommand({
@@ -188,11 +200,6 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
           Item: { pk: keys.cluster(event.clusterId).pk, sk: `${keys.eventPrefix}${event.at}#${ulid()}`, ...event },
         }),
       );
-    },
-
-    async listEvents(clusterId, query): Promise<Page<TimelineEvent>> {
-      const page = await queryPrefix(client, tableName, keys.cluster(clusterId).pk, keys.eventPrefix, query);
-      return { items: page.items.map(({ pk: _pk, sk: _sk, ...event }: Record<string, unknown>) => event as unknown as TimelineEvent), nextCursor: page.nextCursor };
     },
   };
 }

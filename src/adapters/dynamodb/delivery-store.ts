@@ -6,7 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StaleDeliveryError, type Delivery } from '../../domain/delivery';
-import type { DeliveryStore, Page } from '../../use-cases/ports';
+import type { DeliveryReader, DeliveryStore, Page } from '../../use-cases/ports';
 import { queryPrefix } from './pages';
 import { keys } from './table-design';
 
@@ -16,8 +16,24 @@ function toDelivery(item: Record<string, unknown>): Delivery {
   return delivery as unknown as Delivery;
 }
 
+/** Reading deliveries only (GetItem and Query). */
+export function buildDeliveryReader(client: DynamoDBDocumentClient, tableName: string): DeliveryReader {
+  return {
+    async get(clusterId, deliveryId) {
+      const result = await client.send(new GetCommand({ TableName: tableName, Key: keys.delivery(clusterId, deliveryId), ConsistentRead: true }));
+      return result.Item ? toDelivery(result.Item) : undefined;
+    },
+
+    async list(clusterId, query): Promise<Page<Delivery>> {
+      const page = await queryPrefix(client, tableName, keys.cluster(clusterId).pk, keys.deliveryPrefix, query);
+      return { items: page.items.map(toDelivery), nextCursor: page.nextCursor };
+    },
+  };
+}
+
 export function buildDeliveryStore(client: DynamoDBDocumentClient, tableName: string): DeliveryStore {
   return {
+    ...buildDeliveryReader(client, tableName),
     async create(delivery) {
       try {
         await client.send(
@@ -32,16 +48,6 @@ export function buildDeliveryStore(client: DynamoDBDocumentClient, tableName: st
         if (error instanceof ConditionalCheckFailedException) return false;
         throw error;
       }
-    },
-
-    async get(clusterId, deliveryId) {
-      const result = await client.send(new GetCommand({ TableName: tableName, Key: keys.delivery(clusterId, deliveryId), ConsistentRead: true }));
-      return result.Item ? toDelivery(result.Item) : undefined;
-    },
-
-    async list(clusterId, query): Promise<Page<Delivery>> {
-      const page = await queryPrefix(client, tableName, keys.cluster(clusterId).pk, keys.deliveryPrefix, query);
-      return { items: page.items.map(toDelivery), nextCursor: page.nextCursor };
     },
 
     async update(delivery, changes, attempt) {
@@ -78,3 +84,4 @@ export function buildDeliveryStore(client: DynamoDBDocumentClient, tableName: st
     },
   };
 }
+

@@ -11,16 +11,16 @@
  * next request, at the price of one authorizer run and one DynamoDB read per request.
  */
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { apiKeyStore } from '../../composition';
+import { apiKeyLookup } from '../../composition';
 import { loadConfig } from '../../config';
-import { authenticateApiKey, type ApiKeyDeps } from '../../use-cases/api-keys';
+import { authenticateApiKey, type ApiKeyAuthenticationDeps } from '../../use-cases/api-keys';
 import { systemClock } from '../../use-cases/ports';
 import { lazyHandler } from '../lazy';
 import type { ApiKeyAuthorizerContext } from '../http/principal';
 
 export type ApiKeyAuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<ApiKeyAuthorizerContext>;
 
-export function apiKeyAuthorizerHandler(deps: ApiKeyDeps) {
+export function apiKeyAuthorizerHandler(deps: ApiKeyAuthenticationDeps) {
   return async (event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers'>): Promise<ApiKeyAuthorizerResult> => {
     const verdict = await authenticateApiKey(deps, event.headers?.authorization);
     const context: ApiKeyAuthorizerContext = verdict.ok ? { principal: verdict.principal, role: verdict.role, keyId: verdict.keyId } : { refusal: verdict.reason };
@@ -30,5 +30,5 @@ export function apiKeyAuthorizerHandler(deps: ApiKeyDeps) {
 
 export const handler = lazyHandler(() => {
   const config = loadConfig();
-  return apiKeyAuthorizerHandler({ keys: apiKeyStore(config), clock: systemClock });
+  return apiKeyAuthorizerHandler({ keys: apiKeyLookup(config), clock: systemClock });
 });

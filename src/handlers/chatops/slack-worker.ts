@@ -2,12 +2,27 @@
  * Runs a slash command handed over by POST /chatops/slack (asynchronously invoked, so it has its own time, not
  * Slack's 3 seconds) and posts the answer to the command's response_url.
  */
-import { chatResponder, createClusterDeps, dependencies, type Dependencies } from '../../composition';
+import {
+  chatFollowUps,
+  chatResponder,
+  clusterStore,
+  createClusterDeps,
+  createExecutionPrefix,
+  dynamoDBClient,
+  quotaLedger,
+  webhookRegistration,
+  workflowStarter,
+  type Dependencies,
+} from '../../composition';
+import { loadConfig } from '../../config';
+import { systemClock } from '../../use-cases/ports';
 import { requestClusterDeletion } from '../../use-cases/request-cluster-deletion';
 import { runChatCommand, type ChatCommandJob, type RunChatCommandDeps } from '../../use-cases/run-chat-command';
 import { lazyHandler } from '../lazy';
 
-export function chatCommandDeps(deps: Dependencies, respond: RunChatCommandDeps['respond']): RunChatCommandDeps {
+export type ChatCommandDependencies = Pick<Dependencies, 'config' | 'clock' | 'store' | 'workflows' | 'webhooks' | 'createExecutionPrefix' | 'quotas' | 'followUps'>;
+
+export function chatCommandDeps(deps: ChatCommandDependencies, respond: RunChatCommandDeps['respond']): RunChatCommandDeps {
   return {
     store: deps.store,
     respond,
@@ -25,6 +40,17 @@ export function slackWorkerHandler(deps: RunChatCommandDeps) {
 }
 
 export const handler = lazyHandler(() => {
-  const deps = dependencies();
-  return slackWorkerHandler(chatCommandDeps(deps, chatResponder(deps.config)));
+  const config = loadConfig();
+  const dynamodb = dynamoDBClient(config);
+  const deps: ChatCommandDependencies = {
+    config,
+    clock: systemClock,
+    store: clusterStore(config, dynamodb),
+    workflows: workflowStarter(config),
+    webhooks: webhookRegistration(config),
+    createExecutionPrefix: createExecutionPrefix(config),
+    quotas: quotaLedger(config, dynamodb),
+    followUps: chatFollowUps(config),
+  };
+  return slackWorkerHandler(chatCommandDeps(deps, chatResponder(config)));
 });

@@ -5,12 +5,14 @@
  * ends DELETE_FAILED (and may be deleted again).
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import { dependencies, type Dependencies } from '../../composition';
+import { chatFollowUps, clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, quotaLedger, type Dependencies } from '../../composition';
+import { loadConfig } from '../../config';
 import { markClusterDeleteFailed } from '../../use-cases/finish-cluster-deletion';
 import { ClusterMissingError } from '../../use-cases/lifecycle';
 import { markClusterFailed } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome } from '../../use-cases/notify-cluster-outcome';
 import { logger } from '../../logger';
+import { systemClock } from '../../use-cases/ports';
 import { lazyHandler } from '../lazy';
 
 export interface ExecutionStatusChange {
@@ -61,4 +63,16 @@ export function executionEndedHandler(deps: ExecutionEndedDeps) {
   };
 }
 
-export const handler = lazyHandler(() => executionEndedHandler(dependencies()));
+export const handler = lazyHandler(() => {
+  const config = loadConfig();
+  const dynamodb = dynamoDBClient(config);
+  return executionEndedHandler({
+    config,
+    clock: systemClock,
+    store: clusterStore(config, dynamodb),
+    deliveries: deliveryStore(config, dynamodb),
+    deliveryWorkflow: deliveryWorkflow(config),
+    quotas: quotaLedger(config, dynamodb),
+    followUps: chatFollowUps(config),
+  });
+});

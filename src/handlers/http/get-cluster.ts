@@ -1,4 +1,5 @@
-import { accessPolicy, clusterStore, type Dependencies } from '../../composition';
+import { accessPolicy, clusterReader, type Dependencies } from '../../composition';
+import type { ClusterReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
 import { getCluster } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
@@ -9,7 +10,7 @@ import { callerOf } from './principal';
 import { clusterResource } from './representation';
 
 /** GET /clusters/{id} — the owner's cluster, or any cluster for an operator; 404 for anyone else. */
-export function getClusterHandler(deps: Pick<Dependencies, 'store' | 'access'>) {
+export function getClusterHandler(deps: Pick<Dependencies, 'access'> & { store: ClusterReader }) {
   return httpHandler(
     async (event) => {
       const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
@@ -21,5 +22,5 @@ export function getClusterHandler(deps: Pick<Dependencies, 'store' | 'access'>) 
 
 export const handler = lazyHandler(() => {
   const config = loadConfig();
-  return getClusterHandler({ store: clusterStore(config), access: accessPolicy(config) });
+  return getClusterHandler({ store: clusterReader(config), access: accessPolicy(config) });
 });

@@ -1,4 +1,5 @@
-import { clusterStore, deliveryStore, dynamoDBClient, type Dependencies, accessPolicy } from '../../composition';
+import { accessPolicy, clusterReader, deliveryReader, dynamoDBClient, type Dependencies } from '../../composition';
+import type { ClusterReader, DeliveryReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
 import { listClusterDeliveries } from '../../use-cases/read-deliveries';
 import { lazyHandler } from '../lazy';
@@ -9,7 +10,7 @@ import { callerOf } from './principal';
 import { deliveryResource } from './representation';
 
 /** GET /clusters/{id}/deliveries — the delivery log, oldest event first, each with its attempts. */
-export function listClusterDeliveriesHandler(deps: Pick<Dependencies, 'store' | 'deliveries' | 'access'>) {
+export function listClusterDeliveriesHandler(deps: Pick<Dependencies, 'access'> & { store: ClusterReader; deliveries: DeliveryReader }) {
   return httpHandler(
     async (event) => {
     const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
@@ -24,5 +25,5 @@ export function listClusterDeliveriesHandler(deps: Pick<Dependencies, 'store' | 
 export const handler = lazyHandler(() => {
   const config = loadConfig();
   const dynamodb = dynamoDBClient(config);
-  return listClusterDeliveriesHandler({ store: clusterStore(config, dynamodb), deliveries: deliveryStore(config, dynamodb), access: accessPolicy(config) });
+  return listClusterDeliveriesHandler({ store: clusterReader(config, dynamodb), deliveries: deliveryReader(config, dynamodb), access: accessPolicy(config) });
 });

@@ -1,4 +1,5 @@
-import { accessPolicy, clusterStore, type Dependencies } from '../../composition';
+import { accessPolicy, clusterReader, type Dependencies } from '../../composition';
+import type { ClusterReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
 import { listClusterEvents } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
@@ -9,7 +10,7 @@ import { callerOf } from './principal';
 import { eventResource } from './representation';
 
 /** GET /clusters/{id}/events — the timeline, oldest first. */
-export function listClusterEventsHandler(deps: Pick<Dependencies, 'store' | 'access'>) {
+export function listClusterEventsHandler(deps: Pick<Dependencies, 'access'> & { store: ClusterReader }) {
   return httpHandler(
     async (event) => {
       const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
@@ -23,5 +24,5 @@ export function listClusterEventsHandler(deps: Pick<Dependencies, 'store' | 'acc
 
 export const handler = lazyHandler(() => {
   const config = loadConfig();
-  return listClusterEventsHandler({ store: clusterStore(config), access: accessPolicy(config) });
+  return listClusterEventsHandler({ store: clusterReader(config), access: accessPolicy(config) });
 });

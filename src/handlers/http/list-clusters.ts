@@ -1,4 +1,5 @@
-import { accessPolicy, clusterStore, type Dependencies } from '../../composition';
+import { accessPolicy, clusterReader, type Dependencies } from '../../composition';
+import type { ClusterReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
 import { listClusters } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
@@ -13,7 +14,7 @@ import { clusterResource } from './representation';
  * first, or with `idleSince` those with no activity since then, least recently active first. `owner` lets an
  * operator list another owner's clusters; anyone else naming another owner gets 403.
  */
-export function listClustersHandler(deps: Pick<Dependencies, 'store' | 'access'>) {
+export function listClustersHandler(deps: Pick<Dependencies, 'access'> & { store: ClusterReader }) {
   return httpHandler(
     async (event) => {
       const query = parseOrThrow(listClustersQuerySchema, event.queryStringParameters ?? {}, 'query');
@@ -26,5 +27,5 @@ export function listClustersHandler(deps: Pick<Dependencies, 'store' | 'access'>
 
 export const handler = lazyHandler(() => {
   const config = loadConfig();
-  return listClustersHandler({ store: clusterStore(config), access: accessPolicy(config) });
+  return listClustersHandler({ store: clusterReader(config), access: accessPolicy(config) });
 });

@@ -2,10 +2,10 @@
  * The deliver-webhook workflow's Lambda tasks (statemachines/deliver-webhook.asl.json), one export per Task state.
  */
 import { clusterStore, deliveryStore, dynamoDBClient, webhookSender, type Dependencies } from '../../composition';
-import { loadConfig } from '../../config';
+import type { Config } from '../../config';
 import { attemptWebhookDelivery, failWebhookDelivery } from '../../use-cases/attempt-webhook-delivery';
 import { systemClock, type DeliveryExecutionInput } from '../../use-cases/ports';
-import { lambdaSteps, workflowTask } from './task';
+import { lambdaStep, workflowTask } from './task';
 
 export type DeliverWebhookDeps = Pick<Dependencies, 'config' | 'store' | 'deliveries' | 'sendWebhook' | 'clock'> & {
   /** The jitter source; Math.random unless a test pins it. */
@@ -23,8 +23,7 @@ export function deliverWebhookSteps(deps: DeliverWebhookDeps) {
 export type DeliverWebhookSteps = ReturnType<typeof deliverWebhookSteps>;
 
 /** Only what the delivery tasks use, so their bundle carries no CloudFormation or EC2 client. */
-function build(): DeliverWebhookSteps {
-  const config = loadConfig();
+function build(config: Config): DeliverWebhookSteps {
   const dynamodb = dynamoDBClient(config);
   return deliverWebhookSteps({
     config,
@@ -35,10 +34,8 @@ function build(): DeliverWebhookSteps {
   });
 }
 
-const lambdaStep = lambdaSteps(() => build());
-
-export const attemptDelivery = lambdaStep('attemptDelivery');
-export const failDelivery = lambdaStep('failDelivery');
+export const attemptDelivery = /* @__PURE__ */ lambdaStep((config) => build(config).attemptDelivery);
+export const failDelivery = /* @__PURE__ */ lambdaStep((config) => build(config).failDelivery);
 
 /** The DefinitionSubstitutions of statemachines/deliver-webhook.asl.json and the step each one stands for. */
 export const DELIVER_WEBHOOK_TASKS = {

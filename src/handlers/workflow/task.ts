@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { loadConfig, type Config } from '../../config';
 import { logger } from '../../logger';
 
 /**
@@ -20,13 +21,13 @@ export function workflowTask<I extends { clusterId: string }, O>(step: string, r
   };
 }
 
-type Steps = Record<string, (input: never, context?: Context) => Promise<unknown>>;
-
 /**
- * The Lambda exports of one workflow's steps: `build` (dependencies included) runs on the first invocation of any
- * of them, once per container, so importing the module reads no environment.
+ * One workflow step as a Lambda export. `build` runs on its first invocation, once per container, and makes only
+ * the clients this step uses: importing the module reads no environment, the step's role needs only those clients'
+ * permissions, and (called as `/* @__PURE__ *\/ lambdaStep(...)`) a bundle of one export carries no other step's
+ * clients, which is how test/deployment/function-permissions.test.ts reads each function's SDK calls.
  */
-export function lambdaSteps<S extends Steps>(build: () => S) {
-  let steps: S | undefined;
-  return <K extends keyof S>(name: K): S[K] => ((input: never, context: Context) => (steps ??= build())[name]!(input, context)) as S[K];
+export function lambdaStep<I, O>(build: (config: Config) => (input: I, context?: Context) => Promise<O>) {
+  let step: ((input: I, context?: Context) => Promise<O>) | undefined;
+  return (input: I, context: Context): Promise<O> => (step ??= build(loadConfig()))(input, context);
 }

@@ -13,13 +13,14 @@ import { buildStackGateway, StackAlreadyExistsError } from '../../../src/adapter
 import { TransientAwsError } from '../../../src/domain/errors';
 
 const cfn = mockClient(CloudFormationClient);
-const gateway = () => buildStackGateway({ roleArn: 'arn:aws:iam::123456789012:role/swarm-stacks', templateBody: () => 'Resources: {}' });
+const BOUNDARY = 'arn:aws:iam::123456789012:policy/swarm-provisioner-dev-swarm-node-boundary';
+const gateway = () => buildStackGateway({ roleArn: 'arn:aws:iam::123456789012:role/swarm-stacks', permissionsBoundaryArn: BOUNDARY, templateBody: () => 'Resources: {}' });
 const request = { region: 'us-east-1', stackName: 'swarm-c-1', clientRequestToken: 'create-c-1', parameters: { ManagerSize: '3' }, tags: { 'swarm-provisioner:cluster-id': 'c-1' } };
 
 beforeEach(() => cfn.reset());
 
 describe('stack gateway', () => {
-  it('creates the stack through the service role with a token, tags and parameters', async () => {
+  it('creates the stack through the service role with a token, tags, parameters and the node roles’ boundary', async () => {
     cfn.on(CreateStackCommand).resolves({ StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/swarm-c-1/abc' });
 
     const stackId = await gateway().createStack(request);
@@ -29,7 +30,10 @@ describe('stack gateway', () => {
       StackName: 'swarm-c-1',
       RoleARN: 'arn:aws:iam::123456789012:role/swarm-stacks',
       ClientRequestToken: 'create-c-1',
-      Parameters: [{ ParameterKey: 'ManagerSize', ParameterValue: '3' }],
+      Parameters: [
+        { ParameterKey: 'ManagerSize', ParameterValue: '3' },
+        { ParameterKey: 'PermissionsBoundaryArn', ParameterValue: BOUNDARY },
+      ],
       Tags: [{ Key: 'swarm-provisioner:cluster-id', Value: 'c-1' }],
       TemplateBody: 'Resources: {}',
     });

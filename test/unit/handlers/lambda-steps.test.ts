@@ -1,20 +1,32 @@
-import { lambdaSteps } from '../../../src/handlers/workflow/task';
+import { lambdaStep } from '../../../src/handlers/workflow/task';
 import { lambdaContext } from '../../../src/local/http-api';
 
-describe('lambdaSteps', () => {
-  it('builds the steps once, on the first invocation of any of them, and routes each export to its step', async () => {
-    const build = jest.fn(() => ({
-      first: async (input: { n: number }, _context?: unknown) => input.n + 1,
-      second: async (input: { n: number }, _context?: unknown) => input.n * 10,
-    }));
-    const step = lambdaSteps(build);
-    const first = step('first');
-    const second = step('second');
+const ENV = {
+  AWS_REGION: 'us-east-1',
+  CLUSTERS_TABLE: 'clusters',
+  IDEMPOTENCY_TABLE: 'idempotency',
+  API_KEYS_TABLE: 'keys',
+  CREATE_CLUSTER_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:create',
+  DELETE_CLUSTER_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:delete',
+  DELIVER_WEBHOOK_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:deliver',
+  STACK_ROLE_ARN: 'arn:aws:iam::123456789012:role/stacks',
+  STACK_PERMISSIONS_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/boundary',
+};
+
+describe('lambdaStep', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('builds its step from the configuration once, on the first invocation, and not when imported', async () => {
+    Object.assign(process.env, ENV);
+    const build = jest.fn((config: { clustersTable: string }) => async (input: { n: number }) => `${config.clustersTable}:${input.n}`);
+    const step = lambdaStep(build);
     expect(build).not.toHaveBeenCalled();
 
-    await expect(first({ n: 1 }, lambdaContext('first'))).resolves.toBe(2);
-    await expect(second({ n: 2 }, lambdaContext('second'))).resolves.toBe(20);
-    await expect(first({ n: 3 }, lambdaContext('first'))).resolves.toBe(4);
+    await expect(step({ n: 1 }, lambdaContext('first'))).resolves.toBe('clusters:1');
+    await expect(step({ n: 2 }, lambdaContext('first'))).resolves.toBe('clusters:2');
     expect(build).toHaveBeenCalledTimes(1);
   });
 });

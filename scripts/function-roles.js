@@ -1,0 +1,140 @@
+// One IAM role per Lambda function, each with only the permission groups its code uses (plus writing to its own
+// log group). The table below is the single place that says which function may do what;
+// test/deployment/function-permissions.test.ts bundles every function's handler, reads which SDK commands its code
+// can send, and fails when a role here lacks one of them or allows one the code never sends.
+//
+// ARNs of the state machines and of the Slack worker are built from names (!Sub), never !Ref/!GetAtt: a state
+// machine refers to its task functions, and a function's role referring back would be a circular dependency.
+
+const table = (name) => ({ 'Fn::GetAtt': [name, 'Arn'] });
+const sub = (text) => ({ 'Fn::Sub': text });
+const allow = (Sid, Action, Resource, Condition) => ({ Sid, Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
+
+/** What each group allows, given the deployment's names. */
+function permissionGroups({ service, stage, stateMachines }) {
+  const machine = (name) => sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${name}`);
+  const swarmStacks = sub('arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/swarm-c-*/*');
+  return {
+    // The cluster store, the delivery log and the quota ledger share the clusters table.
+    clusters: [
+      allow('ClustersTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], [
+        table('ClustersTable'),
+        { 'Fn::Join': ['', [table('ClustersTable'), '/index/*']] },
+      ]),
+    ],
+    // The read-only routes: the cluster and delivery readers get and query, never write.
+    clustersRead: [
+      allow('ReadClustersTable', ['dynamodb:GetItem', 'dynamodb:Query'], [table('ClustersTable'), { 'Fn::Join': ['', [table('ClustersTable'), '/index/*']] }]),
+    ],
+    // Powertools idempotency: its persistence layer gets, puts, updates and deletes records.
+    idempotency: [allow('IdempotencyTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], table('IdempotencyTable'))],
+    // Slack's replay guard writes one conditional item per request into the idempotency table.
+    slackReplays: [allow('SlackReplayGuard', ['dynamodb:PutItem'], table('IdempotencyTable'))],
+    apiKeyLookup: [allow('ReadApiKeys', ['dynamodb:GetItem'], table('ApiKeysTable'))],
+    stackRead: [allow('ReadSwarmStacks', ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'], swarmStacks)],
+    stackWrite: [
+      allow('CreateAndDeleteSwarmStacks', ['cloudformation:CreateStack', 'cloudformation:DeleteStack'], swarmStacks),
+      allow('PassOnlyTheStackRole', ['iam:PassRole'], table('SwarmStackRole'), { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } }),
+    ],
+    // DescribeInstances has no resource-level permissions; it is read-only.
+    nodeInventory: [allow('NodeInventory', ['ec2:DescribeInstances'], '*')],
+    clusterWorkflows: [
+      allow('StartCreateAndDeleteWorkflows', ['states:StartExecution'], [machine(stateMachines.createCluster), machine(stateMachines.deleteCluster)]),
+      // A DELETE of a CREATING cluster stops its create execution; nothing else is ever stopped.
+      allow('CancelCreateExecutions', ['states:StopExecution'], sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.createCluster}:*`)),
+    ],
+    deliveryWorkflow: [allow('StartDeliverWebhookWorkflow', ['states:StartExecution'], machine(stateMachines.deliverWebhook))],
+    slackWorker: [allow('HandSlackCommandsToTheWorker', ['lambda:InvokeFunction'], sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${service}-${stage}-slackWorker`))],
+  };
+}
+
+/** Function (as named in serverless.yml) → the permission groups its code needs. */
+const FUNCTION_PERMISSIONS = {
+  // HTTP API
+  createCluster: ['clusters', 'idempotency', 'clusterWorkflows'],
+  listClusters: ['clustersRead'],
+  getCluster: ['clustersRead'],
+  listClusterNodes: ['clusters', 'nodeInventory'],
+  listClusterEvents: ['clustersRead'],
+  deleteCluster: ['clusters', 'clusterWorkflows'],
+  updateCluster: ['clusters'],
+  recordClusterActivity: ['clusters'],
+  openApi: [],
+  listClusterDeliveries: ['clustersRead'],
+  redeliverWebhook: ['clusters', 'deliveryWorkflow'],
+  authorizeApiKey: ['apiKeyLookup'],
+  slackCommand: ['slackReplays', 'slackWorker'],
+  slackWorker: ['clusters', 'clusterWorkflows'],
+  // Create workflow
+  createStack: ['clusters', 'stackRead', 'stackWrite'],
+  checkStack: ['clusters', 'stackRead'],
+  recordReady: ['clusters', 'stackRead', 'nodeInventory'],
+  recordFailure: ['clusters', 'stackRead', 'nodeInventory'],
+  deleteFailedStack: ['clusters', 'stackRead', 'stackWrite'],
+  checkStackDeletion: ['clusters', 'stackRead', 'stackWrite'],
+  markFailed: ['clusters'],
+  notify: ['clusters', 'deliveryWorkflow'],
+  webhookGivenUp: ['clusters'],
+  // Delete workflow
+  removeStack: ['clusters', 'stackRead', 'stackWrite'],
+  checkStackRemoval: ['clusters', 'stackRead', 'stackWrite'],
+  readDeleteFailure: ['clusters', 'stackRead'],
+  checkInstancesTerminated: ['clusters', 'nodeInventory'],
+  markDeleted: ['clusters'],
+  markDeleteFailed: ['clusters'],
+  notifyDeleteOutcome: ['clusters', 'deliveryWorkflow'],
+  deleteWebhookGivenUp: ['clusters'],
+  // Deliver-webhook workflow
+  attemptDelivery: ['clusters'],
+  failDelivery: ['clusters'],
+  // Events and schedules
+  executionEnded: ['clusters', 'deliveryWorkflow'],
+  reapClusters: ['clusters', 'clusterWorkflows', 'deliveryWorkflow'],
+};
+
+const pascal = (name) => `${name[0].toUpperCase()}${name.slice(1)}`;
+/** The role's logical id; serverless.yml names it in each function's `role`. */
+const roleId = (functionName) => `${pascal(functionName)}FunctionRole`;
+
+module.exports.FUNCTION_PERMISSIONS = FUNCTION_PERMISSIONS;
+module.exports.roleId = roleId;
+
+module.exports.resources = async ({ resolveConfigurationProperty }) => {
+  const service = await resolveConfigurationProperty(['service']);
+  const stage = await resolveConfigurationProperty(['provider', 'stage']);
+  const stateMachines = await resolveConfigurationProperty(['custom', 'stateMachines']);
+  const functions = await resolveConfigurationProperty(['functions']);
+  const groups = permissionGroups({ service, stage, stateMachines });
+
+  const Resources = {};
+  for (const [name, definition] of Object.entries(functions ?? {})) {
+    const needs = FUNCTION_PERMISSIONS[name];
+    if (!needs) throw new Error(`scripts/function-roles.js: function "${name}" has no row in FUNCTION_PERMISSIONS; add one naming the permission groups its code uses`);
+    if (definition.role !== roleId(name)) throw new Error(`serverless.yml: function "${name}" must declare "role: ${roleId(name)}" (its own role, from scripts/function-roles.js)`);
+    const unknown = needs.filter((group) => !(group in groups));
+    if (unknown.length) throw new Error(`scripts/function-roles.js: function "${name}" names unknown permission groups ${unknown.join(', ')}`);
+    Resources[roleId(name)] = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+        Policies: [
+          {
+            PolicyName: `${name}-permissions`,
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                // Its own log group only (the framework creates the group; the function writes streams into it).
+                allow('OwnLogGroup', ['logs:CreateLogStream', 'logs:PutLogEvents'], sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${service}-${stage}-${name}:*`)),
+                ...needs.flatMap((group) => groups[group]),
+              ],
+            },
+          },
+        ],
+      },
+    };
+  }
+  return { Resources };
+};
