@@ -4,13 +4,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { buildIdempotentRunner } from '../../../src/adapters/dynamodb/idempotency';
 import { buildWorkflowStarter } from '../../../src/adapters/stepfunctions/workflow-starter';
-import type { Dependencies } from '../../../src/composition';
+import { createClusterDeps, type Dependencies } from '../../../src/composition';
+import { clusterRequestSchema } from '../../../src/domain/parameters';
+import { createCluster } from '../../../src/use-cases/create-cluster';
 import { createClusterHandler } from '../../../src/handlers/http/create-cluster';
 import { getClusterHandler } from '../../../src/handlers/http/get-cluster';
 import { clusterIdFor } from '../../../src/domain/cluster';
 import { lambdaContext } from '../../../src/local/http-api';
 import { listClustersHandler } from '../../../src/handlers/http/list-clusters';
 import { httpEvent, invoke } from '../../support/http';
+import { eventually } from '../../support/webhook-receiver';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:create-cluster';
@@ -171,7 +174,7 @@ describe('POST /clusters', () => {
  * the invocation's deadline, and the caller retries with the same key.
  */
 describe('POST /clusters with an Idempotency-Key, after a crash', () => {
-  const DEADLINE_MS = 300;
+  const DEADLINE_MS = 1000;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const never = () => new Promise<never>(() => undefined);
   const key = (n: string) => ({ 'idempotency-key': n });
@@ -198,11 +201,13 @@ describe('POST /clusters with an Idempotency-Key, after a crash', () => {
     const owner = 'owner-crash-after-start';
     sfn.on(StartExecutionCommand).callsFakeOnce(never).callsFake(startNamedAfterInput);
 
-    // Act: the first invocation times out; a retry while it is "in flight" is refused; one after its deadline is not.
-    expect(FAILED).toContain(await postWithDeadline({ name: 'demo' }, key('crash-1'), owner));
+    // Act: a retry while the first invocation hangs in StartExecution is refused; one after its deadline is not.
+    const firstAttempt = postWithDeadline({ name: 'demo' }, key('crash-1'), owner);
+    await eventually(async () => sfn.commandCalls(StartExecutionCommand).length, (n) => n === 1, DEADLINE_MS);
     const early = await post({ name: 'demo' }, key('crash-1'), owner);
-    await sleep(DEADLINE_MS);
-    const retry = await post({ name: 'demo' }, key('crash-1'), owner);
+    expect(FAILED).toContain(await firstAttempt);
+    // The in-flight mark ends with the invocation's deadline (Powertools' registerLambdaContext), a few ms after middy answered.
+    const retry = await eventually(() => post({ name: 'demo' }, key('crash-1'), owner), (r) => r.statusCode !== 409, 3_000, 50);
 
     // Assess
     expect(early.statusCode).toBe(409);
@@ -228,8 +233,7 @@ describe('POST /clusters with an Idempotency-Key, after a crash', () => {
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
 
     // Act
-    await sleep(DEADLINE_MS);
-    const retry = await post({ name: 'demo', workers: 1 }, key('crash-2'), owner);
+    const retry = await eventually(() => post({ name: 'demo', workers: 1 }, key('crash-2'), owner), (r) => r.statusCode !== 409, 3_000, 50);
 
     // Assess
     expect(retry.statusCode).toBe(202);
@@ -250,6 +254,7 @@ describe('POST /clusters with an Idempotency-Key, after a crash', () => {
 
     expect(again.statusCode).toBe(202);
     expect(again.json).toMatchObject({ id: first.json!.id, webhookSecret: 'whsec_test' });
+    expect(again.json).not.toHaveProperty('createRequestDigest');
     expect(await clustersOf(owner)).toHaveLength(1);
     expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 1, instances: 8 });
   });
@@ -265,6 +270,18 @@ describe('POST /clusters with an Idempotency-Key, after a crash', () => {
     expect((other.json!.errors as { field: string }[])[0]!.field).toBe('Idempotency-Key');
     expect(await clustersOf(owner)).toHaveLength(1);
     expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 1, instances: 8 });
+  });
+
+  it('gives two racing attempts of one keyed request one cluster and one quota share, below the Powertools layer', async () => {
+    const owner = 'owner-race';
+    const attempts = await Promise.all(
+      Array.from({ length: 5 }, () => createCluster(createClusterDeps(deps), { owner, request: clusterRequestSchema.parse({ name: 'demo' }), idempotencyKey: 'race-1' })),
+    );
+
+    expect(new Set(attempts.map((a) => a.cluster.id))).toEqual(new Set([clusterIdFor(owner, 'race-1')]));
+    expect(await clustersOf(owner)).toHaveLength(1);
+    expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 1, instances: 8 });
+    expect(new Set(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name))).toEqual(new Set([clusterIdFor(owner, 'race-1')]));
   });
 
   it('keeps one owner’s key apart from another’s: the same key names two clusters', async () => {
