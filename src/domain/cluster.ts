@@ -1,6 +1,7 @@
 /**
  * The cluster resource: its states, the transitions between them and the shape of its record. No AWS in here.
  */
+import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { IllegalTransitionError } from './errors';
 import { autoDeleteAt } from './expiry';
@@ -87,6 +88,8 @@ export interface Cluster {
   nodes: ClusterNode[];
   webhook?: ClusterWebhook;
   followUp?: ChatFollowUp;
+  /** For a create with an `Idempotency-Key`: `createRequestDigest` of its request, to tell a retry from a reuse. */
+  createRequestDigest?: string;
   requestedAt: string;
   readyAt?: string;
   failedAt?: string;
@@ -140,6 +143,41 @@ export function newClusterId(): string {
   return `c-${ulid().toLowerCase()}`;
 }
 
+// Crockford's base32, the alphabet ULIDs use, so a derived id looks like any other (`^c-[0-9a-z]{26}$`).
+const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * The cluster id a request with an `Idempotency-Key` gets: derived from owner and key, so every attempt of that request
+ * (including one after a crash, once the idempotency record has expired) names the same cluster, the same create
+ * execution and the same stack, and the conditional writes and Step Functions' execution names see the repeat.
+ * 26 base32 characters carry 130 of SHA-256's bits; the owner is part of the hash, so two owners' keys never meet.
+ */
+export function clusterIdFor(owner: string, idempotencyKey: string): string {
+  const digest = createHash('sha256').update(JSON.stringify([owner, idempotencyKey])).digest();
+  let bits = BigInt(`0x${digest.subarray(0, 17).toString('hex')}`) >> 6n; // 136 bits → the top 130
+  let id = '';
+  for (let i = 0; i < 26; i++) {
+    id = BASE32[Number(bits & 31n)]! + id;
+    bits >>= 5n;
+  }
+  return `c-${id}`;
+}
+
+/**
+ * What identifies a create request's content, for "same key, other body": a hash of the validated request with its
+ * keys sorted (defaults applied, so `{}` and `{"managers":3}` are the same request). Kept on the record, so a later
+ * PATCH of the cluster does not turn a retry of its create into a 422.
+ */
+export function createRequestDigest(request: unknown): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]))
+        : value;
+  return createHash('sha256').update(JSON.stringify(canonical(request))).digest('hex');
+}
+
 export function stackNameFor(clusterId: string): string {
   return `${STACK_NAME_PREFIX}${clusterId}`;
 }
@@ -171,6 +209,7 @@ export function publicView(cluster: Cluster) {
     stackRequestedAt: _requested,
     deleteRequests: _requests,
     expiryReminderFor: _reminder,
+    createRequestDigest: _digest,
     ...rest
   } = cluster;
   return {

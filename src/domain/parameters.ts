@@ -31,7 +31,20 @@ export const CLUSTER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 /** ISO 8601 duration with days, hours, minutes or seconds (e.g. PT30M, P1DT12H). */
 export const DURATION_PATTERN = /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 
-const TAG_KEY_PATTERN = /^(?!aws:)(?!swarm-provisioner:)[\p{L}\p{N} _.:/=+@-]{1,128}$/u;
+/**
+ * User tags land on the stack and, through it, on every resource CloudFormation tags (instances, volumes, the VPC), so
+ * they follow the strictest of those rules:
+ * - CloudFormation's Tag: key 1-128, value 1-256 characters, both required, so an empty value is refused
+ *   (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Tag.html);
+ * - the characters tagging allows across AWS, `[\p{L}\p{Z}\p{N}_.:/=+\-@]` (letters, separators such as spaces,
+ *   numbers and `_ . : / = + - @`; no control characters such as a newline), and no `aws:` prefix in any case, for
+ *   keys or values (https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html, and the exact patterns
+ *   in EFS's Tag: https://docs.aws.amazon.com/efs/latest/ug/API_Tag.html);
+ * - `swarm-provisioner:` keys are ours (cluster id, owner): a user cannot forge them.
+ */
+const TAG_CHARACTERS = String.raw`[\p{L}\p{Z}\p{N}_.:/=+\-@]`;
+const TAG_KEY_PATTERN = new RegExp(String.raw`^(?![aA][wW][sS]:)(?!swarm-provisioner:)${TAG_CHARACTERS}{1,128}$`, 'u');
+const TAG_VALUE_PATTERN = new RegExp(String.raw`^(?![aA][wW][sS]:)${TAG_CHARACTERS}{1,256}$`, 'u');
 
 const diskSize = z.number().int().min(20).max(1024);
 
@@ -59,7 +72,10 @@ export const clusterRequestSchema = z
       })
       .optional(),
     tags: z
-      .record(z.string().regex(TAG_KEY_PATTERN, 'tag keys are 1-128 characters and may not start with aws: or swarm-provisioner:'), z.string().max(256))
+      .record(
+        z.string().regex(TAG_KEY_PATTERN, 'tag keys are 1-128 letters, numbers, spaces or _.:/=+-@ and may not start with aws: or swarm-provisioner:'),
+        z.string().regex(TAG_VALUE_PATTERN, 'tag values are 1-256 letters, numbers, spaces or _.:/=+-@ and may not start with aws:'),
+      )
       .refine((tags) => Object.keys(tags).length <= 20, 'at most 20 tags')
       .optional(),
   })

@@ -1,5 +1,5 @@
-import { newClusterId, stackNameFor, type ChatFollowUp, type Cluster } from '../domain/cluster';
-import { ValidationError, type FieldError } from '../domain/errors';
+import { clusterIdFor, createRequestDigest, newClusterId, stackNameFor, type ChatFollowUp, type Cluster } from '../domain/cluster';
+import { ConflictError, ValidationError, type FieldError } from '../domain/errors';
 import { parametersOf, type ClusterRequest } from '../domain/parameters';
 import { instancesOf, type QuotaLimits } from '../domain/quota';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook';
@@ -25,8 +25,37 @@ export interface CreateClusterDeps {
 
 export interface CreatedCluster {
   cluster: Cluster;
-  /** Present when the request registered a webhook: shown once, in the 202. */
+  /** Present when the request registered a webhook: shown once, in the 202 (and in a replay of that 202). */
   webhookSecret?: string;
+  /** True when an earlier attempt of the same keyed request had already created the cluster. */
+  replayed?: boolean;
+}
+
+export interface CreateClusterCommand {
+  owner: string;
+  request: ClusterRequest;
+  followUp?: ChatFollowUp;
+  /** The caller's `Idempotency-Key`: the cluster id derives from it and the owner (see `clusterIdFor`). */
+  idempotencyKey?: string;
+}
+
+/**
+ * A keyed create whose cluster already exists: an earlier attempt of the same request got at least as far as the
+ * record (the quota share was taken before it). Same body: start the workflow if the cluster still waits for it (a
+ * start repeated with the execution's name and input is harmless) and answer with the cluster. Other body: 422.
+ */
+async function resumeCreate(deps: CreateClusterDeps, existing: Cluster, digest: string): Promise<CreatedCluster> {
+  if (existing.createRequestDigest !== digest) {
+    throw new ValidationError('This Idempotency-Key was already used with a different request body.', {
+      errors: [{ field: 'Idempotency-Key', message: 'was used before with a different body' }],
+    });
+  }
+  if (existing.status === 'CREATING') {
+    const executionArn = await deps.workflows.startCreate(existing.id);
+    logger.info('keyed create retried: workflow started or found', { clusterId: existing.id, executionArn });
+    await record(deps, existing.id, 'workflow.started', 'create workflow started or found running for a retried request', { executionArn });
+  }
+  return { cluster: existing, webhookSecret: existing.webhook?.secret, replayed: true };
 }
 
 function businessRuleErrors(deps: CreateClusterDeps, request: ClusterRequest, region: string, now: Date): FieldError[] {
@@ -46,24 +75,30 @@ function businessRuleErrors(deps: CreateClusterDeps, request: ClusterRequest, re
 
 /**
  * Primary course:
- * 1. Check the rules the schema cannot (allowed region, future expiry, webhook URL policy).
- * 2. Take the cluster's share of the owner's quota (429 naming the limit if it does not fit; nothing is written).
- * 3. Write the cluster record in CREATING, with its deterministic stack name and execution ARN.
- * 4. Start the create workflow, named after the cluster.
- * 5. If the record cannot be written or the workflow cannot be started, undo what was done (record, quota share):
+ * 1. Name the cluster: from owner + Idempotency-Key when there is one (a keyed request whose cluster exists is
+ *    resumed, see `resumeCreate`), else a fresh ULID.
+ * 2. Check the rules the schema cannot (allowed region, future expiry, webhook URL policy).
+ * 3. Take the cluster's share of the owner's quota (429 naming the limit if it does not fit; nothing is written). The
+ *    ledger holds shares per cluster id, so a retry whose first attempt took the share does not take a second.
+ * 4. Write the cluster record in CREATING, with its deterministic stack name and execution ARN.
+ * 5. Start the create workflow, named after the cluster.
+ * 6. If the record cannot be written or the workflow cannot be started, undo what was done (record, quota share):
  *    no record without a workflow behind it, no share without a record.
  */
-export async function createCluster(
-  deps: CreateClusterDeps,
-  command: { owner: string; request: ClusterRequest; followUp?: ChatFollowUp },
-): Promise<CreatedCluster> {
-  const { owner, request } = command;
+export async function createCluster(deps: CreateClusterDeps, command: CreateClusterCommand): Promise<CreatedCluster> {
+  const { owner, request, idempotencyKey } = command;
+  const digest = idempotencyKey === undefined ? undefined : createRequestDigest(request);
+  const id = idempotencyKey === undefined ? (deps.newId ?? newClusterId)() : clusterIdFor(owner, idempotencyKey);
+  if (digest !== undefined) {
+    const existing = await deps.store.get(id);
+    if (existing) return resumeCreate(deps, existing, digest);
+  }
+
   const now = deps.clock.now();
   const region = request.region ?? deps.defaultRegion;
   const errors = businessRuleErrors(deps, request, region, now);
   if (errors.length > 0) throw new ValidationError('The cluster request breaks a rule of this service.', { errors });
 
-  const id = (deps.newId ?? newClusterId)();
   const at = now.toISOString();
   const webhookSecret = request.webhook ? deps.newWebhookSecret() : undefined;
   const cluster: Cluster = {
@@ -81,6 +116,7 @@ export async function createCluster(
     nodes: [],
     webhook: request.webhook && webhookSecret ? { url: request.webhook.url, events: request.webhook.events ?? [...WEBHOOK_EVENT_TYPES], secret: webhookSecret } : undefined,
     followUp: command.followUp,
+    createRequestDigest: digest,
     requestedAt: at,
     lastActivityAt: at,
     expiresAt: request.expiresAt,
@@ -94,6 +130,12 @@ export async function createCluster(
   try {
     await deps.store.create(cluster);
   } catch (error) {
+    // A keyed attempt racing another attempt of the same request: that one wrote the record and holds this same
+    // share (one per cluster id), so the share stays and this attempt answers as a retry would.
+    if (digest !== undefined && error instanceof ConflictError) {
+      const existing = await deps.store.get(id);
+      if (existing) return resumeCreate(deps, existing, digest);
+    }
     await deps.quotas.release(owner, hold);
     throw error;
   }

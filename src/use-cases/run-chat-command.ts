@@ -25,6 +25,8 @@ export interface ChatCommandJob {
   /** `slack:<team>:<user>`: the owner the command acts as. */
   owner: string;
   userId: string;
+  /** Slack's id for this one command: the worker's create uses it as its Idempotency-Key. */
+  triggerId: string;
   command: ChatCommand;
   responseUrl: string;
 }
@@ -75,7 +77,9 @@ async function answer(deps: RunChatCommandDeps, job: ChatCommandJob, caller: Cal
       const built = chatClusterRequest(command.name, command.options);
       if (!built.ok) return { response_type: 'ephemeral', text: ['That cluster cannot be created:', ...built.problems.map((p) => `• ${p}`)].join('\n') };
       const followUp: ChatFollowUp = { kind: 'slack', responseUrl: job.responseUrl };
-      const { cluster } = await createCluster(deps.create, { owner: caller.principal, request: built.request, followUp });
+      // Keyed by the command's trigger_id: if Lambda runs this invocation again (its asynchronous retries), the same
+      // cluster is found instead of a second one made.
+      const { cluster } = await createCluster(deps.create, { owner: caller.principal, request: built.request, followUp, idempotencyKey: `slack-trigger:${job.triggerId}` });
       return { response_type: 'in_channel', text: createdText(cluster, job.userId) };
     }
     case 'delete': {

@@ -64,7 +64,7 @@ describe('with LOCAL_API_KEY set', () => {
   });
 
   const slackCommand = (text: string, responseUrl: string) => {
-    const body = new URLSearchParams({ team_id: 'T0001', user_id: 'U0042', command: '/swarm', text, response_url: responseUrl }).toString();
+    const body = new URLSearchParams({ team_id: 'T0001', user_id: 'U0042', command: '/swarm', text, response_url: responseUrl, trigger_id: `1.${Date.now()}.${text.length}` }).toString();
     const timestamp = String(Math.floor(Date.now() / 1000));
     return fetch(`${cloud.url}/chatops/slack`, {
       method: 'POST',
@@ -107,7 +107,7 @@ describe('with LOCAL_API_KEY set', () => {
   });
 
   it('takes a signed /swarm create from Slack without an API key, acknowledges within 3 s, and follows up when the cluster is ready', async () => {
-    const body = new URLSearchParams({ team_id: 'T0001', user_id: 'U0042', command: '/swarm', text: 'create demo workers=2', response_url: slack.url }).toString();
+    const body = new URLSearchParams({ team_id: 'T0001', user_id: 'U0042', command: '/swarm', text: 'create demo workers=2', response_url: slack.url, trigger_id: '13345224609.738474920.8088930838d88f008e0' }).toString();
     const timestamp = String(Math.floor(Date.now() / 1000));
     const started = Date.now();
     const response = await fetch(`${cloud.url}/chatops/slack`, {
@@ -125,12 +125,21 @@ describe('with LOCAL_API_KEY set', () => {
     const [cluster] = (await cloud.deps.store.listByOwner('slack:T0001:U0042', { limit: 10 })).items;
     expect(cluster).toMatchObject({ name: 'demo', status: 'READY', parameters: { workers: 2 } });
 
-    const replay = await fetch(`${cloud.url}/chatops/slack`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, body) },
-      body,
-    });
-    expect(replay.status).toBe(401);
+    // The same command again: replayed as it was, re-sent by Slack as a retry (fresh timestamp and signature), and
+    // re-sent without the retry header. Each is acknowledged with an empty 200 (nothing handed to the worker, which
+    // would have answered "On it"), and no second cluster appears.
+    const send = (ts: string, headers: Record<string, string> = {}) =>
+      fetch(`${cloud.url}/chatops/slack`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body), ...headers },
+        body,
+      });
+    const fresh = String(Math.floor(Date.now() / 1000));
+    for (const again of [await send(timestamp), await send(fresh, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }), await send(fresh)]) {
+      expect(again.status).toBe(200);
+      expect(await again.text()).toBe('');
+    }
+    expect((await cloud.deps.store.listByOwner('slack:T0001:U0042', { limit: 10 })).items).toHaveLength(1);
   });
 
   it('deletes the Slack user’s cluster on a signed /swarm delete, and follows up on that command’s response_url when it is DELETED', async () => {

@@ -21,6 +21,7 @@ const sfn = mockClient(SFNClient);
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
 let posts: { url: string; message: ChatMessage }[];
 let user = 0;
+let trigger = 0;
 
 beforeAll(async () => {
   db = await startTestDynamoDB();
@@ -68,11 +69,23 @@ function deps(overrides: Partial<RunChatCommandDeps> = {}, maxInstances = 100): 
 const job = (text: ChatCommandJob['command'], userId = `U${++user}`): ChatCommandJob => ({
   owner: `slack:T0001:${userId}`,
   userId,
+  triggerId: `13345224609.${++trigger}.8088930838d88f008e0`,
   command: text,
   responseUrl: 'https://hooks.slack.com/commands/T0001/1/abc',
 });
 
 describe('slash commands, run by the worker', () => {
+  it('creates one cluster when the worker runs the same command twice (Lambda retries an asynchronous invoke)', async () => {
+    const request = job({ verb: 'create', name: 'twice', options: { workers: '1' } });
+    const first = await runChatCommand(deps(), request);
+    const second = await runChatCommand(deps(), request);
+
+    const clusters = (await db.store.listByOwner(request.owner, { limit: 10 })).items;
+    expect(clusters).toHaveLength(1);
+    expect(first.text).toBe(second.text);
+    expect(await db.quotas.usage(request.owner)).toMatchObject({ activeClusters: 1 });
+  });
+
   it('creates a cluster owned by the Slack user, remembers where to follow up, and says so in the channel', async () => {
     const request = job({ verb: 'create', name: 'demo', options: { workers: '2' } });
     const message = await runChatCommand(deps(), request);

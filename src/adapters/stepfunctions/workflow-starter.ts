@@ -7,7 +7,9 @@ const executionPrefix = (stateMachineArn: string) => stateMachineArn.replace(':s
 /**
  * Starts and stops workflows. A create execution is named after the cluster, a delete execution after the cluster
  * and the delete request (`<id>-delete-<n>`: a DELETE_FAILED cluster can be deleted again), so a retried start finds
- * the same execution instead of starting a second one (Standard workflows are idempotent by name for 90 days).
+ * the same execution instead of starting a second one (Standard workflows are idempotent by name for 90 days: the same
+ * name and input while the execution is open answers with it; a name whose execution has closed, or other input, gets
+ * ExecutionAlreadyExists — https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
  */
 export function buildWorkflowStarter(client: SFNClient, stateMachines: { create: string; delete: string }): WorkflowStarter {
   const deleteExecutionName = (clusterId: string, request: number) => `${clusterId}-delete-${request}`;
@@ -17,8 +19,11 @@ export function buildWorkflowStarter(client: SFNClient, stateMachines: { create:
         const result = await client.send(
           new StartExecutionCommand({ stateMachineArn: stateMachines.create, name: clusterId, input: JSON.stringify({ clusterId }) }),
         );
-        return result.executionArn ?? '';
+        return result.executionArn ?? `${executionPrefix(stateMachines.create)}:${clusterId}`;
       } catch (error) {
+        // The input is always `{clusterId}`, so a same-name execution with other input cannot exist: Step Functions
+        // answers this only when the cluster's execution has already ended (a start repeated by a retried request).
+        if (error instanceof ExecutionAlreadyExists) return `${executionPrefix(stateMachines.create)}:${clusterId}`;
         return classifyAwsError(error, 'StartExecution');
       }
     },

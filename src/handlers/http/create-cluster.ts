@@ -30,16 +30,18 @@ export function createClusterHandler(deps: CreateClusterHandlerDeps) {
   return httpHandler(async (event, context) => {
     const owner = principalOf(event);
     const request = parseOrThrow(clusterRequestSchema, event.jsonBody, 'cluster request');
+    const idempotencyKey = event.headers?.['idempotency-key'];
     const create = async () => {
-      const { cluster, webhookSecret } = await createCluster(createClusterDeps(deps), { owner, request });
+      const { cluster, webhookSecret } = await createCluster(createClusterDeps(deps), { owner, request, idempotencyKey });
       return json(202, { ...clusterResource(cluster), webhookSecret }, { location: `/clusters/${cluster.id}` });
     };
 
-    const idempotencyKey = event.headers?.['idempotency-key'];
     if (idempotencyKey === undefined) return create();
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new BadRequestError('The Idempotency-Key header is not valid.', { errors: [{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }] });
     }
+    // Two layers: Powertools replays the stored answer (and says 409 while an attempt is in flight) for as long as its
+    // record lives; the cluster id derived from owner + key carries the promise past a crash and past that record.
     return deps.idempotent({ owner, idempotencyKey, fingerprint: event.jsonBody }, context, create);
   }, { access: deps.access }).use(jsonBody());
 }

@@ -68,7 +68,7 @@ export function openApiDocument() {
       '/clusters': {
         post: {
           summary: 'Create a cluster',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'Same key + same body replays the first answer; same key + other body → 422; still in flight → 409.' }],
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'Same key + same body replays the first answer (the cluster id derives from caller + key, so this holds after a crash too); same key + other body → 422; still in flight → 409.' }],
           requestBody: { required: true, content: { 'application/json': { schema: ref('ClusterRequest') } } },
           responses: {
             '202': { ...ok('Accepted: the cluster is CREATING', 'CreatedCluster'), headers: { Location: { schema: { type: 'string' } } } },
@@ -162,8 +162,12 @@ export function openApiDocument() {
           security: [],
           requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', description: 'Slack’s slash command payload' } } } },
           responses: {
-            '200': { description: 'Acknowledged within 3 seconds; the answer follows on response_url' },
-            '401': problem('Not signed by Slack, outside the 5-minute window, or replayed'),
+            '200': {
+              description:
+                'Acknowledged within 3 seconds; the answer follows on response_url. Empty for a Slack retry (X-Slack-Retry-Num) or a command (team + trigger_id) already received: nothing is run twice.',
+            },
+            '400': problem('The command lacks its user, its trigger_id or a Slack response_url, or the body is too large'),
+            '401': problem('Not signed by Slack, outside the 5-minute window, or no signing secret configured'),
             '403': problem('The Slack workspace is not allowed'),
           },
         },

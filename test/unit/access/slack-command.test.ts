@@ -1,11 +1,12 @@
 /**
- * POST /chatops/slack: every way a request can fail Slack's checks gets 401 (a foreign workspace 403), a replay is
- * refused, and the acknowledgement comes within Slack's 3 seconds however long the work takes.
+ * POST /chatops/slack: a request not signed by Slack gets 401, a foreign workspace 403, a malformed command 400; a
+ * command is dispatched at most once (a Slack retry or a duplicate of its trigger_id is acknowledged with an empty 200
+ * and dispatched no more), and the acknowledgement comes within Slack's 3 seconds however long the work takes.
  */
 import { slackSignature } from '../../../src/adapters/slack/signature';
 import { slackCommandHandler, type SlackCommandHandlerDeps } from '../../../src/handlers/http/slack-command';
 import type { ChatCommandJob } from '../../../src/use-cases/run-chat-command';
-import { fixedClock } from '../../support/dynamodb';
+import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
 import { httpEvent, invoke } from '../../support/http';
 
 const SECRET = 'slack-signing-secret-for-tests';
@@ -13,7 +14,11 @@ const NOW = new Date('2026-11-26T12:00:00.000Z');
 const TS = String(NOW.getTime() / 1000);
 const RESPONSE_URL = 'https://hooks.slack.com/commands/T0001/1234/abcd';
 
-const form = (fields: Record<string, string>) => new URLSearchParams({ team_id: 'T0001', user_id: 'U0042', command: '/swarm', response_url: RESPONSE_URL, text: 'list', ...fields }).toString();
+let triggers = 0;
+/** A slash command's form body; each call is a new command (its own trigger_id), as each time a person types one. */
+const form = (fields: Record<string, string>) =>
+  new URLSearchParams({ team_id: 'T0001', user_id: 'U0042', command: '/swarm', response_url: RESPONSE_URL, trigger_id: `13345224609.${++triggers}.8088930838d88f008e0`, text: 'list', ...fields }).toString();
+const triggerOf = (body: string) => new URLSearchParams(body).get('trigger_id')!;
 
 function signed(body: string, options: { timestamp?: string; signature?: string; headers?: Record<string, string>; base64?: boolean } = {}) {
   const timestamp = options.timestamp ?? TS;
@@ -47,10 +52,13 @@ beforeEach(() => {
 
 describe('POST /chatops/slack', () => {
   it('acknowledges a signed command at once and hands it to the worker as the Slack user', async () => {
-    const response = await invoke(handler(), signed(form({ text: 'create demo workers=2' })));
+    const body = form({ text: 'create demo workers=2' });
+    const response = await invoke(handler(), signed(body));
     expect(response.statusCode).toBe(200);
     expect(response.json).toEqual({ response_type: 'ephemeral', text: 'On it: create demo' });
-    expect(jobs).toEqual([{ owner: 'slack:T0001:U0042', userId: 'U0042', command: { verb: 'create', name: 'demo', options: { workers: '2' } }, responseUrl: RESPONSE_URL }]);
+    expect(jobs).toEqual([
+      { owner: 'slack:T0001:U0042', userId: 'U0042', triggerId: triggerOf(body), command: { verb: 'create', name: 'demo', options: { workers: '2' } }, responseUrl: RESPONSE_URL },
+    ]);
   });
 
   it('reads the body API Gateway base64-encoded, as it does form posts', async () => {
@@ -98,19 +106,79 @@ describe('POST /chatops/slack', () => {
     expect(jobs).toEqual([]);
   });
 
-  it('refuses a replayed request within its 5-minute window', async () => {
+  it('acknowledges a replayed request within its 5-minute window with an empty 200, and does not dispatch it again', async () => {
     const request = signed(body);
     expect((await invoke(handler(), request)).statusCode).toBe(200);
     const replay = await invoke(handler(), request);
-    expect(replay.statusCode).toBe(401);
-    expect(replay.json!.detail).toBe('This request was already received.');
+    expect(replay.statusCode).toBe(200);
+    expect(replay.body).toBe('');
     expect(jobs).toHaveLength(1);
   });
 
-  it('refuses a response_url that is not Slack’s', async () => {
-    const response = await invoke(handler(), signed(form({ response_url: 'https://attacker.example/steal', text: 'list' })));
-    expect(response.statusCode).toBe(400);
+  // Slack marks a request it sends again with X-Slack-Retry-Num and X-Slack-Retry-Reason and signs it afresh
+  // (https://api.slack.com/events-api#failure_conditions; Slack's own receiver reads both headers:
+  // https://github.com/slackapi/bolt-js/blob/main/src/receivers/HTTPModuleFunctions.ts). Acknowledging a retry without
+  // acting on it is the approach Slack's maintainers describe for work that must not run twice
+  // (https://github.com/slackapi/bolt-python/issues/731).
+  it('acknowledges a Slack retry (X-Slack-Retry-Num, fresh timestamp and signature) with an empty 200 and dispatches nothing', async () => {
+    const command = form({ text: 'create demo' });
+    expect((await invoke(handler(), signed(command))).statusCode).toBe(200);
+    const later = String(Number(TS) + 60);
+    const retry = await invoke(
+      handler({ clock: fixedClock(new Date((Number(TS) + 61) * 1000).toISOString()) }),
+      signed(command, { timestamp: later, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }),
+    );
+
+    expect(retry.statusCode).toBe(200);
+    expect(retry.body).toBe('');
+    expect(jobs).toHaveLength(1);
+  });
+
+  it('acknowledges a Slack retry whose first delivery never arrived, still without dispatching (at most once)', async () => {
+    const retry = await invoke(handler(), signed(form({ text: 'create demo' }), { headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'connection_failed' } }));
+    expect(retry.statusCode).toBe(200);
     expect(jobs).toEqual([]);
+  });
+
+  it('dispatches a command re-sent without a retry header but with its trigger_id once only', async () => {
+    const command = form({ text: 'create demo' });
+    await invoke(handler(), signed(command));
+    const later = String(Number(TS) + 30);
+    const again = await invoke(handler({ clock: fixedClock(new Date((Number(TS) + 30) * 1000).toISOString()) }), signed(command, { timestamp: later }));
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toBe('');
+    expect(jobs).toHaveLength(1);
+  });
+
+  it('refuses a retry header on an unsigned request with 401: authenticity comes first', async () => {
+    const response = await invoke(handler(), signed(body, { signature: slackSignature('another-secret', TS, body), headers: { 'x-slack-retry-num': '1' } }));
+    expect(response.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['a response_url that is not Slack’s', { response_url: 'https://attacker.example/steal' }],
+    ['no response_url', { response_url: '' }],
+    ['no user_id', { user_id: '' }],
+    ['no trigger_id', { trigger_id: '' }],
+  ])('refuses a signed command with %s with 400 problem+json', async (_case, fields) => {
+    const response = await invoke(handler(), signed(form({ text: 'create demo', ...fields })));
+    expect(response.statusCode).toBe(400);
+    expect(response.headers?.['content-type']).toBe('application/problem+json');
+    expect(response.json).toMatchObject({ status: 400, detail: 'The command is missing its user, its trigger_id or its Slack response_url.' });
+    expect(jobs).toEqual([]);
+  });
+
+  it('dispatches one of ten concurrent copies of a command, with the conditional write on DynamoDB', async () => {
+    const db = await startTestDynamoDB();
+    try {
+      const request = signed(form({ text: 'create demo' }));
+      const responses = await Promise.all(Array.from({ length: 10 }, () => invoke(handler({ seenBefore: db.seenBefore }), request)));
+      expect(responses.map((r) => r.statusCode)).toEqual(Array(10).fill(200));
+      expect(jobs).toHaveLength(1);
+      expect(responses.filter((r) => r.body === '')).toHaveLength(9);
+    } finally {
+      await db.close();
+    }
   });
 
   it('acknowledges within 3 seconds while the work takes much longer', async () => {

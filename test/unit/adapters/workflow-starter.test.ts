@@ -26,6 +26,14 @@ describe('workflow starter', () => {
     await expect(starter().startDelete('c-1', 1)).resolves.toBe('arn:aws:states:us-east-1:123456789012:execution:swarm-delete-cluster:c-1-delete-1');
   });
 
+  it('reads a create execution that already ran under the cluster’s name as the cluster’s, starting nothing', async () => {
+    // StartExecution answers ExecutionAlreadyExists for a name whose execution has closed
+    // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    await expect(starter().startCreate('c-1')).resolves.toBe('arn:aws:states:us-east-1:123456789012:execution:swarm-create-cluster:c-1');
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: CREATE, name: 'c-1', input: JSON.stringify({ clusterId: 'c-1' }) });
+  });
+
   it('turns throttling into TransientAwsError', async () => {
     sfn.on(StartExecutionCommand).rejects(new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
     await expect(starter().startDelete('c-1', 1)).rejects.toBeInstanceOf(TransientAwsError);

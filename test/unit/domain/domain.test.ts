@@ -1,4 +1,4 @@
-import { canTransition, CLUSTER_STATUSES, newClusterId, stackTags } from '../../../src/domain/cluster';
+import { canTransition, clusterIdFor, CLUSTER_STATUSES, createRequestDigest, newClusterId, stackTags } from '../../../src/domain/cluster';
 import { clusterRequestSchema, templateParameters, parametersOf } from '../../../src/domain/parameters';
 import { createProgress, nextPoll, rootCauseOf, type StackEventView } from '../../../src/domain/stack';
 
@@ -29,6 +29,25 @@ describe('cluster states', () => {
   it('puts our tags over user tags of the same name', () => {
     const tags = stackTags({ id: 'c-1', owner: 'alice', tags: { team: 'x', 'swarm-provisioner:owner': 'mallory' } });
     expect(tags).toEqual({ team: 'x', 'swarm-provisioner:owner': 'alice', 'swarm-provisioner:cluster-id': 'c-1', 'swarm-provisioner:managed-by': 'swarm-provisioner' });
+  });
+});
+
+describe('cluster ids for keyed requests', () => {
+  it('derives the same id for the same owner and key, in the id format the template allows (^c-[0-9a-z]{26}$)', () => {
+    const id = clusterIdFor('arn:aws:iam::123456789012:role/ci', 'order-42');
+    expect(id).toBe(clusterIdFor('arn:aws:iam::123456789012:role/ci', 'order-42'));
+    expect(id).toMatch(/^c-[0-9a-z]{26}$/);
+    expect(id).toHaveLength(newClusterId().length);
+  });
+
+  it('derives different ids for another owner, another key, or a split that reads the same when joined', () => {
+    const ids = [clusterIdFor('alice', 'k1'), clusterIdFor('bob', 'k1'), clusterIdFor('alice', 'k2'), clusterIdFor('alicek', '1'), clusterIdFor('alic', 'ek1')];
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('digests a request independently of key order and undefined fields, and tells other content apart', () => {
+    expect(createRequestDigest({ name: 'a', workers: 2, tags: { x: '1', y: '2' } })).toBe(createRequestDigest({ tags: { y: '2', x: '1' }, workers: 2, name: 'a', region: undefined }));
+    expect(createRequestDigest({ name: 'a', workers: 2 })).not.toBe(createRequestDigest({ name: 'a', workers: 3 }));
   });
 });
 

@@ -1,19 +1,26 @@
 import { SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { buildIdempotentRunner } from '../../../src/adapters/dynamodb/idempotency';
 import { buildWorkflowStarter } from '../../../src/adapters/stepfunctions/workflow-starter';
-import type { Dependencies } from '../../../src/composition';
+import { createClusterDeps, type Dependencies } from '../../../src/composition';
+import { clusterRequestSchema } from '../../../src/domain/parameters';
+import { createCluster } from '../../../src/use-cases/create-cluster';
 import { createClusterHandler } from '../../../src/handlers/http/create-cluster';
 import { getClusterHandler } from '../../../src/handlers/http/get-cluster';
+import { clusterIdFor } from '../../../src/domain/cluster';
+import { lambdaContext } from '../../../src/local/http-api';
 import { listClustersHandler } from '../../../src/handlers/http/list-clusters';
 import { httpEvent, invoke } from '../../support/http';
+import { eventually } from '../../support/webhook-receiver';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:create-cluster';
 const sfn = mockClient(SFNClient);
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
 let deps: Dependencies;
+const startNamedAfterInput = (input: { name: string }) => ({ executionArn: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() });
 
 beforeAll(async () => {
   db = await startTestDynamoDB();
@@ -22,7 +29,7 @@ afterAll(() => db.close());
 
 beforeEach(() => {
   sfn.reset();
-  sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() }));
+  sfn.on(StartExecutionCommand).callsFake(startNamedAfterInput);
   deps = {
     config: { region: 'us-east-1', allowedRegions: ['us-east-1', 'eu-west-1'], quota: { maxActiveClusters: 50, maxInstances: 1000 } },
     clock: fixedClock(),
@@ -76,6 +83,18 @@ describe('POST /clusters', () => {
     [{ name: 'demo', region: 'ap-south-2' }, 'region'],
     [{ name: 'demo', webhook: { url: 'http://hooks.example.com' } }, 'webhook.url'],
     [{ name: 'demo', expiresAt: '2020-01-01T00:00:00Z' }, 'expiresAt'],
+    // CloudFormation's Tag: Value has a minimum length of 1
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Tag.html).
+    [{ name: 'demo', tags: { team: '' } }, 'tags.team'],
+    // AWS tag characters are [\p{L}\p{Z}\p{N}_.:/=+\-@]: a newline is none of them
+    // (https://docs.aws.amazon.com/efs/latest/ug/API_Tag.html, the pattern every tagging service shares).
+    [{ name: 'demo', tags: { team: 'web\nops' } }, 'tags.team'],
+    [{ name: 'demo', tags: { team: 'a;b' } }, 'tags.team'],
+    [{ name: 'demo', tags: { team: 'x'.repeat(257) } }, 'tags.team'],
+    // aws: is reserved in any case, for keys and values (https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html).
+    [{ name: 'demo', tags: { team: 'AWS:web' } }, 'tags.team'],
+    [{ name: 'demo', tags: { 'Aws:team': 'web' } }, 'tags.Aws:team'],
+    [{ name: 'demo', tags: { 'swarm-provisioner:owner': 'mallory' } }, 'tags.swarm-provisioner:owner'],
   ])('refuses %j with 422 problem+json naming %s, leaving no record and no execution', async (body, field) => {
     const owner = `owner-bad-${field}`;
     const response = await post(body, {}, owner);
@@ -140,6 +159,136 @@ describe('POST /clusters', () => {
     expect(responses.every((r) => r.statusCode === 202 || r.statusCode === 409)).toBe(true);
     expect(await clustersOf('owner-idem-3')).toHaveLength(1);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+
+  it('accepts tags AWS accepts: unicode letters, spaces and _.:/=+-@, up to 128/256 characters', async () => {
+    const tags = { 'Équipe web': 'ops@example.com / tier=1 + 2', k: 'v'.repeat(256), ['x'.repeat(128)]: 'é' };
+    const response = await post({ name: 'tagged', tags }, {}, 'owner-tags');
+    expect(response.statusCode).toBe(202);
+    expect(response.json!.tags).toEqual(tags);
+  });
+});
+
+/**
+ * Issue 9, finding 4: the invocation dies after (or before) StartExecution, Powertools' in-progress record expires with
+ * the invocation's deadline, and the caller retries with the same key.
+ */
+describe('POST /clusters with an Idempotency-Key, after a crash', () => {
+  const DEADLINE_MS = 1000;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const never = () => new Promise<never>(() => undefined);
+  const key = (n: string) => ({ 'idempotency-key': n });
+
+  /**
+   * One invocation as Lambda runs it: a context with a short deadline, and nothing heard after it. middy answers a
+   * generic 500 just before the deadline (its timeoutEarlyInMillis); either way the caller never sees a 202.
+   */
+  async function postWithDeadline(body: unknown, headers: Record<string, string>, principal: string) {
+    const handler = createClusterHandler(deps);
+    const answered = handler(httpEvent({ method: 'POST', path: '/clusters', body, headers, principal }), lambdaContext('createCluster', DEADLINE_MS));
+    return Promise.race([answered.then((result) => result.statusCode), sleep(DEADLINE_MS + 50).then(() => 'no answer' as const)]);
+  }
+  const FAILED = [500, 'no answer'];
+
+  /** What DynamoDB's TTL does to Powertools' records once they expire (24 h here), done now. */
+  async function expireIdempotencyRecords() {
+    const { Items = [] } = await db.documents.send(new ScanCommand({ TableName: 'idempotency' }));
+    for (const item of Items) await db.documents.send(new DeleteCommand({ TableName: 'idempotency', Key: { id: item.id } }));
+  }
+
+  it('answers a retry after the in-flight record expired with the first cluster: one record, one execution, one quota share', async () => {
+    // Prepare: the first StartExecution never answers; later ones do, as Step Functions would for the same name + input.
+    const owner = 'owner-crash-after-start';
+    sfn.on(StartExecutionCommand).callsFakeOnce(never).callsFake(startNamedAfterInput);
+
+    // Act: a retry while the first invocation hangs in StartExecution is refused; one after its deadline is not.
+    const firstAttempt = postWithDeadline({ name: 'demo' }, key('crash-1'), owner);
+    await eventually(async () => sfn.commandCalls(StartExecutionCommand).length, (n) => n === 1, DEADLINE_MS);
+    const early = await post({ name: 'demo' }, key('crash-1'), owner);
+    expect(FAILED).toContain(await firstAttempt);
+    // The in-flight mark ends with the invocation's deadline (Powertools' registerLambdaContext), a few ms after middy answered.
+    const retry = await eventually(() => post({ name: 'demo' }, key('crash-1'), owner), (r) => r.statusCode !== 409, 3_000, 50);
+
+    // Assess
+    expect(early.statusCode).toBe(409);
+    expect(retry.statusCode).toBe(202);
+    const id = retry.json!.id as string;
+    expect(id).toBe(clusterIdFor(owner, 'crash-1'));
+    expect((await clustersOf(owner)).map((c) => c.id)).toEqual([id]);
+    // Both starts carry the cluster's name and the same input, which Step Functions treats as one execution
+    // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+    const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+    expect(starts).toHaveLength(2);
+    expect(new Set(starts.map((input) => `${input.name}|${input.input}`))).toEqual(new Set([`${id}|${JSON.stringify({ clusterId: id })}`]));
+    expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 1, instances: 8 });
+  });
+
+  it('starts the workflow on the retry when the first attempt died after writing the record and before StartExecution', async () => {
+    // Prepare: the first attempt's starter hangs before it sends anything.
+    const owner = 'owner-crash-before-start';
+    const workflows = deps.workflows;
+    deps.workflows = { ...workflows, startCreate: never };
+    expect(FAILED).toContain(await postWithDeadline({ name: 'demo', workers: 1 }, key('crash-2'), owner));
+    deps.workflows = workflows;
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+
+    // Act
+    const retry = await eventually(() => post({ name: 'demo', workers: 1 }, key('crash-2'), owner), (r) => r.statusCode !== 409, 3_000, 50);
+
+    // Assess
+    expect(retry.statusCode).toBe(202);
+    expect(retry.json).toMatchObject({ id: clusterIdFor(owner, 'crash-2'), status: 'CREATING' });
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: clusterIdFor(owner, 'crash-2') });
+    expect(await clustersOf(owner)).toHaveLength(1);
+    expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 1, instances: 4 });
+  });
+
+  it('replays the first cluster, webhook secret included, once the idempotency record itself has expired', async () => {
+    const owner = 'owner-expired-replay';
+    const body = { name: 'demo', webhook: { url: 'https://hooks.example.com/swarm' } };
+    const first = await post(body, key('crash-3'), owner);
+    await expireIdempotencyRecords();
+
+    const again = await post(body, key('crash-3'), owner);
+
+    expect(again.statusCode).toBe(202);
+    expect(again.json).toMatchObject({ id: first.json!.id, webhookSecret: 'whsec_test' });
+    expect(again.json).not.toHaveProperty('createRequestDigest');
+    expect(await clustersOf(owner)).toHaveLength(1);
+    expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 1, instances: 8 });
+  });
+
+  it('answers 422 for the key with another body once the idempotency record has expired, as Powertools does before', async () => {
+    const owner = 'owner-expired-other-body';
+    await post({ name: 'demo' }, key('crash-4'), owner);
+    await expireIdempotencyRecords();
+
+    const other = await post({ name: 'demo', workers: 2 }, key('crash-4'), owner);
+
+    expect(other.statusCode).toBe(422);
+    expect((other.json!.errors as { field: string }[])[0]!.field).toBe('Idempotency-Key');
+    expect(await clustersOf(owner)).toHaveLength(1);
+    expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 1, instances: 8 });
+  });
+
+  it('gives two racing attempts of one keyed request one cluster and one quota share, below the Powertools layer', async () => {
+    const owner = 'owner-race';
+    const attempts = await Promise.all(
+      Array.from({ length: 5 }, () => createCluster(createClusterDeps(deps), { owner, request: clusterRequestSchema.parse({ name: 'demo' }), idempotencyKey: 'race-1' })),
+    );
+
+    expect(new Set(attempts.map((a) => a.cluster.id))).toEqual(new Set([clusterIdFor(owner, 'race-1')]));
+    expect(await clustersOf(owner)).toHaveLength(1);
+    expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 1, instances: 8 });
+    expect(new Set(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name))).toEqual(new Set([clusterIdFor(owner, 'race-1')]));
+  });
+
+  it('keeps one owner’s key apart from another’s: the same key names two clusters', async () => {
+    const a = await post({ name: 'demo' }, key('shared-key'), 'owner-key-a');
+    const b = await post({ name: 'demo' }, key('shared-key'), 'owner-key-b');
+    expect(a.json!.id).not.toBe(b.json!.id);
+    expect(a.json!.id).toMatch(/^c-[0-9a-z]{26}$/);
   });
 });
 
