@@ -269,9 +269,20 @@ describe('serverless package', () => {
     expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('executionEnded'));
   });
 
+  const scheduleOf = (name: string) =>
+    ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression && JSON.stringify(r.Properties.Targets).includes(logicalFunctionId(name)))?.[1].Properties;
+
   it('runs the reaper on an EventBridge schedule', () => {
-    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)![1].Properties;
-    expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
-    expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('reapClusters'));
+    expect(scheduleOf('reapClusters')?.ScheduleExpression).toBe('rate(5 minutes)');
+  });
+
+  it('runs the reconciler on an EventBridge schedule, allowed to describe and restart only the cluster workflows', () => {
+    expect(scheduleOf('reconcileClusters')?.ScheduleExpression).toBe('rate(5 minutes)');
+    const statements = ofType('AWS::IAM::Role').flatMap(([, role]) => (role.Properties.Policies ?? []).flatMap((policy: any) => policy.PolicyDocument.Statement));
+    const describe = statements.filter((statement: any) => [statement.Action].flat().includes('states:DescribeExecution'));
+    expect(describe).toHaveLength(1);
+    const resources = JSON.stringify(describe[0].Resource);
+    expect(resources).toContain(':execution:swarm-provisioner-test-create-cluster:*');
+    expect(resources).toContain(':execution:swarm-provisioner-test-delete-cluster:*');
   });
 });
