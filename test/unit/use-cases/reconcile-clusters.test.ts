@@ -10,9 +10,10 @@ import type { Cluster } from '../../../src/domain/cluster';
 import { MAX_WORKFLOW_RESUMES, resumedExecutionArn, resumesOf } from '../../../src/domain/reconciliation';
 import type { ClusterStore } from '../../../src/use-cases/ports';
 import { reconcileClusters, type ReconcileDeps } from '../../../src/use-cases/reconcile-clusters';
+import { beginDeletion } from '../../../src/use-cases/request-cluster-deletion';
 import { aCluster } from '../../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
-import { fakeFollowUps, fakeQuotas, fakeStacks } from '../../support/fakes';
+import { fakeFollowUps, fakeQuotas, fakeStacks, fakeWorkflows } from '../../support/fakes';
 
 const CREATE = 'arn:aws:states:us-east-1:123456789012:stateMachine:swarm-create-cluster';
 const DELETE = 'arn:aws:states:us-east-1:123456789012:stateMachine:swarm-delete-cluster';
@@ -194,6 +195,21 @@ describe('reconciling transitional clusters', () => {
 
     expect(summary.examined).toBe(1);
     expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: older.createExecutionArn });
+  });
+});
+
+describe('a DELETE of a cluster whose delete the reconciler restarted', () => {
+  it('starts nothing under the first execution name: the restarted execution is the one', async () => {
+    const cluster = await stored({ status: 'DELETING', deleteRequests: 1, deleteExecutionArn: deleteArn('c-4-delete-1-resume-1') });
+    const workflows = fakeWorkflows();
+
+    await beginDeletion(
+      { store: db.store, workflows: workflows.workflows, clock: fixedClock(), quotas: fakeQuotas().quotas, followUps: fakeFollowUps().followUps },
+      cluster,
+      { reason: 'requested', statusReason: 'delete requested by the owner', isActivity: true },
+    );
+
+    expect(workflows.started).toEqual([]);
   });
 });
 
