@@ -6,12 +6,13 @@
  *   <dir>/instances.json             every instance EC2 still lists (terminated ones are forgotten after a minute)
  *
  * Each file is written whole to a temporary name and renamed over the old one (atomic on POSIX), so a crash leaves
- * the previous or the new version, never half a file. A change is written at most `intervalMs` later: after a
- * SIGKILL the last fraction of a second may be replayed from the state before it. One file per stack, not one
- * file for the world: with thousands of lifecycles behind it, a world-sized file rewritten on every change would
- * cost more than the simulation; a deleted stack's file is written once and never again.
+ * the previous or the new version, never half a file. A change is written a quarter of a second later (longer when
+ * writing takes long): after a SIGKILL that last fraction of a second replays from the state before it. One file
+ * per stack, not one file for the world: with thousands of lifecycles behind it, a world-sized file rewritten on
+ * every change would cost more than the simulation; a deleted stack's file (a tombstone) is written once and never
+ * again.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudSimulation } from './domain/cloud';
 import type { FleetSnapshot, Instance } from './domain/fleet';
@@ -47,7 +48,17 @@ function writeAtomically(file: string, text: string): void {
   renameSync(temporary, file);
 }
 
-const stackFile = (dir: string, stack: Stack) => join(dir, 'stacks', `${stack.id.split('/').at(-1) ?? stack.name}.json`);
+const stackFile = (dir: string, stackId: string) => join(dir, 'stacks', `${stackId.split('/').at(-1) ?? 'stack'}.json`);
+
+/**
+ * What is kept of a stack: all of it while it lives; once DELETE_COMPLETE, a tombstone (its status, parameters, tags,
+ * outputs and its own status events; not its resources and their events, about 90% of its size), which is what
+ * DescribeStacks and DescribeStackEvents by id are asked about a deleted stack.
+ */
+const kept = (stack: Stack): Stack =>
+  stack.status === 'DELETE_COMPLETE'
+    ? { ...stack, resources: [], events: stack.events.filter((event) => event.physicalResourceId === stack.id) }
+    : stack;
 
 /** Changes whenever anything a restart needs changes: every status change of the stack or a resource adds an event. */
 const stackFingerprint = (stack: Stack): string =>
@@ -93,9 +104,14 @@ export interface CloudPersistence {
   stop(): void;
 }
 
-/** Writes what changed every `intervalMs` (real milliseconds); call after restoreCloud, so nothing restored is rewritten. */
+/**
+ * Writes what changed, `intervalMs` (real milliseconds) after the last write finished, or ten times as long as that
+ * write took if that is longer: with many stacks in flight, saving never takes more than a tenth of the process.
+ * Call after restoreCloud, so nothing restored is written again.
+ */
 export function persistCloud(cloud: CloudSimulation, dir: string, options: { intervalMs?: number; onError?: (error: unknown) => void } = {}): CloudPersistence {
   mkdirSync(join(dir, 'stacks'), { recursive: true });
+  const interval = options.intervalMs ?? 250;
   const written = new Map<string, string>();
   let writtenFleet = '';
   const initial = cloud.snapshot();
@@ -104,11 +120,19 @@ export function persistCloud(cloud: CloudSimulation, dir: string, options: { int
 
   const flush = () => {
     const { stacks, fleet } = cloud.snapshot();
+    const present = new Set<string>();
     for (const stack of stacks) {
+      present.add(stack.id);
       const fingerprint = stackFingerprint(stack);
       if (written.get(stack.id) === fingerprint) continue;
-      writeAtomically(stackFile(dir, stack), encode({ format: FORMAT, stack }));
+      writeAtomically(stackFile(dir, stack.id), encode({ format: FORMAT, stack: kept(stack) }));
       written.set(stack.id, fingerprint);
+    }
+    // A stack the simulation no longer keeps is not brought back by the next start either.
+    for (const id of written.keys()) {
+      if (present.has(id)) continue;
+      rmSync(stackFile(dir, id), { force: true });
+      written.delete(id);
     }
     const fingerprint = fleetFingerprint(fleet);
     if (fingerprint !== writtenFleet) {
@@ -116,18 +140,28 @@ export function persistCloud(cloud: CloudSimulation, dir: string, options: { int
       writtenFleet = fingerprint;
     }
   };
-  const timer = setInterval(() => {
-    try {
-      flush();
-    } catch (error) {
-      options.onError?.(error);
-    }
-  }, options.intervalMs ?? 250);
-  timer.unref();
+
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const next = (delay: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      const started = Date.now();
+      try {
+        flush();
+      } catch (error) {
+        options.onError?.(error);
+      }
+      next(Math.max(interval, (Date.now() - started) * 10));
+    }, delay);
+    timer.unref();
+  };
+  next(interval);
   return {
     flush,
     stop: () => {
-      clearInterval(timer);
+      stopped = true;
+      clearTimeout(timer);
       flush();
     },
   };
