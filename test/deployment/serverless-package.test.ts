@@ -209,7 +209,7 @@ describe('serverless package', () => {
       expect(JSON.stringify(stackStatement.Resource)).toContain(':stack/swarm-c-*/*');
     });
 
-    it('may start executions of the three workflows, each on its own state machine as deployed, and stop only create executions', () => {
+    it('may start executions of the three workflows, each on its own state machine as deployed, stop only create executions, and describe only cluster workflow executions', () => {
       const starts = statements().filter((s) => actions(s).includes('states:StartExecution'));
       expect(starts.flatMap(actions)).toEqual(['states:StartExecution', 'states:StartExecution', 'states:StartExecution']);
       const arns = starts.map((s) => JSON.stringify(s.Resource));
@@ -220,7 +220,11 @@ describe('serverless package', () => {
       expect(stops).toHaveLength(1);
       expect(stops[0]!.Action).toEqual(['states:StopExecution']);
       expect(JSON.stringify(stops[0]!.Resource)).toMatch(/:execution:swarm-provisioner-test-create-cluster:\*"\}$/);
-      const other = statements().filter((s) => actions(s).some((action) => action.startsWith('states:')) && !starts.includes(s) && !stops.includes(s));
+      // The reconciler's: whether the execution driving a CREATING/DELETING cluster still runs.
+      const describes = statements().filter((s) => actions(s).includes('states:DescribeExecution'));
+      expect(describes.flatMap(actions)).toEqual(['states:DescribeExecution']);
+      expect(JSON.stringify(describes[0]!.Resource)).not.toContain('deliver-webhook');
+      const other = statements().filter((s) => actions(s).some((action) => action.startsWith('states:')) && ![...starts, ...stops, ...describes].includes(s));
       expect(other).toEqual([]);
     });
 
