@@ -43,6 +43,13 @@ function permissionGroups({ service, stage, stateMachines }) {
       // A DELETE of a CREATING cluster stops its create execution; nothing else is ever stopped.
       allow('CancelCreateExecutions', ['states:StopExecution'], sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.createCluster}:*`)),
     ],
+    // The reconciler asks whether the execution driving a CREATING/DELETING cluster still runs.
+    clusterExecutions: [
+      allow('DescribeClusterExecutions', ['states:DescribeExecution'], [
+        sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.createCluster}:*`),
+        sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.deleteCluster}:*`),
+      ]),
+    ],
     deliveryWorkflow: [allow('StartDeliverWebhookWorkflow', ['states:StartExecution'], machine(stateMachines.deliverWebhook))],
     slackWorker: [allow('HandSlackCommandsToTheWorker', ['lambda:InvokeFunction'], sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${service}-${stage}-slackWorker`))],
   };
@@ -90,6 +97,7 @@ const FUNCTION_PERMISSIONS = {
   // Events and schedules
   executionEnded: ['clusters', 'deliveryWorkflow'],
   reapClusters: ['clusters', 'clusterWorkflows', 'deliveryWorkflow'],
+  reconcileClusters: ['clusters', 'stackRead', 'clusterWorkflows', 'clusterExecutions', 'deliveryWorkflow'],
 };
 
 const pascal = (name) => `${name[0].toUpperCase()}${name.slice(1)}`;

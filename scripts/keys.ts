@@ -9,9 +9,9 @@
  * The key itself is printed once, by mint, and never stored: only its SHA-256 is.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ApiKeyRole } from '../src/domain/api-key';
+import { localDataLayout } from '../src/local/data-dir';
 import type { ApiKeyDeps } from '../src/use-cases/api-keys';
 
 // Before any module builds its logger or SDK client: this is a command line, its output is for a person.
@@ -32,7 +32,7 @@ class UsageError extends Error {
 function target(values: Record<string, string | boolean | undefined>): { region: string; table: string; endpoint?: string } {
   const region = String(values.region ?? process.env.AWS_REGION ?? 'us-east-1');
   if (values.local) {
-    const file = resolve(process.env.LOCAL_DATA_DIR ?? '.local-data/dynamodb', '..', 'local-endpoints.json');
+    const file = localDataLayout().endpointsFile;
     if (!existsSync(file)) throw new UsageError(`no running local sandbox found (${file} is missing): start it with npm start first`);
     const local = JSON.parse(readFileSync(file, 'utf8')) as { dynamodb: string; apiKeysTable: string };
     // The sandbox's DynamoDB takes any credentials; real ones from the environment would do as well.

@@ -20,12 +20,13 @@ import { buildChatDispatcher } from './adapters/lambda/chat-dispatcher';
 import { buildChatFollowUps, buildSlackResponder, type ChatResponder } from './adapters/slack/responder';
 import { buildInstanceInventory } from './adapters/ec2/instance-inventory';
 import { buildDeliveryWorkflow } from './adapters/stepfunctions/delivery-workflow';
+import { buildWorkflowExecutions } from './adapters/stepfunctions/workflow-executions';
 import { buildWorkflowStarter } from './adapters/stepfunctions/workflow-starter';
 import { newWebhookSecret, buildWebhookSender } from './adapters/webhooks/sender';
 import { checkWebhookUrl } from './adapters/webhooks/url-policy';
 import { loadConfig, type Config } from './config';
 import type { AccessPolicy } from './handlers/http/principal';
-import type { ApiKeyLookup, ApiKeyStore, ChatFollowUps, Clock, ClusterReader, ClusterStore, DeliveryReader, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, StackReader, WorkflowStarter } from './use-cases/ports';
+import type { ApiKeyLookup, ApiKeyStore, ChatFollowUps, Clock, ClusterReader, ClusterStore, DeliveryReader, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, StackReader, WorkflowExecutions, WorkflowStarter } from './use-cases/ports';
 import { systemClock } from './use-cases/ports';
 import type { CreateClusterDeps } from './use-cases/create-cluster';
 import type { ChatCommandDispatcher } from './use-cases/run-chat-command';
@@ -151,6 +152,11 @@ export function instanceInventory(): InstanceInventory {
 
 export function workflowStarter(config: Config): WorkflowStarter {
   return buildWorkflowStarter(new SFNClient({ region: config.region }), { create: config.createClusterStateMachineArn, delete: config.deleteClusterStateMachineArn });
+}
+
+/** The reconciler's: DescribeExecution, and StartExecution of the create and delete workflows under a given name. */
+export function workflowExecutions(config: Config, client: SFNClient = new SFNClient({ region: config.region })): WorkflowExecutions {
+  return buildWorkflowExecutions(client, { create: config.createClusterStateMachineArn, delete: config.deleteClusterStateMachineArn });
 }
 
 export function deliveryWorkflow(config: Config, client: SFNClient = new SFNClient({ region: config.region })): DeliveryWorkflow {

@@ -45,6 +45,10 @@ const environmentSchema = z.object({
   REAPER_REMINDER_LEAD_SECONDS: z.coerce.number().int().nonnegative().default(3600),
   REAPER_INTERVAL_SECONDS: z.coerce.number().int().nonnegative().default(60),
   REAPER_BATCH_SIZE: positiveInt(200),
+  // Longer than a request that writes a status and then starts its workflow (API 29 s, reaper 120 s) can take.
+  RECONCILER_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  RECONCILER_INTERVAL_SECONDS: z.coerce.number().int().nonnegative().default(60),
+  RECONCILER_BATCH_SIZE: positiveInt(200),
 });
 
 export interface Config {
@@ -83,6 +87,14 @@ export interface Config {
     /** Local mode only (on AWS an EventBridge schedule runs the reaper): seconds between runs; 0 turns it off. */
     intervalSeconds: number;
     /** Clusters one run handles at most; the rest wait for the next run. */
+    batchSize: number;
+  };
+  reconciler: {
+    /** How long a CREATING/DELETING record must have been unchanged before the reconciler looks at its workflow. */
+    graceSeconds: number;
+    /** Local mode only (on AWS an EventBridge schedule runs the reconciler): seconds between runs; 0 turns it off. */
+    intervalSeconds: number;
+    /** Clusters one run looks at most. */
     batchSize: number;
   };
 }
@@ -135,5 +147,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     deleteMaxAttempts: e.DELETE_MAX_ATTEMPTS,
     reaper: { reminderLeadSeconds: e.REAPER_REMINDER_LEAD_SECONDS, intervalSeconds: e.REAPER_INTERVAL_SECONDS, batchSize: e.REAPER_BATCH_SIZE },
+    reconciler: { graceSeconds: e.RECONCILER_GRACE_SECONDS, intervalSeconds: e.RECONCILER_INTERVAL_SECONDS, batchSize: e.RECONCILER_BATCH_SIZE },
   };
 }

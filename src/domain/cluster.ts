@@ -118,6 +118,7 @@ export type TimelineEventType =
   | 'stack.delete_failed'
   | 'cluster.delete_requested'
   | 'workflow.cancelled'
+  | 'workflow.reconciled'
   | 'instances.terminating'
   | 'cluster.deleted'
   | 'cluster.delete_failed'

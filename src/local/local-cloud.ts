@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { apiKeysTableDefinition, clustersTableDefinition, idempotencyTableDefinition } from '../adapters/dynamodb/table-design';
-import { apiKeyStore, buildDependencies, chatResponder, type Dependencies } from '../composition';
+import { apiKeyStore, buildDependencies, chatResponder, workflowExecutions, type Dependencies } from '../composition';
 import { loadConfig } from '../config';
 import { apiKeyAuthorizerHandler } from '../handlers/auth/api-key-authorizer';
 import { chatCommandDeps, slackWorkerHandler } from '../handlers/chatops/slack-worker';
@@ -17,6 +17,7 @@ import { executionEndedHandler, type ExecutionStatusChange } from '../handlers/e
 import type { ApiKeyAuthorizerContext } from '../handlers/http/principal';
 import { httpRoutes } from '../handlers/http/routes';
 import { reapClustersHandler } from '../handlers/scheduled/reap-clusters';
+import { reconcileClustersHandler } from '../handlers/scheduled/reconcile-clusters';
 import { CREATE_CLUSTER_TASKS, createClusterSteps } from '../handlers/workflow/create-cluster-steps';
 import { DELETE_CLUSTER_TASKS, deleteClusterSteps } from '../handlers/workflow/delete-cluster-steps';
 import { DELIVER_WEBHOOK_TASKS, deliverWebhookSteps } from '../handlers/workflow/deliver-webhook-steps';
@@ -24,6 +25,7 @@ import { registerLocalApiKey } from '../use-cases/api-keys';
 import { systemClock } from '../use-cases/ports';
 import type { ChatCommandJob } from '../use-cases/run-chat-command';
 import { startSimulatedCloud, type SimulatedCloud } from './cloud';
+import { localDataLayout, lockDataDir, type LocalDataLayout } from './data-dir';
 import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
 import { lambdaContext, startLocalHttpApi, type LocalHttpApi } from './http-api';
 import { startLocalLambda } from './lambda';
@@ -41,7 +43,11 @@ export const SLACK_WORKER_FUNCTION = `${PREFIX}-slackWorker`;
 export interface LocalCloudOptions {
   /** HTTP API port; 0 picks a free one. */
   port?: number;
-  /** Folder for DynamoDB's data; in memory when absent. */
+  /**
+   * The sandbox's data folder (LOCAL_DATA_DIR): DynamoDB's tables in dynamodb/, the simulated cloud's stacks and
+   * instances in cloud/ (see data-dir.ts), so a restart resumes the same world. Locked while in use: a second
+   * process on it fails with DataDirInUseError. In memory when absent.
+   */
   dataDir?: string;
   /** Simulated cloud pace: 1 = default (a default cluster in ~5 s), 0.1 = ten times faster. */
   timeScale?: number;
@@ -64,6 +70,11 @@ export interface LocalCloudOptions {
    * REAPER_INTERVAL_SECONDS, else 60.
    */
   reaperIntervalSeconds?: number;
+  /**
+   * Seconds between reconciler runs (the local stand-in for its EventBridge schedule; it also runs once at start);
+   * 0 turns the timer off. Default: RECONCILER_INTERVAL_SECONDS, else 60.
+   */
+  reconcilerIntervalSeconds?: number;
 }
 
 export interface LocalCloud {
@@ -78,6 +89,10 @@ export interface LocalCloud {
   simulatedCloud?: SimulatedCloud;
   /** One reaper run now (the same handler the timer calls); resolves with what it did. */
   reap(): ReturnType<ReturnType<typeof reapClustersHandler>>;
+  /** One reconciler run now (the same handler the timer calls); resolves with what it did. */
+  reconcile(): ReturnType<ReturnType<typeof reconcileClustersHandler>>;
+  /** Where the data lives, when there is a data folder. */
+  data?: LocalDataLayout;
   close(): Promise<void>;
 }
 
@@ -131,12 +146,16 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
   setDefault('AWS_ACCESS_KEY_ID', 'local', changed);
   setDefault('AWS_SECRET_ACCESS_KEY', 'local', changed);
 
+  // First of all: a second process on the same folder stops here, before it touches anything in it.
+  const data = options.dataDir ? localDataLayout(options.dataDir) : undefined;
+  if (data) stoppers.push(await lockDataDir(data));
+
   let dynamodb: EmbeddedDynamoDB | undefined;
   if (process.env.AWS_ENDPOINT_URL_DYNAMODB === undefined) {
-    dynamodb = await startEmbeddedDynamoDB({ path: options.dataDir });
+    dynamodb = await startEmbeddedDynamoDB({ path: data?.dynamodb });
     stoppers.push(() => dynamodb!.close());
     setDefault('AWS_ENDPOINT_URL_DYNAMODB', dynamodb.endpoint, changed);
-    log(`dynamodb        embedded (dynalite) at ${dynamodb.endpoint}${options.dataDir ? `, data in ${options.dataDir}` : ', in memory'}`);
+    log(`dynamodb        embedded (dynalite) at ${dynamodb.endpoint}${data ? `, data in ${data.dynamodb}` : ', in memory'}`);
   }
 
   let simulatedCloud: SimulatedCloud | undefined;
@@ -145,11 +164,12 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
       region: REGION,
       timeScale: options.timeScale,
       onEvent: (message) => log(message),
+      dataDir: data?.cloud,
     });
     stoppers.push(() => simulatedCloud!.close());
     setDefault('AWS_ENDPOINT_URL_CLOUDFORMATION', simulatedCloud.endpoint, changed);
     setDefault('AWS_ENDPOINT_URL_EC2', simulatedCloud.endpoint, changed);
-    log(`cloudformation  simulated CloudFormation + EC2 at ${simulatedCloud.endpoint}`);
+    log(`cloudformation  simulated CloudFormation + EC2 at ${simulatedCloud.endpoint}${data ? `, data in ${data.cloud}` : ', in memory'}`);
   }
 
   setDefault('CLUSTERS_TABLE', `${PREFIX}-clusters`, changed);
@@ -175,6 +195,9 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
   // Slack follow-ups may go to a receiver on loopback here, and only here.
   setDefault('SLACK_ALLOW_LOOPBACK_HTTP', 'true', changed);
   setDefault('SLACK_WORKER_FUNCTION', SLACK_WORKER_FUNCTION, changed);
+  // Everything here answers in milliseconds: a record quiet for a few seconds has no request about to start its
+  // workflow. (On AWS the default is five minutes.)
+  setDefault('RECONCILER_GRACE_SECONDS', '5', changed);
   if (options.slack) {
     setDefault('SLACK_SIGNING_SECRET', options.slack.signingSecret, changed);
     setDefault('SLACK_TEAM_IDS', options.slack.teamIds.join(','), changed);
@@ -294,6 +317,17 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
     if (options.apiKey === undefined && !headers.authorization) return { principal, role: 'user' };
     return (await authorizer({ headers })).context;
   };
+  // Once before the API opens: no request is in flight, and this process's Step Functions holds no execution from
+  // before it started, so every transitional cluster written before now is one whose workflow was lost (grace 0).
+  const reconcilerDeps = { ...deps, executions: workflowExecutions(config) };
+  const reconcile = reconcileClustersHandler(reconcilerDeps);
+  const reportReconciled = (summary: Awaited<ReturnType<typeof reconcile>>) => {
+    if (summary.resumed + summary.ended + summary.failed > 0) {
+      log(`reconciler      workflows started again ${summary.resumed}, clusters ended ${summary.ended}${summary.failed ? `, failed ${summary.failed}` : ''}`);
+    }
+  };
+  reportReconciled(await reconcileClustersHandler(reconcilerDeps, { graceSeconds: 0 })());
+
   const api: LocalHttpApi = await startLocalHttpApi({
     port: options.port ?? 0,
     routes: httpRoutes.map((route) => {
@@ -333,6 +367,25 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
     log(`reaper          every ${reaperInterval} s (REAPER_INTERVAL_SECONDS)`);
   }
 
+  const reconcilerInterval = options.reconcilerIntervalSeconds ?? deps.config.reconciler.intervalSeconds;
+  if (reconcilerInterval > 0) {
+    // The local stand-in for its EventBridge schedule: the same handler, one run at a time.
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      reconcile()
+        .then(reportReconciled)
+        .catch((error: unknown) => log(`reconciler      run failed: ${String(error)}`))
+        .finally(() => {
+          running = false;
+        });
+    }, reconcilerInterval * 1000);
+    timer.unref();
+    stoppers.push(async () => clearInterval(timer));
+    log(`reconciler      at start and every ${reconcilerInterval} s (RECONCILER_INTERVAL_SECONDS)`);
+  }
+
   return {
     url: api.url,
     access: options.apiKey === undefined ? 'open' : 'api-key',
@@ -342,6 +395,8 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
     stepFunctions,
     simulatedCloud,
     reap,
+    reconcile,
+    data,
     close: () => stopAll(stoppers, changed),
   };
 }

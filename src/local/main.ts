@@ -1,12 +1,14 @@
 /**
  * `npm start`: the whole service on this machine, no AWS account needed. Environment:
- *   PORT (3000), SIM_TIME_SCALE (1), LOCAL_DATA_DIR (.local-data/dynamodb), LOCAL_PRINCIPAL (local-user),
+ *   PORT (3000), SIM_TIME_SCALE (1), LOCAL_DATA_DIR (.local-data: dynamodb/ and cloud/ inside, see data-dir.ts),
+ *   LOCAL_PRINCIPAL (local-user),
  *   LOCAL_API_KEY (unset: the open sandbox), SLACK_SIGNING_SECRET / SLACK_TEAM_IDS (the slash command),
- *   REAPER_INTERVAL_SECONDS (60; 0 turns the local reaper off), and any AWS_ENDPOINT_URL_<SERVICE> to use another
+ *   REAPER_INTERVAL_SECONDS (60; 0 turns the local reaper off), RECONCILER_INTERVAL_SECONDS (60; it also runs at
+ *   start), and any AWS_ENDPOINT_URL_<SERVICE> to use another
  *   emulator (or real AWS) for that service.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { DataDirInUseError, localDataLayout } from './data-dir';
 import './polyfills';
 
 // Before any module builds its logger or SDK client.
@@ -15,20 +17,20 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const { startLocalCloud } = await import('./local-cloud');
-  const dataDir = resolve(process.env.LOCAL_DATA_DIR ?? '.local-data/dynamodb');
-  mkdirSync(dataDir, { recursive: true });
+  const layout = localDataLayout();
+  mkdirSync(layout.root, { recursive: true });
   const started = Date.now();
   const time = () => new Date().toISOString().slice(11, 23);
   const cloud = await startLocalCloud({
     port: Number(process.env.PORT ?? 3000),
-    dataDir,
+    dataDir: layout.root,
     timeScale: process.env.SIM_TIME_SCALE ? Number(process.env.SIM_TIME_SCALE) : undefined,
     principal: process.env.LOCAL_PRINCIPAL,
     apiKey: process.env.LOCAL_API_KEY || undefined,
     log: (line) => console.log(`${time()} ${line}`),
   });
   // Where `npm run keys -- --local ...` finds this process's DynamoDB (it listens on a free port).
-  const endpointsFile = resolve(dataDir, '..', 'local-endpoints.json');
+  const endpointsFile = layout.endpointsFile;
   if (cloud.dynamodbEndpoint) writeFileSync(endpointsFile, `${JSON.stringify({ dynamodb: cloud.dynamodbEndpoint, apiKeysTable: process.env.API_KEYS_TABLE }, null, 2)}\n`);
   console.log(`${time()} swarm-provisioner is up in ${Date.now() - started} ms: ${cloud.url}`);
   if (cloud.access === 'open') {
@@ -53,6 +55,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error('swarm-provisioner could not start:', error);
+  // One line a person can act on; the stack trace would only hide it.
+  if (error instanceof DataDirInUseError) console.error(error.message);
+  else console.error('swarm-provisioner could not start:', error);
   process.exit(1);
 });

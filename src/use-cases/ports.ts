@@ -29,6 +29,11 @@ export interface ClusterReader {
   listIdleByOwner(owner: string, query: { idleSince: string; status?: ClusterStatus; limit: number; cursor?: string }): Promise<Page<Cluster>>;
   /** Clusters the reaper may delete whose deadline is at or before `until`, earliest first (a sparse index). */
   listReapable(query: { until: string; limit: number; cursor?: string }): Promise<Page<Cluster>>;
+  /**
+   * Clusters in a transitional status (CREATING, DELETING) whose record has not changed since `quietSince`, least
+   * recently changed first (a sparse index): the reconciler's candidates.
+   */
+  listTransitional(query: { quietSince: string; limit: number; cursor?: string }): Promise<Page<Cluster>>;
   listEvents(clusterId: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>>;
 }
 
@@ -88,6 +93,25 @@ export interface WorkflowStarter {
   startDelete(clusterId: string, request: number): Promise<string>;
   /** Stops an execution; one that has ended or never existed is left as it is. */
   stop(executionArn: string, reason: { error: string; cause: string }): Promise<void>;
+}
+
+/** What Step Functions says of one execution. */
+export type ExecutionState =
+  /** RUNNING, or PENDING_REDRIVE (a redrive is about to run it again): it still drives its cluster. */
+  | { state: 'running' }
+  /** SUCCEEDED, FAILED, TIMED_OUT or ABORTED, with the error it ended with. */
+  | { state: 'ended'; status: string; error?: string }
+  /** Step Functions does not know it: never started, expired (90 days), or the local process restarted. */
+  | { state: 'missing' };
+
+/** The reconciler's view of workflow executions, by ARN. */
+export interface WorkflowExecutions {
+  describe(executionArn: string): Promise<ExecutionState>;
+  /**
+   * Starts an execution of the state machine and name in `executionArn`, with the cluster id as input. A name
+   * already taken is left as it is: the start was made before (a repeat after a crash), nothing new runs.
+   */
+  startAt(executionArn: string, clusterId: string): Promise<void>;
 }
 
 /** What one cluster counts against its owner's quota. */

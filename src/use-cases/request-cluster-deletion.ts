@@ -1,5 +1,6 @@
 import type { Caller } from '../domain/access';
 import type { ChatFollowUp, Cluster, DeleteReason } from '../domain/cluster';
+import { resumesOf } from '../domain/reconciliation';
 import { logger } from '../logger';
 import { getCluster } from './read-clusters';
 import { record, retryOnStale, transition } from './lifecycle';
@@ -118,6 +119,8 @@ async function cancelCreate(deps: RequestDeletionDeps, cluster: Cluster, createE
 }
 
 async function ensureDeleteWorkflow(deps: RequestDeletionDeps, cluster: Cluster): Promise<void> {
+  // A delete the reconciler restarted runs under a name of its own; starting the first name again would run two.
+  if (cluster.deleteExecutionArn && resumesOf(cluster.deleteExecutionArn) > 0) return;
   try {
     await deps.workflows.startDelete(cluster.id, cluster.deleteRequests ?? 1);
   } catch (error) {

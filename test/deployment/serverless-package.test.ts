@@ -222,7 +222,7 @@ describe('serverless package', () => {
       for (const statement of stackStatements) expect(statement.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/swarm-c-*/*' });
     });
 
-    it('may start executions of the three workflows, each on its own state machine as deployed, and stop only create executions', () => {
+    it('may start executions of the three workflows, each on its own state machine as deployed, stop only create executions, and describe only cluster workflow executions', () => {
       const starts = statements().filter((s) => actions(s).includes('states:StartExecution'));
       const arns = new Set(starts.flatMap((s) => [s.Resource].flat().map((arn) => JSON.stringify(arn))));
       expect([...arns].sort()).toEqual(machines.map((m) => JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${m.name}` })).sort());
@@ -233,7 +233,14 @@ describe('serverless package', () => {
         expect(stop.Action).toEqual(['states:StopExecution']);
         expect(JSON.stringify(stop.Resource)).toMatch(/:execution:swarm-provisioner-test-create-cluster:\*"\}$/);
       }
-      const other = statements().filter((s) => actions(s).some((action) => action.startsWith('states:')) && !starts.includes(s) && !stops.includes(s));
+      // The reconciler's: whether the execution driving a CREATING/DELETING cluster still runs.
+      const describes = statements().filter((s) => actions(s).includes('states:DescribeExecution'));
+      expect(describes.length).toBeGreaterThan(0);
+      for (const describe of describes) {
+        expect(describe.Action).toEqual(['states:DescribeExecution']);
+        expect(JSON.stringify(describe.Resource)).not.toContain('deliver-webhook');
+      }
+      const other = statements().filter((s) => actions(s).some((action) => action.startsWith('states:')) && ![...starts, ...stops, ...describes].includes(s));
       expect(other).toEqual([]);
     });
 
@@ -292,10 +299,21 @@ describe('serverless package', () => {
     expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('executionEnded'));
   });
 
+  const scheduleOf = (name: string) =>
+    ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression && JSON.stringify(r.Properties.Targets).includes(logicalFunctionId(name)))?.[1].Properties;
+
   it('runs the reaper on an EventBridge schedule', () => {
-    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)![1].Properties;
-    expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
-    expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('reapClusters'));
+    expect(scheduleOf('reapClusters')?.ScheduleExpression).toBe('rate(5 minutes)');
+  });
+
+  it('runs the reconciler on an EventBridge schedule, allowed to describe and restart only the cluster workflows', () => {
+    expect(scheduleOf('reconcileClusters')?.ScheduleExpression).toBe('rate(5 minutes)');
+    const statements = ofType('AWS::IAM::Role').flatMap(([, role]) => (role.Properties.Policies ?? []).flatMap((policy: any) => policy.PolicyDocument.Statement));
+    const describe = statements.filter((statement: any) => [statement.Action].flat().includes('states:DescribeExecution'));
+    expect(describe).toHaveLength(1);
+    const resources = JSON.stringify(describe[0].Resource);
+    expect(resources).toContain(':execution:swarm-provisioner-test-create-cluster:*');
+    expect(resources).toContain(':execution:swarm-provisioner-test-delete-cluster:*');
   });
 });
 

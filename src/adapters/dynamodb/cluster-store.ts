@@ -15,6 +15,7 @@ import { ulid } from 'ulid';
 import type { Cluster, ClusterStatus, TimelineEvent } from '../../domain/cluster';
 import { ConflictError, StaleClusterError } from '../../domain/errors';
 import { autoDeleteAt, reapDeadline } from '../../domain/expiry';
+import { isTransitional } from '../../domain/reconciliation';
 import type { ClusterChanges, ClusterReader, ClusterStore, Page } from '../../use-cases/ports';
 import { decodeCursor, encodeCursor, queryPrefix, type Key } from './pages';
 import { INDEX_BY_OWNER, INDEX_BY_OWNER_ACTIVITY, INDEX_BY_OWNER_STATUS, INDEX_BY_REAP_DEADLINE, keys } from './table-design';
@@ -30,6 +31,12 @@ const GONE: ReadonlySet<ClusterStatus> = new Set(['DELETING', 'DELETED']);
 function derived(cluster: Cluster): Record<string, string | undefined> {
   const sortKey = keys.listSortKey(cluster.requestedAt, cluster.id);
   const deadline = reapDeadline(cluster);
+  // gsi4 holds two partitions (see table-design.ts): a reap deadline, or a transitional status; never both.
+  const gsi4 = deadline
+    ? { pk: keys.reapPartition, sk: keys.reapSortKey(deadline, cluster.id) }
+    : isTransitional(cluster.status)
+      ? { pk: keys.transitionalPartition, sk: keys.transitionalSortKey(cluster.updatedAt, cluster.id) }
+      : undefined;
   return {
     gsi1pk: keys.ownerPartition(cluster.owner),
     gsi1sk: sortKey,
@@ -37,8 +44,8 @@ function derived(cluster: Cluster): Record<string, string | undefined> {
     gsi2sk: sortKey,
     gsi3pk: GONE.has(cluster.status) ? undefined : keys.ownerPartition(cluster.owner),
     gsi3sk: GONE.has(cluster.status) ? undefined : keys.activitySortKey(new Date(cluster.lastActivityAt).toISOString(), cluster.id),
-    gsi4pk: deadline ? keys.reapPartition : undefined,
-    gsi4sk: deadline ? keys.reapSortKey(deadline, cluster.id) : undefined,
+    gsi4pk: gsi4?.pk,
+    gsi4sk: gsi4?.sk,
     autoDeleteAt: autoDeleteAt(cluster),
   };
 }
@@ -111,6 +118,22 @@ export function buildClusterReader(client: DynamoDBDocumentClient, tableName: st
           // '$' sorts right after '#', so every `<deadline>#<id>` with deadline <= until is below the bound.
           KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk < :bound',
           ExpressionAttributeValues: { ':pk': partition.gsi4pk, ':bound': `${query.until}$` },
+          Limit: query.limit,
+          ExclusiveStartKey: decodeCursor(query.cursor, partition),
+        }),
+      );
+      return { items: (result.Items ?? []).map(toCluster), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+    },
+
+    async listTransitional(query) {
+      const partition: Key = { gsi4pk: keys.transitionalPartition };
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_REAP_DEADLINE,
+          // `<updatedAt>#<id>` sorts below `<quietSince>` exactly when the last change is earlier.
+          KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk < :before',
+          ExpressionAttributeValues: { ':pk': partition.gsi4pk, ':before': query.quietSince },
           Limit: query.limit,
           ExclusiveStartKey: decodeCursor(query.cursor, partition),
         }),

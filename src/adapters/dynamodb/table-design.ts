@@ -11,9 +11,14 @@
  * Two sparse indexes, whose keys the store derives from the record on every write (so they cannot drift):
  * | cluster         | gsi3 (by owner + activity), not DELETING/DELETED: OWNER#<owner> / <lastActivityAt>#<id>           |
  * | cluster         | gsi4 (by reap deadline), READY/FAILED with expiresAt or idleTimeout: REAP / <deadline>#<id>       |
+ * | cluster         | gsi4 (transitional), CREATING/DELETING:                    TRANSITIONAL / <updatedAt>#<id>        |
  *
- * gsi4 is one partition: it takes every write that moves a deadline (activity, PATCH, status), which is fine up to
- * DynamoDB's 1,000 writes a second per partition; beyond that, shard the partition key (REAP#0..n) and query each.
+ * gsi4 is overloaded (two partitions, never both for one cluster: a cluster with a reap deadline is settled, a
+ * transitional one is not): REAP for the reaper, TRANSITIONAL for the reconciler, which asks for the clusters whose
+ * record has been quiet for a while. Overloading it instead of adding a fifth index keeps existing tables (and the
+ * local sandbox's data folders, whose tables dynalite cannot add an index to) working unchanged. Each partition takes
+ * every write that moves its sort key, which is fine up to DynamoDB's 1,000 writes a second per partition; beyond
+ * that, shard the partition key (REAP#0..n) and query each.
  * Only cluster items carry gsi3/gsi4 keys; usage and delivery items never appear in either index.
  *
  * A delivery (one event sent to the cluster's webhook) holds the exact body, the webhook-id and every attempt in a
@@ -42,6 +47,8 @@ export const keys = {
   activitySortKey: (lastActivityAt: string, id: string) => `${lastActivityAt}#${id}`,
   reapPartition: 'REAP',
   reapSortKey: (deadline: string, id: string) => `${deadline}#${id}`,
+  transitionalPartition: 'TRANSITIONAL',
+  transitionalSortKey: (updatedAt: string, id: string) => `${updatedAt}#${id}`,
 };
 
 const indexOn = (name: string, partition: string, sort: string) => ({

@@ -31,7 +31,8 @@ function clusterIdOf(detail: ExecutionStatusChange): string | undefined {
   } catch {
     // fall back to the execution name, which starts with the cluster id
   }
-  return detail.name.split('-delete-')[0];
+  // `<id>`, `<id>-delete-<n>`, and either with `-resume-<n>` when the reconciler started it again.
+  return detail.name.replace(/-resume-\d+$/, '').split('-delete-')[0];
 }
 
 export type ExecutionEndedDeps = Pick<Dependencies, 'store' | 'clock' | 'deliveries' | 'deliveryWorkflow' | 'quotas' | 'followUps'> & {

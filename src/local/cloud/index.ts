@@ -6,6 +6,7 @@
 import { parseCloudFormationTemplate } from '../cloudformation-yaml';
 import { CloudSimulation } from './domain/cloud';
 import type { Fault } from './domain/faults';
+import { persistCloud, restoreCloud } from './persistence';
 import { startCloudServer } from './protocol/http-server';
 
 export type { Fault } from './domain/faults';
@@ -19,6 +20,11 @@ export interface SimulatedCloudOptions {
   timeScale?: number;
   /** One call per stack status change and per armed fault; `message` is a ready-to-print console line. */
   onEvent?: (message: string, details: Record<string, unknown>) => void;
+  /**
+   * Folder the stacks and instances are kept in (see persistence.ts): read back at start, so a stack that was being
+   * created or deleted carries on, and written as they change. In memory when absent.
+   */
+  dataDir?: string;
 }
 
 export interface SimulatedCloud {
@@ -65,12 +71,25 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
       }),
   });
 
+  // Before the endpoint exists: nobody can see the world until it is the one that was left.
+  let persistence: ReturnType<typeof persistCloud> | undefined;
+  if (options.dataDir) {
+    const restored = restoreCloud(cloud, options.dataDir);
+    if (restored.stacks + restored.instances > 0) {
+      report(`simulator       resumed ${restored.stacks} stacks and ${restored.instances} instances from ${options.dataDir}`, { service: 'simulator', ...restored });
+    }
+    persistence = persistCloud(cloud, options.dataDir, {
+      onError: (error) => report(`simulator       could not save to ${options.dataDir}: ${error instanceof Error ? error.message : String(error)}`, { service: 'simulator', error }),
+    });
+  }
+
   const server = await startCloudServer(cloud, {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     onInternalError: (error) =>
       report(`simulator       internal error  ${error instanceof Error ? error.message : String(error)}`, { service: 'simulator', error }),
   }).catch((error: unknown) => {
+    persistence?.stop();
     cloud.close();
     throw error;
   });
@@ -80,6 +99,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
     injectFault: (stack, fault, count) => cloud.injectFault(stack, fault, count),
     callCount: (action) => server.callCount(action),
     close: async () => {
+      persistence?.stop();
       cloud.close();
       await server.close();
     },

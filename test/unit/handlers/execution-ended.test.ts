@@ -75,6 +75,15 @@ describe('execution-ended backstop', () => {
     expect(await eventsScheduled(cluster.id)).toEqual(['cluster.failed']);
   });
 
+  it('finds the cluster of a create execution the reconciler restarted by its name when the event carries no input', async () => {
+    const cluster = await stored({ status: 'CREATING' });
+    const name = `${cluster.id}-resume-2`;
+
+    await handler()(ended({ stateMachineArn: CREATE, executionArn: `arn:aws:states:us-east-1:1:execution:create-cluster:${name}`, name, status: 'FAILED' }));
+
+    expect(await db.store.get(cluster.id)).toMatchObject({ status: 'FAILED' });
+  });
+
   it('ignores an older delete execution of a cluster that is being deleted again', async () => {
     const cluster = await stored({ status: 'DELETING', deleteExecutionArn: 'arn:aws:states:us-east-1:1:execution:delete-cluster:x-delete-2' });
 

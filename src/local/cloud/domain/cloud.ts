@@ -1,11 +1,19 @@
 import { FaultBook, isFault, type Fault } from './faults';
-import { Fleet } from './fleet';
+import { Fleet, type FleetSnapshot } from './fleet';
 import { queryConcernsStack, type InstanceQuery } from './instance-query';
 import { Scheduler } from './scheduler';
 import { PACE } from './stack-lifecycle';
 import { isDeleted, type Stack } from './stack-model';
 import { Stacks } from './stacks';
 import type { YamlReader } from './template';
+
+export interface CloudSnapshot {
+  stacks: Stack[];
+  fleet: FleetSnapshot;
+}
+
+/** How long an instance that was `pending` when the process stopped takes to boot after the restart. */
+const RESTORED_BOOT = 1_000;
 
 export interface CloudSimulationOptions {
   region: string;
@@ -77,6 +85,17 @@ export class CloudSimulation {
   /** Calls about no stack (DescribeAvailabilityZones, ValidateTemplate) are throttled only by a `*` fault. */
   throttlesOtherCall(): boolean {
     return this.faults.take('throttle', []);
+  }
+
+  /** The world a restart resumes: every stack (deleted ones included) and every instance EC2 still lists. */
+  snapshot(): CloudSnapshot {
+    return { stacks: this.stacks.all(), fleet: this.fleet.snapshot() };
+  }
+
+  /** Takes back a snapshot (instances first: a resumed delete terminates them) and carries on from it. */
+  restore(snapshot: CloudSnapshot): void {
+    this.fleet.restore(snapshot.fleet, RESTORED_BOOT);
+    this.stacks.restore(snapshot.stacks);
   }
 
   close(): void {

@@ -60,6 +60,11 @@ export interface Instance {
   tags: Tag[];
 }
 
+export interface FleetSnapshot {
+  sequence: number;
+  instances: Instance[];
+}
+
 export interface FleetTiming {
   /** How long a terminating instance lingers in `shutting-down`. */
   shutdown: number;
@@ -155,6 +160,38 @@ export class Fleet {
   /** In launch order. */
   list(): Instance[] {
     return [...this.instances.values()];
+  }
+
+  /** What a restart needs to carry on: every instance still listed, and the launch sequence. */
+  snapshot(): FleetSnapshot {
+    return { sequence: this.sequence, instances: this.list() };
+  }
+
+  /**
+   * Takes back the instances of a snapshot (the process restarted) and carries on with their lifecycles: `pending`
+   * boots, `shutting-down` terminates, `terminated` is forgotten after the retention, each from now.
+   */
+  restore(snapshot: FleetSnapshot, boot: number): void {
+    this.sequence = Math.max(this.sequence, snapshot.sequence);
+    for (const instance of snapshot.instances) this.instances.set(instance.instanceId, instance);
+    const inState = (state: InstanceStateName) => snapshot.instances.filter((instance) => instance.state === state).map((instance) => instance.instanceId);
+    const pending = inState('pending');
+    if (pending.length > 0) this.scheduler.after(boot, () => this.move(pending, 'pending', 'running'));
+    const forget = (ids: string[]) => this.scheduler.after(this.timing.retention, () => ids.forEach((id) => this.instances.delete(id)));
+    const terminating = inState('shutting-down');
+    if (terminating.length > 0) {
+      this.scheduler.after(this.timing.shutdown, () => {
+        this.move(terminating, 'shutting-down', 'terminated');
+        for (const id of terminating) {
+          const instance = this.instances.get(id);
+          if (instance) delete instance.publicIpAddress;
+          if (instance) delete instance.publicDnsName;
+        }
+        forget(terminating);
+      });
+    }
+    const terminated = inState('terminated');
+    if (terminated.length > 0) forget(terminated);
   }
 
   private move(ids: readonly string[], from: InstanceStateName, to: InstanceStateName): void {

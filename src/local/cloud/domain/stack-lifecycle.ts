@@ -116,10 +116,18 @@ const creationFailureReason = (resource: StackResourceState): string => {
 };
 
 export const startCreation = (stack: Stack, context: LifecycleContext): void => {
+  planCreation(stack, context, stack.resources, creationDuration(stack));
+};
+
+/**
+ * Creates `resources` (the stack's, or what is left of them after a restart) over `total` simulated milliseconds,
+ * then completes the stack. A resource already in progress keeps its start; a group that launched keeps its
+ * instances.
+ */
+const planCreation = (stack: Stack, context: LifecycleContext, resources: readonly StackResourceState[], total: number): void => {
   const byId = new Map(stack.resources.map((resource) => [resource.logicalId, resource]));
-  const total = creationDuration(stack);
   const slots = schedule(
-    stack.resources,
+    resources,
     (resource) => resource.dependsOn.flatMap((id) => byId.get(id) ?? []),
     (resource) => CREATE_WEIGHT[resource.type] ?? 1,
     total * 0.96,
@@ -128,8 +136,8 @@ export const startCreation = (stack: Stack, context: LifecycleContext): void => 
   const timeline = new Timeline(context.scheduler);
   for (const [resource, slot] of slots) {
     timeline.at(slot.start, () => {
-      setResourceStatus(stack, resource, 'CREATE_IN_PROGRESS', 'Resource creation Initiated', true);
-      if (resource.type === AUTO_SCALING_GROUP) launchInstances(stack, resource, context, (slot.end - slot.start) * 0.6);
+      if (resource.status === undefined) setResourceStatus(stack, resource, 'CREATE_IN_PROGRESS', 'Resource creation Initiated', true);
+      if (resource.type === AUTO_SCALING_GROUP && resource.instanceIds.length === 0) launchInstances(stack, resource, context, (slot.end - slot.start) * 0.6);
     });
     timeline.at(slot.end, () => {
       const injected = resource === victim && (stack.failOnCreate || context.faults.take('rollback', [stack]));
@@ -174,15 +182,18 @@ const failCreation = (stack: Stack, victim: StackResourceState, context: Lifecyc
     return;
   }
   setStackStatus(stack, 'ROLLBACK_IN_PROGRESS', `${failed}Rollback requested by user.`, context.listener);
-  runDeletion(stack, context, undefined, () => {
-    setStackStatus(stack, 'ROLLBACK_COMPLETE', undefined, context.listener);
-    const queued = stack.queuedDelete;
-    if (!queued) return;
-    delete stack.queuedDelete;
-    if (queued.token !== undefined) stack.operationToken = queued.token;
-    else delete stack.operationToken;
-    startDeletion(stack, context, queued.failing);
-  });
+  runDeletion(stack, context, undefined, () => finishRollback(stack, context));
+};
+
+/** ROLLBACK_COMPLETE, then the DeleteStack that arrived during the rollback, if one did. */
+const finishRollback = (stack: Stack, context: LifecycleContext): void => {
+  setStackStatus(stack, 'ROLLBACK_COMPLETE', undefined, context.listener);
+  const queued = stack.queuedDelete;
+  if (!queued) return;
+  delete stack.queuedDelete;
+  if (queued.token !== undefined) stack.operationToken = queued.token;
+  else delete stack.operationToken;
+  startDeletion(stack, context, queued.failing);
 };
 
 /**
@@ -287,4 +298,22 @@ export const vanish = (stack: Stack, context: LifecycleContext): void => {
     setResourceStatus(stack, resource, 'DELETE_COMPLETE');
   }
   finishDeletion(stack, context);
+};
+
+/**
+ * After a restart of the process (the stack was read back from the data folder): carries on with the operation the
+ * stack was in the middle of, from where it was, as CloudFormation would have while nobody watched. A create plans
+ * what is left over the share of the stack's duration that is left; a rollback or a delete deletes what still
+ * exists. An injected delete failure in flight is not carried over (the delete then succeeds).
+ */
+export const resumeOperation = (stack: Stack, context: LifecycleContext): void => {
+  if (stack.status === 'CREATE_IN_PROGRESS') {
+    const remaining = stack.resources.filter((resource) => resource.status !== 'CREATE_COMPLETE');
+    const share = stack.resources.length === 0 ? 1 : remaining.length / stack.resources.length;
+    planCreation(stack, context, remaining, Math.max(PACE.createBase * 0.1, creationDuration(stack) * share));
+  } else if (stack.status === 'ROLLBACK_IN_PROGRESS') {
+    runDeletion(stack, context, undefined, () => finishRollback(stack, context));
+  } else if (stack.status === 'DELETE_IN_PROGRESS') {
+    runDeletion(stack, context, undefined, () => finishDeletion(stack, context));
+  }
 };

@@ -5,7 +5,7 @@ import { FAULT_TAG, parseFaultTag, type FaultBook } from './faults';
 import type { Fleet, Tag } from './fleet';
 import { isStackArn, stackArn } from './ids';
 import { resolveParameters, type ParameterInput } from './parameters';
-import { startCreation, startDeletion, vanish, type LifecycleContext } from './stack-lifecycle';
+import { resumeOperation, startCreation, startDeletion, vanish, type LifecycleContext } from './stack-lifecycle';
 import { isDeleted, setStackStatus, type OnFailure, type Stack, type StackEvent, type StackResourceState, type StatusListener } from './stack-model';
 import { parseTemplateBody, type YamlReader } from './template';
 import { instantiateTemplate } from './template-instance';
@@ -259,6 +259,12 @@ export class Stacks {
     if (clientRequestToken !== undefined) stack.operationToken = clientRequestToken;
     else delete stack.operationToken;
     startDeletion(stack, this.lifecycle, failing);
+  }
+
+  /** Takes back stacks read from the data folder (the process restarted) and carries on with what each was doing. */
+  restore(stacks: readonly Stack[]): void {
+    for (const stack of stacks) this.byId.set(stack.id, stack);
+    for (const stack of stacks) resumeOperation(stack, this.lifecycle);
   }
 
   /** The `gone` fault on a stack that exists: it disappears now. */
