@@ -43,6 +43,8 @@ function permissionGroups({ service, stage, stateMachines }) {
       // A DELETE of a CREATING cluster stops its create execution; nothing else is ever stopped.
       allow('CancelCreateExecutions', ['states:StopExecution'], sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.createCluster}:*`)),
     ],
+    // The reconciler restarts a lost workflow; it never stops one.
+    clusterWorkflowStarts: [allow('StartCreateAndDeleteWorkflows', ['states:StartExecution'], [machine(stateMachines.createCluster), machine(stateMachines.deleteCluster)])],
     // The reconciler asks whether the execution driving a CREATING/DELETING cluster still runs.
     clusterExecutions: [
       allow('DescribeClusterExecutions', ['states:DescribeExecution'], [
@@ -97,7 +99,7 @@ const FUNCTION_PERMISSIONS = {
   // Events and schedules
   executionEnded: ['clusters', 'deliveryWorkflow'],
   reapClusters: ['clusters', 'clusterWorkflows', 'deliveryWorkflow'],
-  reconcileClusters: ['clusters', 'stackRead', 'clusterWorkflows', 'clusterExecutions', 'deliveryWorkflow'],
+  reconcileClusters: ['clusters', 'stackRead', 'clusterWorkflowStarts', 'clusterExecutions', 'deliveryWorkflow'],
 };
 
 const pascal = (name) => `${name[0].toUpperCase()}${name.slice(1)}`;
