@@ -44,6 +44,8 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
   const region = options.region ?? 'us-east-1';
   const report = options.onEvent ?? (() => undefined);
 
+  const reportInternalError = (error: unknown): void =>
+    report(`simulator       internal error  ${error instanceof Error ? error.message : String(error)}`, { service: 'simulator', error });
   const cloud = new CloudSimulation({
     region,
     timeScale,
@@ -63,13 +65,13 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
         fault,
         ...(count !== undefined ? { count } : {}),
       }),
+    onInternalError: reportInternalError,
   });
 
   const server = await startCloudServer(cloud, {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
-    onInternalError: (error) =>
-      report(`simulator       internal error  ${error instanceof Error ? error.message : String(error)}`, { service: 'simulator', error }),
+    onInternalError: reportInternalError,
   }).catch((error: unknown) => {
     cloud.close();
     throw error;

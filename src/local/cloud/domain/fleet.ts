@@ -1,3 +1,4 @@
+import { insufficientAddressesError } from './errors';
 import { ec2Id } from './ids';
 import { allocateAddress, randomPublicAddress } from './ipv4';
 import type { Scheduler } from './scheduler';
@@ -74,9 +75,18 @@ const privateDnsName = (address: string, region: string): string =>
 const publicDnsName = (address: string, region: string): string =>
   `ec2-${address.replaceAll('.', '-')}.${region === 'us-east-1' ? 'compute-1' : `${region}.compute`}.amazonaws.com`;
 
+/**
+ * The address space an instance's private address comes from: its subnet. Subnet ids are unique, and the subnets of
+ * one VPC do not overlap, so two stacks (two VPCs) both hand out 10.0.x addresses independently, as on AWS. A launch
+ * without a subnet id shares the default VPC's space.
+ */
+const addressSpaceOf = (placement: { subnetId?: string }): string => placement.subnetId ?? 'default-vpc';
+
 /** The EC2 instances of every stack, with the lifecycle an auto-scaling group drives them through. */
 export class Fleet {
   private readonly instances = new Map<string, Instance>();
+  /** Private addresses held by instances that are not terminated, per address space. */
+  private readonly addressesInUse = new Map<string, Set<string>>();
   private sequence = 0;
 
   constructor(
@@ -85,17 +95,20 @@ export class Fleet {
     private readonly timing: FleetTiming,
   ) {}
 
-  /** Launches `pending` instances that are `running` after `boot` simulated milliseconds. */
+  /**
+   * Launches `pending` instances that are `running` after `boot` simulated milliseconds. All or nothing: when a
+   * subnet has too few free addresses, nothing is launched and the call throws EC2's
+   * InsufficientFreeAddressesInSubnet.
+   */
   launch(request: LaunchRequest, boot: number): Instance[] {
-    const taken = new Set([...this.instances.values()].map((instance) => instance.privateIpAddress));
+    const addresses = this.reserveAddresses(request);
     const launchTime = new Date();
     launchTime.setMilliseconds(0);
     const launched: Instance[] = [];
     for (let index = 0; index < request.count; index += 1) {
       const slot = request.slots[index % request.slots.length];
-      if (!slot) break;
-      const privateIpAddress = allocateAddress(slot.cidrBlock, taken);
-      taken.add(privateIpAddress);
+      const privateIpAddress = addresses[index];
+      if (!slot || privateIpAddress === undefined) break;
       const publicIpAddress = slot.publicIp ? randomPublicAddress() : undefined;
       const instance: Instance = {
         sequence: (this.sequence += 1),
@@ -125,6 +138,43 @@ export class Fleet {
     return launched;
   }
 
+  private reserveAddresses(request: LaunchRequest): string[] {
+    const reserved: { space: Set<string>; address: string }[] = [];
+    for (let index = 0; index < request.count; index += 1) {
+      const slot = request.slots[index % request.slots.length];
+      if (!slot) break;
+      const space = this.addressSpace(addressSpaceOf(slot));
+      const address = allocateAddress(slot.cidrBlock, space);
+      if (address === undefined) {
+        for (const taken of reserved) taken.space.delete(taken.address);
+        throw insufficientAddressesError(slot.subnetId ?? slot.cidrBlock);
+      }
+      space.add(address);
+      reserved.push({ space, address });
+    }
+    return reserved.map((taken) => taken.address);
+  }
+
+  private addressSpace(key: string): Set<string> {
+    let space = this.addressesInUse.get(key);
+    if (!space) {
+      space = new Set();
+      this.addressesInUse.set(key, space);
+    }
+    return space;
+  }
+
+  /**
+   * A terminated instance's network interface is deleted, which gives its private address back to the subnet.
+   * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html
+   */
+  private releaseAddress(instance: Instance): void {
+    const key = addressSpaceOf(instance);
+    const space = this.addressesInUse.get(key);
+    space?.delete(instance.privateIpAddress);
+    if (space?.size === 0) this.addressesInUse.delete(key);
+  }
+
   /** shutting-down now, terminated after a while, and eventually no longer listed. */
   terminate(ids: readonly string[], reason: string): void {
     const stamp = new Date().toISOString().replace(/\.\d+Z$/, ' GMT').replace('T', ' ');
@@ -139,8 +189,10 @@ export class Fleet {
       this.move(terminating, 'shutting-down', 'terminated');
       for (const id of terminating) {
         const instance = this.instances.get(id);
-        if (instance) delete instance.publicIpAddress;
-        if (instance) delete instance.publicDnsName;
+        if (!instance) continue;
+        delete instance.publicIpAddress;
+        delete instance.publicDnsName;
+        this.releaseAddress(instance);
       }
       this.scheduler.after(this.timing.retention, () => {
         for (const id of terminating) this.instances.delete(id);
