@@ -189,6 +189,8 @@ async function lifecycles(cloud: Cloud, total: number, concurrency: number, head
   for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`     ${n} × ${reason}`);
   console.log(`   wall=${seconds.toFixed(1)} s throughput=${(total / seconds).toFixed(2)} lifecycles/s`);
   console.log(`   POST→READY p50=${percentile(createMs, 50).toFixed(0)} ms p99=${percentile(createMs, 99).toFixed(0)} ms; DELETE→DELETED p50=${percentile(deleteMs, 50).toFixed(0)} ms p99=${percentile(deleteMs, 99).toFixed(0)} ms`);
+  // With node --expose-gc, what is still held once the garbage is collected: what a longer run would keep growing.
+  (globalThis as { gc?: () => void }).gc?.();
   const after = process.memoryUsage();
   console.log(`   memory peak rss=${kib(memory.peak.rss)} heapUsed=${kib(memory.peak.heapUsed)}; at the end rss=${kib(after.rss)} heapUsed=${kib(after.heapUsed)}`);
 }

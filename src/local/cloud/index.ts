@@ -5,6 +5,7 @@
  */
 import { parseCloudFormationTemplate } from '../cloudformation-yaml';
 import { CloudSimulation } from './domain/cloud';
+import { rememberingReader } from './domain/template';
 import type { Fault } from './domain/faults';
 import { startCloudServer } from './protocol/http-server';
 
@@ -49,7 +50,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
   const cloud = new CloudSimulation({
     region,
     timeScale,
-    readYaml: parseCloudFormationTemplate,
+    readYaml: rememberingReader(parseCloudFormationTemplate),
     onStackStatus: (stack) =>
       report(`cloudformation  ${stack.name}  ${stack.status}${stack.statusReason ? `  ${stack.statusReason}` : ''}`, {
         service: 'cloudformation',
