@@ -118,9 +118,23 @@ type Cloud = Awaited<ReturnType<typeof startCloud>>;
  * DELETE, GET until DELETED. A cluster that stops anywhere else, or runs out of time, is lost.
  */
 async function lifecycles(cloud: Cloud, total: number, concurrency: number, heading: string): Promise<void> {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body ? JSON.stringify(body) : undefined });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  };
+  let retries = 0;
+  /**
+   * What a careful client does: a 5xx or a 409 (the first attempt still in flight) is retried with the same
+   * Idempotency-Key, a few times, with a pause. Whatever a retry leaves behind shows in the leftover count below.
+   */
+  const create = async (index: number) => {
+    const key = `bench-${Date.now().toString(36)}-${index}`;
+    for (let attempt = 1; ; attempt++) {
+      const created = await call('POST', '/clusters', { name: `life-${index}`, managers: 1, workers: 1 }, { 'idempotency-key': key });
+      if ((created.status < 500 && created.status !== 409) || attempt === 4) return created;
+      retries += 1;
+      await new Promise((r) => setTimeout(r, 2_000 * attempt));
+    }
   };
   const until = async (id: string, from: string): Promise<string> => {
     const deadline = Date.now() + LIFECYCLE_DEADLINE_MS;
@@ -142,7 +156,7 @@ async function lifecycles(cloud: Cloud, total: number, concurrency: number, head
   const deleteMs: number[] = [];
   const one = async (index: number): Promise<void> => {
     const started = performance.now();
-    const created = await call('POST', '/clusters', { name: `life-${index}`, managers: 1, workers: 1 });
+    const created = await create(index);
     if (created.status !== 202) return lose(`POST ${created.status}`, created.json.title ?? created.json.detail);
     const id = String(created.json.id);
     const ready = await until(id, 'CREATING');
@@ -190,12 +204,29 @@ async function lifecycles(cloud: Cloud, total: number, concurrency: number, head
   console.log(`\n${heading}`);
   console.log(`   lost=${lostCount}${lostCount > 0 ? ` (${[...lost].map(([where, n]) => `${where}: ${n}`).join(', ')})` : ''}`);
   for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`     ${n} × ${reason}`);
+  console.log(`   POST retries (same Idempotency-Key): ${retries}; clusters left in the store not DELETED: ${await leftovers(cloud)}`);
   console.log(`   wall=${seconds.toFixed(1)} s throughput=${(total / seconds).toFixed(2)} lifecycles/s`);
   console.log(`   POST→READY p50=${percentile(createMs, 50).toFixed(0)} ms p99=${percentile(createMs, 99).toFixed(0)} ms; DELETE→DELETED p50=${percentile(deleteMs, 50).toFixed(0)} ms p99=${percentile(deleteMs, 99).toFixed(0)} ms`);
   // With node --expose-gc, what is still held once the garbage is collected: what a longer run would keep growing.
   (globalThis as { gc?: () => void }).gc?.();
   const after = process.memoryUsage();
   console.log(`   memory peak rss=${kib(memory.peak.rss)} heapUsed=${kib(memory.peak.heapUsed)}; at the end rss=${kib(after.rss)} heapUsed=${kib(after.heapUsed)}`);
+}
+
+/** Clusters of the local principal in any status but DELETED: what the run left behind, orphans of retries included. */
+async function leftovers(cloud: Cloud): Promise<string> {
+  const counts: string[] = [];
+  for (const status of ['CREATING', 'READY', 'FAILED', 'DELETING', 'DELETE_FAILED'] as const) {
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await cloud.deps.store.listByOwner(cloud.principal, { status, limit: 100, ...(cursor ? { cursor } : {}) });
+      count += page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (count > 0) counts.push(`${status} ${count}`);
+  }
+  return counts.length > 0 ? counts.join(', ') : '0';
 }
 
 async function lifecycleMode(total: number, concurrency: number): Promise<void> {
