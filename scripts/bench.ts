@@ -13,7 +13,6 @@
  * this process (simulated cloud at time scale 0.05). It prints lost (clusters that did not reach DELETED, by where
  * they stopped), wall time, throughput and the peak RSS and heap. The default run does 100 lifecycles at 20.
  */
-import '../src/local/polyfills';
 import { execFileSync } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

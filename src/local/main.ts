@@ -7,7 +7,6 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import './polyfills';
 
 // Before any module builds its logger or SDK client.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
