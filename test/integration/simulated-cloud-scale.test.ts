@@ -12,6 +12,7 @@ import { CloudSimulation } from '../../src/local/cloud/domain/cloud';
 import { Fleet, type LaunchRequest } from '../../src/local/cloud/domain/fleet';
 import { Scheduler } from '../../src/local/cloud/domain/scheduler';
 import type { Stack } from '../../src/local/cloud/domain/stack-model';
+import { rememberingReader } from '../../src/local/cloud/domain/template';
 
 /** One VPC 10.0.0.0/16 with one /28 subnet (16 addresses, 11 usable) and one group of `Capacity` instances in it. */
 const SMALL_SUBNET_TEMPLATE = JSON.stringify({
@@ -243,5 +244,19 @@ describe('simulated cloud: memory over a long run', () => {
     } finally {
       fast.close();
     }
+  });
+});
+
+describe('simulated cloud: template reading', () => {
+  it('reads a template body once and hands every caller its own copy', () => {
+    const reader = jest.fn((text: string) => ({ Resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: text } } } }));
+    const read = rememberingReader(reader);
+
+    const first = read('10.0.0.0/16') as { Resources: { Vpc: { Properties: { CidrBlock: string } } } };
+    first.Resources.Vpc.Properties.CidrBlock = 'changed by the first stack';
+    const second = read('10.0.0.0/16');
+
+    expect(reader).toHaveBeenCalledTimes(1);
+    expect(second).toEqual({ Resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.0.0.0/16' } } } });
   });
 });
