@@ -175,6 +175,7 @@ async function lifecycles(cloud: Cloud, total: number, concurrency: number, head
     }
   };
 
+  const before = await notDeleted(cloud);
   const memory = memoryPeaks();
   const started = performance.now();
   let next = 0;
@@ -203,7 +204,7 @@ async function lifecycles(cloud: Cloud, total: number, concurrency: number, head
   console.log(`\n${heading}`);
   console.log(`   lost=${lostCount}${lostCount > 0 ? ` (${[...lost].map(([where, n]) => `${where}: ${n}`).join(', ')})` : ''}`);
   for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`     ${n} × ${reason}`);
-  console.log(`   POST retries (same Idempotency-Key): ${retries}; clusters left in the store not DELETED: ${await leftovers(cloud)}`);
+  console.log(`   POST retries (same Idempotency-Key): ${retries}; clusters this run left in the store not DELETED: ${leftovers(before, await notDeleted(cloud))}`);
   console.log(`   wall=${seconds.toFixed(1)} s throughput=${(total / seconds).toFixed(2)} lifecycles/s`);
   console.log(`   POST→READY p50=${percentile(createMs, 50).toFixed(0)} ms p99=${percentile(createMs, 99).toFixed(0)} ms; DELETE→DELETED p50=${percentile(deleteMs, 50).toFixed(0)} ms p99=${percentile(deleteMs, 99).toFixed(0)} ms`);
   // With node --expose-gc, what is still held once the garbage is collected: what a longer run would keep growing.
@@ -212,21 +213,25 @@ async function lifecycles(cloud: Cloud, total: number, concurrency: number, head
   console.log(`   memory peak rss=${kib(memory.peak.rss)} heapUsed=${kib(memory.peak.heapUsed)}; at the end rss=${kib(after.rss)} heapUsed=${kib(after.heapUsed)}`);
 }
 
-/** Clusters of the local principal in any status but DELETED: what the run left behind, orphans of retries included. */
-async function leftovers(cloud: Cloud): Promise<string> {
-  const counts: string[] = [];
+/** Clusters of the local principal in any status but DELETED, by status: orphans of retries included. */
+async function notDeleted(cloud: Cloud): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
   for (const status of ['CREATING', 'READY', 'FAILED', 'DELETING', 'DELETE_FAILED'] as const) {
-    let count = 0;
     let cursor: string | undefined;
     do {
       const page = await cloud.deps.store.listByOwner(cloud.principal, { status, limit: 100, ...(cursor ? { cursor } : {}) });
-      count += page.items.length;
+      counts.set(status, (counts.get(status) ?? 0) + page.items.length);
       cursor = page.nextCursor;
     } while (cursor);
-    if (count > 0) counts.push(`${status} ${count}`);
   }
-  return counts.length > 0 ? counts.join(', ') : '0';
+  return counts;
 }
+
+/** What the lifecycle run left behind: clusters not DELETED now that were not there before it started. */
+const leftovers = (before: Map<string, number>, after: Map<string, number>): string => {
+  const grown = [...after].map(([status, count]) => [status, count - (before.get(status) ?? 0)] as const).filter(([, count]) => count !== 0);
+  return grown.length > 0 ? grown.map(([status, count]) => `${status} ${count}`).join(', ') : '0';
+};
 
 async function lifecycleMode(total: number, concurrency: number): Promise<void> {
   const cloud = await startCloud();
