@@ -5,4 +5,3 @@ process.env.AWS_REGION ??= 'us-east-1';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 // Node 20 here, nodejs22.x on Lambda: the SDK's upgrade notice is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-import '../src/local/polyfills';

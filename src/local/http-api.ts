@@ -51,15 +51,20 @@ export function lambdaContext(functionName: string, timeoutMs = 29_000): Context
   };
 }
 
+/**
+ * The body, or undefined when it is over the limit. An oversize body is still read to its end (and dropped): answering
+ * before the client has finished sending would leave the rest of it on the connection, where it would be read as the
+ * next request, or reset the connection under the client's next request on it.
+ */
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_PAYLOAD_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_PAYLOAD_BYTES) chunks.push(chunk as Buffer);
+    else chunks.length = 0;
   }
-  return Buffer.concat(chunks);
+  return size > MAX_PAYLOAD_BYTES ? undefined : Buffer.concat(chunks);
 }
 
 function send(response: ServerResponse, statusCode: number, headers: Record<string, string | number | boolean>, body: string): void {
@@ -98,7 +103,8 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       }
       const body = await readBody(request);
       if (body === undefined) {
-        send(response, 413, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'about:blank', title: 'Request Entity Too Large', status: 413 }));
+        // The client sent far more than any route takes: answer, then close rather than keep the connection for more.
+        send(response, 413, { 'content-type': 'application/problem+json', connection: 'close' }, JSON.stringify({ type: 'about:blank', title: 'Request Entity Too Large', status: 413 }));
         return;
       }
       const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]));

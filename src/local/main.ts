@@ -9,7 +9,6 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { DataDirInUseError, localDataLayout } from './data-dir';
-import './polyfills';
 
 // Before any module builds its logger or SDK client.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';

@@ -5,6 +5,7 @@
  */
 import { parseCloudFormationTemplate } from '../cloudformation-yaml';
 import { CloudSimulation } from './domain/cloud';
+import { rememberingReader } from './domain/template';
 import type { Fault } from './domain/faults';
 import { persistCloud, restoreCloud } from './persistence';
 import { startCloudServer } from './protocol/http-server';
@@ -50,10 +51,12 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
   const region = options.region ?? 'us-east-1';
   const report = options.onEvent ?? (() => undefined);
 
+  const reportInternalError = (error: unknown): void =>
+    report(`simulator       internal error  ${error instanceof Error ? error.message : String(error)}`, { service: 'simulator', error });
   const cloud = new CloudSimulation({
     region,
     timeScale,
-    readYaml: parseCloudFormationTemplate,
+    readYaml: rememberingReader(parseCloudFormationTemplate),
     onStackStatus: (stack) =>
       report(`cloudformation  ${stack.name}  ${stack.status}${stack.statusReason ? `  ${stack.statusReason}` : ''}`, {
         service: 'cloudformation',
@@ -69,6 +72,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
         fault,
         ...(count !== undefined ? { count } : {}),
       }),
+    onInternalError: reportInternalError,
   });
 
   // Before the endpoint exists: nobody can see the world until it is the one that was left.
@@ -86,8 +90,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
   const server = await startCloudServer(cloud, {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
-    onInternalError: (error) =>
-      report(`simulator       internal error  ${error instanceof Error ? error.message : String(error)}`, { service: 'simulator', error }),
+    onInternalError: reportInternalError,
   }).catch((error: unknown) => {
     persistence?.stop();
     cloud.close();

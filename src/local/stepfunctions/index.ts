@@ -1,4 +1,3 @@
-import '../polyfills';
 import { compileStateMachine, type CompiledStateMachine } from './definition';
 import { LocalStateMachineConfigError } from './errors';
 import type { ExecutionEnvironment } from './execution';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { LaunchRequest, LaunchSlot, Tag } from './fleet';
 import { ec2Id } from './ids';
 import { availabilityZones } from './intrinsics';
@@ -17,6 +18,10 @@ const list = (value: unknown): string[] =>
 
 /** The default VPC's subnets: where instances go when a group names no subnets. */
 const defaultVpcCidr = (index: number): string => `172.31.${index * 16}.0/20`;
+
+/** The default VPC's subnets are the same for every group, so they share one address space per subnet. */
+const defaultSubnetId = (region: string, index: number): string =>
+  `subnet-${createHash('sha256').update(`${region} default ${index}`).digest('hex').slice(0, 17)}`;
 
 export interface GroupContext {
   region: string;
@@ -138,7 +143,7 @@ const launchSlots = (group: ProvisionedResource, context: GroupContext): LaunchS
   return (groupZones.length > 0 ? groupZones : zones).map((availabilityZone, index) => ({
     availabilityZone,
     cidrBlock: defaultVpcCidr(index % 3),
-    subnetId: ec2Id('subnet'),
+    subnetId: defaultSubnetId(context.region, index % 3),
     publicIp: true,
   }));
 };

@@ -21,6 +21,8 @@ export interface CloudSimulationOptions {
   readYaml: YamlReader;
   onStackStatus: (stack: Stack) => void;
   onFaultArmed: (target: string, fault: Fault, count: number | undefined) => void;
+  /** A throw inside a timer that no stack claimed (stack steps turn theirs into the stack's failure). */
+  onInternalError?: (error: unknown) => void;
 }
 
 /** CloudFormation and EC2 of one simulated account and region, plus the faults waiting to be injected into them. */
@@ -33,7 +35,7 @@ export class CloudSimulation {
 
   constructor(private readonly options: CloudSimulationOptions) {
     this.region = options.region;
-    this.scheduler = new Scheduler(options.timeScale);
+    this.scheduler = new Scheduler(options.timeScale, options.onInternalError);
     this.fleet = new Fleet(options.region, this.scheduler, { shutdown: PACE.shutdown, retention: PACE.terminatedRetention });
     this.stacks = new Stacks({
       region: options.region,
@@ -70,6 +72,7 @@ export class CloudSimulation {
 
   /** Whether a throttle fault claims this DescribeInstances call, through the stacks whose instances it asks for. */
   throttlesInstanceQuery(query: InstanceQuery): boolean {
+    if (!this.faults.armed('throttle')) return false;
     const concerned = this.stacks
       .all()
       .filter((stack) =>

@@ -28,3 +28,13 @@ export const templateError = (detail: string): CloudError => validationError(`Te
 
 export const stackNotFoundError = (stack: string): CloudError =>
   validationError(`Stack with id ${stack} does not exist`);
+
+/**
+ * What EC2 answers when a subnet has fewer free addresses than the launch asks for.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html (InsufficientFreeAddressesInSubnet)
+ */
+export const insufficientAddressesError = (subnet: string): CloudError =>
+  new CloudError(
+    'InsufficientFreeAddressesInSubnet',
+    `There are not enough free addresses in subnet '${subnet}' to satisfy the requested number of instances.`,
+  );

@@ -53,6 +53,11 @@ export class FaultBook {
     return true;
   }
 
+  /** Whether any fault of this kind is armed at all: lets a caller skip working out which stacks a call concerns. */
+  armed(fault: Fault): boolean {
+    return this.entries.some((entry) => entry.fault === fault);
+  }
+
   /** Whether a fault is aimed at the stack, without consuming it. */
   has(fault: Fault, stack: StackHandle): boolean {
     return this.entries.some(

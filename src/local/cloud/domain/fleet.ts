@@ -1,3 +1,4 @@
+import { insufficientAddressesError } from './errors';
 import { ec2Id } from './ids';
 import { allocateAddress, randomPublicAddress } from './ipv4';
 import type { Scheduler } from './scheduler';
@@ -79,9 +80,18 @@ const privateDnsName = (address: string, region: string): string =>
 const publicDnsName = (address: string, region: string): string =>
   `ec2-${address.replaceAll('.', '-')}.${region === 'us-east-1' ? 'compute-1' : `${region}.compute`}.amazonaws.com`;
 
+/**
+ * The address space an instance's private address comes from: its subnet. Subnet ids are unique, and the subnets of
+ * one VPC do not overlap, so two stacks (two VPCs) both hand out 10.0.x addresses independently, as on AWS. A launch
+ * without a subnet id shares the default VPC's space.
+ */
+const addressSpaceOf = (placement: { subnetId?: string }): string => placement.subnetId ?? 'default-vpc';
+
 /** The EC2 instances of every stack, with the lifecycle an auto-scaling group drives them through. */
 export class Fleet {
   private readonly instances = new Map<string, Instance>();
+  /** Private addresses held by instances that are not terminated, per address space. */
+  private readonly addressesInUse = new Map<string, Set<string>>();
   private sequence = 0;
 
   constructor(
@@ -90,17 +100,20 @@ export class Fleet {
     private readonly timing: FleetTiming,
   ) {}
 
-  /** Launches `pending` instances that are `running` after `boot` simulated milliseconds. */
+  /**
+   * Launches `pending` instances that are `running` after `boot` simulated milliseconds. All or nothing: when a
+   * subnet has too few free addresses, nothing is launched and the call throws EC2's
+   * InsufficientFreeAddressesInSubnet.
+   */
   launch(request: LaunchRequest, boot: number): Instance[] {
-    const taken = new Set([...this.instances.values()].map((instance) => instance.privateIpAddress));
+    const addresses = this.reserveAddresses(request);
     const launchTime = new Date();
     launchTime.setMilliseconds(0);
     const launched: Instance[] = [];
     for (let index = 0; index < request.count; index += 1) {
       const slot = request.slots[index % request.slots.length];
-      if (!slot) break;
-      const privateIpAddress = allocateAddress(slot.cidrBlock, taken);
-      taken.add(privateIpAddress);
+      const privateIpAddress = addresses[index];
+      if (!slot || privateIpAddress === undefined) break;
       const publicIpAddress = slot.publicIp ? randomPublicAddress() : undefined;
       const instance: Instance = {
         sequence: (this.sequence += 1),
@@ -130,6 +143,43 @@ export class Fleet {
     return launched;
   }
 
+  private reserveAddresses(request: LaunchRequest): string[] {
+    const reserved: { space: Set<string>; address: string }[] = [];
+    for (let index = 0; index < request.count; index += 1) {
+      const slot = request.slots[index % request.slots.length];
+      if (!slot) break;
+      const space = this.addressSpace(addressSpaceOf(slot));
+      const address = allocateAddress(slot.cidrBlock, space);
+      if (address === undefined) {
+        for (const taken of reserved) taken.space.delete(taken.address);
+        throw insufficientAddressesError(slot.subnetId ?? slot.cidrBlock);
+      }
+      space.add(address);
+      reserved.push({ space, address });
+    }
+    return reserved.map((taken) => taken.address);
+  }
+
+  private addressSpace(key: string): Set<string> {
+    let space = this.addressesInUse.get(key);
+    if (!space) {
+      space = new Set();
+      this.addressesInUse.set(key, space);
+    }
+    return space;
+  }
+
+  /**
+   * A terminated instance's network interface is deleted, which gives its private address back to the subnet.
+   * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html
+   */
+  private releaseAddress(instance: Instance): void {
+    const key = addressSpaceOf(instance);
+    const space = this.addressesInUse.get(key);
+    space?.delete(instance.privateIpAddress);
+    if (space?.size === 0) this.addressesInUse.delete(key);
+  }
+
   /** shutting-down now, terminated after a while, and eventually no longer listed. */
   terminate(ids: readonly string[], reason: string): void {
     const stamp = new Date().toISOString().replace(/\.\d+Z$/, ' GMT').replace('T', ' ');
@@ -140,16 +190,27 @@ export class Fleet {
       instance.stateTransitionReason = `${reason} (${stamp})`;
       return true;
     });
+    this.finishTerminating(terminating);
+  }
+
+  /** After the shutdown time: terminated, public address and private address given back, forgotten after the retention. */
+  private finishTerminating(ids: readonly string[]): void {
     this.scheduler.after(this.timing.shutdown, () => {
-      this.move(terminating, 'shutting-down', 'terminated');
-      for (const id of terminating) {
+      this.move(ids, 'shutting-down', 'terminated');
+      for (const id of ids) {
         const instance = this.instances.get(id);
-        if (instance) delete instance.publicIpAddress;
-        if (instance) delete instance.publicDnsName;
+        if (!instance) continue;
+        delete instance.publicIpAddress;
+        delete instance.publicDnsName;
+        this.releaseAddress(instance);
       }
-      this.scheduler.after(this.timing.retention, () => {
-        for (const id of terminating) this.instances.delete(id);
-      });
+      this.forgetLater(ids);
+    });
+  }
+
+  private forgetLater(ids: readonly string[]): void {
+    this.scheduler.after(this.timing.retention, () => {
+      for (const id of ids) this.instances.delete(id);
     });
   }
 
@@ -173,25 +234,18 @@ export class Fleet {
    */
   restore(snapshot: FleetSnapshot, boot: number): void {
     this.sequence = Math.max(this.sequence, snapshot.sequence);
-    for (const instance of snapshot.instances) this.instances.set(instance.instanceId, instance);
+    for (const instance of snapshot.instances) {
+      this.instances.set(instance.instanceId, instance);
+      // A restored instance that is not terminated still holds its private address.
+      if (instance.state !== 'terminated') this.addressSpace(addressSpaceOf(instance)).add(instance.privateIpAddress);
+    }
     const inState = (state: InstanceStateName) => snapshot.instances.filter((instance) => instance.state === state).map((instance) => instance.instanceId);
     const pending = inState('pending');
     if (pending.length > 0) this.scheduler.after(boot, () => this.move(pending, 'pending', 'running'));
-    const forget = (ids: string[]) => this.scheduler.after(this.timing.retention, () => ids.forEach((id) => this.instances.delete(id)));
     const terminating = inState('shutting-down');
-    if (terminating.length > 0) {
-      this.scheduler.after(this.timing.shutdown, () => {
-        this.move(terminating, 'shutting-down', 'terminated');
-        for (const id of terminating) {
-          const instance = this.instances.get(id);
-          if (instance) delete instance.publicIpAddress;
-          if (instance) delete instance.publicDnsName;
-        }
-        forget(terminating);
-      });
-    }
+    if (terminating.length > 0) this.finishTerminating(terminating);
     const terminated = inState('terminated');
-    if (terminated.length > 0) forget(terminated);
+    if (terminated.length > 0) this.forgetLater(terminated);
   }
 
   private move(ids: readonly string[], from: InstanceStateName, to: InstanceStateName): void {

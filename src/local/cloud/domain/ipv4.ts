@@ -38,10 +38,11 @@ export const cidrSubnets = (block: string, count: number, hostBits: number): str
 };
 
 /**
- * A free host address in the block. AWS reserves the first four addresses and the last one of every subnet, so
- * those are never handed out.
+ * A free host address in the block, or undefined when every one is taken. AWS reserves the first four addresses and
+ * the last one of every subnet, so those are never handed out.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html
  */
-export const allocateAddress = (block: string, taken: ReadonlySet<string>): string => {
+export const allocateAddress = (block: string, taken: ReadonlySet<string>): string | undefined => {
   const { base, prefix } = parseCidr(block);
   const size = 2 ** (32 - prefix);
   const usable = size - 5;
@@ -54,7 +55,7 @@ export const allocateAddress = (block: string, taken: ReadonlySet<string>): stri
     const candidate = toAddress(base + offset);
     if (!taken.has(candidate)) return candidate;
   }
-  throw templateError(`${block} has no free addresses left`);
+  return undefined;
 };
 
 /** Public addresses from 3.80.0.0/12, a range EC2 really hands out in us-east-1. */

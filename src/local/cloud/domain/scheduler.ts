@@ -6,14 +6,26 @@ export class Scheduler {
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
-  constructor(readonly timeScale: number) {}
+  /**
+   * `onFault` hears of anything a task throws. A throw inside a timer would otherwise be an uncaught exception that
+   * ends the process, and with it every stack and workflow it hosts; owners that know which stack a task serves
+   * (the Timeline) turn the throw into that stack's failure before it gets here.
+   */
+  constructor(
+    readonly timeScale: number,
+    private readonly onFault: (error: unknown) => void = () => undefined,
+  ) {}
 
   /** Runs `task` after `delay` simulated milliseconds; the returned function cancels it. */
   after(delay: number, task: () => void): () => void {
     if (this.closed) return () => undefined;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      task();
+      try {
+        task();
+      } catch (error) {
+        this.onFault(error);
+      }
     }, Math.max(0, Math.round(delay * this.timeScale)));
     this.timers.add(timer);
     return () => {
@@ -29,27 +41,35 @@ export class Scheduler {
   }
 }
 
-interface Step {
+interface Step<Subject> {
   at: number;
   order: number;
   run: () => void;
+  subject: Subject | undefined;
 }
+
+/** What a timeline does when one of its steps throws: it is cancelled first, then told which step's subject failed. */
+export type StepFault<Subject> = (error: unknown, subject: Subject | undefined) => void;
 
 /**
  * A cancellable sequence of steps at offsets from its start. One timer at a time walks the steps in order, so two
  * steps due in the same millisecond still happen in the order they were planned (a resource completes before the
- * stack does).
+ * stack does). A step may name its subject (the resource it works on), so that a throw in it becomes that subject's
+ * failure.
  */
-export class Timeline {
-  private readonly steps: Step[] = [];
+export class Timeline<Subject = undefined> {
+  private readonly steps: Step<Subject>[] = [];
   private cancelTimer: (() => void) | undefined;
   private position = 0;
   private cancelled = false;
 
-  constructor(private readonly scheduler: Scheduler) {}
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly onFault?: StepFault<Subject>,
+  ) {}
 
-  at(offset: number, run: () => void): this {
-    this.steps.push({ at: offset, order: this.steps.length, run });
+  at(offset: number, run: () => void, subject?: Subject): this {
+    this.steps.push({ at: offset, order: this.steps.length, run, subject });
     return this;
   }
 
@@ -80,7 +100,15 @@ export class Timeline {
 
   private runDueSteps(): void {
     while (!this.cancelled && this.steps[0] !== undefined && this.steps[0].at <= this.position) {
-      this.steps.shift()?.run();
+      const step = this.steps.shift();
+      if (!step) return;
+      try {
+        step.run();
+      } catch (error) {
+        if (!this.onFault) throw error;
+        this.cancel();
+        this.onFault(error, step.subject);
+      }
     }
   }
 }

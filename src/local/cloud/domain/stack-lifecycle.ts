@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AUTO_SCALING_GROUP, desiredCapacity, launchRequest } from './auto-scaling';
+import { CloudError } from './errors';
 import type { FaultBook } from './faults';
 import type { Fleet } from './fleet';
 import { Timeline, type Scheduler } from './scheduler';
@@ -25,6 +26,8 @@ export const PACE = {
    */
   shutdown: 8_000,
   terminatedRetention: 60_000,
+  /** How long a DELETE_COMPLETE stack stays readable by id before the sandbox forgets it (AWS: 90 days). */
+  deletedStackRetention: 600_000,
   /** How soon after CREATE_COMPLETE a stack with a pending `gone` fault disappears. */
   goneAfterCreate: 1_500,
 } as const;
@@ -115,6 +118,17 @@ const creationFailureReason = (resource: StackResourceState): string => {
   );
 };
 
+/**
+ * Why a resource failed when the simulation itself threw while working on it: an EC2 error during a group's launch
+ * reads as the group's scaling activity failure; anything else as a resource handler's internal failure. Either way
+ * it is that stack's failure event, never a crash of the process that hosts every other stack.
+ */
+const faultReason = (resource: StackResourceState | undefined, error: unknown): string => {
+  if (error instanceof CloudError && resource?.type === AUTO_SCALING_GROUP) return `${error.message} Launching EC2 instance failed.`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `Resource handler returned message: "${message}" (RequestToken: ${randomUUID()}, HandlerErrorCode: InternalFailure)`;
+};
+
 export const startCreation = (stack: Stack, context: LifecycleContext): void => {
   planCreation(stack, context, stack.resources, creationDuration(stack));
 };
@@ -133,17 +147,27 @@ const planCreation = (stack: Stack, context: LifecycleContext, resources: readon
     total * 0.96,
   );
   const victim = rollbackVictim(stack);
-  const timeline = new Timeline(context.scheduler);
+  const timeline = new Timeline<StackResourceState>(context.scheduler, (error, resource) =>
+    failCreation(stack, resource ?? victim, context, faultReason(resource, error)),
+  );
   for (const [resource, slot] of slots) {
-    timeline.at(slot.start, () => {
-      if (resource.status === undefined) setResourceStatus(stack, resource, 'CREATE_IN_PROGRESS', 'Resource creation Initiated', true);
-      if (resource.type === AUTO_SCALING_GROUP && resource.instanceIds.length === 0) launchInstances(stack, resource, context, (slot.end - slot.start) * 0.6);
-    });
-    timeline.at(slot.end, () => {
-      const injected = resource === victim && (stack.failOnCreate || context.faults.take('rollback', [stack]));
-      if (injected) failCreation(stack, resource, context);
-      else setResourceStatus(stack, resource, 'CREATE_COMPLETE');
-    });
+    timeline.at(
+      slot.start,
+      () => {
+        if (resource.status === undefined) setResourceStatus(stack, resource, 'CREATE_IN_PROGRESS', 'Resource creation Initiated', true);
+        if (resource.type === AUTO_SCALING_GROUP && resource.instanceIds.length === 0) launchInstances(stack, resource, context, (slot.end - slot.start) * 0.6);
+      },
+      resource,
+    );
+    timeline.at(
+      slot.end,
+      () => {
+        const injected = resource === victim && (stack.failOnCreate || context.faults.take('rollback', [stack]));
+        if (injected) failCreation(stack, resource, context);
+        else setResourceStatus(stack, resource, 'CREATE_COMPLETE');
+      },
+      resource,
+    );
   }
   timeline.at(total, () => {
     stack.outputsVisible = true;
@@ -164,13 +188,21 @@ const launchInstances = (stack: Stack, group: StackResourceState, context: Lifec
   group.instanceIds.push(...context.fleet.launch(request, boot).map((instance) => instance.instanceId));
 };
 
-/** A failed resource cancels whatever else is being created, then the stack rolls back (or stops, or deletes). */
-const failCreation = (stack: Stack, victim: StackResourceState, context: LifecycleContext): void => {
+/**
+ * A failed resource cancels whatever else is being created, then the stack rolls back (or stops, or deletes).
+ * `victim` is undefined only for a stack without resources whose creation faulted.
+ */
+const failCreation = (
+  stack: Stack,
+  victim: StackResourceState | undefined,
+  context: LifecycleContext,
+  reason = victim ? creationFailureReason(victim) : 'Internal Failure',
+): void => {
   stack.operation?.cancel();
-  setResourceStatus(stack, victim, 'CREATE_FAILED', creationFailureReason(victim));
+  if (victim) setResourceStatus(stack, victim, 'CREATE_FAILED', reason);
   const cancelled = resourcesIn(stack, 'CREATE_IN_PROGRESS');
   for (const resource of cancelled) setResourceStatus(stack, resource, 'CREATE_FAILED', 'Resource creation cancelled');
-  const failed = `The following resource(s) failed to create: [${[victim, ...cancelled].map((r) => r.logicalId).join(', ')}]. `;
+  const failed = `The following resource(s) failed to create: [${[...(victim ? [victim] : []), ...cancelled].map((r) => r.logicalId).join(', ')}]. `;
 
   if (stack.onFailure === 'DO_NOTHING') {
     setStackStatus(stack, 'CREATE_FAILED', failed, context.listener);
@@ -178,16 +210,20 @@ const failCreation = (stack: Stack, victim: StackResourceState, context: Lifecyc
   }
   if (stack.onFailure === 'DELETE') {
     setStackStatus(stack, 'DELETE_IN_PROGRESS', `${failed}Delete requested by user.`, context.listener);
-    runDeletion(stack, context, undefined, () => finishDeletion(stack, context));
+    runDeletion(stack, context, undefined, (failedToDelete) => {
+      if (failedToDelete) setStackStatus(stack, 'DELETE_FAILED', deletionFailure(failedToDelete), context.listener);
+      else finishDeletion(stack, context);
+    });
     return;
   }
   setStackStatus(stack, 'ROLLBACK_IN_PROGRESS', `${failed}Rollback requested by user.`, context.listener);
-  runDeletion(stack, context, undefined, () => finishRollback(stack, context));
+  runDeletion(stack, context, undefined, (failedToDelete) => finishRollback(stack, context, failedToDelete));
 };
 
-/** ROLLBACK_COMPLETE, then the DeleteStack that arrived during the rollback, if one did. */
-const finishRollback = (stack: Stack, context: LifecycleContext): void => {
-  setStackStatus(stack, 'ROLLBACK_COMPLETE', undefined, context.listener);
+/** ROLLBACK_COMPLETE (or ROLLBACK_FAILED naming what would not go), then the DeleteStack that arrived during the rollback, if one did. */
+const finishRollback = (stack: Stack, context: LifecycleContext, failedToDelete?: StackResourceState): void => {
+  if (failedToDelete) setStackStatus(stack, 'ROLLBACK_FAILED', deletionFailure(failedToDelete), context.listener);
+  else setStackStatus(stack, 'ROLLBACK_COMPLETE', undefined, context.listener);
   const queued = stack.queuedDelete;
   if (!queued) return;
   delete stack.queuedDelete;
@@ -209,12 +245,14 @@ export const startDeletion = (stack: Stack, context: LifecycleContext, failing: 
   const victim = failing ? deletionVictim(stack) : undefined;
   runDeletion(stack, context, victim, (failed) => {
     if (failed) {
-      setStackStatus(stack, 'DELETE_FAILED', `The following resource(s) failed to delete: [${failed.logicalId}]. `, context.listener);
+      setStackStatus(stack, 'DELETE_FAILED', deletionFailure(failed), context.listener);
     } else {
       finishDeletion(stack, context);
     }
   });
 };
+
+const deletionFailure = (resource: StackResourceState): string => `The following resource(s) failed to delete: [${resource.logicalId}]. `;
 
 const finishDeletion = (stack: Stack, context: LifecycleContext): void => {
   stack.outputsVisible = false;
@@ -262,26 +300,41 @@ const runDeletion = (
     (resource) => (retained(resource) ? 0.1 : (DELETE_WEIGHT[resource.type] ?? 1)),
     PACE.delete * 0.96,
   );
-  const timeline = new Timeline(context.scheduler);
+  const failDeletion = (resource: StackResourceState, reason: string): void => {
+    setResourceStatus(stack, resource, 'DELETE_FAILED', reason);
+    for (const other of resourcesIn(stack, 'DELETE_IN_PROGRESS')) setResourceStatus(stack, other, 'DELETE_COMPLETE');
+    done(resource);
+  };
+  const timeline = new Timeline<StackResourceState>(context.scheduler, (error, resource) => {
+    const failed = resource ?? targets[0];
+    if (failed) failDeletion(failed, faultReason(failed, error));
+    else done();
+  });
   for (const [resource, slot] of slots) {
     if (retained(resource)) {
-      timeline.at(slot.start, () => setResourceStatus(stack, resource, 'DELETE_SKIPPED'));
+      timeline.at(slot.start, () => setResourceStatus(stack, resource, 'DELETE_SKIPPED'), resource);
       continue;
     }
-    timeline.at(slot.start, () => {
-      setResourceStatus(stack, resource, 'DELETE_IN_PROGRESS');
-      context.fleet.terminate(resource.instanceIds, 'User initiated');
-    });
-    timeline.at(slot.end, () => {
-      if (resource !== victim) {
-        setResourceStatus(stack, resource, 'DELETE_COMPLETE');
-        return;
-      }
-      timeline.cancel();
-      setResourceStatus(stack, resource, 'DELETE_FAILED', deletionFailureReason(resource));
-      for (const other of resourcesIn(stack, 'DELETE_IN_PROGRESS')) setResourceStatus(stack, other, 'DELETE_COMPLETE');
-      done(resource);
-    });
+    timeline.at(
+      slot.start,
+      () => {
+        setResourceStatus(stack, resource, 'DELETE_IN_PROGRESS');
+        context.fleet.terminate(resource.instanceIds, 'User initiated');
+      },
+      resource,
+    );
+    timeline.at(
+      slot.end,
+      () => {
+        if (resource !== victim) {
+          setResourceStatus(stack, resource, 'DELETE_COMPLETE');
+          return;
+        }
+        timeline.cancel();
+        failDeletion(resource, deletionFailureReason(resource));
+      },
+      resource,
+    );
   }
   timeline.at(PACE.delete, () => done());
   stack.operation = timeline.start();
@@ -312,7 +365,7 @@ export const resumeOperation = (stack: Stack, context: LifecycleContext): void =
     const share = stack.resources.length === 0 ? 1 : remaining.length / stack.resources.length;
     planCreation(stack, context, remaining, Math.max(PACE.createBase * 0.1, creationDuration(stack) * share));
   } else if (stack.status === 'ROLLBACK_IN_PROGRESS') {
-    runDeletion(stack, context, undefined, () => finishRollback(stack, context));
+    runDeletion(stack, context, undefined, (failedToDelete) => finishRollback(stack, context, failedToDelete));
   } else if (stack.status === 'DELETE_IN_PROGRESS') {
     runDeletion(stack, context, undefined, () => finishDeletion(stack, context));
   }

@@ -10,6 +10,7 @@ export type StackStatus =
   | 'CREATE_FAILED'
   | 'ROLLBACK_IN_PROGRESS'
   | 'ROLLBACK_COMPLETE'
+  | 'ROLLBACK_FAILED'
   | 'DELETE_IN_PROGRESS'
   | 'DELETE_COMPLETE'
   | 'DELETE_FAILED';
@@ -75,7 +76,7 @@ export interface Stack {
   createToken?: string;
   /** The token of the operation now running or last run: its events carry it. */
   operationToken?: string;
-  operation?: Timeline;
+  operation?: Timeline<StackResourceState>;
   /** A rollback fault claimed when the stack was created. */
   failOnCreate: boolean;
   /** A DeleteStack that arrived during a rollback; it starts once the rollback is complete. */

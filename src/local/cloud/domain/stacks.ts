@@ -5,7 +5,7 @@ import { FAULT_TAG, parseFaultTag, type FaultBook } from './faults';
 import type { Fleet, Tag } from './fleet';
 import { isStackArn, stackArn } from './ids';
 import { resolveParameters, type ParameterInput } from './parameters';
-import { resumeOperation, startCreation, startDeletion, vanish, type LifecycleContext } from './stack-lifecycle';
+import { PACE, resumeOperation, startCreation, startDeletion, vanish, type LifecycleContext } from './stack-lifecycle';
 import { isDeleted, setStackStatus, type OnFailure, type Stack, type StackEvent, type StackResourceState, type StatusListener } from './stack-model';
 import { parseTemplateBody, type YamlReader } from './template';
 import { instantiateTemplate } from './template-instance';
@@ -89,8 +89,21 @@ export class Stacks {
       scheduler: options.scheduler,
       fleet: options.fleet,
       faults: options.faults,
-      listener: options.listener,
+      listener: (stack) => {
+        if (isDeleted(stack)) this.forgetLater(stack);
+        options.listener(stack);
+      },
     };
+  }
+
+  /**
+   * A deleted stack stays readable by id for a while, then is forgotten, so a long-running sandbox does not keep
+   * every stack it ever deleted (CloudFormation keeps them 90 days; the sandbox far less, see PACE).
+   */
+  private forgetLater(stack: Stack): void {
+    this.options.scheduler.after(PACE.deletedStackRetention, () => {
+      if (this.byId.get(stack.id) === stack && isDeleted(stack)) this.byId.delete(stack.id);
+    });
   }
 
   /** By id any stack, deleted ones included; by name only a stack that still exists (as on AWS). */
@@ -172,7 +185,7 @@ export class Stacks {
     };
     stack.failOnCreate = this.options.faults.take('rollback', [stack]);
     this.byId.set(id, stack);
-    setStackStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated', this.options.listener);
+    setStackStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated', this.lifecycle.listener);
     startCreation(stack, this.lifecycle);
     return id;
   }

@@ -54,6 +54,24 @@ const isKnownParameterType = (type: string): boolean =>
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * Remembers the last few template bodies it read. A service creates every stack from the same template, and reading
+ * a 900-line YAML document is the simulated cloud's costliest step per CreateStack; each caller gets its own copy, so
+ * nothing a stack does to its template leaks into the next one.
+ */
+export const rememberingReader = (readYaml: YamlReader, capacity = 8): YamlReader => {
+  const remembered = new Map<string, unknown>();
+  return (body) => {
+    let document = remembered.get(body);
+    if (document === undefined) {
+      document = readYaml(body);
+      if (remembered.size >= capacity) remembered.delete(remembered.keys().next().value as string);
+      remembered.set(body, document);
+    }
+    return structuredClone(document);
+  };
+};
+
 export const parseTemplateBody = (body: string, readYaml: YamlReader): Template => {
   if (body.length > MAX_TEMPLATE_BODY) {
     throw templateFormatError(`TemplateBody must be no longer than ${MAX_TEMPLATE_BODY} bytes`);
