@@ -215,6 +215,33 @@ describe('simulated cloud: fleet addresses', () => {
     expect(new Set(again.map((instance) => instance.privateIpAddress))).toEqual(new Set(['10.0.0.4', '10.0.0.5', '10.0.0.6']));
     expect(fleet.list().filter((instance) => instance.state !== 'terminated')).toHaveLength(3);
   });
+
+  it('keeps a restored instance address taken, and gives it back when the restored instance terminates', async () => {
+    // Prepare: a full /29 subnet (3 usable addresses), snapshotted mid-life as a restart would read it back.
+    const before = new Scheduler(1);
+    const snapshot = new Fleet('us-east-1', before, { shutdown: 5, retention: 1_000 });
+    const launched = snapshot.launch(request(3), 0);
+    const saved = snapshot.snapshot();
+    before.close();
+
+    // Act: a new process restores the snapshot and launches into the same subnet.
+    const scheduler = new Scheduler(1);
+    const fleet = new Fleet('us-east-1', scheduler, { shutdown: 5, retention: 1_000 });
+    fleet.restore(structuredClone(saved), 0);
+    const launchIntoFullSubnet = () => fleet.launch(request(1), 0);
+    expect(launchIntoFullSubnet).toThrow(/not enough free addresses/);
+    fleet.terminate([launched[0]!.instanceId], 'User initiated');
+    const deadline = Date.now() + 2_000;
+    while (fleet.get(launched[0]!.instanceId)?.state !== 'terminated') {
+      if (Date.now() > deadline) throw new Error('the restored instance never terminated');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const replacement = fleet.launch(request(1), 0);
+    scheduler.close();
+
+    // Assess
+    expect(replacement[0]!.privateIpAddress).toBe(launched[0]!.privateIpAddress);
+  });
 });
 
 describe('simulated cloud: memory over a long run', () => {
