@@ -1,7 +1,7 @@
 /**
  * Per-owner quotas: how many clusters may hold AWS resources at once, and how many instances (managers + workers)
  * they may add up to. A cluster holds its share from the moment it is requested until its resources are known to be
- * gone (see the README's "Quotas"). Pure rules; the ledger that keeps the counts is an adapter.
+ * gone (see docs/security.md, "Quotas"). Pure rules; the ledger that keeps the counts is an adapter.
  */
 import { QuotaExceededError } from './errors';
 import type { ClusterParameters } from './parameters';

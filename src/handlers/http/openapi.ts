@@ -173,7 +173,7 @@ export function openApiDocument() {
         },
       },
     },
-    // One of the two: SigV4 on the IAM API, or an API key on the key API (see the README's "Access control").
+    // One of the two: SigV4 on the IAM API, or an API key on the key API (see docs/security.md, "Access control").
     security: [{ apiKey: [] }, { sigv4: [] }],
     components: {
       schemas: componentSchemas(),

@@ -1,7 +1,7 @@
 /**
  * Who is calling: read from what API Gateway's authorizer put on the request, never from the request body.
  *
- * Two APIs reach the same functions (see the README's "Access control"): on the IAM API the caller is the SigV4
+ * Two APIs reach the same functions (see docs/security.md, "Access control"): on the IAM API the caller is the SigV4
  * signer's ARN (`requestContext.authorizer.iam`); on the API-key API it is what our Lambda authorizer put in its
  * context (`requestContext.authorizer.lambda`). That authorizer never denies at the gateway, because an HTTP API
  * answers a denial with its own 403 `{"message":"Forbidden"}` that we cannot shape; it passes the verdict on instead,
