@@ -222,10 +222,3 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     chatDispatch: chatDispatcher(config),
   };
 }
-
-let cached: Dependencies | undefined;
-
-/** The process-wide dependencies, built on first use (so importing a handler in a test reads no environment). */
-export function dependencies(): Dependencies {
-  return (cached ??= buildDependencies());
-}

@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { IllegalTransitionError } from './errors';
-import { autoDeleteAt } from './expiry';
 import type { ClusterParameters } from './parameters';
 
 export const CLUSTER_STATUSES = ['CREATING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DELETE_FAILED'] as const;
@@ -201,29 +200,3 @@ export function stackTags(cluster: Pick<Cluster, 'id' | 'owner' | 'tags'>): Reco
     [CLUSTER_TAGS.managedBy]: MANAGED_BY,
   };
 }
-
-/** What a caller sees: the record without the webhook secret, the chat follow-up URL or internal bookkeeping. */
-export function publicView(cluster: Cluster) {
-  const {
-    webhook,
-    followUp: _followUp,
-    stackRequestedAt: _requested,
-    deleteRequests: _requests,
-    expiryReminderFor: _reminder,
-    createRequestDigest: _digest,
-    ...rest
-  } = cluster;
-  return {
-    ...rest,
-    // Computed, not read back: a record written before the field existed still shows it.
-    autoDeleteAt: autoDeleteAt(cluster),
-    webhook: webhook
-      ? {
-          url: webhook.url,
-          events: webhook.events,
-          ...(webhook.disabledAt !== undefined && { disabledAt: webhook.disabledAt, disabledReason: webhook.disabledReason }),
-        }
-      : undefined,
-  };
-}
-export type ClusterView = ReturnType<typeof publicView>;

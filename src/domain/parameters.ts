@@ -82,7 +82,6 @@ export const clusterRequestSchema = z
   .describe('What to create: the Docker for AWS parameters, modernised.');
 
 export type ClusterRequest = z.output<typeof clusterRequestSchema>;
-export type ClusterRequestInput = z.input<typeof clusterRequestSchema>;
 
 /** The stack-level parameters, i.e. what lands in the CloudFormation template (names from Docker for AWS). */
 export type ClusterParameters = Omit<ClusterRequest, 'name' | 'region' | 'expiresAt' | 'idleTimeout' | 'webhook' | 'tags'>;

@@ -15,7 +15,6 @@ const DRIVEN_BY = {
 
 export type TransitionalStatus = keyof typeof DRIVEN_BY;
 export type DrivingWorkflow = (typeof DRIVEN_BY)[TransitionalStatus]['workflow'];
-export const TRANSITIONAL_STATUSES = Object.keys(DRIVEN_BY) as TransitionalStatus[];
 
 export function isTransitional(status: ClusterStatus): status is TransitionalStatus {
   return Object.hasOwn(DRIVEN_BY, status);

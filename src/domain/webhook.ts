@@ -249,8 +249,3 @@ export function parseRetryAfterSeconds(value: string | undefined, now: Date): nu
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, Math.ceil((at - now.getTime()) / 1000));
 }
-
-/** Whether the delivery stays open after this attempt (subject to the schedule having attempts left). */
-export function isRetryableOutcome(outcome: DeliveryOutcome): boolean {
-  return outcome === 'retryable';
-}

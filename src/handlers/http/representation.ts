@@ -1,5 +1,35 @@
-import { publicView, type Cluster, type TimelineEvent } from '../../domain/cluster';
+import type { Cluster, TimelineEvent } from '../../domain/cluster';
 import type { Delivery } from '../../domain/delivery';
+import { autoDeleteAt } from '../../domain/expiry';
+
+/**
+ * What a caller sees: the record without the webhook secret, the chat follow-up URL or internal bookkeeping. It lives
+ * with the API's representations, not in domain/cluster.ts, because computing `autoDeleteAt` there made cluster.ts and
+ * expiry.ts import each other.
+ */
+function publicView(cluster: Cluster) {
+  const {
+    webhook,
+    followUp: _followUp,
+    stackRequestedAt: _requested,
+    deleteRequests: _requests,
+    expiryReminderFor: _reminder,
+    createRequestDigest: _digest,
+    ...rest
+  } = cluster;
+  return {
+    ...rest,
+    // Computed, not read back: a record written before the field existed still shows it.
+    autoDeleteAt: autoDeleteAt(cluster),
+    webhook: webhook
+      ? {
+          url: webhook.url,
+          events: webhook.events,
+          ...(webhook.disabledAt !== undefined && { disabledAt: webhook.disabledAt, disabledReason: webhook.disabledReason }),
+        }
+      : undefined,
+  };
+}
 
 /** A cluster as the API shows it: never the webhook secret, always the links to its sub-resources. */
 export function clusterResource(cluster: Cluster) {

@@ -6,7 +6,6 @@ import { checkName, LocalStepFunctionsService, type ArnFactory } from './service
 import type { LocalStepFunctions, LocalStepFunctionsOptions } from './types';
 
 export type { LocalStateMachineDefinition, LocalStepFunctions, LocalStepFunctionsOptions, TaskHandler } from './types';
-export { LocalStateMachineConfigError } from './errors';
 
 function compileAll(options: LocalStepFunctionsOptions, arns: ArnFactory): CompiledStateMachine[] {
   const names = new Set<string>();

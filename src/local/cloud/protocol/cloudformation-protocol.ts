@@ -189,8 +189,6 @@ const actions: Record<string, Action> = {
   },
 };
 
-export const isCloudFormationAction = (action: string): boolean => action in actions;
-
 /** Every CloudFormation action names its stack in `StackName`, by name or id; a throttle fault keys on it. */
 export const stackNamedIn = (form: QueryForm): string | undefined => form.get('StackName');
 

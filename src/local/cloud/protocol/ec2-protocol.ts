@@ -116,8 +116,6 @@ const actions: Record<string, Action> = {
   },
 };
 
-export const isEc2Action = (action: string): boolean => action in actions;
-
 export const ec2Response = (action: string, form: QueryForm, cloud: CloudSimulation, requestId: string): string => {
   const handler = actions[action];
   if (!handler) throw new CloudError('InvalidAction', `The action ${action} is not valid for this web service.`);
