@@ -23,7 +23,11 @@ describe('API keys', () => {
     const { key, record } = await mintApiKey(deps(), { principal: 'ci-bot', role: 'user', description: 'nightly' });
     expect(key).toMatch(new RegExp(`^spk_${record.keyId}_`));
     const { Items } = await db.documents.send(new ScanCommand({ TableName: 'api-keys' }));
-    expect(JSON.stringify(Items)).not.toContain(key.split('_')[2]);
+    // The secret is the 43 base64url characters after `spk_<id>_`; it may itself contain `_`, so it is not split out.
+    const secret = key.slice(`spk_${record.keyId}_`.length);
+    expect(secret).toHaveLength(43);
+    expect(Items).toHaveLength(1);
+    expect(JSON.stringify(Items)).not.toContain(secret);
     expect(record.expiresAt).toBe('2027-02-24T12:00:00.000Z');
     const listed = (await listApiKeys(deps(), { principal: 'ci-bot', limit: 100 })).items;
     expect(listed).toEqual([expect.objectContaining({ keyId: record.keyId, state: 'active', description: 'nightly' })]);
