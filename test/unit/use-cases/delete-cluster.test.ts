@@ -117,7 +117,7 @@ describe('requesting a delete', () => {
 });
 
 describe('the create step and a cancel that races it', () => {
-  const createDeps = (store: ClusterStore, stacks = fakeStacks()) => ({ store, stacks: stacks.gateway, clock: fixedClock(), poll, isStackAlreadyExists: () => false });
+  const createDeps = (store: ClusterStore, stacks = fakeStacks()) => ({ store, stacks: stacks.gateway, clock: fixedClock(), poll });
 
   it('claims the stack before CreateStack, so a delete reading the record knows a stack may exist', async () => {
     const cluster = await stored({ status: 'CREATING' });
