@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildStackGateway, buildStackReader, StackAlreadyExistsError } from './adapters/cloudformation/stack-gateway';
+import { buildStackGateway, buildStackReader } from './adapters/cloudformation/stack-gateway';
 import { buildApiKeyLookup, buildApiKeyStore } from './adapters/dynamodb/api-key-store';
 import { buildClusterReader, buildClusterStore } from './adapters/dynamodb/cluster-store';
 import { buildDeliveryReader, buildDeliveryStore } from './adapters/dynamodb/delivery-store';
@@ -48,7 +48,6 @@ export interface Dependencies {
   /** The delivery log (deliveries in the clusters table) and the workflow that sends each delivery. */
   deliveries: DeliveryStore;
   deliveryWorkflow: DeliveryWorkflow;
-  isStackAlreadyExists: (error: unknown) => boolean;
   /** The ARN prefix of create executions: the execution ARN is this + ':' + the cluster id. */
   createExecutionPrefix: string;
   /** Which IAM callers are operators. */
@@ -143,9 +142,6 @@ export function stackGateway(config: Config): StackGateway {
   });
 }
 
-/** Whether a CreateStack failed because the name is taken (the stack gateway's typed error). */
-export const isStackAlreadyExists = (error: unknown): boolean => error instanceof StackAlreadyExistsError;
-
 export function instanceInventory(): InstanceInventory {
   return buildInstanceInventory();
 }
@@ -213,7 +209,6 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     sendWebhook: webhookSender(config),
     deliveries: deliveryStore(config, dynamodb),
     deliveryWorkflow: deliveryWorkflow(config),
-    isStackAlreadyExists,
     createExecutionPrefix: createExecutionPrefix(config),
     access: accessPolicy(config),
     quotas: quotaLedger(config, dynamodb),

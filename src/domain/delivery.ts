@@ -154,26 +154,3 @@ export function attemptSummary(attempt: DeliveryAttempt): string {
   if (attempt.statusCode !== undefined) return `HTTP ${attempt.statusCode}`;
   return attempt.errorClass ?? attempt.outcome;
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------------------------
-
-/** A write lost a race: the delivery changed since it was read (an attempt was recorded, a redelivery started). */
-export class StaleDeliveryError extends Error {
-  constructor(
-    readonly deliveryId: string,
-    readonly expectedVersion: number,
-  ) {
-    super(`delivery ${deliveryId} is no longer at version ${expectedVersion}`);
-    this.name = 'StaleDeliveryError';
-  }
-}
-
-/** A delivery task was handed an id with no record: a bug or a manual start, never retried. */
-export class DeliveryMissingError extends Error {
-  constructor(readonly deliveryId: string) {
-    super(`delivery ${deliveryId} has no record`);
-    this.name = 'DeliveryMissingError';
-  }
-}

@@ -1,6 +1,12 @@
 /**
- * Typed errors of the domain. The HTTP status belongs to the class; `expose` says whether the message may reach a
- * caller. Anything that is not one of these becomes a generic 500 at the edge.
+ * Every domain and application error, in one place: use cases throw and catch these, and adapters translate SDK
+ * exceptions into them at the boundary, so no use case needs to know an adapter's errors.
+ *
+ * Two kinds:
+ * - ProblemError subclasses answer an HTTP request: the status belongs to the class; `expose` says whether the
+ *   message may reach a caller. Anything that is not one of these becomes a generic 500 at the edge.
+ * - The plain Error subclasses below them are facts a use case or a workflow acts on. Each sets `name` by hand
+ *   (not from the class, which a bundler may rename): workflow Retry/Catch rules and the timeline match on it.
  */
 export interface FieldError {
   field: string;
@@ -106,5 +112,51 @@ export class TransientAwsError extends Error {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
     this.name = 'TransientAwsError';
+  }
+}
+
+/** A workflow step was handed a cluster id that has no record: a bug or a manual start, never retried. */
+export class ClusterMissingError extends Error {
+  constructor(readonly clusterId: string) {
+    super(`cluster ${clusterId} has no record`);
+    this.name = 'ClusterMissingError';
+  }
+}
+
+/** CreateStack found a stack of that name already there (ours from a retried step, or someone else's). */
+export class StackAlreadyExistsError extends Error {
+  constructor(
+    readonly stackName: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`stack ${stackName} already exists`, options);
+    this.name = 'StackAlreadyExistsError';
+  }
+}
+
+/** The stack name is taken by a stack whose cluster-id tag is not this cluster's; the create fails, never adopts it. */
+export class StackNameTakenError extends Error {
+  constructor(readonly stackName: string) {
+    super(`a stack named ${stackName} exists and does not belong to this cluster`);
+    this.name = 'StackNameTakenError';
+  }
+}
+
+/** A write lost a race: the delivery changed since it was read (an attempt was recorded, a redelivery started). */
+export class StaleDeliveryError extends Error {
+  constructor(
+    readonly deliveryId: string,
+    readonly expectedVersion: number,
+  ) {
+    super(`delivery ${deliveryId} is no longer at version ${expectedVersion}`);
+    this.name = 'StaleDeliveryError';
+  }
+}
+
+/** A delivery task was handed an id with no record: a bug or a manual start, never retried. */
+export class DeliveryMissingError extends Error {
+  constructor(readonly deliveryId: string) {
+    super(`delivery ${deliveryId} has no record`);
+    this.name = 'DeliveryMissingError';
   }
 }

@@ -1,11 +1,9 @@
-import { StaleClusterError } from '../domain/errors';
+import { DeliveryMissingError, StaleClusterError, StaleDeliveryError } from '../domain/errors';
 import {
   attemptSummary,
   decideAfterAttempt,
   decisionOf,
-  DeliveryMissingError,
   settledStatus,
-  StaleDeliveryError,
   type AttemptDecision,
   type Delivery,
   type RecordedAttempt,

@@ -3,7 +3,7 @@
  * what a status means for the rest of the service (the owner's quota, the chat user who asked).
  */
 import { assertTransition, type Cluster, type ClusterStatus, type TimelineEventType } from '../domain/cluster';
-import { ConflictError, StaleClusterError } from '../domain/errors';
+import { ClusterMissingError, ConflictError, StaleClusterError } from '../domain/errors';
 import { instancesOf } from '../domain/quota';
 import { logger } from '../logger';
 import type { ChatFollowUps, Clock, ClusterChanges, ClusterStore, QuotaLedger } from './ports';
@@ -72,14 +72,6 @@ export async function loadCluster(store: ClusterStore, clusterId: string): Promi
   const cluster = await store.get(clusterId);
   if (!cluster) throw new ClusterMissingError(clusterId);
   return cluster;
-}
-
-/** A workflow step was handed a cluster id that has no record: a bug or a manual start, never retried. */
-export class ClusterMissingError extends Error {
-  constructor(readonly clusterId: string) {
-    super(`cluster ${clusterId} has no record`);
-    this.name = 'ClusterMissingError';
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { DeliveryMissingError, deliveryIdFor, messageIdFor, type Delivery } from '../domain/delivery';
+import { deliveryIdFor, messageIdFor, type Delivery } from '../domain/delivery';
+import { DeliveryMissingError } from '../domain/errors';
 import { buildWebhookPayload, type WebhookEventType } from '../domain/webhook';
 import { logger } from '../logger';
 import { loadCluster, record } from './lifecycle';

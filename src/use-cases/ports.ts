@@ -1,6 +1,7 @@
 /**
  * What the use cases need from the outside world, as plain types. Adapters under src/adapters implement them with
- * the AWS SDK; unit tests pass fakes or SDK mocks.
+ * the AWS SDK; unit tests pass fakes or SDK mocks. The errors named below are the classes in domain/errors.ts: an
+ * adapter translates its SDK's exceptions into them, so a use case recognises them with instanceof.
  */
 import type { ApiKeyRecord } from '../domain/api-key';
 import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../domain/cluster';

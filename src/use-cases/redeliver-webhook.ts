@@ -1,6 +1,6 @@
 import type { Caller } from '../domain/access';
-import { MAX_DELIVERY_ROUNDS, StaleDeliveryError, type Delivery } from '../domain/delivery';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { MAX_DELIVERY_ROUNDS, type Delivery } from '../domain/delivery';
+import { ConflictError, NotFoundError, StaleDeliveryError } from '../domain/errors';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import type { Clock, ClusterStore, DeliveryStore, DeliveryWorkflow } from './ports';

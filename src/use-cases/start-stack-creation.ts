@@ -1,5 +1,5 @@
 import { CLUSTER_TAGS, stackTags } from '../domain/cluster';
-import { StaleClusterError } from '../domain/errors';
+import { StackAlreadyExistsError, StackNameTakenError, StaleClusterError } from '../domain/errors';
 import { templateParameters } from '../domain/parameters';
 import { nextPoll, type PollPolicy, type PollState } from '../domain/stack';
 import { logger } from '../logger';
@@ -11,18 +11,9 @@ export interface StartStackCreationDeps {
   stacks: StackGateway;
   clock: Clock;
   poll: PollPolicy;
-  /** Thrown when the stack name is taken by a stack that is not this cluster's. */
-  isStackAlreadyExists: (error: unknown) => boolean;
 }
 
 export type StartStackCreationResult = { proceed: false; status: string } | { proceed: true; stackId: string; poll: PollState; lastStatus: string };
-
-export class StackNameTakenError extends Error {
-  constructor(readonly stackName: string) {
-    super(`a stack named ${stackName} exists and does not belong to this cluster`);
-    this.name = 'StackNameTakenError';
-  }
-}
 
 /**
  * Primary course:
@@ -52,7 +43,7 @@ export async function startStackCreation(deps: StartStackCreationDeps, clusterId
       tags: stackTags(cluster),
     });
   } catch (error) {
-    if (!deps.isStackAlreadyExists(error)) throw error;
+    if (!(error instanceof StackAlreadyExistsError)) throw error;
     const existing = await deps.stacks.describeStack(cluster.region, cluster.stackName);
     if (existing?.tags[CLUSTER_TAGS.clusterId] !== cluster.id) throw new StackNameTakenError(cluster.stackName);
     logger.info('stack already existed and is ours; adopting it', { clusterId, stackId: existing.stackId });

@@ -11,16 +11,10 @@ import {
   DescribeStacksCommand,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
+import { StackAlreadyExistsError } from '../../domain/errors';
 import type { StackEventView } from '../../domain/stack';
 import type { StackGateway, StackReader } from '../../use-cases/ports';
 import { classifyAwsError } from '../aws-errors';
-
-export class StackAlreadyExistsError extends Error {
-  constructor(readonly stackName: string, options: { cause?: unknown } = {}) {
-    super(`stack ${stackName} already exists`, options);
-    this.name = 'StackAlreadyExistsError';
-  }
-}
 
 /** How many pages of stack events we read at most when looking for a root cause (100 events a page). */
 const MAX_EVENT_PAGES = 10;

@@ -5,7 +5,8 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StaleDeliveryError, type Delivery } from '../../domain/delivery';
+import type { Delivery } from '../../domain/delivery';
+import { StaleDeliveryError } from '../../domain/errors';
 import type { DeliveryReader, DeliveryStore, Page } from '../../use-cases/ports';
 import { queryPrefix } from './pages';
 import { keys } from './table-design';

@@ -8,7 +8,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { chatFollowUps, clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, quotaLedger, type Dependencies } from '../../composition';
 import { loadConfig } from '../../config';
 import { markClusterDeleteFailed } from '../../use-cases/finish-cluster-deletion';
-import { ClusterMissingError } from '../../use-cases/lifecycle';
+import { ClusterMissingError } from '../../domain/errors';
 import { markClusterFailed } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome } from '../../use-cases/notify-cluster-outcome';
 import { logger } from '../../logger';

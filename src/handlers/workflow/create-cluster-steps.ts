@@ -10,7 +10,6 @@ import {
   deliveryWorkflow,
   dynamoDBClient,
   instanceInventory,
-  isStackAlreadyExists,
   quotaLedger,
   stackGateway,
   stackReader,
@@ -36,7 +35,7 @@ type OutcomeDeps = Deps<'store' | 'instances' | 'clock' | 'quotas' | 'followUps'
 
 /** Each step from exactly the dependencies its use case takes. */
 export const createClusterStep = {
-  createStack: (deps: StackDeps & Deps<'isStackAlreadyExists'>) =>
+  createStack: (deps: StackDeps) =>
     workflowTask('create stack', (input: { clusterId: string }) => startStackCreation({ ...deps, poll: deps.config.stackPoll }, input.clusterId)),
   checkStack: (deps: WatchDeps) => workflowTask('check stack', (input: CheckStackInput) => checkStackCreation({ ...deps, poll: deps.config.stackPoll }, input)),
   recordReady: (deps: OutcomeDeps) => workflowTask('record ready', (input: StackInput) => recordStackReady(deps, input)),
@@ -84,7 +83,7 @@ const deliveryDeps = (config: Config) => {
   return { clock: systemClock, store: clusterStore(config, dynamodb), deliveries: deliveryStore(config, dynamodb) };
 };
 
-export const createStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.createStack({ ...stackDeps(config), isStackAlreadyExists }));
+export const createStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.createStack(stackDeps(config)));
 export const checkStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.checkStack(watchDeps(config)));
 export const recordReady = /* @__PURE__ */ lambdaStep((config) => createClusterStep.recordReady(outcomeDeps(config)));
 export const recordFailure = /* @__PURE__ */ lambdaStep((config) => createClusterStep.recordFailure(outcomeDeps(config)));

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { buildStackGateway, StackAlreadyExistsError } from '../../../src/adapters/cloudformation/stack-gateway';
+import { buildStackGateway } from '../../../src/adapters/cloudformation/stack-gateway';
+import { StackAlreadyExistsError } from '../../../src/domain/errors';
 import { TransientAwsError } from '../../../src/domain/errors';
 
 const cfn = mockClient(CloudFormationClient);

@@ -2,8 +2,8 @@
  * The delete use cases against the embedded DynamoDB (the conditional writes are what is under test) with fakes for
  * CloudFormation, EC2 and Step Functions.
  */
-import type { Cluster } from '../../../src/domain/cluster';
-import { NotFoundError, StaleClusterError } from '../../../src/domain/errors';
+import { CLUSTER_TAGS, type Cluster } from '../../../src/domain/cluster';
+import { NotFoundError, StackAlreadyExistsError, StackNameTakenError, StaleClusterError } from '../../../src/domain/errors';
 import { checkStackRemoval, readDeleteFailure, removeStack, STACK_APPEARANCE_GRACE_MS } from '../../../src/use-cases/delete-cluster-stack';
 import { checkInstancesTerminated, markClusterDeleted, markClusterDeleteFailed } from '../../../src/use-cases/finish-cluster-deletion';
 import type { ClusterStore } from '../../../src/use-cases/ports';
@@ -117,7 +117,7 @@ describe('requesting a delete', () => {
 });
 
 describe('the create step and a cancel that races it', () => {
-  const createDeps = (store: ClusterStore, stacks = fakeStacks()) => ({ store, stacks: stacks.gateway, clock: fixedClock(), poll, isStackAlreadyExists: () => false });
+  const createDeps = (store: ClusterStore, stacks = fakeStacks()) => ({ store, stacks: stacks.gateway, clock: fixedClock(), poll });
 
   it('claims the stack before CreateStack, so a delete reading the record knows a stack may exist', async () => {
     const cluster = await stored({ status: 'CREATING' });
@@ -126,6 +126,31 @@ describe('the create step and a cancel that races it', () => {
 
     expect(result.proceed).toBe(true);
     expect(await db.store.get(cluster.id)).toMatchObject({ stackRequestedAt: '2026-11-26T12:00:00.000Z', stackId: 'stack-new' });
+  });
+
+  it('adopts a stack of its own name and tag when CreateStack says the name is taken (a retried step)', async () => {
+    const cluster = await stored({ status: 'CREATING' });
+    const stacks = fakeStacks([{ stackId: 'stack-ours', stackName: cluster.stackName, status: 'CREATE_IN_PROGRESS', tags: { [CLUSTER_TAGS.clusterId]: cluster.id } }]);
+    stacks.gateway.createStack = async (request) => {
+      throw new StackAlreadyExistsError(request.stackName);
+    };
+
+    const result = await startStackCreation(createDeps(db.store, stacks), cluster.id);
+
+    expect(result).toMatchObject({ proceed: true, stackId: 'stack-ours' });
+    expect(await db.store.get(cluster.id)).toMatchObject({ stackId: 'stack-ours' });
+  });
+
+  it('refuses a taken stack name whose stack belongs to another cluster', async () => {
+    const cluster = await stored({ status: 'CREATING' });
+    const stacks = fakeStacks([{ stackId: 'stack-theirs', stackName: cluster.stackName, tags: { [CLUSTER_TAGS.clusterId]: 'someone-else' } }]);
+    stacks.gateway.createStack = async (request) => {
+      throw new StackAlreadyExistsError(request.stackName);
+    };
+
+    await expect(startStackCreation(createDeps(db.store, stacks), cluster.id)).rejects.toBeInstanceOf(StackNameTakenError);
+
+    expect((await db.store.get(cluster.id))?.stackId).toBeUndefined();
   });
 
   it('makes no stack for a cluster cancelled before the claim', async () => {
