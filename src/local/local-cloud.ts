@@ -18,9 +18,7 @@ import type { ApiKeyAuthorizerContext } from '../handlers/http/principal';
 import { httpRoutes } from '../handlers/http/routes';
 import { reapClustersHandler } from '../handlers/scheduled/reap-clusters';
 import { reconcileClustersHandler } from '../handlers/scheduled/reconcile-clusters';
-import { CREATE_CLUSTER_TASKS, createClusterSteps } from '../handlers/workflow/create-cluster-steps';
-import { DELETE_CLUSTER_TASKS, deleteClusterSteps } from '../handlers/workflow/delete-cluster-steps';
-import { DELIVER_WEBHOOK_TASKS, deliverWebhookSteps } from '../handlers/workflow/deliver-webhook-steps';
+import { WORKFLOWS, workflowRows, type WorkflowRow } from '../handlers/workflow/registry';
 import { registerLocalApiKey } from '../use-cases/api-keys';
 import { systemClock } from '../use-cases/ports';
 import type { ChatCommandJob } from '../use-cases/run-chat-command';
@@ -35,9 +33,8 @@ const ROOT = resolve(__dirname, '../..');
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const PREFIX = 'swarm-provisioner-local';
-export const CREATE_STATE_MACHINE = `${PREFIX}-create-cluster`;
-export const DELETE_STATE_MACHINE = `${PREFIX}-delete-cluster`;
-export const DELIVER_WEBHOOK_STATE_MACHINE = `${PREFIX}-deliver-webhook`;
+/** A workflow's state machine here: the same name as on AWS, under the local prefix. */
+export const localStateMachineName = (workflow: Pick<WorkflowRow, 'name'>) => `${PREFIX}-${workflow.name}`;
 export const SLACK_WORKER_FUNCTION = `${PREFIX}-slackWorker`;
 
 export interface LocalCloudOptions {
@@ -174,9 +171,9 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
 
   setDefault('CLUSTERS_TABLE', `${PREFIX}-clusters`, changed);
   setDefault('IDEMPOTENCY_TABLE', `${PREFIX}-idempotency`, changed);
-  setDefault('CREATE_CLUSTER_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${CREATE_STATE_MACHINE}`, changed);
-  setDefault('DELETE_CLUSTER_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${DELETE_STATE_MACHINE}`, changed);
-  setDefault('DELIVER_WEBHOOK_STATE_MACHINE_ARN', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${DELIVER_WEBHOOK_STATE_MACHINE}`, changed);
+  for (const workflow of workflowRows) {
+    setDefault(workflow.arnVariable, `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${localStateMachineName(workflow)}`, changed);
+  }
   setDefault('STACK_ROLE_ARN', `arn:aws:iam::${ACCOUNT}:role/${PREFIX}-stacks`, changed);
   setDefault('STACK_PERMISSIONS_BOUNDARY_ARN', `arn:aws:iam::${ACCOUNT}:policy/${PREFIX}-swarm-node-boundary`, changed);
   setDefault('TEMPLATE_PATH', resolve(ROOT, 'templates/swarm.yaml'), changed);
@@ -231,41 +228,30 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
   // their dependencies on first call, after both exist.
   let deps: Dependencies | undefined;
   const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${PREFIX}-${name}`;
-  function machine<S extends Record<string, (input: never, context: ReturnType<typeof lambdaContext>) => Promise<unknown>>>(
-    name: string,
-    file: string,
-    tasks: Record<string, keyof S & string>,
-    build: (deps: Dependencies) => S,
-    { overrides = true }: { overrides?: boolean } = {},
-  ) {
-    let steps: S | undefined;
-    const definition = readFileSync(resolve(ROOT, 'statemachines', file), 'utf8');
-    // One set of overrides serves every machine; each machine takes the names that are its own states.
+  function machine(workflow: WorkflowRow) {
+    let steps: ReturnType<WorkflowRow['steps']> | undefined;
+    const definition = readFileSync(resolve(ROOT, 'statemachines', workflow.aslFile), 'utf8');
+    // One set of overrides serves every machine; each machine takes the names that are its own states. The
+    // deliver-webhook waits follow WEBHOOK_RETRY_TIME_SCALE (the retry schedule, scaled), not the test overrides.
+    const overrides = workflow !== WORKFLOWS.deliverWebhook;
     const states = (JSON.parse(definition) as { States: Record<string, unknown> }).States;
     const own = <T>(given: Record<string, T> | undefined) => (overrides && given ? Object.fromEntries(Object.entries(given).filter(([state]) => Object.hasOwn(states, state))) : undefined);
     return {
-      name,
+      name: localStateMachineName(workflow),
       definition,
-      substitutions: Object.fromEntries(Object.entries(tasks).map(([token, step]) => [token, functionArn(step)])),
+      substitutions: Object.fromEntries(Object.entries(workflow.tasks).map(([token, step]) => [token, functionArn(step)])),
       taskHandlers: Object.fromEntries(
-        Object.values(tasks).map((step): [string, TaskHandler] => [
+        Object.values(workflow.tasks).map((step): [string, TaskHandler] => [
           functionArn(step),
-          (input) => (steps ??= build(deps!))[step]!(input as never, lambdaContext(`${PREFIX}-${step}`, 60_000)),
+          (input) => (steps ??= workflow.steps(deps!))[step]!(input as never, lambdaContext(`${PREFIX}-${step}`, 60_000)),
         ]),
       ),
       waitTimeOverrides: own(options.waitTimeOverrides),
       retryIntervalOverrides: own(options.retryIntervalOverrides),
     };
   }
-  // The backstop's state machine ARNs are the configured ones, so the handler recognises its own workflows.
-  const machineArn = (name: string) =>
-    name === CREATE_STATE_MACHINE
-      ? process.env.CREATE_CLUSTER_STATE_MACHINE_ARN!
-      : name === DELETE_STATE_MACHINE
-        ? process.env.DELETE_CLUSTER_STATE_MACHINE_ARN!
-        : `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 
-  const executionEnded = (status: ExecutionStatusChange['status'], details: Record<string, unknown>) => {
+  const executionEnded = (workflow: WorkflowRow, status: ExecutionStatusChange['status'], details: Record<string, unknown>) => {
     const name = String(details.execution);
     const stateMachine = String(details.stateMachine);
     const event = {
@@ -273,7 +259,8 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
       'detail-type': 'Step Functions Execution Status Change',
       detail: {
         executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${stateMachine}:${name}`,
-        stateMachineArn: machineArn(stateMachine),
+        // The configured ARN, so the handler recognises its own workflows.
+        stateMachineArn: deps!.config[workflow.configArn],
         name,
         status,
         input: null,
@@ -286,17 +273,13 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
   const stepFunctions = await startLocalStepFunctions({
     region: REGION,
     accountId: ACCOUNT,
-    stateMachines: [
-      machine(CREATE_STATE_MACHINE, 'create-cluster.asl.json', CREATE_CLUSTER_TASKS, createClusterSteps),
-      machine(DELETE_STATE_MACHINE, 'delete-cluster.asl.json', DELETE_CLUSTER_TASKS, deleteClusterSteps),
-      // Its waits follow WEBHOOK_RETRY_TIME_SCALE (the retry schedule, scaled), not the test overrides.
-      machine(DELIVER_WEBHOOK_STATE_MACHINE, 'deliver-webhook.asl.json', DELIVER_WEBHOOK_TASKS, deliverWebhookSteps, { overrides: false }),
-    ],
+    stateMachines: workflowRows.map(machine),
     onEvent: (message, details) => {
       log(workflowLine(message, details));
       const ended = ENDED.get(message);
-      // The local stand-in for the EventBridge rule, which matches both machines.
-      if (ended && (details.stateMachine === CREATE_STATE_MACHINE || details.stateMachine === DELETE_STATE_MACHINE)) executionEnded(ended, details);
+      // The local stand-in for the EventBridge rule, which matches the workflows that decide a cluster's status.
+      const workflow = workflowRows.find((row) => row.onEnded && localStateMachineName(row) === details.stateMachine);
+      if (ended && workflow) executionEnded(workflow, ended, details);
     },
   });
   stoppers.push(() => stepFunctions.close());

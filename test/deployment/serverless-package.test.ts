@@ -6,9 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiKeysTableDefinition, clustersTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { httpRoutes } from '../../src/handlers/http/routes';
-import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
-import { DELETE_CLUSTER_TASKS } from '../../src/handlers/workflow/delete-cluster-steps';
-import { DELIVER_WEBHOOK_TASKS } from '../../src/handlers/workflow/deliver-webhook-steps';
+import { workflowRows } from '../../src/handlers/workflow/registry';
 import { PACKAGE_TIMEOUT_MS, packagedResources, packagedServiceDir, ROOT, type Resource } from './support/packaged-service';
 import { lintTemplate, loadResourceSpecification, type TemplateSize } from '../template/support/cfn-lint';
 
@@ -116,28 +114,32 @@ describe('serverless package', () => {
     });
   });
 
-  const machines: { resource: string; role: string; file: string; tasks: Record<string, string>; name: string; env: string }[] = [
-    { resource: 'CreateClusterStateMachine', role: 'StateMachineRole', file: 'create-cluster', tasks: CREATE_CLUSTER_TASKS, name: 'swarm-provisioner-test-create-cluster', env: 'CREATE_CLUSTER_STATE_MACHINE_ARN' },
-    { resource: 'DeleteClusterStateMachine', role: 'DeleteStateMachineRole', file: 'delete-cluster', tasks: DELETE_CLUSTER_TASKS, name: 'swarm-provisioner-test-delete-cluster', env: 'DELETE_CLUSTER_STATE_MACHINE_ARN' },
-    { resource: 'DeliverWebhookStateMachine', role: 'DeliverWebhookStateMachineRole', file: 'deliver-webhook', tasks: DELIVER_WEBHOOK_TASKS, name: 'swarm-provisioner-test-deliver-webhook', env: 'DELIVER_WEBHOOK_STATE_MACHINE_ARN' },
-  ];
+  // serverless.yml checked against the registry: one state machine per row, `<Pascal name>StateMachine`.
+  const resourceOf = (name: string) => `${name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}StateMachine`;
+  const machines = workflowRows.map((row) => ({ ...row, resource: resourceOf(row.name), deployedName: `swarm-provisioner-test-${row.name}` }));
+  const roleOf = (resource: string) => (resources[resource]!.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
-  describe.each(machines)('the $file state machine', ({ resource, role, file, tasks, name }) => {
+  it('declares exactly the state machines of the workflow registry', () => {
+    expect(ofType('AWS::StepFunctions::StateMachine').map(([id]) => id).sort()).toEqual(machines.map((m) => m.resource).sort());
+  });
+
+  describe.each(machines)('the $name state machine', ({ resource, aslFile, tasks, deployedName }) => {
     it('is a Standard workflow deploying the ASL file unchanged, every placeholder filled by DefinitionSubstitutions', () => {
       const machine = resources[resource]!.Properties;
       expect(machine.StateMachineType).toBe('STANDARD');
-      expect(machine.StateMachineName).toBe(name);
-      const asl = readFileSync(join(ROOT, `statemachines/${file}.asl.json`), 'utf8');
+      expect(machine.StateMachineName).toBe(deployedName);
+      const asl = readFileSync(join(ROOT, 'statemachines', aslFile), 'utf8');
       expect(machine.DefinitionString).toBe(asl);
       const placeholders = new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
       expect(new Set(Object.keys(machine.DefinitionSubstitutions))).toEqual(placeholders);
       for (const [token, functionName] of Object.entries(tasks)) {
         expect(machine.DefinitionSubstitutions[token]).toEqual({ 'Fn::GetAtt': [logicalFunctionId(functionName), 'Arn'] });
       }
-      expect(machine.RoleArn).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
     });
 
-    it('has a role that may invoke only its own task functions', () => {
+    it('has a role of its own that may invoke only its own task functions', () => {
+      const role = roleOf(resource);
+      expect(machines.filter((other) => roleOf(other.resource) === role)).toHaveLength(1);
       const statements = resources[role]!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
       expect(statements).toHaveLength(1);
       expect(statements[0].Action).toBe('lambda:InvokeFunction');
@@ -225,7 +227,7 @@ describe('serverless package', () => {
     it('may start executions of the three workflows, each on its own state machine as deployed, stop only create executions, and describe only cluster workflow executions', () => {
       const starts = statements().filter((s) => actions(s).includes('states:StartExecution'));
       const arns = new Set(starts.flatMap((s) => [s.Resource].flat().map((arn) => JSON.stringify(arn))));
-      expect([...arns].sort()).toEqual(machines.map((m) => JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${m.name}` })).sort());
+      expect([...arns].sort()).toEqual(machines.map((m) => JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${m.deployedName}` })).sort());
       for (const start of starts) expect(start.Action).toEqual(['states:StartExecution']);
       const stops = statements().filter((s) => actions(s).includes('states:StopExecution'));
       expect(stops.length).toBeGreaterThan(0);
@@ -247,7 +249,7 @@ describe('serverless package', () => {
     it('hands every function the ARNs of the state machines as deployed', () => {
       for (const [, fn] of ofType('AWS::Lambda::Function')) {
         const variables = fn.Properties.Environment.Variables;
-        for (const machine of machines) expect(JSON.stringify(variables[machine.env])).toMatch(new RegExp(`:stateMachine:${machine.name}"}$`));
+        for (const machine of machines) expect(JSON.stringify(variables[machine.arnVariable])).toMatch(new RegExp(`:stateMachine:${machine.deployedName}"}$`));
       }
     });
 
@@ -292,10 +294,10 @@ describe('serverless package', () => {
     expect(archive.includes('src/handlers/workflow/create-cluster-steps.js')).toBe(true);
   });
 
-  it('routes failed, timed-out and aborted create and delete executions to the backstop', () => {
+  it('routes failed, timed-out and aborted executions of exactly the workflows that decide a cluster’s status (the registry rows with onEnded) to the backstop', () => {
     const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern)![1].Properties;
     expect(rule.EventPattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
-    expect(rule.EventPattern.detail.stateMachineArn).toEqual([{ Ref: 'CreateClusterStateMachine' }, { Ref: 'DeleteClusterStateMachine' }]);
+    expect(rule.EventPattern.detail.stateMachineArn).toEqual(machines.filter((m) => m.onEnded).map((m) => ({ Ref: m.resource })));
     expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('executionEnded'));
   });
 

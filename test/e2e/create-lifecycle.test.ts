@@ -3,6 +3,7 @@
  * CloudFormation + EC2, with a webhook receiver on loopback that verifies signatures.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { startLocalCloud, type LocalCloud } from '../../src/local/local-cloud';
 import { eventually, startWebhookReceiver } from '../support/webhook-receiver';
 
@@ -85,6 +86,29 @@ describe('create lifecycle on the local cloud', () => {
     );
     expect(stack).toBe('DELETE_COMPLETE');
     cfn.destroy();
+  });
+
+  it('a create execution stopped from outside ends FAILED through the execution-ended backstop, with cluster.failed', async () => {
+    const created = await api('POST', '/clusters', { name: 'stopped', workers: 0, webhook: { url: receiver.url } });
+    expect(created.status).toBe(202);
+    receiver.expectSecret(created.body!.id, created.body!.webhookSecret);
+    // Stopped between steps (while it waits on the stack): a stop while a step is writing the record races that
+    // write, and the local stand-in for EventBridge does not retry the backstop as AWS would.
+    await eventually(
+      async () => (await api('GET', `/clusters/${created.body!.id as string}/events`)).body!.items as { type: string }[],
+      (items) => items.some((e) => e.type === 'stack.create_started'),
+    );
+    // The local cloud's Step Functions (startLocalCloud set AWS_ENDPOINT_URL_SFN).
+    const sfn = new SFNClient({ region: 'us-east-1' });
+    await sfn.send(new StopExecutionCommand({ executionArn: created.body!.createExecutionArn }));
+    sfn.destroy();
+
+    // No state of the workflow records an outcome after a stop: only the backstop, routed by the workflow registry, can.
+    const cluster = (await eventually(() => api('GET', `/clusters/${created.body!.id as string}`), (r) => r.body?.status !== 'CREATING')).body!;
+    expect(cluster.status).toBe('FAILED');
+    expect(cluster.statusReason).toMatch(/^the create workflow stopped while the workflow was aborted/);
+    const webhook = await eventually(async () => receiver.received.find((w) => w.payload.data.cluster.id === cluster.id), (w) => w !== undefined);
+    expect(webhook!.payload.type).toBe('cluster.failed');
   });
 
   it('rides out CloudFormation throttling and still reaches READY', async () => {

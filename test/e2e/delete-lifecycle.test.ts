@@ -7,7 +7,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DELETE_STATE_MACHINE, startLocalCloud, type LocalCloud } from '../../src/local/local-cloud';
+import { WORKFLOWS } from '../../src/handlers/workflow/registry';
+import { localStateMachineName, startLocalCloud, type LocalCloud } from '../../src/local/local-cloud';
 import { eventually, startWebhookReceiver } from '../support/webhook-receiver';
 
 let cloud: LocalCloud;
@@ -69,7 +70,7 @@ async function timeline(id: string) {
 }
 
 async function deleteExecutionsOf(clusterId: string) {
-  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: cloud.stepFunctions.stateMachineArn(DELETE_STATE_MACHINE) }));
+  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: cloud.stepFunctions.stateMachineArn(localStateMachineName(WORKFLOWS.deleteCluster)) }));
   return executions.filter((e) => e.name?.startsWith(`${clusterId}-delete-`));
 }
 

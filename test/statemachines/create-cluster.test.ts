@@ -2,10 +2,11 @@
  * The real statemachines/create-cluster.asl.json, one scenario per path, on the in-process Step Functions endpoint
  * (harness: test/support/state-machine.ts). Two scenarios shorten a TimeoutSeconds, and say so.
  */
-import { CREATE_CLUSTER_TASKS } from '../../src/handlers/workflow/create-cluster-steps';
+import { WORKFLOWS } from '../../src/handlers/workflow/registry';
 import { namedError, readAsl, scenarioRunner, stepsOf as steps, withTimeout as shortened } from '../support/state-machine';
 
-type Step = (typeof CREATE_CLUSTER_TASKS)[keyof typeof CREATE_CLUSTER_TASKS];
+const workflow = WORKFLOWS.createCluster;
+type Step = (typeof workflow.tasks)[keyof typeof workflow.tasks];
 
 const defaults: Record<Step, (input: any, call: number) => unknown> = {
   createStack: () => ({ proceed: true, stackId: 'stack-1', poll: { attempt: 1, waitSeconds: 1 }, lastStatus: 'CREATE_IN_PROGRESS' }),
@@ -19,10 +20,10 @@ const defaults: Record<Step, (input: any, call: number) => unknown> = {
   webhookGivenUp: () => null,
 };
 
-const runScenario = scenarioRunner<Step>({ file: 'create-cluster.asl.json', tasks: CREATE_CLUSTER_TASKS, defaults, input: { clusterId: 'c-1' }, executionName: 'c-1' });
+const runScenario = scenarioRunner<Step>({ workflow, defaults, input: { clusterId: 'c-1' }, executionName: 'c-1' });
 
 /** Time compression for the two timeout scenarios: the same definition with one TimeoutSeconds shortened. */
-const withTimeout = (path: 'machine' | string, seconds: number) => shortened(readAsl('create-cluster.asl.json'), path, seconds);
+const withTimeout = (path: 'machine' | string, seconds: number) => shortened(readAsl(workflow.aslFile), path, seconds);
 
 describe('create-cluster state machine', () => {
   it('happy path: creates the stack, polls, records READY, notifies', async () => {

@@ -3,10 +3,11 @@
  * (harness: test/support/state-machine.ts). The machine-timeout scenario shortens the machine's TimeoutSeconds, and
  * says so.
  */
-import { DELETE_CLUSTER_TASKS } from '../../src/handlers/workflow/delete-cluster-steps';
+import { WORKFLOWS } from '../../src/handlers/workflow/registry';
 import { namedError, readAsl, scenarioRunner, stepsOf as steps, withTimeout } from '../support/state-machine';
 
-type Step = (typeof DELETE_CLUSTER_TASKS)[keyof typeof DELETE_CLUSTER_TASKS];
+const workflow = WORKFLOWS.deleteCluster;
+type Step = (typeof workflow.tasks)[keyof typeof workflow.tasks];
 
 const removal = (input: any, progress: string, extra: Record<string, unknown> = {}) => ({
   stackId: input.stackId ?? 'stack-1',
@@ -28,7 +29,7 @@ const defaults: Record<Step, (input: any, call: number) => unknown> = {
   deleteWebhookGivenUp: () => null,
 };
 
-const runScenario = scenarioRunner<Step>({ file: 'delete-cluster.asl.json', tasks: DELETE_CLUSTER_TASKS, defaults, input: { clusterId: 'c-1' } });
+const runScenario = scenarioRunner<Step>({ workflow, defaults, input: { clusterId: 'c-1' } });
 const inputsOf = (outcome: Awaited<ReturnType<typeof runScenario>>, step: Step) => outcome.calls.filter((c) => c.step === step).map((c) => c.input);
 
 describe('delete-cluster state machine', () => {
@@ -156,7 +157,7 @@ describe('delete-cluster state machine', () => {
   it('machine timeout: the execution ends TIMED_OUT (the execution-ended backstop then marks DELETE_FAILED)', async () => {
     const outcome = await runScenario(
       { checkStackRemoval: (input) => removal(input, 'in_progress') },
-      { definition: withTimeout(readAsl('delete-cluster.asl.json'), 'machine', 1) },
+      { definition: withTimeout(readAsl(workflow.aslFile), 'machine', 1) },
     );
     expect(outcome.status).toBe('TIMED_OUT');
     expect(steps(outcome)).not.toContain('markDeleted');

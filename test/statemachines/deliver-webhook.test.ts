@@ -11,16 +11,18 @@ import { classifyResponseStatus, RETRY_DELAYS_SECONDS, type DeliveryAttempt } fr
 import { newWebhookSecret } from '../../src/adapters/webhooks/secret';
 import type { WebhookSender, WebhookSendRequest } from '../../src/adapters/webhooks/sender';
 import { TransientAwsError } from '../../src/domain/errors';
-import { DELIVER_WEBHOOK_TASKS, deliverWebhookSteps } from '../../src/handlers/workflow/deliver-webhook-steps';
+import { deliverWebhookSteps } from '../../src/handlers/workflow/deliver-webhook-steps';
+import { WORKFLOWS } from '../../src/handlers/workflow/registry';
 import { notifyClusterOutcome } from '../../src/use-cases/notify-cluster-outcome';
 import { systemClock, type DeliveryExecutionInput, type DeliveryStore } from '../../src/use-cases/ports';
 import { aCluster } from '../support/clusters';
 import { startTestDynamoDB } from '../support/dynamodb';
 import { lastStateEntered, readAsl, runScenario, statesEntered } from '../support/state-machine';
 
-type Step = (typeof DELIVER_WEBHOOK_TASKS)[keyof typeof DELIVER_WEBHOOK_TASKS];
+const workflow = WORKFLOWS.deliverWebhook;
+type Step = (typeof workflow.tasks)[keyof typeof workflow.tasks];
 
-const ASL = readAsl('deliver-webhook.asl.json');
+const ASL = readAsl(workflow.aslFile);
 const ALL_EVENTS = ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed'];
 const config = { webhook: { retryTimeScale: 1 } } as Config;
 
@@ -86,7 +88,7 @@ async function deliver({ answers, deliveries }: Run) {
   });
   const outcome = await runScenario<Step>({
     definition: ASL,
-    tasks: DELIVER_WEBHOOK_TASKS,
+    tasks: workflow.tasks,
     steps: { attemptDelivery: (task) => steps.attemptDelivery(task), failDelivery: (task) => steps.failDelivery(task) },
     input: { ...input },
     executionName: deliveryExecutionName(input.deliveryId, input.round),

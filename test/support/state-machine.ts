@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import type { WorkflowRow } from '../../src/handlers/workflow/registry';
 import { startLocalStepFunctions, type TaskHandler } from '../../src/local/stepfunctions';
 
 export const readAsl = (file: string) => readFileSync(resolve(__dirname, '../../statemachines', file), 'utf8');
@@ -104,10 +105,8 @@ export async function runScenario<Step extends string>(scenario: Scenario<Step>)
 export type StepScript<Step extends string> = Partial<Record<Step, (input: any, call: number) => unknown>>;
 
 export interface MachineUnderTest<Step extends string> {
-  /** The file under statemachines/, e.g. 'create-cluster.asl.json'. */
-  file: string;
-  /** DefinitionSubstitutions token → step name (CREATE_CLUSTER_TASKS, ...). */
-  tasks: Record<string, Step>;
+  /** The workflow's registry row (WORKFLOWS.createCluster, ...): its ASL file and its token → step table. */
+  workflow: Pick<WorkflowRow, 'aslFile'> & { tasks: Record<string, Step> };
   /** What each step answers when a scenario does not script it: the happy path. */
   defaults: Record<Step, (input: any, call: number) => unknown>;
   /** Execution input. */
@@ -133,11 +132,11 @@ export function withTimeout(asl: string, path: 'machine' | string, seconds: numb
 }
 
 export function scenarioRunner<Step extends string>(machine: MachineUnderTest<Step>) {
-  const asl = readAsl(machine.file);
+  const asl = readAsl(machine.workflow.aslFile);
   return (script: StepScript<Step>, options: { definition?: string; deadlineMs?: number } = {}): Promise<ScenarioOutcome<Step>> =>
     runScenario<Step>({
       definition: options.definition ?? asl,
-      tasks: machine.tasks,
+      tasks: machine.workflow.tasks,
       steps: Object.fromEntries(Object.entries(machine.defaults).map(([step, answer]) => [step, script[step as Step] ?? answer])) as Scenario<Step>['steps'],
       input: machine.input,
       executionName: machine.executionName,

@@ -1,19 +1,18 @@
 /**
- * EventBridge "Step Functions Execution Status Change" for the create and delete workflows, when an execution
- * FAILED, TIMED_OUT or was ABORTED. Catch states cannot see the state machine's own timeout, so this is what
+ * EventBridge "Step Functions Execution Status Change" for the workflows that decide a cluster's status (the
+ * registry's rows with `onEnded`: create and delete), when an execution FAILED, TIMED_OUT or was ABORTED. Catch states cannot see the state machine's own timeout, so this is what
  * guarantees that no cluster stays CREATING or DELETING after its workflow is gone: CREATING ends FAILED, DELETING
  * ends DELETE_FAILED (and may be deleted again).
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { chatFollowUps, clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, quotaLedger, type Dependencies } from '../../composition';
 import { loadConfig } from '../../config';
-import { markClusterDeleteFailed } from '../../use-cases/finish-cluster-deletion';
 import { ClusterMissingError } from '../../domain/errors';
-import { markClusterFailed } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome } from '../../use-cases/notify-cluster-outcome';
 import { logger } from '../../logger';
 import { systemClock } from '../../use-cases/ports';
 import { lazyHandler } from '../lazy';
+import { WORKFLOWS, type ClusterWorkflow } from '../workflow/registry';
 
 export interface ExecutionStatusChange {
   executionArn: string;
@@ -36,8 +35,10 @@ function clusterIdOf(detail: ExecutionStatusChange): string | undefined {
 }
 
 export type ExecutionEndedDeps = Pick<Dependencies, 'store' | 'clock' | 'deliveries' | 'deliveryWorkflow' | 'quotas' | 'followUps'> & {
-  config: Pick<Dependencies['config'], 'createClusterStateMachineArn' | 'deleteClusterStateMachineArn'>;
+  config: Pick<Dependencies['config'], ClusterWorkflow['configArn']>;
 };
+
+const CLUSTER_WORKFLOWS: ClusterWorkflow[] = Object.values(WORKFLOWS).filter((row): row is ClusterWorkflow => 'onEnded' in row);
 
 export function executionEndedHandler(deps: ExecutionEndedDeps) {
   return async (event: EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>): Promise<void> => {
@@ -45,16 +46,13 @@ export function executionEndedHandler(deps: ExecutionEndedDeps) {
     if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(detail.status)) return;
     const clusterId = clusterIdOf(detail);
     if (!clusterId) return;
-    const isDelete = detail.stateMachineArn === deps.config.deleteClusterStateMachineArn;
-    // Only the create and delete workflows decide a cluster's status; any other machine's executions are not ours.
-    if (!isDelete && detail.stateMachineArn !== deps.config.createClusterStateMachineArn) return;
-    logger.warn('workflow ended without finishing', { clusterId, workflow: isDelete ? 'delete' : 'create', status: detail.status, error: detail.error });
+    // Only the workflows that decide a cluster's status have a backstop; any other machine's executions are not ours.
+    const workflow = CLUSTER_WORKFLOWS.find((row) => detail.stateMachineArn === deps.config[row.configArn]);
+    if (!workflow) return;
+    logger.warn('workflow ended without finishing', { clusterId, workflow: workflow.name, status: detail.status, error: detail.error });
     const failure = { step: `the workflow was ${detail.status.toLowerCase().replace('_', ' ')}`, error: detail.error ?? detail.status };
     try {
-      const result = isDelete
-        ? // Only the cluster's current delete: an older execution ending late must not fail a newer request.
-          await markClusterDeleteFailed(deps, { clusterId, failure, executionArn: detail.executionArn })
-        : await markClusterFailed(deps, { clusterId, failure });
+      const result = await workflow.onEnded(deps, { clusterId, failure, executionArn: detail.executionArn });
       // The delivery has its own workflow and retries, so this path gets the same webhook guarantees as the rest.
       if (result.event) await notifyClusterOutcome(deps, { clusterId, event: result.event, version: result.version });
     } catch (error) {
