@@ -27,6 +27,7 @@ import { localDataLayout, lockDataDir, type LocalDataLayout } from './data-dir';
 import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
 import { lambdaContext, startLocalHttpApi, type LocalHttpApi } from './http-api';
 import { startLocalLambda } from './lambda';
+import { startLocalSchedule } from './schedule';
 import { startLocalStepFunctions, type LocalStepFunctions, type TaskHandler } from './stepfunctions';
 
 const ROOT = resolve(__dirname, '../..');
@@ -304,12 +305,12 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
   // before it started, so every transitional cluster written before now is one whose workflow was lost (grace 0).
   const reconcilerDeps = { ...deps, executions: workflowExecutions(config) };
   const reconcile = reconcileClustersHandler(reconcilerDeps);
-  const reportReconciled = (summary: Awaited<ReturnType<typeof reconcile>>) => {
-    if (summary.resumed + summary.ended + summary.failed > 0) {
-      log(`reconciler      workflows started again ${summary.resumed}, clusters ended ${summary.ended}${summary.failed ? `, failed ${summary.failed}` : ''}`);
-    }
-  };
-  reportReconciled(await reconcileClustersHandler(reconcilerDeps, { graceSeconds: 0 })());
+  const reconciledLine = (summary: Awaited<ReturnType<typeof reconcile>>) =>
+    summary.resumed + summary.ended + summary.failed > 0
+      ? `workflows started again ${summary.resumed}, clusters ended ${summary.ended}${summary.failed ? `, failed ${summary.failed}` : ''}`
+      : undefined;
+  const atStart = reconciledLine(await reconcileClustersHandler(reconcilerDeps, { graceSeconds: 0 })());
+  if (atStart) log(`reconciler      ${atStart}`);
 
   const api: LocalHttpApi = await startLocalHttpApi({
     port: options.port ?? 0,
@@ -331,41 +332,21 @@ async function assemble(options: LocalCloudOptions, changed: string[], stoppers:
   const reap = reapClustersHandler(deps);
   const reaperInterval = options.reaperIntervalSeconds ?? deps.config.reaper.intervalSeconds;
   if (reaperInterval > 0) {
-    // The local stand-in for the EventBridge schedule: the same handler, one run at a time.
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      reap()
-        .then((summary) => {
-          if (summary.reminded + summary.deleted > 0) log(`reaper          reminded ${summary.reminded}, deleting ${summary.deleted}`);
-        })
-        .catch((error: unknown) => log(`reaper          run failed: ${String(error)}`))
-        .finally(() => {
-          running = false;
-        });
-    }, reaperInterval * 1000);
-    timer.unref();
-    stoppers.push(async () => clearInterval(timer));
+    stoppers.push(
+      startLocalSchedule({
+        name: 'reaper',
+        intervalSeconds: reaperInterval,
+        run: reap,
+        describe: (summary) => (summary.reminded + summary.deleted > 0 ? `reminded ${summary.reminded}, deleting ${summary.deleted}` : undefined),
+        log,
+      }),
+    );
     log(`reaper          every ${reaperInterval} s (REAPER_INTERVAL_SECONDS)`);
   }
 
   const reconcilerInterval = options.reconcilerIntervalSeconds ?? deps.config.reconciler.intervalSeconds;
   if (reconcilerInterval > 0) {
-    // The local stand-in for its EventBridge schedule: the same handler, one run at a time.
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      reconcile()
-        .then(reportReconciled)
-        .catch((error: unknown) => log(`reconciler      run failed: ${String(error)}`))
-        .finally(() => {
-          running = false;
-        });
-    }, reconcilerInterval * 1000);
-    timer.unref();
-    stoppers.push(async () => clearInterval(timer));
+    stoppers.push(startLocalSchedule({ name: 'reconciler', intervalSeconds: reconcilerInterval, run: reconcile, describe: reconciledLine, log }));
     log(`reconciler      at start and every ${reconcilerInterval} s (RECONCILER_INTERVAL_SECONDS)`);
   }
 

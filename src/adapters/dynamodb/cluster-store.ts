@@ -8,6 +8,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -65,6 +66,33 @@ function toCluster(item: Record<string, unknown>): Cluster {
   return cluster as unknown as Cluster;
 }
 
+/**
+ * One page of clusters from an index partition: `condition` narrows the partition's sort key, the cursor is checked
+ * against the partition it was issued for.
+ */
+async function queryClusters(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  page: { index: string; partition: Key; condition?: string; values?: Record<string, unknown>; filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames'>; newestFirst?: boolean },
+  query: { limit: number; cursor?: string },
+): Promise<Page<Cluster>> {
+  const [[keyName, keyValue]] = Object.entries(page.partition) as [[string, unknown]];
+  const result = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: page.index,
+      KeyConditionExpression: `#pk = :pk${page.condition ? ` AND ${page.condition}` : ''}`,
+      ...page.filter,
+      ExpressionAttributeNames: { '#pk': keyName, ...page.filter?.ExpressionAttributeNames },
+      ExpressionAttributeValues: { ':pk': keyValue, ...page.values },
+      ...(page.newestFirst ? { ScanIndexForward: false } : {}),
+      Limit: query.limit,
+      ExclusiveStartKey: decodeCursor(query.cursor, page.partition),
+    }),
+  );
+  return { items: (result.Items ?? []).map(toCluster), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+}
+
 /** Reading clusters and timelines only (GetItem and Query): what the read-only routes get. */
 export function buildClusterReader(client: DynamoDBDocumentClient, tableName: string): ClusterReader {
   return {
@@ -73,72 +101,57 @@ export function buildClusterReader(client: DynamoDBDocumentClient, tableName: st
       return result.Item ? toCluster(result.Item) : undefined;
     },
 
-    async listByOwner(owner, query) {
+    listByOwner(owner, query) {
       const byStatus = query.status !== undefined;
-      const [keyName, keyValue] = byStatus ? ['gsi2pk', keys.ownerStatusPartition(owner, query.status!)] : ['gsi1pk', keys.ownerPartition(owner)];
-      const partition: Key = { [keyName]: keyValue };
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: byStatus ? INDEX_BY_OWNER_STATUS : INDEX_BY_OWNER,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': keyName },
-          ExpressionAttributeValues: { ':pk': keyValue },
-          ScanIndexForward: false,
-          Limit: query.limit,
-          ExclusiveStartKey: decodeCursor(query.cursor, partition),
-        }),
-      );
-      return { items: (result.Items ?? []).map(toCluster), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+      const partition: Key = byStatus ? { gsi2pk: keys.ownerStatusPartition(owner, query.status!) } : { gsi1pk: keys.ownerPartition(owner) };
+      return queryClusters(client, tableName, { index: byStatus ? INDEX_BY_OWNER_STATUS : INDEX_BY_OWNER, partition, newestFirst: true }, query);
     },
 
-    async listIdleByOwner(owner, query) {
-      const partition: Key = { gsi3pk: keys.ownerPartition(owner) };
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: INDEX_BY_OWNER_ACTIVITY,
+    listIdleByOwner(owner, query) {
+      const byStatus = query.status !== undefined;
+      return queryClusters(
+        client,
+        tableName,
+        {
+          index: INDEX_BY_OWNER_ACTIVITY,
+          partition: { gsi3pk: keys.ownerPartition(owner) },
           // `<lastActivityAt>#<id>` sorts below `<idleSince>` exactly when the activity is earlier.
-          KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
-          ...(query.status !== undefined ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-          ExpressionAttributeValues: { ':pk': partition.gsi3pk, ':before': query.idleSince, ...(query.status !== undefined ? { ':status': query.status } : {}) },
-          Limit: query.limit,
-          ExclusiveStartKey: decodeCursor(query.cursor, partition),
-        }),
+          condition: 'gsi3sk < :before',
+          values: { ':before': query.idleSince, ...(byStatus ? { ':status': query.status } : {}) },
+          filter: byStatus ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : undefined,
+        },
+        query,
       );
-      return { items: (result.Items ?? []).map(toCluster), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
     },
 
-    async listReapable(query) {
-      const partition: Key = { gsi4pk: keys.reapPartition };
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: INDEX_BY_REAP_DEADLINE,
+    listReapable(query) {
+      return queryClusters(
+        client,
+        tableName,
+        {
+          index: INDEX_BY_REAP_DEADLINE,
+          partition: { gsi4pk: keys.reapPartition },
           // '$' sorts right after '#', so every `<deadline>#<id>` with deadline <= until is below the bound.
-          KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk < :bound',
-          ExpressionAttributeValues: { ':pk': partition.gsi4pk, ':bound': `${query.until}$` },
-          Limit: query.limit,
-          ExclusiveStartKey: decodeCursor(query.cursor, partition),
-        }),
+          condition: 'gsi4sk < :bound',
+          values: { ':bound': `${query.until}$` },
+        },
+        query,
       );
-      return { items: (result.Items ?? []).map(toCluster), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
     },
 
-    async listTransitional(query) {
-      const partition: Key = { gsi4pk: keys.transitionalPartition };
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: INDEX_BY_REAP_DEADLINE,
+    listTransitional(query) {
+      return queryClusters(
+        client,
+        tableName,
+        {
+          index: INDEX_BY_REAP_DEADLINE,
+          partition: { gsi4pk: keys.transitionalPartition },
           // `<updatedAt>#<id>` sorts below `<quietSince>` exactly when the last change is earlier.
-          KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk < :before',
-          ExpressionAttributeValues: { ':pk': partition.gsi4pk, ':before': query.quietSince },
-          Limit: query.limit,
-          ExclusiveStartKey: decodeCursor(query.cursor, partition),
-        }),
+          condition: 'gsi4sk < :before',
+          values: { ':before': query.quietSince },
+        },
+        query,
       );
-      return { items: (result.Items ?? []).map(toCluster), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
     },
 
     async listEvents(clusterId, query): Promise<Page<TimelineEvent>> {
