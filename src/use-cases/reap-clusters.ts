@@ -5,6 +5,7 @@ import { logger } from '../logger';
 import { record } from './lifecycle';
 import { notifyClusterOutcome, recordWebhookGivenUp } from './notify-cluster-outcome';
 import type { ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, QuotaLedger, WorkflowStarter } from './ports';
+import { sweep } from './sweep';
 import { beginDeletion } from './request-cluster-deletion';
 
 export interface ReapDeps {
@@ -32,8 +33,6 @@ export interface ReapSummary {
   failed: number;
 }
 
-const PAGE_SIZE = 100;
-
 /**
  * Primary course (a scheduled run):
  * 1. Query the reaper's index for clusters whose deadline is within the reminder lead time (never a Scan).
@@ -50,15 +49,7 @@ export async function reapClusters(deps: ReapDeps): Promise<ReapSummary> {
   const now = deps.clock.now();
   const until = new Date(now.getTime() + deps.reminderLeadSeconds * 1000).toISOString();
   const summary: ReapSummary = { examined: 0, reminded: 0, deleted: 0, raced: 0, failed: 0 };
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listReapable({ until, limit: Math.min(PAGE_SIZE, deps.batchSize - summary.examined), cursor });
-    for (const candidate of page.items) {
-      summary.examined += 1;
-      await reapOne(deps, candidate.id, now, summary);
-    }
-    cursor = page.nextCursor;
-  } while (cursor && summary.examined < deps.batchSize);
+  summary.examined = await sweep((page) => deps.store.listReapable({ until, ...page }), deps.batchSize, (candidate) => reapOne(deps, candidate.id, now, summary));
   if (summary.examined > 0) logger.info('reaper run finished', { ...summary });
   return summary;
 }

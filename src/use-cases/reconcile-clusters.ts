@@ -11,6 +11,7 @@ import { logger } from '../logger';
 import { record, transition } from './lifecycle';
 import { notifyClusterOutcome } from './notify-cluster-outcome';
 import type { ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, ExecutionState, QuotaLedger, StackReader, WorkflowExecutions } from './ports';
+import { sweep } from './sweep';
 
 export interface ReconcileDeps {
   store: ClusterStore;
@@ -46,8 +47,6 @@ export interface ReconcileSummary {
   failed: number;
 }
 
-const PAGE_SIZE = 100;
-
 const ENDING: Record<TransitionalStatus, { status: ClusterStatus; event: WebhookEventType; at: 'failedAt' | 'deleteFailedAt' }> = {
   CREATING: { status: 'FAILED', event: 'cluster.failed', at: 'failedAt' },
   DELETING: { status: 'DELETE_FAILED', event: 'cluster.delete_failed', at: 'deleteFailedAt' },
@@ -74,15 +73,7 @@ export async function reconcileClusters(deps: ReconcileDeps): Promise<ReconcileS
   const now = deps.clock.now();
   const quietSince = new Date(now.getTime() - deps.graceSeconds * 1000).toISOString();
   const summary: ReconcileSummary = { examined: 0, running: 0, resumed: 0, ended: 0, raced: 0, failed: 0 };
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listTransitional({ quietSince, limit: Math.min(PAGE_SIZE, deps.batchSize - summary.examined), cursor });
-    for (const candidate of page.items) {
-      summary.examined += 1;
-      await reconcileOne(deps, candidate.id, quietSince, summary);
-    }
-    cursor = page.nextCursor;
-  } while (cursor && summary.examined < deps.batchSize);
+  summary.examined = await sweep((page) => deps.store.listTransitional({ quietSince, ...page }), deps.batchSize, (candidate) => reconcileOne(deps, candidate.id, quietSince, summary));
   if (summary.resumed + summary.ended + summary.failed > 0) logger.info('reconciler run finished', { ...summary });
   return summary;
 }
