@@ -20,7 +20,7 @@ import type { ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { parseCloudFormationTemplate } from '../src/local/cloudformation-yaml';
+import { parseCloudFormationTemplate } from '../sandbox/cloudformation-yaml';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -102,7 +102,7 @@ async function startCloud() {
   // 429s. The variables are read once by loadConfig, so they are set before the local cloud is loaded.
   process.env.QUOTA_MAX_ACTIVE_CLUSTERS ??= '100000';
   process.env.QUOTA_MAX_INSTANCES ??= '10000000';
-  const { startLocalCloud } = await import('../src/local/local-cloud');
+  const { startLocalCloud } = await import('../sandbox/local-cloud');
   return startLocalCloud({
     timeScale: 0.05,
     reaperIntervalSeconds: 0,

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ApiKeyRole } from '../src/domain/api-key';
-import { localDataLayout } from '../src/local/data-dir';
+import { localDataLayout } from '../sandbox/data-dir';
 import type { ApiKeyDeps } from '../src/use-cases/api-keys';
 
 // Before any module builds its logger or SDK client: this is a command line, its output is for a person.

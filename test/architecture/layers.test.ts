@@ -33,21 +33,21 @@ const describeViolation = (v: Violation): string =>
 describe('the layer rules', () => {
   it('catch every kind of breach in a tree that breaks each rule once, and nothing else', () => {
     // Prepare: the fixture tree and the repository's own configuration.
-    const args = ['src', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'];
+    const args = ['src', 'sandbox', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'];
 
     // Act
     const { stdout } = run('dependency-cruiser/bin/dependency-cruise.mjs', args);
 
-    // Assess: the allowed imports (pure.ts, allowed.ts, handler.ts, local/main.ts) raise nothing.
+    // Assess: the allowed imports (pure.ts, allowed.ts, handler.ts, sandbox/main.ts) raise nothing.
     const violations = (JSON.parse(stdout) as { summary: { violations: Violation[] } }).summary.violations;
     expect(violations.map(describeViolation).sort()).toEqual([
-      'deployed-code-never-imports-the-sandbox: src/adapters/store.ts → src/local/sandbox-only.ts',
-      'deployed-code-never-imports-the-sandbox: src/domain/leaky.ts → src/local/sandbox-only.ts',
+      'deployed-code-never-imports-the-sandbox: src/adapters/store.ts → sandbox/sandbox-only.ts',
+      'deployed-code-never-imports-the-sandbox: src/domain/leaky.ts → sandbox/sandbox-only.ts',
       'domain-does-no-io: src/domain/leaky.ts → fs',
       // Type-only: found because tsPreCompilationDeps counts imports that compile away.
       'domain-is-pure: src/domain/leaky.ts → @aws-sdk/client-dynamodb',
+      'domain-is-pure: src/domain/leaky.ts → sandbox/sandbox-only.ts',
       'domain-is-pure: src/domain/leaky.ts → src/adapters/store.ts',
-      'domain-is-pure: src/domain/leaky.ts → src/local/sandbox-only.ts',
       // A cycle of type imports only.
       'no-cycles: src/domain/ping.ts → src/domain/pong.ts',
       'use-cases-see-only-domain-and-ports: src/use-cases/reaches-out.ts → @aws-sdk/client-sfn',
@@ -56,7 +56,7 @@ describe('the layer rules', () => {
   });
 
   it('fail on an export nothing imports', () => {
-    // Prepare: the fixture's package.json names src/local/main.ts as its entry; store.ts exports one dead constant.
+    // Prepare: the fixture's package.json names sandbox/main.ts as its entry; store.ts exports one dead constant.
     const args = ['--config', join(ROOT, 'knip.json'), '--include', 'exports,types', '--reporter', 'json', '--no-progress'];
 
     // Act

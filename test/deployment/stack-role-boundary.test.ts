@@ -21,7 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCloudFormationTemplate } from '../../src/local/cloudformation-yaml';
+import { parseCloudFormationTemplate } from '../../sandbox/cloudformation-yaml';
 import { PACKAGE_TIMEOUT_MS, packagedResources, packagedServiceDir, ROOT } from './support/packaged-service';
 
 type Statement = { Sid?: string; Effect: 'Allow' | 'Deny'; Action?: string | string[]; NotAction?: unknown; Resource?: unknown; NotResource?: unknown; Condition?: Record<string, Record<string, unknown>> };

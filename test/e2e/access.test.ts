@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { slackSignature } from '../../src/adapters/slack/signature';
 import { apiKeyStore } from '../../src/composition';
 import { httpRoutes } from '../../src/handlers/http/routes';
-import { startLocalCloud, type LocalCloud } from '../../src/local/local-cloud';
+import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
 import { mintApiKey, revokeApiKey } from '../../src/use-cases/api-keys';
 import { systemClock } from '../../src/use-cases/ports';
 import { eventually } from '../support/webhook-receiver';

@@ -4,7 +4,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { startLocalCloud, type LocalCloud } from '../../src/local/local-cloud';
+import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
 import { eventually, startWebhookReceiver } from '../support/webhook-receiver';
 
 let cloud: LocalCloud;

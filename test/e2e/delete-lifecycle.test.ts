@@ -8,7 +8,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { WORKFLOWS } from '../../src/handlers/workflow/registry';
-import { localStateMachineName, startLocalCloud, type LocalCloud } from '../../src/local/local-cloud';
+import { localStateMachineName } from '../../sandbox/environment';
+import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
 import { eventually, startWebhookReceiver } from '../support/webhook-receiver';
 
 let cloud: LocalCloud;

@@ -5,8 +5,8 @@
  * service follows the standard variables and nothing else.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { startSimulatedCloud, type SimulatedCloud } from '../../src/local/cloud';
-import { startLocalCloud, type LocalCloud } from '../../src/local/local-cloud';
+import { startSimulatedCloud, type SimulatedCloud } from '../../sandbox/cloud';
+import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
 import { eventually } from '../support/webhook-receiver';
 
 let external: SimulatedCloud;

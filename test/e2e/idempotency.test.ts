@@ -9,8 +9,8 @@ import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { buildWorkflowStarter } from '../../src/adapters/stepfunctions/workflow-starter';
 import { clusterIdFor } from '../../src/domain/cluster';
 import { createClusterHandler } from '../../src/handlers/http/create-cluster';
-import { lambdaContext } from '../../src/local/http-api';
-import { startLocalCloud, type LocalCloud } from '../../src/local/local-cloud';
+import { lambdaContext } from '../../sandbox/http-api';
+import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
 import { httpEvent } from '../support/http';
 import { eventually } from '../support/webhook-receiver';
 

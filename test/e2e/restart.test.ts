@@ -1,6 +1,6 @@
 /**
  * `npm start` stopped and started again on the same data folder, as a person would do it: the real entry point
- * (src/local/main.ts) in a child process, killed mid-create (SIGKILL: a crash, nothing flushed on the way out) and
+ * (sandbox/main.ts) in a child process, killed mid-create (SIGKILL: a crash, nothing flushed on the way out) and
  * stopped mid-delete (SIGTERM: Ctrl-C). After each restart the cluster must reach its end with no user action: the
  * simulated cloud resumes its stacks and instances from the folder, and the reconciler restarts the workflow whose
  * execution died with the process. Also: a second process on a folder in use fails with one clear line.
@@ -36,7 +36,7 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 function run(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/main.ts'], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox/main.ts'], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -5,8 +5,8 @@
  * leaves 127.0.0.1.
  */
 import { httpRoutes } from '../../src/handlers/http/routes';
-import { lambdaContext } from '../../src/local/http-api';
-import { startLocalCloud, type LocalCloud } from '../../src/local/local-cloud';
+import { lambdaContext } from '../../sandbox/http-api';
+import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
 import { logger } from '../../src/logger';
 import { httpEvent } from '../support/http';
 import { eventually, startWebhookReceiver, type Answer, type ReceivedWebhook } from '../support/webhook-receiver';

@@ -1,6 +1,6 @@
 import { buildIdempotentRunner } from '../../src/adapters/dynamodb/idempotency';
 import { ConflictError, StaleClusterError, ValidationError, BadRequestError } from '../../src/domain/errors';
-import { lambdaContext } from '../../src/local/http-api';
+import { lambdaContext } from '../../sandbox/http-api';
 import { aCluster } from '../support/clusters';
 import { startTestDynamoDB } from '../support/dynamodb';
 

@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import type { HttpRoute } from '../../src/handlers/http/routes';
-import { startLocalHttpApi, type LocalHttpApi } from '../../src/local/http-api';
+import { startLocalHttpApi, type LocalHttpApi } from '../../sandbox/http-api';
 
 /** API Gateway's payload limit, which the local front enforces (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html). */
 const LIMIT = 10 * 1024 * 1024;

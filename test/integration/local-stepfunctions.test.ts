@@ -20,7 +20,7 @@ import {
   type LocalStepFunctions,
   startLocalStepFunctions,
   type TaskHandler,
-} from '../../src/local/stepfunctions';
+} from '../../sandbox/stepfunctions';
 
 const lambdaArn = (name: string): string => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 

@@ -7,12 +7,12 @@
  * a terminated instance's private address is released
  * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html).
  */
-import { parseCloudFormationTemplate } from '../../src/local/cloudformation-yaml';
-import { CloudSimulation } from '../../src/local/cloud/domain/cloud';
-import { Fleet, type LaunchRequest } from '../../src/local/cloud/domain/fleet';
-import { Scheduler } from '../../src/local/cloud/domain/scheduler';
-import type { Stack } from '../../src/local/cloud/domain/stack-model';
-import { rememberingReader } from '../../src/local/cloud/domain/template';
+import { parseCloudFormationTemplate } from '../../sandbox/cloudformation-yaml';
+import { CloudSimulation } from '../../sandbox/cloud/domain/cloud';
+import { Fleet, type LaunchRequest } from '../../sandbox/cloud/domain/fleet';
+import { Scheduler } from '../../sandbox/cloud/domain/scheduler';
+import type { Stack } from '../../sandbox/cloud/domain/stack-model';
+import { rememberingReader } from '../../sandbox/cloud/domain/template';
 
 /** One VPC 10.0.0.0/16 with one /28 subnet (16 addresses, 11 usable) and one group of `Capacity` instances in it. */
 const SMALL_SUBNET_TEMPLATE = JSON.stringify({

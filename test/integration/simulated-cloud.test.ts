@@ -9,7 +9,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeAvailabilityZonesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { startSimulatedCloud } from '../../src/local/cloud';
+import { startSimulatedCloud } from '../../sandbox/cloud';
 import {
   aClusterId,
   createMiniSwarm,

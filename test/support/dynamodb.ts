@@ -6,7 +6,7 @@ import { buildDeliveryStore } from '../../src/adapters/dynamodb/delivery-store';
 import { buildQuotaLedger } from '../../src/adapters/dynamodb/quota-ledger';
 import { buildReplayGuard } from '../../src/adapters/dynamodb/replay-guard';
 import { apiKeysTableDefinition, clustersTableDefinition, idempotencyTableDefinition } from '../../src/adapters/dynamodb/table-design';
-import { ensureTables, startEmbeddedDynamoDB } from '../../src/local/dynamodb';
+import { ensureTables, startEmbeddedDynamoDB } from '../../sandbox/dynamodb';
 
 /** An in-memory dynalite with the service's tables, and the stores on it. */
 export async function startTestDynamoDB() {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HttpEvent, HttpResult } from '../../src/handlers/http/middleware';
 import type { ApiKeyAuthorizerContext } from '../../src/handlers/http/principal';
-import { lambdaContext } from '../../src/local/http-api';
+import { lambdaContext } from '../../sandbox/http-api';
 
 /**
  * An API Gateway HTTP API (payload v2) event, as the authorizer would pass it on: by default our API-key

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { WorkflowRow } from '../../src/handlers/workflow/registry';
-import { startLocalStepFunctions, type TaskHandler } from '../../src/local/stepfunctions';
+import { startLocalStepFunctions, type TaskHandler } from '../../sandbox/stepfunctions';
 
 export const readAsl = (file: string) => readFileSync(resolve(__dirname, '../../statemachines', file), 'utf8');
 

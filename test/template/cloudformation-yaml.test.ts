@@ -1,4 +1,4 @@
-import { CloudFormationTemplateError, parseCloudFormationTemplate } from '../../src/local/cloudformation-yaml';
+import { CloudFormationTemplateError, parseCloudFormationTemplate } from '../../sandbox/cloudformation-yaml';
 
 describe('parseCloudFormationTemplate', () => {
   it('turns every short-form tag into the long form CloudFormation works on', () => {

@@ -6,7 +6,7 @@ import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudf
 import { mockClient } from 'aws-sdk-client-mock';
 import { stackGateway } from '../../src/composition';
 import type { Config } from '../../src/config';
-import { parseCloudFormationTemplate } from '../../src/local/cloudformation-yaml';
+import { parseCloudFormationTemplate } from '../../sandbox/cloudformation-yaml';
 import { lintTemplate, loadResourceSpecification, TEMPLATE_BODY_LIMIT } from './support/cfn-lint';
 import { loadTemplate, TEMPLATE_PATH, templateText } from './support/template';
 

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseCloudFormationTemplate } from '../../src/local/cloudformation-yaml';
+import { parseCloudFormationTemplate } from '../../sandbox/cloudformation-yaml';
 import { readYaml11 } from './support/strict-yaml';
 
 const ROOT = resolve(__dirname, '../..');

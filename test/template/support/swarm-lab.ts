@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from '../../../src/local/dynamodb';
+import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from '../../../sandbox/dynamodb';
 import { bootstrapScript, loadTemplate, STACK_VALUES } from './template';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCloudFormationTemplate } from '../../../src/local/cloudformation-yaml';
+import { parseCloudFormationTemplate } from '../../../sandbox/cloudformation-yaml';
 
 export const TEMPLATE_PATH = join(__dirname, '..', '..', '..', 'templates', 'swarm.yaml');
 

@@ -10,7 +10,7 @@ import { createCluster } from '../../../src/use-cases/create-cluster';
 import { createClusterHandler } from '../../../src/handlers/http/create-cluster';
 import { getClusterHandler } from '../../../src/handlers/http/get-cluster';
 import { clusterIdFor } from '../../../src/domain/cluster';
-import { lambdaContext } from '../../../src/local/http-api';
+import { lambdaContext } from '../../../sandbox/http-api';
 import { listClustersHandler } from '../../../src/handlers/http/list-clusters';
 import { httpEvent, invoke } from '../../support/http';
 import { eventually } from '../../support/webhook-receiver';

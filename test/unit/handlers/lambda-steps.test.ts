@@ -1,5 +1,5 @@
 import { lambdaStep } from '../../../src/handlers/workflow/task';
-import { lambdaContext } from '../../../src/local/http-api';
+import { lambdaContext } from '../../../sandbox/http-api';
 
 const ENV = {
   AWS_REGION: 'us-east-1',

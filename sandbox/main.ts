@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   });
   // Where `npm run keys -- --local ...` finds this process's DynamoDB (it listens on a free port).
   const endpointsFile = layout.endpointsFile;
-  if (cloud.dynamodbEndpoint) writeFileSync(endpointsFile, `${JSON.stringify({ dynamodb: cloud.dynamodbEndpoint, apiKeysTable: process.env.API_KEYS_TABLE }, null, 2)}\n`);
+  if (cloud.dynamodbEndpoint) writeFileSync(endpointsFile, `${JSON.stringify({ dynamodb: cloud.dynamodbEndpoint, apiKeysTable: cloud.deps.config.apiKeysTable }, null, 2)}\n`);
   console.log(`${time()} swarm-provisioner is up in ${Date.now() - started} ms: ${cloud.url}`);
   if (cloud.access === 'open') {
     const bar = '!'.repeat(100);

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { ApiKeyAuthorizerContext } from '../handlers/http/principal';
-import type { HttpRoute, RouteHandler } from '../handlers/http/routes';
+import type { ApiKeyAuthorizerContext } from '../src/handlers/http/principal';
+import type { HttpRoute, RouteHandler } from '../src/handlers/http/routes';
 
 /** API Gateway's own payload limit; the handlers enforce their smaller one. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;

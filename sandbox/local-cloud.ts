@@ -1,0 +1,258 @@
+/**
+ * The whole service on one machine: the same handlers behind a local HTTP API, the real ASL run by an in-process
+ * Step Functions endpoint, DynamoDB embedded (dynalite), CloudFormation + EC2 simulated. Every AWS call still goes
+ * through the SDK to the endpoint in AWS_ENDPOINT_URL_<SERVICE>; a variable that is already set (say, pointing at
+ * LocalStack or moto) is respected and that stand-in is not started.
+ *
+ * `assemble` below is the table of contents: each step is one part of the sandbox, in its own module.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { apiKeysTableDefinition, clustersTableDefinition, idempotencyTableDefinition } from '../src/adapters/dynamodb/table-design';
+import { buildDependencies, chatResponder, workflowExecutions, type Dependencies } from '../src/composition';
+import type { Config } from '../src/config';
+import { chatCommandDeps, slackWorkerHandler } from '../src/handlers/chatops/slack-worker';
+import { httpRoutes } from '../src/handlers/http/routes';
+import { reapClustersHandler } from '../src/handlers/scheduled/reap-clusters';
+import { reconcileClustersHandler } from '../src/handlers/scheduled/reconcile-clusters';
+import type { ChatCommandJob } from '../src/use-cases/run-chat-command';
+import { localAuthorizer } from './access';
+import { startSimulatedCloud, type SimulatedCloud } from './cloud';
+import { localDataLayout, lockDataDir, type LocalDataLayout } from './data-dir';
+import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
+import { localConfig, REGION, SdkEnvironment, SLACK_WORKER_FUNCTION } from './environment';
+import { startLocalHttpApi } from './http-api';
+import { startLocalLambda } from './lambda';
+import { startLocalSchedule } from './schedule';
+import type { LocalStepFunctions } from './stepfunctions';
+import { startLocalWorkflows } from './workflows';
+
+export interface LocalCloudOptions {
+  /** HTTP API port; 0 picks a free one. */
+  port?: number;
+  /**
+   * The sandbox's data folder (LOCAL_DATA_DIR): DynamoDB's tables in dynamodb/, the simulated cloud's stacks and
+   * instances in cloud/ (see data-dir.ts), so a restart resumes the same world. Locked while in use: a second
+   * process on it fails with DataDirInUseError. In memory when absent.
+   */
+  dataDir?: string;
+  /** Simulated cloud pace: 1 = default (a default cluster in ~5 s), 0.1 = ten times faster. */
+  timeScale?: number;
+  /** The local principal: requests without credentials act as it in the open sandbox; LOCAL_API_KEY is registered for it. */
+  principal?: string;
+  /**
+   * LOCAL_API_KEY. Set: every route but Slack's requires `Authorization: Bearer <this key>` (or another valid key).
+   * Unset: the open sandbox, where a request without credentials acts as the local principal.
+   */
+  apiKey?: string;
+  /** The Slack app's signing secret and allowed workspaces (SLACK_SIGNING_SECRET / SLACK_TEAM_IDS otherwise). */
+  slack?: { signingSecret: string; teamIds: string[] };
+  /** Shortens Wait states (ms per state name) and retry pauses, for tests. */
+  waitTimeOverrides?: Record<string, number>;
+  retryIntervalOverrides?: Record<string, number | number[]>;
+  /** One human-readable line per lifecycle step. */
+  log?: (line: string) => void;
+  /**
+   * Seconds between reaper runs (the local stand-in for the EventBridge schedule); 0 turns the timer off. Default:
+   * REAPER_INTERVAL_SECONDS, else 60.
+   */
+  reaperIntervalSeconds?: number;
+  /**
+   * Seconds between reconciler runs (the local stand-in for its EventBridge schedule; it also runs once at start);
+   * 0 turns the timer off. Default: RECONCILER_INTERVAL_SECONDS, else 60.
+   */
+  reconcilerIntervalSeconds?: number;
+}
+
+export interface LocalCloud {
+  url: string;
+  /** `open`: requests without credentials act as the local principal; `api-key`: every route but Slack's needs a key. */
+  access: 'open' | 'api-key';
+  principal: string;
+  /** The embedded DynamoDB's endpoint, when this process runs it (the key script can be pointed at it). */
+  dynamodbEndpoint?: string;
+  deps: Dependencies;
+  stepFunctions: LocalStepFunctions;
+  simulatedCloud?: SimulatedCloud;
+  /** One reaper run now (the same handler the timer calls); resolves with what it did. */
+  reap(): ReturnType<ReturnType<typeof reapClustersHandler>>;
+  /** One reconciler run now (the same handler the timer calls); resolves with what it did. */
+  reconcile(): ReturnType<ReturnType<typeof reconcileClustersHandler>>;
+  /** Where the data lives, when there is a data folder. */
+  data?: LocalDataLayout;
+  close(): Promise<void>;
+}
+
+type Stoppers = (() => Promise<void>)[];
+
+async function stopAll(stoppers: Stoppers, sdkEnv: SdkEnvironment): Promise<void> {
+  for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  sdkEnv.restore();
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const sdkEnv = new SdkEnvironment();
+  const stoppers: Stoppers = [];
+  try {
+    return await assemble(options, sdkEnv, stoppers);
+  } catch (error) {
+    // Whatever had started (dynalite, the simulated cloud, servers) would otherwise keep the process alive.
+    await stopAll(stoppers, sdkEnv);
+    throw error;
+  }
+}
+
+async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stoppers: Stoppers): Promise<LocalCloud> {
+  const log = options.log ?? (() => undefined);
+  // Credentials are only a signature here; a user who points an endpoint at a real service brings real ones.
+  sdkEnv.default('AWS_REGION', REGION);
+  sdkEnv.default('AWS_ACCESS_KEY_ID', 'local');
+  sdkEnv.default('AWS_SECRET_ACCESS_KEY', 'local');
+
+  // 1. The data folder. First of all: a second process on the same folder stops here, before it touches anything.
+  const data = options.dataDir ? localDataLayout(options.dataDir) : undefined;
+  if (data) stoppers.push(await lockDataDir(data));
+
+  // 2. The stand-ins for AWS, each behind its AWS_ENDPOINT_URL_<SERVICE> unless the user set that variable.
+  const dynamodb = await startDynamoDB(data, sdkEnv, stoppers, log);
+  const simulatedCloud = await startCloud(options, data, sdkEnv, stoppers, log);
+  const config = localConfig(options.slack);
+  await createTables(config);
+  let slackWorker: ((job: ChatCommandJob) => Promise<void>) | undefined;
+  await startLambda((job) => slackWorker!(job), sdkEnv, stoppers, log);
+  // The Step Functions endpoint needs the task handlers, the handlers need the SFN client: the tasks ask for their
+  // dependencies on first call, after both exist.
+  let deps: Dependencies | undefined;
+  const stepFunctions = await startLocalWorkflows({ deps: () => deps!, waitTimeOverrides: options.waitTimeOverrides, retryIntervalOverrides: options.retryIntervalOverrides, log });
+  stoppers.push(() => stepFunctions.close());
+  sdkEnv.default('AWS_ENDPOINT_URL_SFN', stepFunctions.endpoint);
+  log(`stepfunctions   in-process (aws-local-stepfunctions) at ${stepFunctions.endpoint}`);
+
+  // 3. The service itself, wired as on AWS.
+  deps = buildDependencies(config);
+  slackWorker = slackWorkerHandler(chatCommandDeps(deps, chatResponder(config)));
+
+  // 4. Workflows lost before this start are resumed or ended before the API opens.
+  const reconcile = await reconcileAtStart(deps, config, log);
+
+  // 5. The HTTP API.
+  const principal = options.principal ?? 'local-user';
+  const authorize = await localAuthorizer(config, { principal, apiKey: options.apiKey });
+  const api = await startLocalHttpApi({
+    port: options.port ?? 0,
+    routes: httpRoutes.map((route) => {
+      const handler = route.build(deps);
+      return {
+        route,
+        handler: async (event, context) => {
+          const result = await handler(event, context);
+          log(`api             ${event.requestContext.http.method} ${event.rawPath} → ${result.statusCode ?? 200}`);
+          return result;
+        },
+      };
+    }),
+    authorize,
+  });
+  stoppers.push(() => api.close());
+
+  // 6. The EventBridge schedules: the reaper and the reconciler on timers.
+  const reap = reapClustersHandler(deps);
+  startSchedules(options, config, { reap, reconcile }, stoppers, log);
+
+  return {
+    url: api.url,
+    access: options.apiKey === undefined ? 'open' : 'api-key',
+    principal,
+    dynamodbEndpoint: dynamodb?.endpoint,
+    deps,
+    stepFunctions,
+    simulatedCloud,
+    reap,
+    reconcile,
+    data,
+    close: () => stopAll(stoppers, sdkEnv),
+  };
+}
+
+type Log = (line: string) => void;
+
+async function startDynamoDB(data: LocalDataLayout | undefined, sdkEnv: SdkEnvironment, stoppers: Stoppers, log: Log): Promise<EmbeddedDynamoDB | undefined> {
+  if (SdkEnvironment.has('AWS_ENDPOINT_URL_DYNAMODB')) return undefined;
+  const dynamodb = await startEmbeddedDynamoDB({ path: data?.dynamodb });
+  stoppers.push(() => dynamodb.close());
+  sdkEnv.default('AWS_ENDPOINT_URL_DYNAMODB', dynamodb.endpoint);
+  log(`dynamodb        embedded (dynalite) at ${dynamodb.endpoint}${data ? `, data in ${data.dynamodb}` : ', in memory'}`);
+  return dynamodb;
+}
+
+async function startCloud(options: LocalCloudOptions, data: LocalDataLayout | undefined, sdkEnv: SdkEnvironment, stoppers: Stoppers, log: Log): Promise<SimulatedCloud | undefined> {
+  if (SdkEnvironment.has('AWS_ENDPOINT_URL_CLOUDFORMATION')) return undefined;
+  const cloud = await startSimulatedCloud({ region: REGION, timeScale: options.timeScale, onEvent: (message) => log(message), dataDir: data?.cloud });
+  stoppers.push(() => cloud.close());
+  sdkEnv.default('AWS_ENDPOINT_URL_CLOUDFORMATION', cloud.endpoint);
+  sdkEnv.default('AWS_ENDPOINT_URL_EC2', cloud.endpoint);
+  log(`cloudformation  simulated CloudFormation + EC2 at ${cloud.endpoint}${data ? `, data in ${data.cloud}` : ', in memory'}`);
+  return cloud;
+}
+
+/** The tables serverless.yml declares, created when missing (dynalite, or an emulator the user points at). */
+async function createTables(config: Config): Promise<void> {
+  const client = new DynamoDBClient({ region: config.region });
+  try {
+    await ensureTables(client, [clustersTableDefinition(config.clustersTable), idempotencyTableDefinition(config.idempotencyTable), apiKeysTableDefinition(config.apiKeysTable)]);
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * The slash command's worker, behind a local Lambda Invoke endpoint: the Slack route hands commands over with the
+ * same asynchronous invoke it makes on AWS.
+ */
+async function startLambda(slackWorker: (job: ChatCommandJob) => Promise<void>, sdkEnv: SdkEnvironment, stoppers: Stoppers, log: Log): Promise<void> {
+  if (SdkEnvironment.has('AWS_ENDPOINT_URL_LAMBDA')) return;
+  const lambda = await startLocalLambda({ functions: { [SLACK_WORKER_FUNCTION]: (payload) => slackWorker(payload as ChatCommandJob) }, onEvent: log });
+  stoppers.push(async () => {
+    await lambda.idle();
+    await lambda.close();
+  });
+  sdkEnv.default('AWS_ENDPOINT_URL_LAMBDA', lambda.endpoint);
+  log(`lambda          local Invoke endpoint (the Slack command worker) at ${lambda.endpoint}`);
+}
+
+type Reconcile = ReturnType<typeof reconcileClustersHandler>;
+const reconciledLine = (summary: Awaited<ReturnType<Reconcile>>) =>
+  summary.resumed + summary.ended + summary.failed > 0
+    ? `workflows started again ${summary.resumed}, clusters ended ${summary.ended}${summary.failed ? `, failed ${summary.failed}` : ''}`
+    : undefined;
+
+/**
+ * One reconciler run before the API opens: no request is in flight, and this process's Step Functions holds no
+ * execution from before it started, so every transitional cluster written before now lost its workflow (grace 0).
+ * Resolves with the handler the schedule runs afterwards.
+ */
+async function reconcileAtStart(deps: Dependencies, config: Config, log: Log): Promise<Reconcile> {
+  const reconcilerDeps = { ...deps, executions: workflowExecutions(config) };
+  const atStart = reconciledLine(await reconcileClustersHandler(reconcilerDeps, { graceSeconds: 0 })());
+  if (atStart) log(`reconciler      ${atStart}`);
+  return reconcileClustersHandler(reconcilerDeps);
+}
+
+function startSchedules(
+  options: LocalCloudOptions,
+  config: Config,
+  run: { reap: ReturnType<typeof reapClustersHandler>; reconcile: Reconcile },
+  stoppers: Stoppers,
+  log: Log,
+): void {
+  const reaperInterval = options.reaperIntervalSeconds ?? config.reaper.intervalSeconds;
+  if (reaperInterval > 0) {
+    const describe = (summary: Awaited<ReturnType<typeof run.reap>>) => (summary.reminded + summary.deleted > 0 ? `reminded ${summary.reminded}, deleting ${summary.deleted}` : undefined);
+    stoppers.push(startLocalSchedule({ name: 'reaper', intervalSeconds: reaperInterval, run: run.reap, describe, log }));
+    log(`reaper          every ${reaperInterval} s (REAPER_INTERVAL_SECONDS)`);
+  }
+  const reconcilerInterval = options.reconcilerIntervalSeconds ?? config.reconciler.intervalSeconds;
+  if (reconcilerInterval > 0) {
+    stoppers.push(startLocalSchedule({ name: 'reconciler', intervalSeconds: reconcilerInterval, run: run.reconcile, describe: reconciledLine, log }));
+    log(`reconciler      at start and every ${reconcilerInterval} s (RECONCILER_INTERVAL_SECONDS)`);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The service's state machines on the in-process Step Functions endpoint, built from the workflow registry: the real
+ * ASL from statemachines/, its Lambda tasks run in this process, and the EventBridge rule that hands ended executions
+ * to the execution-ended backstop.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { EventBridgeEvent } from 'aws-lambda';
+import type { Dependencies } from '../src/composition';
+import { executionEndedHandler, type ExecutionStatusChange } from '../src/handlers/events/execution-ended';
+import { WORKFLOWS, workflowRows, type WorkflowRow } from '../src/handlers/workflow/registry';
+import { ACCOUNT, localFunctionArn, localFunctionName, localStateMachineName, REGION } from './environment';
+import { lambdaContext } from './http-api';
+import { startLocalStepFunctions, type LocalStepFunctions, type TaskHandler } from './stepfunctions';
+
+const STATEMACHINES = resolve(__dirname, '..', 'statemachines');
+
+export interface LocalWorkflowOptions {
+  /** The dependencies the tasks run with; asked for on a task's first call (the SFN client must exist first). */
+  deps: () => Dependencies;
+  /** Shortens Wait states (ms per state name) and retry pauses, for tests. */
+  waitTimeOverrides?: Record<string, number>;
+  retryIntervalOverrides?: Record<string, number | number[]>;
+  log: (line: string) => void;
+}
+
+/** The execution events the local endpoint reports that EventBridge would send as a status change. */
+const ENDED = new Map<string, ExecutionStatusChange['status']>([
+  ['execution failed', 'FAILED'],
+  ['execution timed out', 'TIMED_OUT'],
+  ['execution aborted', 'ABORTED'],
+]);
+
+export async function startLocalWorkflows(options: LocalWorkflowOptions): Promise<LocalStepFunctions> {
+  const { deps, log } = options;
+
+  function machine(workflow: WorkflowRow) {
+    let steps: ReturnType<WorkflowRow['steps']> | undefined;
+    const definition = readFileSync(resolve(STATEMACHINES, workflow.aslFile), 'utf8');
+    // One set of overrides serves every machine; each machine takes the names that are its own states. The
+    // deliver-webhook waits follow WEBHOOK_RETRY_TIME_SCALE (the retry schedule, scaled), not the test overrides.
+    const overrides = workflow !== WORKFLOWS.deliverWebhook;
+    const states = (JSON.parse(definition) as { States: Record<string, unknown> }).States;
+    const own = <T>(given: Record<string, T> | undefined) => (overrides && given ? Object.fromEntries(Object.entries(given).filter(([state]) => Object.hasOwn(states, state))) : undefined);
+    return {
+      name: localStateMachineName(workflow),
+      definition,
+      substitutions: Object.fromEntries(Object.entries(workflow.tasks).map(([token, step]) => [token, localFunctionArn(step)])),
+      taskHandlers: Object.fromEntries(
+        Object.values(workflow.tasks).map((step): [string, TaskHandler] => [
+          localFunctionArn(step),
+          (input) => (steps ??= workflow.steps(deps()))[step]!(input as never, lambdaContext(localFunctionName(step), 60_000)),
+        ]),
+      ),
+      waitTimeOverrides: own(options.waitTimeOverrides),
+      retryIntervalOverrides: own(options.retryIntervalOverrides),
+    };
+  }
+
+  // The local stand-in for the EventBridge rule in serverless.yml: an execution of a workflow that decides a
+  // cluster's status ended without finishing → the same event shape, to the same handler.
+  const executionEnded = (workflow: WorkflowRow, status: ExecutionStatusChange['status'], details: Record<string, unknown>) => {
+    const name = String(details.execution);
+    const event = {
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: {
+        executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${String(details.stateMachine)}:${name}`,
+        // The configured ARN, so the handler recognises its own workflows.
+        stateMachineArn: deps().config[workflow.configArn],
+        name,
+        status,
+        input: null,
+        error: typeof details.error === 'string' ? details.error : null,
+      },
+    } as EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>;
+    executionEndedHandler(deps())(event).catch((error: unknown) => log(`workflow        execution-ended handler failed: ${String(error)}`));
+  };
+
+  return startLocalStepFunctions({
+    region: REGION,
+    accountId: ACCOUNT,
+    stateMachines: workflowRows.map(machine),
+    onEvent: (message, details) => {
+      log(workflowLine(message, details));
+      const ended = ENDED.get(message);
+      const workflow = workflowRows.find((row) => row.onEnded && localStateMachineName(row) === details.stateMachine);
+      if (ended && workflow) executionEnded(workflow, ended, details);
+    },
+  });
+}
+
+/** `workflow  c-01…  CheckStack` for state changes, the message and its details otherwise. */
+function workflowLine(message: string, details: Record<string, unknown>): string {
+  const execution = String(details.execution ?? '');
+  if (message === 'state entered') return `workflow        ${execution}  ${String(details.state)}`;
+  const rest = Object.entries(details)
+    .filter(([key, value]) => value !== undefined && !['stateMachine', 'execution', 'cause'].includes(key))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  return `workflow        ${execution}  ${message}${rest ? `  ${rest}` : ''}`;
+}
