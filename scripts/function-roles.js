@@ -22,6 +22,13 @@ function permissionGroups({ service, stage, stateMachines }) {
         { 'Fn::Join': ['', [table('ClustersTable'), '/index/*']] },
       ]),
     ],
+    // The workflows' waits on the cluster record (adapters/dynamodb/workflow-waits.ts): conditional updates of the
+    // stack wait; the instance wait also maps instance ids to their cluster (one small item each) and reads them back.
+    stackWaits: [allow('StackWaits', ['dynamodb:UpdateItem'], table('ClustersTable'))],
+    instanceWaits: [allow('InstanceWaits', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table('ClustersTable'))],
+    // Resuming a workflow that waits on a task token. These actions take no resource-level permission: IAM accepts
+    // only "*" for them (the token itself is the capability).
+    taskCallbacks: [allow('AnswerWaitingTasks', ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], '*')],
     // The read-only routes: the cluster and delivery readers get and query, never write.
     clustersRead: [
       allow('ReadClustersTable', ['dynamodb:GetItem', 'dynamodb:Query'], [table('ClustersTable'), { 'Fn::Join': ['', [table('ClustersTable'), '/index/*']] }]),
@@ -76,19 +83,22 @@ const FUNCTION_PERMISSIONS = {
   slackWorker: ['clusters', 'clusterWorkflows'],
   // Create workflow
   createStack: ['clusters', 'stackRead', 'stackWrite'],
+  awaitCreation: ['stackWaits', 'taskCallbacks'],
   checkStack: ['clusters', 'stackRead'],
   recordReady: ['clusters', 'stackRead', 'nodeInventory'],
   recordFailure: ['clusters', 'stackRead', 'nodeInventory'],
   deleteFailedStack: ['clusters', 'stackRead', 'stackWrite'],
   checkStackDeletion: ['clusters', 'stackRead', 'stackWrite'],
+  settleCleanup: ['clusters'],
   markFailed: ['clusters'],
   notify: ['clusters', 'deliveryWorkflow'],
   webhookGivenUp: ['clusters'],
   // Delete workflow
   removeStack: ['clusters', 'stackRead', 'stackWrite'],
+  awaitStackRemoval: ['stackWaits', 'taskCallbacks'],
   checkStackRemoval: ['clusters', 'stackRead', 'stackWrite'],
   readDeleteFailure: ['clusters', 'stackRead'],
-  checkInstancesTerminated: ['clusters', 'nodeInventory'],
+  awaitInstances: ['clusters', 'instanceWaits', 'nodeInventory', 'taskCallbacks'],
   markDeleted: ['clusters'],
   markDeleteFailed: ['clusters'],
   notifyDeleteOutcome: ['clusters', 'deliveryWorkflow'],
@@ -97,6 +107,8 @@ const FUNCTION_PERMISSIONS = {
   attemptDelivery: ['clusters'],
   failDelivery: ['clusters'],
   // Events and schedules
+  stackEvents: ['clusters', 'taskCallbacks'],
+  instanceEvents: ['instanceWaits', 'taskCallbacks'],
   executionEnded: ['clusters', 'deliveryWorkflow'],
   reapClusters: ['clusters', 'clusterWorkflows', 'deliveryWorkflow'],
   reconcileClusters: ['clusters', 'stackRead', 'clusterWorkflowStarts', 'clusterExecutions', 'deliveryWorkflow'],

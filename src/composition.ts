@@ -16,17 +16,38 @@ import { buildDeliveryReader, buildDeliveryStore } from './adapters/dynamodb/del
 import { buildIdempotentRunner, type IdempotentRunner } from './adapters/dynamodb/idempotency';
 import { buildQuotaLedger } from './adapters/dynamodb/quota-ledger';
 import { buildReplayGuard, type ReplayGuard } from './adapters/dynamodb/replay-guard';
+import { buildInstanceWaits, buildStackWaits } from './adapters/dynamodb/workflow-waits';
 import { buildChatDispatcher } from './adapters/lambda/chat-dispatcher';
 import { buildChatFollowUps, buildSlackResponder, type ChatResponder } from './adapters/slack/responder';
 import { buildInstanceInventory } from './adapters/ec2/instance-inventory';
 import { buildDeliveryWorkflow } from './adapters/stepfunctions/delivery-workflow';
+import { buildTaskTokens } from './adapters/stepfunctions/task-tokens';
 import { buildWorkflowExecutions } from './adapters/stepfunctions/workflow-executions';
 import { buildWorkflowStarter } from './adapters/stepfunctions/workflow-starter';
 import { newWebhookSecret, buildWebhookSender } from './adapters/webhooks/sender';
 import { checkWebhookUrl } from './adapters/webhooks/url-policy';
 import { loadConfig, type Config } from './config';
 import type { AccessPolicy } from './handlers/http/principal';
-import type { ApiKeyLookup, ApiKeyStore, ChatFollowUps, Clock, ClusterReader, ClusterStore, DeliveryReader, DeliveryStore, DeliveryWorkflow, InstanceInventory, QuotaLedger, StackGateway, StackReader, WorkflowExecutions, WorkflowStarter } from './use-cases/ports';
+import type {
+  ApiKeyLookup,
+  ApiKeyStore,
+  ChatFollowUps,
+  Clock,
+  ClusterReader,
+  ClusterStore,
+  DeliveryReader,
+  DeliveryStore,
+  DeliveryWorkflow,
+  InstanceInventory,
+  InstanceWaits,
+  QuotaLedger,
+  StackGateway,
+  StackReader,
+  StackWaits,
+  TaskTokens,
+  WorkflowExecutions,
+  WorkflowStarter,
+} from './use-cases/ports';
 import { systemClock } from './use-cases/ports';
 import type { CreateClusterDeps } from './use-cases/create-cluster';
 import type { ChatCommandDispatcher } from './use-cases/run-chat-command';
@@ -37,6 +58,10 @@ export interface Dependencies {
   store: ClusterStore;
   stacks: StackGateway;
   instances: InstanceInventory;
+  /** The workflows' waits for events (on the cluster record) and Step Functions' task-token callbacks. */
+  waits: StackWaits;
+  instanceWaits: InstanceWaits;
+  tokens: TaskTokens;
   workflows: WorkflowStarter;
   idempotent: IdempotentRunner;
   /** Request-time webhook registration: the URL policy and the signing-secret generator. */
@@ -90,6 +115,19 @@ export function deliveryStore(config: Config, client: DynamoDBClient = dynamoDBC
 
 export function quotaLedger(config: Config, client: DynamoDBClient = dynamoDBClient(config)): QuotaLedger {
   return buildQuotaLedger(documentClient(client), config.clustersTable);
+}
+
+export function stackWaits(config: Config, client: DynamoDBClient = dynamoDBClient(config)): StackWaits {
+  return buildStackWaits(documentClient(client), config.clustersTable);
+}
+
+export function instanceWaits(config: Config, client: DynamoDBClient = dynamoDBClient(config)): InstanceWaits {
+  return buildInstanceWaits(documentClient(client), config.clustersTable);
+}
+
+/** SendTaskSuccess/Failure/Heartbeat, for the functions that resume a waiting workflow. */
+export function taskTokens(config: Config): TaskTokens {
+  return buildTaskTokens(new SFNClient({ region: config.region }));
 }
 
 export function apiKeyLookup(config: Pick<Config, 'region' | 'apiKeysTable'>): ApiKeyLookup {
@@ -203,6 +241,9 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     store: clusterStore(config, dynamodb),
     stacks: stackGateway(config),
     instances: instanceInventory(),
+    waits: stackWaits(config, dynamodb),
+    instanceWaits: instanceWaits(config, dynamodb),
+    tokens: taskTokens(config),
     workflows: workflowStarter(config),
     idempotent: idempotentRunner(config, dynamodb),
     webhooks: webhookRegistration(config),

@@ -23,9 +23,20 @@ const environmentSchema = z.object({
   STACK_PERMISSIONS_BOUNDARY_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/, 'the ARN of a managed IAM policy'),
   TEMPLATE_PATH: z.string().default('templates/swarm.yaml'),
   ALLOWED_REGIONS: csv.optional(),
-  STACK_POLL_INITIAL_SECONDS: positiveInt(10),
-  STACK_POLL_MAX_SECONDS: positiveInt(60),
-  STACK_POLL_MAX_ATTEMPTS: positiveInt(120),
+  // The workflows wait for CloudFormation's and EC2's events; these bound the safety net for an event that never
+  // comes (docs/workflows.md, "Waiting for events"). Heartbeat: the longest a stack wait goes without any event of
+  // its stack before one DescribeStacks; resource events keep it alive, so it only needs to outlast the slowest
+  // single resource (an Auto Scaling group waiting for its instances' signals).
+  STACK_WAIT_HEARTBEAT_SECONDS: positiveInt(600),
+  // The longest one wait lasts even while events keep coming.
+  STACK_WAIT_TIMEOUT_SECONDS: positiveInt(3600),
+  // Waits per stack operation (the first, then one per safety-net round) before the workflow gives up on it.
+  STACK_WAIT_MAX_ROUNDS: positiveInt(6),
+  // How long the instance proof waits for the last `terminated` event before one DescribeInstances.
+  INSTANCE_WAIT_SECONDS: positiveInt(300),
+  INSTANCE_WAIT_MAX_ROUNDS: positiveInt(6),
+  // The pause before the second DeleteStack after DELETE_FAILED, doubling per attempt (at most 60 s).
+  DELETE_RETRY_PAUSE_SECONDS: positiveInt(10),
   IDEMPOTENCY_TTL_SECONDS: positiveInt(86_400),
   WEBHOOK_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
   // The issue's bound: connect + response of one attempt within 15 s.
@@ -63,7 +74,11 @@ export interface Config {
   stackPermissionsBoundaryArn: string;
   templatePath: string;
   allowedRegions: string[];
-  stackPoll: { initialSeconds: number; maxSeconds: number; growth: number; maxAttempts: number };
+  /** The safety net of the event-driven waits (domain/stack-wait.ts). */
+  stackWait: { heartbeatSeconds: number; timeoutSeconds: number; maxRounds: number };
+  instanceWait: { timeoutSeconds: number; maxRounds: number };
+  /** The pause before the second DeleteStack of a request; doubled per attempt, at most 60 s. */
+  deleteRetryPauseSeconds: number;
   idempotencyTtlSeconds: number;
   webhook: { allowLoopbackHttp: boolean; timeoutMs: number; retryTimeScale: number };
   apiKeysTable: string;
@@ -124,12 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stackPermissionsBoundaryArn: e.STACK_PERMISSIONS_BOUNDARY_ARN,
     templatePath: e.TEMPLATE_PATH,
     allowedRegions: e.ALLOWED_REGIONS ?? [e.AWS_REGION],
-    stackPoll: {
-      initialSeconds: e.STACK_POLL_INITIAL_SECONDS,
-      maxSeconds: e.STACK_POLL_MAX_SECONDS,
-      growth: 1.5,
-      maxAttempts: e.STACK_POLL_MAX_ATTEMPTS,
-    },
+    stackWait: { heartbeatSeconds: e.STACK_WAIT_HEARTBEAT_SECONDS, timeoutSeconds: e.STACK_WAIT_TIMEOUT_SECONDS, maxRounds: e.STACK_WAIT_MAX_ROUNDS },
+    instanceWait: { timeoutSeconds: e.INSTANCE_WAIT_SECONDS, maxRounds: e.INSTANCE_WAIT_MAX_ROUNDS },
+    deleteRetryPauseSeconds: e.DELETE_RETRY_PAUSE_SECONDS,
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     webhook: {
       allowLoopbackHttp: e.WEBHOOK_ALLOW_LOOPBACK_HTTP === 'true',

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { IllegalTransitionError } from './errors';
 import type { ClusterParameters } from './parameters';
+import type { InstanceWait, ResourceState, StackWait } from './stack-wait';
 
 export const CLUSTER_STATUSES = ['CREATING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DELETE_FAILED'] as const;
 export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
@@ -79,6 +80,14 @@ export interface Cluster {
   stackRequestedAt?: string;
   createExecutionArn?: string;
   deleteExecutionArn?: string;
+  /** The workflow's current wait on its stack (domain/stack-wait.ts); never shown to callers (it holds a task token). */
+  stackWait?: StackWait;
+  /** Each stack resource's latest status, from CloudFormation's resource events: the source of `progress`. */
+  stackResources?: Record<string, ResourceState>;
+  /** The resources the template will certainly create (the create's progress total). */
+  resourcesPlanned?: number;
+  /** The delete workflow's wait for the last instances to terminate (never shown to callers). */
+  instanceWait?: InstanceWait;
   /** How many times a delete was requested (DELETE_FAILED may be deleted again); names executions and tokens. */
   deleteRequests?: number;
   /** Why the cluster is being (or was) deleted: its owner asked, it expired, or it sat idle. */
@@ -119,6 +128,7 @@ export type TimelineEventType =
   | 'workflow.cancelled'
   | 'workflow.reconciled'
   | 'instances.terminating'
+  | 'stack.progress'
   | 'cluster.deleted'
   | 'cluster.delete_failed'
   | 'cluster.updated'

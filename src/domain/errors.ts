@@ -160,3 +160,23 @@ export class DeliveryMissingError extends Error {
     this.name = 'DeliveryMissingError';
   }
 }
+
+/**
+ * A waiting step found no open wait under its key: the operation it waits for was replaced by a later one (a new
+ * delete request, say) or the cluster is gone. Never retried; the workflow's Catch ends it.
+ */
+export class StackWaitClosedError extends Error {
+  constructor(
+    readonly clusterId: string,
+    readonly key: string,
+  ) {
+    super(`cluster ${clusterId} has no open wait ${key}`);
+    this.name = 'StackWaitClosedError';
+  }
+}
+
+/**
+ * The name the instance wait fails its task with when instances are still not terminated after every round of the
+ * safety net (SendTaskFailure; the delete workflow's Catch takes the reason from the cause).
+ */
+export const INSTANCES_NOT_TERMINATED = 'InstancesNotTerminated';

@@ -46,25 +46,6 @@ export function rootCauseOf(events: StackEventView[], stackName: string): string
   return `${primary.logicalResourceId} (${primary.resourceType}) ${primary.resourceStatus}: ${primary.resourceStatusReason ?? 'no reason given'}`;
 }
 
-export interface PollState {
-  attempt: number;
-  waitSeconds: number;
-}
-
-export interface PollPolicy {
-  initialSeconds: number;
-  maxSeconds: number;
-  growth: number;
-  maxAttempts: number;
-}
-
-/** The next poll: a growing interval with a ceiling, and a bounded number of attempts. */
-export function nextPoll(previous: PollState | undefined, policy: PollPolicy): PollState & { exhausted: boolean } {
-  const attempt = (previous?.attempt ?? 0) + 1;
-  const waitSeconds = previous ? Math.min(policy.maxSeconds, Math.ceil(previous.waitSeconds * policy.growth)) : policy.initialSeconds;
-  return { attempt, waitSeconds: Math.max(1, waitSeconds), exhausted: attempt > policy.maxAttempts };
-}
-
 /**
  * How a stack being deleted reads. `deleted` covers both DELETE_COMPLETE and a stack that no longer exists;
  * `stalled` is a stack that is not deleting at all (a DeleteStack that arrived while CloudFormation was busy with

@@ -1,44 +1,38 @@
-import { createProgress, nextPoll, type PollPolicy, type PollState, type StackProgress } from '../domain/stack';
+import { createProgress } from '../domain/stack';
+import { waitOutcome, type WaitOutcome } from '../domain/stack-wait';
 import { loadCluster, record } from './lifecycle';
-import type { Clock, ClusterStore, StackReader } from './ports';
+import type { Clock, ClusterStore, StackReader, StackWaits } from './ports';
 
 export interface CheckStackDeps {
   store: ClusterStore;
   stacks: StackReader;
+  waits: StackWaits;
   clock: Clock;
-  poll: PollPolicy;
 }
 
 export interface CheckStackInput {
   clusterId: string;
   stackId: string;
-  poll: PollState;
-  lastStatus?: string;
-}
-
-export interface CheckStackResult {
-  stackId: string;
-  progress: StackProgress;
-  lastStatus: string;
-  poll: PollState;
-  /** True when the poll budget is spent and the stack is still in progress. */
-  exhausted: boolean;
+  /** The wait the check stands in for. */
+  key: string;
 }
 
 /**
+ * The create's safety net, entered only when its wait timed out (no event for a heartbeat, or the round's time
+ * spent): one look at the stack.
  * Primary course:
  * 1. Read the stack's status (a stack that no longer exists reads as deleted).
- * 2. Put a status change on the cluster's timeline, once per change.
- * 3. Compute the next, longer, poll interval and whether the poll budget is spent.
+ * 2. A final status is recorded on the wait as an event would be (so a late event of it finds the wait settled and
+ *    changes nothing) and put on the timeline.
+ * 3. Answer the way the wait would have; an unsettled stack sends the workflow back to waiting.
  */
-export async function checkStackCreation(deps: CheckStackDeps, input: CheckStackInput): Promise<CheckStackResult> {
+export async function checkStackCreation(deps: CheckStackDeps, input: CheckStackInput): Promise<WaitOutcome> {
   const cluster = await loadCluster(deps.store, input.clusterId);
   const stack = await deps.stacks.describeStack(cluster.region, input.stackId);
   const status = stack?.status ?? 'DELETE_COMPLETE';
-  if (status !== input.lastStatus) {
-    await record(deps, cluster.id, 'stack.status_changed', `stack ${status}`, { stackStatus: status, reason: stack?.statusReason });
+  if (createProgress(stack?.status) !== 'in_progress') {
+    const recorded = await deps.waits.recordStatus(cluster.id, { status, reason: stack?.statusReason, time: deps.clock.now().toISOString(), key: input.key });
+    if (recorded) await record(deps, cluster.id, 'stack.status_changed', `stack ${status} (seen by the safety net)`, { stackStatus: status, reason: stack?.statusReason });
   }
-  const progress = createProgress(stack?.status);
-  const poll = nextPoll(input.poll, deps.poll);
-  return { stackId: input.stackId, progress, lastStatus: status, poll: { attempt: poll.attempt, waitSeconds: poll.waitSeconds }, exhausted: progress === 'in_progress' && poll.exhausted };
+  return waitOutcome('create', createProgress(stack?.status) === 'deleted' ? 'DELETE_COMPLETE' : status, stack?.statusReason);
 }

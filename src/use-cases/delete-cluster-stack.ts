@@ -3,18 +3,23 @@
  * gone, and read why when it is not.
  */
 import type { Cluster } from '../domain/cluster';
-import { deleteBlockersOf, deletionProgress, describeBlockers, nextPoll, type DeletionProgress, type PollPolicy, type PollState } from '../domain/stack';
+import { deleteBlockersOf, deletionProgress, describeBlockers, type DeletionProgress } from '../domain/stack';
+import { openWait, waitOutcome, type WaitOutcome, type WaitTicket } from '../domain/stack-wait';
 import { logger } from '../logger';
 import { loadCluster, record } from './lifecycle';
-import type { Clock, ClusterStore, StackGateway, StackReader } from './ports';
+import type { Clock, ClusterStore, StackGateway, StackReader, StackWaits } from './ports';
 
 export interface DeleteStackDeps {
   store: ClusterStore;
   stacks: StackGateway;
+  waits: StackWaits;
   clock: Clock;
-  poll: PollPolicy;
+  /** The waiting states' timeouts: the stack wait's heartbeat and timeout, the instance wait's timeout. */
+  wait: Omit<WaitTicket, 'key'> & { instancesTimeoutSeconds: number };
   /** DeleteStack attempts per delete request before the cluster is DELETE_FAILED. */
   maxAttempts: number;
+  /** The pause before the second attempt; doubled per attempt, at most 60 s. */
+  retryPauseSeconds: number;
 }
 
 /**
@@ -24,29 +29,25 @@ export interface DeleteStackDeps {
  */
 export const STACK_APPEARANCE_GRACE_MS = 120_000;
 
+const MAX_RETRY_PAUSE_SECONDS = 60;
+
 export interface StackRemoval {
   /** Null when the cluster has no stack (never made, or not visible yet); a state machine path needs a value. */
   stackId: string | null;
   progress: Exclude<DeletionProgress, 'stalled'>;
-  lastStatus: string;
-  poll: PollState;
-  /** The poll budget is spent and the stack is still deleting. */
-  exhausted: boolean;
-  /** Set when exhausted: the status reason the cluster is left with. */
-  reason?: string;
+  /** The wait this attempt opened, and the instance wait's timeout. */
+  wait: WaitTicket & { instancesTimeoutSeconds: number };
 }
 
 export type RemoveStackResult = ({ proceed: true } & StackRemoval) | { proceed: false; status: string };
+
+/** One wait per delete request and attempt. */
+export const deleteWaitKey = (cluster: Cluster, attempt: number) => `delete-${cluster.deleteRequests ?? 1}-${attempt}`;
 
 /** Fresh per delete request and per attempt: CloudFormation ignores a DeleteStack whose token it has seen before. */
 function deleteToken(cluster: Cluster, attempt: number, suffix = ''): string {
   return `delete-${cluster.id}-${cluster.deleteRequests ?? 1}-${attempt}${suffix}`;
 }
-
-const firstPoll = (policy: PollPolicy): PollState => {
-  const poll = nextPoll(undefined, policy);
-  return { attempt: poll.attempt, waitSeconds: poll.waitSeconds };
-};
 
 /**
  * The cluster's stack: the recorded id, else whatever stack carries the deterministic name (a create cancelled
@@ -75,48 +76,56 @@ function absence(deps: DeleteStackDeps, cluster: Cluster): 'deleted' | 'in_progr
  * Primary course:
  * 1. Load the cluster; only a DELETING cluster has its stack deleted (a duplicate execution finds it settled).
  * 2. Find its stack (recorded id, else the deterministic name).
- * 3. DeleteStack with a token fresh for this request and attempt; a stack that no longer exists is deleted already.
+ * 3. Open this attempt's wait (before DeleteStack: every event of the delete finds it), then DeleteStack with a
+ *    token fresh for this request and attempt; a stack that no longer exists is deleted already.
  * 4. Show the stage: status reason "waiting for stack deletion", and the timeline.
  */
 export async function removeStack(deps: DeleteStackDeps, input: { clusterId: string; attempt: number }): Promise<RemoveStackResult> {
   const loaded = await loadCluster(deps.store, input.clusterId);
   if (loaded.status !== 'DELETING') return { proceed: false, status: loaded.status };
 
-  const { cluster, stackId, status } = await findStack(deps, loaded);
-  const poll = firstPoll(deps.poll);
-  if (!stackId || status === 'DELETE_COMPLETE') {
-    const progress = stackId ? 'deleted' : absence(deps, cluster);
-    const message = progress === 'deleted' ? 'no stack to delete' : 'waiting for the stack the create may still be making';
-    await record(deps, cluster.id, 'stack.delete_requested', message, { stackName: cluster.stackName });
-    return { proceed: true, stackId: stackId ?? null, progress, lastStatus: 'DELETE_COMPLETE', poll, exhausted: false };
+  const found = await findStack(deps, loaded);
+  const { stackId, status } = found;
+  const key = deleteWaitKey(found.cluster, input.attempt);
+  const wait = { key, ...deps.wait };
+  if (stackId ? status === 'DELETE_COMPLETE' : absence(deps, found.cluster) === 'deleted') {
+    await record(deps, found.cluster.id, 'stack.delete_requested', 'no stack to delete', { stackName: found.cluster.stackName });
+    return { proceed: true, stackId: stackId ?? null, progress: 'deleted', wait };
+  }
+  const reason = input.attempt > 1 ? `waiting for stack deletion (attempt ${input.attempt} of ${deps.maxAttempts})` : 'waiting for stack deletion';
+  // A stack that is not visible yet (a cancelled create may still be making it) is waited for too: the safety net's
+  // check looks for it by name and deletes it when it appears.
+  const cluster = found.cluster.stackWait?.key === key
+    ? found.cluster
+    : await deps.store.update(found.cluster, { stackWait: openWait(key, 'delete', deps.clock.now()), statusReason: reason, updatedAt: deps.clock.now().toISOString() });
+  if (!stackId) {
+    await record(deps, cluster.id, 'stack.delete_requested', 'waiting for the stack the create may still be making', { stackName: cluster.stackName });
+    return { proceed: true, stackId: null, progress: 'in_progress', wait };
   }
 
   await deps.stacks.deleteStack(cluster.region, stackId, deleteToken(cluster, input.attempt));
-  const reason = input.attempt > 1 ? `waiting for stack deletion (attempt ${input.attempt} of ${deps.maxAttempts})` : 'waiting for stack deletion';
-  await deps.store.update(cluster, { statusReason: reason, updatedAt: deps.clock.now().toISOString() });
   await record(deps, cluster.id, 'stack.delete_requested', reason, { stackId, attempt: input.attempt });
-  return { proceed: true, stackId, progress: 'in_progress', lastStatus: status ?? 'DELETE_IN_PROGRESS', poll, exhausted: false };
+  return { proceed: true, stackId, progress: 'in_progress', wait };
 }
 
 export interface CheckRemovalInput {
   clusterId: string;
   stackId: string | null;
   attempt: number;
-  poll: PollState;
-  lastStatus?: string;
 }
 
 /**
+ * The delete's safety net, entered only when its wait timed out: one look at the stack.
  * Primary course:
  * 1. Without a stack id yet, look for the stack by name again (a cancelled create's stack may have appeared) and
  *    delete it when it has.
- * 2. Read the stack's status (gone counts as deleted); put a change on the timeline, once per change.
+ * 2. Read the stack's status (gone counts as deleted); a final status is recorded on the wait as its event would be.
  * 3. A stack that is not deleting at all is asked again, with a fresh token.
- * 4. Compute the next, longer, poll interval and whether the poll budget is spent.
+ * 4. Answer the way the wait would have; a stack still deleting sends the workflow back to waiting.
  */
-export async function checkStackRemoval(deps: DeleteStackDeps, input: CheckRemovalInput): Promise<StackRemoval> {
+export async function checkStackRemoval(deps: DeleteStackDeps, input: CheckRemovalInput): Promise<WaitOutcome & { stackId: string | null }> {
   let cluster = await loadCluster(deps.store, input.clusterId);
-  let stackId = input.stackId ?? undefined;
+  let stackId = input.stackId ?? cluster.stackId;
   let status: string | undefined;
   if (!stackId) {
     const found = await findStack(deps, cluster);
@@ -129,34 +138,23 @@ export async function checkStackRemoval(deps: DeleteStackDeps, input: CheckRemov
     status = (await deps.stacks.describeStack(cluster.region, stackId))?.status ?? 'DELETE_COMPLETE';
   }
 
-  const poll = nextPoll(input.poll, deps.poll);
-  const next = { attempt: poll.attempt, waitSeconds: poll.waitSeconds };
   if (!stackId) {
-    const progress = absence(deps, cluster);
-    if (progress === 'deleted') await record(deps, cluster.id, 'stack.status_changed', 'no stack appeared under the cluster\'s name', { stackName: cluster.stackName });
-    const exhausted = progress === 'in_progress' && poll.exhausted;
-    return { stackId: null, progress, lastStatus: 'DELETE_COMPLETE', poll: next, exhausted, ...(exhausted ? { reason: 'the stack the create was making never appeared' } : {}) };
+    if (absence(deps, cluster) === 'in_progress') return { ...waitOutcome('delete', 'DELETE_IN_PROGRESS'), stackId: null };
+    await record(deps, cluster.id, 'stack.status_changed', "no stack appeared under the cluster's name", { stackName: cluster.stackName });
+    return { ...waitOutcome('delete', 'DELETE_COMPLETE'), stackId: null };
   }
 
   const stackStatus = status ?? 'DELETE_COMPLETE';
-  if (stackStatus !== input.lastStatus) {
-    await record(deps, cluster.id, 'stack.status_changed', `stack ${stackStatus}`, { stackId, stackStatus });
-  }
   const read = deletionProgress(stackStatus);
+  if (read === 'deleted' || read === 'failed') {
+    const recorded = await deps.waits.recordStatus(cluster.id, { status: stackStatus, time: deps.clock.now().toISOString(), key: deleteWaitKey(cluster, input.attempt) });
+    if (recorded) await record(deps, cluster.id, 'stack.status_changed', `stack ${stackStatus} (seen by the safety net)`, { stackId, stackStatus });
+  }
   if (read === 'stalled') {
     logger.info('stack is not deleting; asking again', { clusterId: cluster.id, stackStatus });
-    await deps.stacks.deleteStack(cluster.region, stackId, deleteToken(cluster, input.attempt, `-r${input.poll.attempt}`));
+    await deps.stacks.deleteStack(cluster.region, stackId, deleteToken(cluster, input.attempt, `-r${deps.clock.now().getTime()}`));
   }
-  const progress = read === 'stalled' ? 'in_progress' : read;
-  const exhausted = progress === 'in_progress' && poll.exhausted;
-  return {
-    stackId,
-    progress,
-    lastStatus: stackStatus,
-    poll: next,
-    exhausted,
-    ...(exhausted ? { reason: `the stack did not finish deleting in the time allowed (last status ${stackStatus})` } : {}),
-  };
+  return { ...waitOutcome('delete', stackStatus), stackId };
 }
 
 export interface DeleteFailureResult {
@@ -179,15 +177,19 @@ export interface DeleteFailureResult {
  * 3. Another attempt if the budget allows (after a growing pause: what blocks a delete, such as a network
  *    interface a load balancer still holds, often clears by itself); otherwise the reason DELETE_FAILED carries.
  */
-export async function readDeleteFailure(deps: Omit<DeleteStackDeps, 'stacks'> & { stacks: StackReader }, input: { clusterId: string; stackId: string; attempt: number }): Promise<DeleteFailureResult> {
+export async function readDeleteFailure(
+  deps: Pick<DeleteStackDeps, 'store' | 'clock' | 'maxAttempts' | 'retryPauseSeconds'> & { stacks: StackReader },
+  input: { clusterId: string; stackId: string | null; attempt: number },
+): Promise<DeleteFailureResult> {
   const cluster = await loadCluster(deps.store, input.clusterId);
-  const events = await deps.stacks.listStackEvents(cluster.region, input.stackId);
+  const stackId = input.stackId ?? cluster.stackId ?? cluster.stackName;
+  const events = await deps.stacks.listStackEvents(cluster.region, stackId);
   const blockers = describeBlockers(deleteBlockersOf(events, cluster.stackName));
   const retry = input.attempt < deps.maxAttempts;
   const attempt = `attempt ${input.attempt} of ${deps.maxAttempts}`;
   const statusReason = retry ? `stack DELETE_FAILED (${attempt}), retrying; blocked by ${blockers}` : `stack DELETE_FAILED after ${deps.maxAttempts} attempts; blocked by ${blockers}`;
-  await record(deps, cluster.id, 'stack.delete_failed', `stack DELETE_FAILED (${attempt}): ${blockers}`, { stackId: input.stackId, attempt: input.attempt });
+  await record(deps, cluster.id, 'stack.delete_failed', `stack DELETE_FAILED (${attempt}): ${blockers}`, { stackId, attempt: input.attempt });
   if (retry) await deps.store.update(cluster, { statusReason, updatedAt: deps.clock.now().toISOString() });
-  const waitSeconds = Math.min(deps.poll.maxSeconds, deps.poll.initialSeconds * 2 ** (input.attempt - 1));
+  const waitSeconds = Math.min(MAX_RETRY_PAUSE_SECONDS, deps.retryPauseSeconds * 2 ** (input.attempt - 1));
   return { retry, attempt: input.attempt + 1, waitSeconds, blockers, reason: statusReason };
 }

@@ -1,40 +1,19 @@
 /**
- * The end of the delete workflow: wait until every instance the cluster ran is `terminated`, then DELETED; or
+ * The end of the delete workflow: once every instance the cluster ran is `terminated` (await-instances.ts), DELETED; or
  * DELETE_FAILED with a reason a person can act on.
  */
 import { canTransition, type ClusterNode } from '../domain/cluster';
-import { nextPoll, type PollPolicy, type PollState } from '../domain/stack';
 import { logger } from '../logger';
-import { loadCluster, record, transition, type TransitionDeps } from './lifecycle';
+import { loadCluster, transition, type TransitionDeps } from './lifecycle';
 import type { WorkflowFailure } from './mark-cluster-failed';
-import type { Clock, ClusterStore, InstanceInventory } from './ports';
-
-export interface InstanceCheckDeps {
-  store: ClusterStore;
-  instances: InstanceInventory;
-  clock: Clock;
-  poll: PollPolicy;
-}
-
-export interface InstanceCheck {
-  /** Instances not yet `terminated` (`shutting-down` still runs, and still costs). */
-  remaining: number;
-  /** Every instance the cluster is known to have run. */
-  total: number;
-  poll: PollState;
-  exhausted: boolean;
-  /** Set when exhausted: the status reason the cluster is left with. */
-  reason?: string;
-}
-
-const STUCK_IDS_SHOWN = 10;
+import type { InstanceInventory } from './ports';
 
 /**
  * Every instance of the cluster: those EC2 lists under the cluster-id tag, plus those in the inventory recorded at
  * READY that the tag query did not return (a tag removed by hand, say), read by id. An id EC2 no longer lists at
  * all was terminated long enough ago to be forgotten.
  */
-async function instancesOf(deps: InstanceCheckDeps, cluster: { id: string; region: string; nodes: ClusterNode[] }): Promise<ClusterNode[]> {
+export async function instancesOf(deps: { instances: InstanceInventory }, cluster: { id: string; region: string; nodes: ClusterNode[] }): Promise<ClusterNode[]> {
   const tagged = await deps.instances.instancesOfCluster(cluster.region, cluster.id);
   const seen = new Set(tagged.map((node) => node.instanceId));
   const untagged = cluster.nodes.map((node) => node.instanceId).filter((id) => !seen.has(id));
@@ -42,41 +21,6 @@ async function instancesOf(deps: InstanceCheckDeps, cluster: { id: string; regio
   const found = new Set(byId.map((node) => node.instanceId));
   const forgotten = cluster.nodes.filter((node) => !seen.has(node.instanceId) && !found.has(node.instanceId)).map((node) => ({ ...node, state: 'terminated' }));
   return [...tagged, ...byId, ...forgotten];
-}
-
-function countStates(nodes: ClusterNode[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const node of nodes) counts[node.state] = (counts[node.state] ?? 0) + 1;
-  return counts;
-}
-
-/**
- * Primary course:
- * 1. List every instance of the cluster (tag query plus recorded inventory) and count those not `terminated`.
- * 2. When that number changes, show it: status reason "waiting for N instances to terminate", the timeline, and
- *    the node inventory with the instances' current states.
- * 3. Compute the next, longer, poll interval and whether the poll budget is spent.
- */
-export async function checkInstancesTerminated(deps: InstanceCheckDeps, input: { clusterId: string; poll: PollState; lastRemaining?: number }): Promise<InstanceCheck> {
-  const cluster = await loadCluster(deps.store, input.clusterId);
-  const nodes = await instancesOf(deps, cluster);
-  const running = nodes.filter((node) => node.state !== 'terminated');
-  if (running.length !== input.lastRemaining && running.length > 0) {
-    const message = `waiting for ${running.length} instance${running.length === 1 ? '' : 's'} to terminate`;
-    await deps.store.update(cluster, { statusReason: message, nodes, updatedAt: deps.clock.now().toISOString() });
-    await record(deps, cluster.id, 'instances.terminating', message, { remaining: running.length, total: nodes.length, states: countStates(nodes) });
-  }
-  // Attempt 0 is the workflow's first look, right after the stack is gone: the interval starts from the policy's own.
-  const poll = nextPoll(input.poll.attempt === 0 ? undefined : input.poll, deps.poll);
-  const exhausted = running.length > 0 && poll.exhausted;
-  const stuck = running.slice(0, STUCK_IDS_SHOWN).map((node) => `${node.instanceId} (${node.state})`).join(', ');
-  return {
-    remaining: running.length,
-    total: nodes.length,
-    poll: { attempt: poll.attempt, waitSeconds: poll.waitSeconds },
-    exhausted,
-    ...(exhausted ? { reason: `the stack is deleted but ${running.length} instance${running.length === 1 ? ' has' : 's have'} not terminated in the time allowed: ${stuck}` } : {}),
-  };
 }
 
 export interface DeleteOutcome {

@@ -8,6 +8,7 @@ import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../doma
 import type { Delivery, RecordedAttempt } from '../domain/delivery';
 import type { QuotaLimits, QuotaUsage } from '../domain/quota';
 import type { StackEventView } from '../domain/stack';
+import type { InstanceWait, ResourceState, StackWait, WaitOutcome } from '../domain/stack-wait';
 
 type Changeable = Omit<Cluster, 'id' | 'version' | 'owner' | 'requestedAt'>;
 
@@ -76,6 +77,63 @@ export interface StackGateway extends StackReader {
   /** Starts a create; returns the stack id. Throws StackAlreadyExistsError when the name is taken. */
   createStack(request: CreateStackRequest): Promise<string>;
   deleteStack(region: string, stackNameOrId: string, clientRequestToken: string): Promise<void>;
+  /** How many resources the template will certainly create (domain/stack-wait.ts plannedResourceCount). */
+  plannedResourceCount?(): number;
+}
+
+/**
+ * The workflows' waits on the cluster record (domain/stack-wait.ts). Each write is conditional on the wait it is for
+ * and leaves the record's version alone: the status writers and these never overwrite each other's fields.
+ */
+export interface StackWaits {
+  /**
+   * Attaches a waiting task's token to the open wait `key` and counts the round. Resolves with the wait as it is
+   * after the write (with its status, if the final event came first); undefined when no wait `key` is open (a later
+   * operation replaced it, or the cluster is gone).
+   */
+  attachToken(clusterId: string, key: string, token: string): Promise<StackWait | undefined>;
+  /**
+   * Records a final status on the cluster's open wait: only if the status ends that wait's target, the wait has no
+   * status yet, and the event (at `time`) is not older than the wait (`key`, when given, must match too). Resolves
+   * with the wait as it is after the write (its token, if one is attached), undefined when nothing was recorded
+   * (a duplicate, a late event of an earlier attempt, a status that does not end this wait, no open wait).
+   */
+  recordStatus(clusterId: string, report: { status: string; reason?: string; time: string; key?: string }): Promise<StackWait | undefined>;
+  /**
+   * Records one resource's status unless a newer event already did. Resolves with the resources before the write and
+   * the wait's token (for a heartbeat), or undefined when the event was older than what is recorded (or no cluster).
+   */
+  recordResource(
+    clusterId: string,
+    resource: { logicalId: string } & ResourceState,
+  ): Promise<{ before: Record<string, ResourceState>; token?: string; status: string; planned?: number } | undefined>;
+}
+
+export interface InstanceWaits {
+  /** Lets an EC2 event find its cluster: one small item per instance id. */
+  watch(clusterId: string, instanceIds: string[]): Promise<void>;
+  /** The cluster an instance was watched for. */
+  clusterOf(instanceId: string): Promise<string | undefined>;
+  /**
+   * Opens (or renews, one round more) the wait for `remaining` with the task's token. Resolves with the ids still
+   * not known terminated after the write (those EC2 already reported are taken out).
+   */
+  attach(clusterId: string, wait: InstanceWait & { token: string }, remaining: string[]): Promise<string[]>;
+  /**
+   * Notes one instance terminated. Resolves with the wait and the ids still to go after the write (undefined when the
+   * cluster is gone).
+   */
+  recordTerminated(clusterId: string, instanceId: string): Promise<{ wait?: InstanceWait; remaining: string[] } | undefined>;
+}
+
+/** Step Functions' callbacks for a task that waits on a token. A token already used or expired is not an error. */
+export interface TaskTokens {
+  /** Resumes the waiting task with `output`; false when the token was used already, timed out or is unknown. */
+  succeed(token: string, output: WaitOutcome | Record<string, unknown>): Promise<boolean>;
+  /** Fails the waiting task with an error name its Catch matches and the reason as cause. */
+  fail(token: string, error: string, cause: string): Promise<boolean>;
+  /** Tells the waiting task its operation is still making progress (resets HeartbeatSeconds). */
+  heartbeat(token: string): Promise<boolean>;
 }
 
 export interface InstanceInventory {

@@ -43,13 +43,17 @@ export async function recordStackReady(deps: RecordStackOutcomeDeps, input: { cl
  * 1. Find the root cause in the stack events: the first resource that failed with its own reason.
  * 2. Mark the cluster FAILED with that reason.
  */
-export async function recordStackFailure(deps: RecordStackOutcomeDeps, input: { clusterId: string; stackId?: string; reason?: string }): Promise<OutcomeResult> {
+export async function recordStackFailure(
+  deps: RecordStackOutcomeDeps,
+  input: { clusterId: string; stackId?: string; reason?: string; stackStatus?: string },
+): Promise<OutcomeResult> {
   const cluster = await loadCluster(deps.store, input.clusterId);
   let reason = input.reason;
   if (!reason && input.stackId) {
     const events = await deps.stacks.listStackEvents(cluster.region, input.stackId);
     reason = rootCauseOf(events, cluster.stackName);
   }
+  if (!reason && input.stackStatus) reason = `the stack ended ${input.stackStatus}`;
   const updated = await transition(
     deps,
     cluster,

@@ -1,7 +1,7 @@
 import { CLUSTER_TAGS, stackTags } from '../domain/cluster';
 import { StackAlreadyExistsError, StackNameTakenError, StaleClusterError } from '../domain/errors';
 import { templateParameters } from '../domain/parameters';
-import { nextPoll, type PollPolicy, type PollState } from '../domain/stack';
+import { openWait, type WaitTicket } from '../domain/stack-wait';
 import { logger } from '../logger';
 import { loadCluster, record } from './lifecycle';
 import type { Clock, ClusterStore, StackGateway } from './ports';
@@ -10,17 +10,22 @@ export interface StartStackCreationDeps {
   store: ClusterStore;
   stacks: StackGateway;
   clock: Clock;
-  poll: PollPolicy;
+  /** The waiting state's heartbeat and timeout. */
+  wait: Omit<WaitTicket, 'key'>;
 }
 
-export type StartStackCreationResult = { proceed: false; status: string } | { proceed: true; stackId: string; poll: PollState; lastStatus: string };
+export type StartStackCreationResult = { proceed: false; status: string } | { proceed: true; stackId: string; wait: WaitTicket };
+
+/** The create's wait key: one create per cluster. */
+export const CREATE_WAIT = 'create';
 
 /**
  * Primary course:
  * 1. Load the cluster; only a CREATING cluster gets a stack (a cancelled one does not).
  * 2. Claim the stack with a conditional write (`stackRequestedAt`) before calling CreateStack. A delete that cancels
  *    the create wins or loses this race on the version: if it wins, no stack is ever made; if it loses, the record
- *    it reads says a stack may exist, and the delete workflow waits for it under the deterministic name.
+ *    it reads says a stack may exist, and the delete workflow waits for it under the deterministic name. The same
+ *    write opens the create's wait and the resource map for progress, so every event of the stack finds them.
  * 3. CreateStack with the deterministic name, a ClientRequestToken, our tags and the service role.
  * 4. A retried create that finds the stack already there adopts it when its cluster-id tag says it is ours.
  * 5. Remember the stack id and tell the timeline; if the cluster was cancelled meanwhile, stop here and leave the
@@ -31,7 +36,14 @@ export async function startStackCreation(deps: StartStackCreationDeps, clusterId
   if (loaded.status !== 'CREATING') return { proceed: false, status: loaded.status };
   const cluster = loaded.stackRequestedAt
     ? loaded
-    : await deps.store.update(loaded, { stackRequestedAt: deps.clock.now().toISOString(), statusReason: 'creating the CloudFormation stack', updatedAt: deps.clock.now().toISOString() });
+    : await deps.store.update(loaded, {
+        stackRequestedAt: deps.clock.now().toISOString(),
+        statusReason: 'creating the CloudFormation stack',
+        stackWait: openWait(CREATE_WAIT, 'create', deps.clock.now()),
+        stackResources: {},
+        ...(deps.stacks.plannedResourceCount ? { resourcesPlanned: deps.stacks.plannedResourceCount() } : {}),
+        updatedAt: deps.clock.now().toISOString(),
+      });
 
   let stackId: string;
   try {
@@ -62,5 +74,5 @@ export async function startStackCreation(deps: StartStackCreationDeps, clusterId
     }
     await record(deps, clusterId, 'stack.create_started', `stack ${cluster.stackName} create started`, { stackId });
   }
-  return { proceed: true, stackId, poll: nextPoll(undefined, deps.poll), lastStatus: 'CREATE_IN_PROGRESS' };
+  return { proceed: true, stackId, wait: { key: CREATE_WAIT, ...deps.wait } };
 }

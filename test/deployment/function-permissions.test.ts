@@ -70,7 +70,7 @@ describe('each function’s role allows exactly what its code sends', () => {
     const TABLE_ADAPTERS: Record<string, string[]> = {
       ApiKeysTable: ['src/adapters/dynamodb/api-key-store.ts'],
       IdempotencyTable: ['src/adapters/dynamodb/idempotency.ts', 'src/adapters/dynamodb/replay-guard.ts'],
-      ClustersTable: ['src/adapters/dynamodb/cluster-store.ts', 'src/adapters/dynamodb/delivery-store.ts', 'src/adapters/dynamodb/quota-ledger.ts'],
+      ClustersTable: ['src/adapters/dynamodb/cluster-store.ts', 'src/adapters/dynamodb/delivery-store.ts', 'src/adapters/dynamodb/quota-ledger.ts', 'src/adapters/dynamodb/workflow-waits.ts'],
     };
     for (const fn of functions) {
       const sources = code.get(fn.name)!.sources;

@@ -8,7 +8,7 @@ import { buildWorkflowStarter } from '../../src/adapters/stepfunctions/workflow-
 import type { Dependencies } from '../../src/composition';
 import { QuotaExceededError } from '../../src/domain/errors';
 import { createClusterHandler } from '../../src/handlers/http/create-cluster';
-import { checkStackDeletion } from '../../src/use-cases/clean-up-failed-stack';
+import { checkStackDeletion, settleCleanup } from '../../src/use-cases/clean-up-failed-stack';
 import { transition } from '../../src/use-cases/lifecycle';
 import type { ChatFollowUps } from '../../src/use-cases/ports';
 import { aCluster } from '../support/clusters';
@@ -163,13 +163,14 @@ describe('the lifecycle gives shares back', () => {
     await db.quotas.acquire(who, { clusterId: cluster.id, instances: 8 }, limits);
     let stackStatus: string | undefined = 'DELETE_IN_PROGRESS';
     const stacks = { describeStack: async () => (stackStatus ? { stackId: 'stack-1', stackName: 'x', status: stackStatus, outputs: {}, tags: {} } : undefined), deleteStack: async () => undefined } as never;
-    const deps = { store: db.store, stacks, clock: fixedClock(), poll: { initialSeconds: 1, maxSeconds: 1, growth: 1, maxAttempts: 5 }, quotas: db.quotas };
+    const deps = { store: db.store, stacks, clock: fixedClock(), wait: { heartbeatSeconds: 1, timeoutSeconds: 5 }, quotas: db.quotas };
 
-    await checkStackDeletion(deps, { clusterId: cluster.id, stackId: 'stack-1', poll: { attempt: 1, waitSeconds: 1 } });
+    await checkStackDeletion(deps, { clusterId: cluster.id, stackId: 'stack-1' });
     expect(await db.quotas.usage(who)).toEqual({ activeClusters: 1, instances: 8 });
     stackStatus = undefined;
-    await checkStackDeletion(deps, { clusterId: cluster.id, stackId: 'stack-1', poll: { attempt: 2, waitSeconds: 1 } });
-    await checkStackDeletion(deps, { clusterId: cluster.id, stackId: 'stack-1', poll: { attempt: 3, waitSeconds: 1 } });
+    await checkStackDeletion(deps, { clusterId: cluster.id, stackId: 'stack-1' });
+    // The event's path (settleCleanup from the wait's status) after the check's: giving back twice counts once.
+    await settleCleanup(deps, { clusterId: cluster.id, status: 'DELETE_COMPLETE' });
     expect(await db.quotas.usage(who)).toEqual({ activeClusters: 0, instances: 0 });
   });
 

@@ -5,6 +5,7 @@ import { buildClusterStore } from '../../src/adapters/dynamodb/cluster-store';
 import { buildDeliveryStore } from '../../src/adapters/dynamodb/delivery-store';
 import { buildQuotaLedger } from '../../src/adapters/dynamodb/quota-ledger';
 import { buildReplayGuard } from '../../src/adapters/dynamodb/replay-guard';
+import { buildInstanceWaits, buildStackWaits } from '../../src/adapters/dynamodb/workflow-waits';
 import { apiKeysTableDefinition, clustersTableDefinition, idempotencyTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { ensureTables, startEmbeddedDynamoDB } from '../../sandbox/dynamodb';
 
@@ -20,6 +21,8 @@ export async function startTestDynamoDB() {
     store: buildClusterStore(documents, 'clusters'),
     deliveries: buildDeliveryStore(documents, 'clusters'),
     quotas: buildQuotaLedger(documents, 'clusters'),
+    waits: buildStackWaits(documents, 'clusters'),
+    instanceWaits: buildInstanceWaits(documents, 'clusters'),
     keys: buildApiKeyStore(documents, 'api-keys'),
     seenBefore: buildReplayGuard(documents, 'idempotency'),
     async close() {

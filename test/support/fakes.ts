@@ -1,7 +1,7 @@
 /** Hand-written stand-ins for the use cases' ports (plain function types, not SDK mocks): each records its calls. */
 import type { ClusterNode } from '../../src/domain/cluster';
 import type { StackEventView } from '../../src/domain/stack';
-import type { ChatFollowUps, InstanceInventory, QuotaLedger, StackDescription, StackGateway, WorkflowStarter } from '../../src/use-cases/ports';
+import type { ChatFollowUps, InstanceInventory, QuotaLedger, StackDescription, StackGateway, TaskTokens, WorkflowStarter } from '../../src/use-cases/ports';
 
 export function fakeStacks(stacks: Partial<StackDescription>[] = [], events: StackEventView[] = []) {
   const known = stacks.map((s) => ({ stackId: 'stack-1', stackName: 'swarm-c-1', status: 'CREATE_COMPLETE', outputs: {}, tags: {}, ...s }));
@@ -76,4 +76,25 @@ export function fakeFollowUps() {
     },
   };
   return { followUps, announced };
+}
+
+/**
+ * Step Functions' task-token callbacks, recording each answer. A token answered once is spent: a second answer
+ * returns false, as SendTaskSuccess's TaskTimedOut/InvalidToken would be swallowed by the adapter.
+ */
+export function fakeTokens() {
+  const answers: { token: string; kind: 'success' | 'failure' | 'heartbeat'; output?: unknown; error?: string; cause?: string }[] = [];
+  const spent = new Set<string>();
+  const answer = async (token: string, entry: Omit<(typeof answers)[number], 'token'>) => {
+    if (spent.has(token)) return false;
+    if (entry.kind !== 'heartbeat') spent.add(token);
+    answers.push({ token, ...entry });
+    return true;
+  };
+  const tokens: TaskTokens = {
+    succeed: (token, output) => answer(token, { kind: 'success', output }),
+    fail: (token, error, cause) => answer(token, { kind: 'failure', error, cause }),
+    heartbeat: (token) => answer(token, { kind: 'heartbeat' }),
+  };
+  return { tokens, answers, spent };
 }

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { StackAlreadyExistsError } from '../../domain/errors';
 import type { StackEventView } from '../../domain/stack';
+import { plannedResourceCount } from '../../domain/stack-wait';
 import type { StackGateway, StackReader } from '../../use-cases/ports';
 import { classifyAwsError } from '../aws-errors';
 
@@ -130,6 +131,8 @@ export function buildStackGateway(options: StackGatewayOptions): StackGateway {
         return classifyAwsError(error, 'CreateStack');
       }
     },
+
+    plannedResourceCount: () => plannedResourceCount(options.templateBody()),
 
     async deleteStack(region, stackNameOrId, clientRequestToken) {
       try {

@@ -7,6 +7,7 @@
  * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
  * | owner's usage   | OWNER#<owner>   | USAGE                    | —                           | —                                        |
  * | webhook delivery| CLUSTER#<id>    | DELIVERY#<deliveryId>    | —                           | —                                        |
+ * | watched instance| INSTANCE#<id>   | INSTANCE                 | —                           | —                                        |
  *
  * Two sparse indexes, whose keys the store derives from the record on every write (so they cannot drift):
  * | cluster         | gsi3 (by owner + activity), not DELETING/DELETED: OWNER#<owner> / <lastActivityAt>#<id>           |
@@ -41,6 +42,8 @@ export const keys = {
   eventPrefix: 'EVENT#',
   delivery: (clusterId: string, deliveryId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `DELIVERY#${deliveryId}` }),
   deliveryPrefix: 'DELIVERY#',
+  /** An instance the delete workflow waits for, mapped to its cluster (an EC2 event carries only the instance id). */
+  instance: (instanceId: string) => ({ pk: `INSTANCE#${instanceId}`, sk: 'INSTANCE' }),
   ownerPartition: (owner: string) => `OWNER#${owner}`,
   ownerStatusPartition: (owner: string, status: string) => `OWNER#${owner}#STATUS#${status}`,
   listSortKey: (requestedAt: string, id: string) => `${requestedAt}#${id}`,

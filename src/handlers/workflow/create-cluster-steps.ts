@@ -13,11 +13,13 @@ import {
   quotaLedger,
   stackGateway,
   stackReader,
+  stackWaits,
+  taskTokens,
   type Dependencies,
 } from '../../composition';
 import type { Config } from '../../config';
-import type { PollState } from '../../domain/stack';
 import type { WebhookEventType } from '../../domain/webhook';
+import { awaitStack, type AwaitStackInput } from '../../use-cases/await-stack';
 import { checkStackCreation, type CheckStackInput } from '../../use-cases/check-stack';
 import * as cleanUp from '../../use-cases/clean-up-failed-stack';
 import { markClusterFailed, type WorkflowFailure } from '../../use-cases/mark-cluster-failed';
@@ -30,21 +32,31 @@ import { lambdaStep, workflowTask } from './task';
 type StackInput = { clusterId: string; stackId: string };
 type Deps<K extends keyof Dependencies> = Pick<Dependencies, K>;
 type StackDeps = Deps<'config' | 'store' | 'stacks' | 'clock'>;
-type WatchDeps = Omit<StackDeps, 'stacks'> & { stacks: StackReader };
+type WatchDeps = Omit<StackDeps, 'stacks'> & { stacks: StackReader } & Deps<'waits'>;
+type AwaitDeps = Deps<'config' | 'waits' | 'tokens'>;
+
+/** The waiting state's heartbeat and timeout, from the configuration. */
+export const stackWaitTiming = (config: Config) => ({ heartbeatSeconds: config.stackWait.heartbeatSeconds, timeoutSeconds: config.stackWait.timeoutSeconds });
+/** The one function both of this workflow's stack waits (its create, its clean-up) invoke. */
+export const awaitStackStep = (deps: AwaitDeps) =>
+  workflowTask('await stack', (input: AwaitStackInput) => awaitStack({ waits: deps.waits, tokens: deps.tokens, maxRounds: deps.config.stackWait.maxRounds }, input));
 type OutcomeDeps = Deps<'store' | 'instances' | 'clock' | 'quotas' | 'followUps'> & { stacks: StackReader };
 
 /** Each step from exactly the dependencies its use case takes. */
 export const createClusterStep = {
   createStack: (deps: StackDeps) =>
-    workflowTask('create stack', (input: { clusterId: string }) => startStackCreation({ ...deps, poll: deps.config.stackPoll }, input.clusterId)),
-  checkStack: (deps: WatchDeps) => workflowTask('check stack', (input: CheckStackInput) => checkStackCreation({ ...deps, poll: deps.config.stackPoll }, input)),
+    workflowTask('create stack', (input: { clusterId: string }) => startStackCreation({ ...deps, wait: stackWaitTiming(deps.config) }, input.clusterId)),
+  awaitCreation: awaitStackStep,
+  checkStack: (deps: WatchDeps) => workflowTask('check stack', (input: CheckStackInput) => checkStackCreation(deps, input)),
   recordReady: (deps: OutcomeDeps) => workflowTask('record ready', (input: StackInput) => recordStackReady(deps, input)),
   recordFailure: (deps: OutcomeDeps) =>
-    workflowTask('record failure', (input: { clusterId: string; stackId?: string; reason?: string }) => recordStackFailure(deps, input)),
+    workflowTask('record failure', (input: { clusterId: string; stackId?: string; reason?: string; stackStatus?: string }) => recordStackFailure(deps, input)),
   deleteFailedStack: (deps: StackDeps & Deps<'quotas'>) =>
-    workflowTask('delete failed stack', (input: StackInput) => cleanUp.deleteFailedStack({ ...deps, poll: deps.config.stackPoll }, input)),
+    workflowTask('delete failed stack', (input: StackInput) => cleanUp.deleteFailedStack({ ...deps, wait: stackWaitTiming(deps.config) }, input)),
   checkStackDeletion: (deps: StackDeps & Deps<'quotas'>) =>
-    workflowTask('check stack deletion', (input: StackInput & { poll: PollState }) => cleanUp.checkStackDeletion({ ...deps, poll: deps.config.stackPoll }, input)),
+    workflowTask('check stack deletion', (input: StackInput) => cleanUp.checkStackDeletion({ ...deps, wait: stackWaitTiming(deps.config) }, input)),
+  settleCleanup: (deps: Deps<'store' | 'clock' | 'quotas'>) =>
+    workflowTask('settle cleanup', (input: { clusterId: string; status: string }) => cleanUp.settleCleanup(deps, input)),
   markFailed: (deps: Deps<'store' | 'clock' | 'quotas' | 'followUps'>) =>
     workflowTask('mark failed', (input: { clusterId: string; failure: WorkflowFailure }) => markClusterFailed(deps, input)),
   notify: (deps: Deps<'store' | 'deliveries' | 'deliveryWorkflow' | 'clock'>) =>
@@ -57,11 +69,13 @@ export const createClusterStep = {
 export function createClusterSteps(deps: Dependencies) {
   return {
     createStack: createClusterStep.createStack(deps),
+    awaitCreation: createClusterStep.awaitCreation(deps),
     checkStack: createClusterStep.checkStack(deps),
     recordReady: createClusterStep.recordReady(deps),
     recordFailure: createClusterStep.recordFailure(deps),
     deleteFailedStack: createClusterStep.deleteFailedStack(deps),
     checkStackDeletion: createClusterStep.checkStackDeletion(deps),
+    settleCleanup: createClusterStep.settleCleanup(deps),
     markFailed: createClusterStep.markFailed(deps),
     notify: createClusterStep.notify(deps),
     webhookGivenUp: createClusterStep.webhookGivenUp(deps),
@@ -72,7 +86,10 @@ export type CreateClusterSteps = ReturnType<typeof createClusterSteps>;
 
 // What the Lambda exports build, one builder per kind of need.
 const stackDeps = (config: Config): StackDeps => ({ config, clock: systemClock, store: clusterStore(config), stacks: stackGateway(config) });
-const watchDeps = (config: Config): WatchDeps => ({ config, clock: systemClock, store: clusterStore(config), stacks: stackReader() });
+const watchDeps = (config: Config): WatchDeps => {
+  const dynamodb = dynamoDBClient(config);
+  return { config, clock: systemClock, store: clusterStore(config, dynamodb), stacks: stackReader(), waits: stackWaits(config, dynamodb) };
+};
 const withQuotas = (config: Config) => {
   const dynamodb = dynamoDBClient(config);
   return { config, clock: systemClock, store: clusterStore(config, dynamodb), quotas: quotaLedger(config, dynamodb), followUps: chatFollowUps(config) };
@@ -84,11 +101,16 @@ const deliveryDeps = (config: Config) => {
 };
 
 export const createStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.createStack(stackDeps(config)));
+export const awaitCreation = /* @__PURE__ */ lambdaStep((config) => createClusterStep.awaitCreation({ config, waits: stackWaits(config), tokens: taskTokens(config) }));
 export const checkStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.checkStack(watchDeps(config)));
 export const recordReady = /* @__PURE__ */ lambdaStep((config) => createClusterStep.recordReady(outcomeDeps(config)));
 export const recordFailure = /* @__PURE__ */ lambdaStep((config) => createClusterStep.recordFailure(outcomeDeps(config)));
 export const deleteFailedStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.deleteFailedStack({ ...stackDeps(config), quotas: quotaLedger(config) }));
 export const checkStackDeletion = /* @__PURE__ */ lambdaStep((config) => createClusterStep.checkStackDeletion({ ...stackDeps(config), quotas: quotaLedger(config) }));
+export const settleCleanup = /* @__PURE__ */ lambdaStep((config) => {
+  const dynamodb = dynamoDBClient(config);
+  return createClusterStep.settleCleanup({ clock: systemClock, store: clusterStore(config, dynamodb), quotas: quotaLedger(config, dynamodb) });
+});
 export const markFailed = /* @__PURE__ */ lambdaStep((config) => createClusterStep.markFailed(withQuotas(config)));
 export const notify = /* @__PURE__ */ lambdaStep((config) => createClusterStep.notify({ ...deliveryDeps(config), deliveryWorkflow: deliveryWorkflow(config) }));
 export const webhookGivenUp = /* @__PURE__ */ lambdaStep((config) => createClusterStep.webhookGivenUp(deliveryDeps(config)));
@@ -99,11 +121,13 @@ export const webhookGivenUp = /* @__PURE__ */ lambdaStep((config) => createClust
  */
 export const CREATE_CLUSTER_TASKS = {
   CreateStackFunctionArn: 'createStack',
+  AwaitStackFunctionArn: 'awaitCreation',
   CheckStackFunctionArn: 'checkStack',
   RecordReadyFunctionArn: 'recordReady',
   RecordFailureFunctionArn: 'recordFailure',
   DeleteStackFunctionArn: 'deleteFailedStack',
   CheckDeletionFunctionArn: 'checkStackDeletion',
+  SettleCleanupFunctionArn: 'settleCleanup',
   MarkFailedFunctionArn: 'markFailed',
   NotifyFunctionArn: 'notify',
   WebhookGivenUpFunctionArn: 'webhookGivenUp',

@@ -3,34 +3,55 @@
  * separate function in serverless.yml with a role of its own; they share this module because each is a one-line
  * call into a use case. Each step names the dependencies it uses, and its Lambda export builds only those.
  */
-import { chatFollowUps, clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, instanceInventory, quotaLedger, stackGateway, stackReader, type Dependencies } from '../../composition';
+import {
+  chatFollowUps,
+  clusterStore,
+  deliveryStore,
+  deliveryWorkflow,
+  dynamoDBClient,
+  instanceInventory,
+  instanceWaits,
+  quotaLedger,
+  stackGateway,
+  stackReader,
+  stackWaits,
+  taskTokens,
+  type Dependencies,
+} from '../../composition';
 import type { Config } from '../../config';
-import type { PollState } from '../../domain/stack';
 import type { WebhookEventType } from '../../domain/webhook';
+import * as instanceProof from '../../use-cases/await-instances';
 import * as stack from '../../use-cases/delete-cluster-stack';
 import * as finish from '../../use-cases/finish-cluster-deletion';
 import type { WorkflowFailure } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/notify-cluster-outcome';
 import { systemClock, type StackReader } from '../../use-cases/ports';
+import { awaitStackStep, stackWaitTiming } from './create-cluster-steps';
 import { lambdaStep, workflowTask } from './task';
 
 type Deps<K extends keyof Dependencies> = Pick<Dependencies, K>;
-type StackDeps = Deps<'config' | 'store' | 'stacks' | 'clock'>;
+type StackDeps = Deps<'config' | 'store' | 'stacks' | 'clock' | 'waits'>;
 type TransitionDeps = Deps<'store' | 'clock' | 'quotas' | 'followUps'>;
 
-type WatchDeps = Omit<StackDeps, 'stacks'> & { stacks: StackReader };
+type WatchDeps = Omit<StackDeps, 'stacks' | 'waits'> & { stacks: StackReader };
 
-const removalDeps = <D extends WatchDeps>(deps: D) => ({ ...deps, poll: deps.config.stackPoll, maxAttempts: deps.config.deleteMaxAttempts });
+const removalDeps = <D extends { config: Config }>(deps: D) => ({
+  ...deps,
+  wait: { ...stackWaitTiming(deps.config), instancesTimeoutSeconds: deps.config.instanceWait.timeoutSeconds },
+  maxAttempts: deps.config.deleteMaxAttempts,
+  retryPauseSeconds: deps.config.deleteRetryPauseSeconds,
+});
 
 /** Each step from exactly the dependencies its use case takes. */
 export const deleteClusterStep = {
   removeStack: (deps: StackDeps) => workflowTask('remove stack', (input: { clusterId: string; attempt: number }) => stack.removeStack(removalDeps(deps), input)),
+  awaitStackRemoval: awaitStackStep,
   checkStackRemoval: (deps: StackDeps) => workflowTask('check stack removal', (input: stack.CheckRemovalInput) => stack.checkStackRemoval(removalDeps(deps), input)),
   readDeleteFailure: (deps: WatchDeps) =>
-    workflowTask('read delete failure', (input: { clusterId: string; stackId: string; attempt: number }) => stack.readDeleteFailure(removalDeps(deps), input)),
-  checkInstancesTerminated: (deps: Deps<'config' | 'store' | 'instances' | 'clock'>) =>
-    workflowTask('check instances terminated', (input: { clusterId: string; poll: PollState; lastRemaining?: number }) =>
-      finish.checkInstancesTerminated({ ...deps, poll: deps.config.stackPoll }, input),
+    workflowTask('read delete failure', (input: { clusterId: string; stackId: string | null; attempt: number }) => stack.readDeleteFailure(removalDeps(deps), input)),
+  awaitInstances: (deps: Deps<'config' | 'store' | 'instances' | 'instanceWaits' | 'tokens' | 'clock'>) =>
+    workflowTask('await instances', (input: { clusterId: string; taskToken: string }) =>
+      instanceProof.awaitInstances({ ...deps, waits: deps.instanceWaits, maxRounds: deps.config.instanceWait.maxRounds }, input),
     ),
   markDeleted: (deps: TransitionDeps) => workflowTask('mark deleted', (input: { clusterId: string; total: number }) => finish.markClusterDeleted(deps, input)),
   markDeleteFailed: (deps: TransitionDeps) =>
@@ -45,9 +66,10 @@ export const deleteClusterStep = {
 export function deleteClusterSteps(deps: Dependencies) {
   return {
     removeStack: deleteClusterStep.removeStack(deps),
+    awaitStackRemoval: deleteClusterStep.awaitStackRemoval(deps),
     checkStackRemoval: deleteClusterStep.checkStackRemoval(deps),
     readDeleteFailure: deleteClusterStep.readDeleteFailure(deps),
-    checkInstancesTerminated: deleteClusterStep.checkInstancesTerminated(deps),
+    awaitInstances: deleteClusterStep.awaitInstances(deps),
     markDeleted: deleteClusterStep.markDeleted(deps),
     markDeleteFailed: deleteClusterStep.markDeleteFailed(deps),
     notifyDeleteOutcome: deleteClusterStep.notifyDeleteOutcome(deps),
@@ -58,7 +80,10 @@ export function deleteClusterSteps(deps: Dependencies) {
 export type DeleteClusterSteps = ReturnType<typeof deleteClusterSteps>;
 
 // What the Lambda exports build, one builder per kind of need.
-const stackDeps = (config: Config): StackDeps => ({ config, clock: systemClock, store: clusterStore(config), stacks: stackGateway(config) });
+const stackDeps = (config: Config): StackDeps => {
+  const dynamodb = dynamoDBClient(config);
+  return { config, clock: systemClock, store: clusterStore(config, dynamodb), stacks: stackGateway(config), waits: stackWaits(config, dynamodb) };
+};
 const watchDeps = (config: Config): WatchDeps => ({ config, clock: systemClock, store: clusterStore(config), stacks: stackReader() });
 const transitionDeps = (config: Config): TransitionDeps => {
   const dynamodb = dynamoDBClient(config);
@@ -71,10 +96,19 @@ const deliveryDeps = (config: Config) => {
 
 export const removeStack = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.removeStack(stackDeps(config)));
 export const checkStackRemoval = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.checkStackRemoval(stackDeps(config)));
+export const awaitStackRemoval = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.awaitStackRemoval({ config, waits: stackWaits(config), tokens: taskTokens(config) }));
 export const readDeleteFailure = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.readDeleteFailure(watchDeps(config)));
-export const checkInstancesTerminated = /* @__PURE__ */ lambdaStep((config) =>
-  deleteClusterStep.checkInstancesTerminated({ config, clock: systemClock, store: clusterStore(config), instances: instanceInventory() }),
-);
+export const awaitInstances = /* @__PURE__ */ lambdaStep((config) => {
+  const dynamodb = dynamoDBClient(config);
+  return deleteClusterStep.awaitInstances({
+    config,
+    clock: systemClock,
+    store: clusterStore(config, dynamodb),
+    instances: instanceInventory(),
+    instanceWaits: instanceWaits(config, dynamodb),
+    tokens: taskTokens(config),
+  });
+});
 export const markDeleted = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.markDeleted(transitionDeps(config)));
 export const markDeleteFailed = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.markDeleteFailed(transitionDeps(config)));
 export const notifyDeleteOutcome = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.notifyDeleteOutcome({ ...deliveryDeps(config), deliveryWorkflow: deliveryWorkflow(config) }));
@@ -87,9 +121,10 @@ export const deleteWebhookGivenUp = /* @__PURE__ */ lambdaStep((config) => delet
  */
 export const DELETE_CLUSTER_TASKS = {
   RemoveStackFunctionArn: 'removeStack',
+  AwaitStackRemovalFunctionArn: 'awaitStackRemoval',
   CheckStackRemovalFunctionArn: 'checkStackRemoval',
   ReadDeleteFailureFunctionArn: 'readDeleteFailure',
-  CheckInstancesFunctionArn: 'checkInstancesTerminated',
+  AwaitInstancesFunctionArn: 'awaitInstances',
   MarkDeletedFunctionArn: 'markDeleted',
   MarkDeleteFailedFunctionArn: 'markDeleteFailed',
   NotifyFunctionArn: 'notifyDeleteOutcome',

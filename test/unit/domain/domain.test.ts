@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { canTransition, clusterIdFor, CLUSTER_STATUSES, createRequestDigest, newClusterId, stackTags } from '../../../src/domain/cluster';
 import { clusterRequestSchema, templateParameters, parametersOf } from '../../../src/domain/parameters';
-import { createProgress, nextPoll, rootCauseOf, type StackEventView } from '../../../src/domain/stack';
+import { createProgress, rootCauseOf, type StackEventView } from '../../../src/domain/stack';
+import { clusterIdOfStack, isFinalFor, plannedResourceCount, progressOf, resourceOrder } from '../../../src/domain/stack-wait';
 
 describe('cluster states', () => {
   it.each([
@@ -114,13 +117,44 @@ describe('stack progress', () => {
     expect(createProgress(status)).toBe(progress);
   });
 
-  it('grows the poll interval up to its ceiling and says when the budget is spent', () => {
-    const policy = { initialSeconds: 2, maxSeconds: 5, growth: 1.5, maxAttempts: 4 };
-    const first = nextPoll(undefined, policy);
-    const waits = [first];
-    while (waits.length < 5) waits.push(nextPoll(waits[waits.length - 1], policy));
-    expect(waits.map((w) => w.waitSeconds)).toEqual([2, 3, 5, 5, 5]);
-    expect(waits.map((w) => w.exhausted)).toEqual([false, false, false, false, true]);
+});
+
+describe('waiting for events', () => {
+  it('reads the cluster id from our stack ids only (with or without the trailing uuid AWS examples leave out)', () => {
+    expect(clusterIdOfStack('arn:aws:cloudformation:us-east-1:123456789012:stack/swarm-c-01jd1/6a7e8feb-b491-4cf7-a9f1-bf3703467718')).toBe('c-01jd1');
+    expect(clusterIdOfStack('arn:aws:cloudformation:us-east-1:123456789012:stack/swarm-c-01jd1')).toBe('c-01jd1');
+    expect(clusterIdOfStack('arn:aws:cloudformation:us-west-1:111122223333:stack/teststack')).toBeUndefined();
+  });
+
+  it('ends a create on any settled status, a delete and a clean-up only on DELETE_COMPLETE or DELETE_FAILED', () => {
+    expect(['CREATE_COMPLETE', 'ROLLBACK_COMPLETE', 'ROLLBACK_IN_PROGRESS', 'DELETE_COMPLETE'].map((s) => isFinalFor('create', s))).toEqual([true, true, false, true]);
+    expect(['DELETE_COMPLETE', 'DELETE_FAILED', 'ROLLBACK_COMPLETE', 'DELETE_IN_PROGRESS'].map((s) => isFinalFor('delete', s))).toEqual([true, true, false, false]);
+  });
+
+  it('orders two reports of a resource in the same second by their stage', () => {
+    const second = '2026-11-26T12:00:20Z';
+    expect(resourceOrder(second, 'CREATE_IN_PROGRESS') < resourceOrder(second, 'CREATE_COMPLETE')).toBe(true);
+    expect(resourceOrder(second, 'CREATE_COMPLETE') < resourceOrder(second, 'DELETE_IN_PROGRESS')).toBe(true);
+    expect(resourceOrder('2026-11-26T12:00:19Z', 'DELETE_COMPLETE') < resourceOrder(second, 'CREATE_IN_PROGRESS')).toBe(true);
+  });
+
+  it('counts a delete’s progress against every resource the stack had', () => {
+    const at = '2026-11-26T12:00:00.000Z';
+    const resources = {
+      Vpc: { status: 'DELETE_COMPLETE', at, order: '' },
+      LogGroup: { status: 'DELETE_IN_PROGRESS', at, order: '' },
+      SwarmTable: { status: 'CREATE_COMPLETE', at, order: '' },
+    };
+    expect(progressOf(resources, 'delete')).toEqual({ resourcesDone: 1, resourcesTotal: 3, inProgress: ['LogGroup'], updatedAt: at });
+  });
+
+  it('plans the template’s unconditional resources: templates/swarm.yaml', () => {
+    const template = readFileSync(resolve(__dirname, '../../../templates/swarm.yaml'), 'utf8');
+    const declared = [...template.slice(template.indexOf('\nResources:')).matchAll(/^ {2}[A-Za-z0-9]+:\s*$/gm)].length;
+
+    // One resource (SshIngress) has a Condition; the Outputs section is not counted.
+    expect(plannedResourceCount(template)).toBe(declared - 1 - [...template.slice(template.indexOf('\nOutputs:')).matchAll(/^ {2}[A-Za-z0-9]+:\s*$/gm)].length);
+    expect(plannedResourceCount('Resources:\n  A:\n    Type: X\n  B:\n    Condition: C\n    Type: Y\nOutputs:\n  O:\n    Value: 1\n')).toBe(1);
   });
 });
 

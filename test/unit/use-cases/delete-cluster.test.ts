@@ -5,13 +5,14 @@
 import { CLUSTER_TAGS, type Cluster } from '../../../src/domain/cluster';
 import { NotFoundError, StackAlreadyExistsError, StackNameTakenError, StaleClusterError } from '../../../src/domain/errors';
 import { checkStackRemoval, readDeleteFailure, removeStack, STACK_APPEARANCE_GRACE_MS } from '../../../src/use-cases/delete-cluster-stack';
-import { checkInstancesTerminated, markClusterDeleted, markClusterDeleteFailed } from '../../../src/use-cases/finish-cluster-deletion';
+import { awaitInstances } from '../../../src/use-cases/await-instances';
+import { markClusterDeleted, markClusterDeleteFailed } from '../../../src/use-cases/finish-cluster-deletion';
 import type { ClusterStore } from '../../../src/use-cases/ports';
 import { beginDeletion, requestClusterDeletion } from '../../../src/use-cases/request-cluster-deletion';
 import { startStackCreation } from '../../../src/use-cases/start-stack-creation';
 import { aCluster } from '../../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
-import { fakeFollowUps, fakeInstances, fakeQuotas, fakeStacks, fakeWorkflows } from '../../support/fakes';
+import { fakeFollowUps, fakeInstances, fakeQuotas, fakeStacks, fakeTokens, fakeWorkflows } from '../../support/fakes';
 
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
 beforeAll(async () => {
@@ -19,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-const poll = { initialSeconds: 10, maxSeconds: 60, growth: 1.5, maxAttempts: 3 };
+const wait = { heartbeatSeconds: 300, timeoutSeconds: 3600 };
 
 async function stored(overrides: Partial<Cluster>): Promise<Cluster> {
   const cluster = aCluster(overrides);
@@ -117,15 +118,21 @@ describe('requesting a delete', () => {
 });
 
 describe('the create step and a cancel that races it', () => {
-  const createDeps = (store: ClusterStore, stacks = fakeStacks()) => ({ store, stacks: stacks.gateway, clock: fixedClock(), poll });
+  const createDeps = (store: ClusterStore, stacks = fakeStacks()) => ({ store, stacks: stacks.gateway, clock: fixedClock(), wait });
 
   it('claims the stack before CreateStack, so a delete reading the record knows a stack may exist', async () => {
     const cluster = await stored({ status: 'CREATING' });
 
     const result = await startStackCreation(createDeps(db.store), cluster.id);
 
-    expect(result.proceed).toBe(true);
-    expect(await db.store.get(cluster.id)).toMatchObject({ stackRequestedAt: '2026-11-26T12:00:00.000Z', stackId: 'stack-new' });
+    expect(result).toEqual({ proceed: true, stackId: 'stack-new', wait: { key: 'create', ...wait } });
+    expect(await db.store.get(cluster.id)).toMatchObject({
+      stackRequestedAt: '2026-11-26T12:00:00.000Z',
+      stackId: 'stack-new',
+      // The same write opens the create's wait, so no event of the stack can come before it.
+      stackWait: { key: 'create', target: 'create', since: '2026-11-26T12:00:00.000Z', round: 0 },
+      stackResources: {},
+    });
   });
 
   it('adopts a stack of its own name and tag when CreateStack says the name is taken (a retried step)', async () => {
@@ -184,7 +191,15 @@ describe('the create step and a cancel that races it', () => {
 });
 
 describe('deleting the stack', () => {
-  const stackDeps = (stacks: ReturnType<typeof fakeStacks>, clock = fixedClock()) => ({ store: db.store, stacks: stacks.gateway, clock, poll, maxAttempts: 3 });
+  const stackDeps = (stacks: ReturnType<typeof fakeStacks>, clock = fixedClock()) => ({
+    store: db.store,
+    stacks: stacks.gateway,
+    waits: db.waits,
+    clock,
+    wait: { ...wait, instancesTimeoutSeconds: 300 },
+    maxAttempts: 3,
+    retryPauseSeconds: 10,
+  });
 
   it('deletes the recorded stack with a token fresh for the request and the attempt, and shows the stage', async () => {
     const cluster = await stored({ status: 'DELETING', stackId: 'stack-1', deleteRequests: 2 });
@@ -192,9 +207,9 @@ describe('deleting the stack', () => {
 
     const result = await removeStack(stackDeps(stacks), { clusterId: cluster.id, attempt: 3 });
 
-    expect(result).toMatchObject({ proceed: true, stackId: 'stack-1', progress: 'in_progress', poll: { attempt: 1, waitSeconds: 10 } });
+    expect(result).toMatchObject({ proceed: true, stackId: 'stack-1', progress: 'in_progress', wait: { key: 'delete-2-3', heartbeatSeconds: 300 } });
     expect(stacks.deletes).toEqual([{ stack: 'stack-1', token: `delete-${cluster.id}-2-3` }]);
-    expect((await db.store.get(cluster.id))?.statusReason).toBe('waiting for stack deletion (attempt 3 of 3)');
+    expect(await db.store.get(cluster.id)).toMatchObject({ statusReason: 'waiting for stack deletion (attempt 3 of 3)', stackWait: { key: 'delete-2-3', target: 'delete' } });
   });
 
   it('finds a stack by its deterministic name when none is recorded, and records it', async () => {
@@ -221,7 +236,7 @@ describe('deleting the stack', () => {
 
     const first = await removeStack(deps, { clusterId: cluster.id, attempt: 1 });
     clock.advance(STACK_APPEARANCE_GRACE_MS);
-    const later = await checkStackRemoval(deps, { clusterId: cluster.id, stackId: null, attempt: 1, poll: first.proceed ? first.poll : { attempt: 1, waitSeconds: 1 } });
+    const later = await checkStackRemoval(deps, { clusterId: cluster.id, stackId: null, attempt: 1 });
 
     expect(first).toMatchObject({ stackId: null, progress: 'in_progress' });
     expect(later).toMatchObject({ stackId: null, progress: 'deleted' });
@@ -231,7 +246,7 @@ describe('deleting the stack', () => {
     const cluster = await stored({ status: 'DELETING', stackRequestedAt: fixedClock().now().toISOString() });
     const stacks = fakeStacks([{ stackId: 'stack-late', stackName: cluster.stackName, status: 'CREATE_IN_PROGRESS' }]);
 
-    const result = await checkStackRemoval(stackDeps(stacks), { clusterId: cluster.id, stackId: null, attempt: 1, poll: { attempt: 1, waitSeconds: 10 } });
+    const result = await checkStackRemoval(stackDeps(stacks), { clusterId: cluster.id, stackId: null, attempt: 1 });
 
     expect(result).toMatchObject({ stackId: 'stack-late', progress: 'in_progress' });
     expect(stacks.deletes).toHaveLength(1);
@@ -241,20 +256,32 @@ describe('deleting the stack', () => {
     const cluster = await stored({ status: 'DELETING', stackId: 'stack-1' });
     const stacks = fakeStacks([{ stackId: 'stack-1', status: 'ROLLBACK_COMPLETE' }]);
 
-    const result = await checkStackRemoval(stackDeps(stacks), { clusterId: cluster.id, stackId: 'stack-1', attempt: 1, poll: { attempt: 2, waitSeconds: 15 }, lastStatus: 'DELETE_IN_PROGRESS' });
+    const result = await checkStackRemoval(stackDeps(stacks), { clusterId: cluster.id, stackId: 'stack-1', attempt: 1 });
 
-    expect(result).toMatchObject({ progress: 'in_progress', lastStatus: 'ROLLBACK_COMPLETE', poll: { attempt: 3, waitSeconds: 23 } });
-    expect(stacks.deletes).toEqual([{ stack: 'stack-1', token: `delete-${cluster.id}-1-1-r2` }]);
+    expect(result).toMatchObject({ progress: 'in_progress', status: 'ROLLBACK_COMPLETE' });
+    expect(stacks.deletes).toEqual([{ stack: 'stack-1', token: `delete-${cluster.id}-1-1-r${Date.parse('2026-11-26T12:00:00.000Z')}` }]);
   });
 
-  it('reads DELETE_COMPLETE and a vanished stack as deleted, DELETE_FAILED as failed, and says when the poll budget is spent', async () => {
+  it('reads DELETE_COMPLETE and a vanished stack as deleted, DELETE_FAILED as failed, DELETE_IN_PROGRESS as still going', async () => {
     const cluster = await stored({ status: 'DELETING', stackId: 'stack-1' });
-    const check = (status: string | undefined, attempt = 1) =>
-      checkStackRemoval(stackDeps(fakeStacks(status ? [{ stackId: 'stack-1', status }] : [])), { clusterId: cluster.id, stackId: 'stack-1', attempt: 1, poll: { attempt, waitSeconds: 10 } });
+    const check = (status: string | undefined) =>
+      checkStackRemoval(stackDeps(fakeStacks(status ? [{ stackId: 'stack-1', status }] : [])), { clusterId: cluster.id, stackId: 'stack-1', attempt: 1 });
 
     expect((await check(undefined)).progress).toBe('deleted');
     expect((await check('DELETE_FAILED')).progress).toBe('failed');
-    expect(await check('DELETE_IN_PROGRESS', 3)).toMatchObject({ progress: 'in_progress', exhausted: true, reason: expect.stringMatching(/did not finish deleting/) });
+    expect(await check('DELETE_IN_PROGRESS')).toMatchObject({ progress: 'in_progress', exhausted: false });
+  });
+
+  it('records the final status the safety net sees on the wait, so the late event of it changes nothing', async () => {
+    const cluster = await stored({ status: 'DELETING', stackId: 'stack-1', deleteRequests: 1 });
+    const deps = stackDeps(fakeStacks([{ stackId: 'stack-1', status: 'DELETE_IN_PROGRESS' }]));
+    await removeStack(deps, { clusterId: cluster.id, attempt: 1 });
+
+    await checkStackRemoval(stackDeps(fakeStacks([])), { clusterId: cluster.id, stackId: 'stack-1', attempt: 1 });
+    const late = await db.waits.recordStatus(cluster.id, { status: 'DELETE_COMPLETE', time: '2026-11-26T12:00:30Z' });
+
+    expect((await db.store.get(cluster.id))?.stackWait).toMatchObject({ key: 'delete-1-1', status: 'DELETE_COMPLETE' });
+    expect(late).toBeUndefined();
   });
 
   it('reads which resources blocked the delete, and gives up after the last attempt with them in the reason', async () => {
@@ -283,31 +310,45 @@ describe('deleting the stack', () => {
 });
 
 describe('waiting for the instances', () => {
-  const instanceDeps = (instances: ReturnType<typeof fakeInstances>) => ({
+  const instanceDeps = (instances: ReturnType<typeof fakeInstances>, tokens = fakeTokens()) => ({
     store: db.store,
     instances: instances.inventory,
+    waits: db.instanceWaits,
+    tokens: tokens.tokens,
     clock: fixedClock(),
-    poll,
+    maxRounds: 3,
     quotas: fakeQuotas().quotas,
     followUps: fakeFollowUps().followUps,
   });
 
-  it('counts shutting-down as not done, and shows the count once per change', async () => {
+  it('resumes at once when every instance is terminated already: one DescribeInstances, no wait', async () => {
+    const cluster = await stored({ status: 'DELETING' });
+    const tokens = fakeTokens();
+
+    const result = await awaitInstances(instanceDeps(fakeInstances([{ instanceId: 'i-1', state: 'terminated' }]), tokens), { clusterId: cluster.id, taskToken: 't1' });
+
+    expect(result).toEqual({ waiting: false });
+    expect(tokens.answers).toEqual([{ token: 't1', kind: 'success', output: { remaining: 0, total: 1 } }]);
+  });
+
+  it('counts shutting-down as not done, shows the count, and waits with the token for the rest', async () => {
     const cluster = await stored({ status: 'DELETING' });
     const instances = fakeInstances([
       { instanceId: 'i-1', state: 'shutting-down' },
       { instanceId: 'i-2', state: 'terminated' },
       { instanceId: 'i-3', state: 'shutting-down' },
     ]);
+    const tokens = fakeTokens();
 
-    const first = await checkInstancesTerminated(instanceDeps(instances), { clusterId: cluster.id, poll: { attempt: 0, waitSeconds: 0 }, lastRemaining: -1 });
-    const same = await checkInstancesTerminated(instanceDeps(instances), { clusterId: cluster.id, poll: first.poll, lastRemaining: first.remaining });
+    const result = await awaitInstances(instanceDeps(instances, tokens), { clusterId: cluster.id, taskToken: 't1' });
 
-    expect(first).toMatchObject({ remaining: 2, total: 3, poll: { attempt: 1, waitSeconds: 10 }, exhausted: false });
-    expect(same.poll).toEqual({ attempt: 2, waitSeconds: 15 });
+    expect(result).toEqual({ waiting: true });
+    expect(tokens.answers).toEqual([]);
     const after = (await db.store.get(cluster.id))!;
     expect(after.statusReason).toBe('waiting for 2 instances to terminate');
+    expect(after.instanceWait).toEqual({ key: 'instances-1', round: 1, total: 3, token: 't1' });
     expect(after.nodes.map((n) => n.state)).toEqual(['shutting-down', 'terminated', 'shutting-down']);
+    expect(await db.instanceWaits.clusterOf('i-3')).toBe(cluster.id);
     expect((await timelineOf(cluster.id)).filter((e) => e.type === 'instances.terminating').map((e) => e.message)).toEqual(['waiting for 2 instances to terminate']);
   });
 
@@ -316,19 +357,21 @@ describe('waiting for the instances', () => {
     const cluster = await stored({ status: 'DELETING', nodes: [{ instanceId: 'i-untagged', ...node }, { instanceId: 'i-forgotten', ...node }] });
     const instances = fakeInstances([], [{ instanceId: 'i-untagged', state: 'running' }]);
 
-    const result = await checkInstancesTerminated(instanceDeps(instances), { clusterId: cluster.id, poll: { attempt: 0, waitSeconds: 0 }, lastRemaining: -1 });
+    await awaitInstances(instanceDeps(instances), { clusterId: cluster.id, taskToken: 't1' });
 
     expect(instances.state.byIdCalls).toEqual([['i-untagged', 'i-forgotten']]);
-    expect(result).toMatchObject({ remaining: 1, total: 2 });
+    expect((await db.store.get(cluster.id))?.instanceWait).toMatchObject({ total: 2 });
   });
 
-  it('says which instances are stuck when the poll budget is spent', async () => {
-    const cluster = await stored({ status: 'DELETING' });
-    const instances = fakeInstances([{ instanceId: 'i-stuck', state: 'shutting-down' }]);
+  it('fails the wait naming the stuck instances once the safety net has spent its rounds', async () => {
+    const cluster = await stored({ status: 'DELETING', instanceWait: { key: 'instances-1', round: 3, total: 1 } });
+    const tokens = fakeTokens();
 
-    const result = await checkInstancesTerminated(instanceDeps(instances), { clusterId: cluster.id, poll: { attempt: 3, waitSeconds: 60 }, lastRemaining: 1 });
+    await awaitInstances(instanceDeps(fakeInstances([{ instanceId: 'i-stuck', state: 'shutting-down' }]), tokens), { clusterId: cluster.id, taskToken: 't4' });
 
-    expect(result).toMatchObject({ exhausted: true, reason: 'the stack is deleted but 1 instance has not terminated in the time allowed: i-stuck (shutting-down)' });
+    expect(tokens.answers).toEqual([
+      { token: 't4', kind: 'failure', error: 'InstancesNotTerminated', cause: 'the stack is deleted but 1 instance has not terminated in the time allowed: i-stuck (shutting-down)' },
+    ]);
   });
 
   it('marks DELETED with every node terminated and the cluster.deleted event', async () => {

@@ -1,0 +1,79 @@
+/**
+ * CloudFormation's events, as the EventBridge rules in serverless.yml deliver them: a final stack status resumes the
+ * workflow that waits for it; every resource status moves the cluster's live progress (and keeps the wait's
+ * heartbeat alive). Duplicates, late and out-of-order events change nothing: every write is conditional, and a token
+ * already used answers "spent", which is not an error.
+ */
+import { stackNameFor } from '../domain/cluster';
+import { clusterIdOfStack, progressOf, progressPhase, progressStep, resourceOrder, waitOutcome, type ClusterProgress } from '../domain/stack-wait';
+import { logger } from '../logger';
+import { record } from './lifecycle';
+import type { Clock, ClusterStore, StackWaits, TaskTokens } from './ports';
+
+export interface StackEventDeps {
+  waits: StackWaits;
+  tokens: TaskTokens;
+  store: ClusterStore;
+  clock: Clock;
+}
+
+export interface StackStatusReport {
+  stackId: string;
+  status: string;
+  reason?: string;
+  /** The event's `time`. */
+  time: string;
+}
+
+export type EventEffect = 'resumed' | 'recorded' | 'ignored';
+
+/**
+ * Primary course (Stack Status Change):
+ * 1. Read the cluster id from the stack id; someone else's stack is ignored.
+ * 2. Record the status on the cluster's open wait, if it ends that wait (conditional: one outcome per wait).
+ * 3. Put it on the timeline, with CloudFormation's reason.
+ * 4. Resume the waiting task with the status and the reason; without a token yet, the task resumes itself when it
+ *    attaches one (await-stack.ts).
+ */
+export async function onStackStatus(deps: StackEventDeps, report: StackStatusReport): Promise<EventEffect> {
+  const clusterId = clusterIdOfStack(report.stackId);
+  if (!clusterId) return 'ignored';
+  const wait = await deps.waits.recordStatus(clusterId, report);
+  if (!wait) return 'ignored';
+  await record(deps, clusterId, 'stack.status_changed', `stack ${report.status}`, { stackId: report.stackId, stackStatus: report.status, ...(report.reason ? { reason: report.reason } : {}) });
+  if (!wait.token) return 'recorded';
+  const resumed = await deps.tokens.succeed(wait.token, waitOutcome(wait.target, report.status, report.reason));
+  logger.info('stack final status handed to its workflow', { clusterId, status: report.status, resumed });
+  return resumed ? 'resumed' : 'recorded';
+}
+
+export interface ResourceStatusReport extends StackStatusReport {
+  logicalId: string;
+  resourceType?: string;
+}
+
+const describeProgress = (phase: 'create' | 'delete', progress: ClusterProgress) =>
+  `stack ${Math.floor((100 * progress.resourcesDone) / progress.resourcesTotal)}% ${phase === 'create' ? 'created' : 'deleted'} (${progress.resourcesDone} of ${progress.resourcesTotal} resources)`;
+
+/**
+ * Primary course (Resource Status Change):
+ * 1. Read the cluster id; skip the stack's own entry (its status comes as a Stack Status Change).
+ * 2. Record the resource's status unless a newer event of that resource is recorded already.
+ * 3. When the share done crosses a step (every 25 %), put one progress entry on the timeline.
+ * 4. Send the waiting task a heartbeat: the operation is alive, so the safety net need not look yet.
+ */
+export async function onResourceStatus(deps: StackEventDeps, report: ResourceStatusReport): Promise<EventEffect> {
+  const clusterId = clusterIdOfStack(report.stackId);
+  if (!clusterId || report.logicalId === stackNameFor(clusterId)) return 'ignored';
+  const state = { status: report.status, at: new Date(Date.parse(report.time)).toISOString(), order: resourceOrder(report.time, report.status), ...(report.reason ? { reason: report.reason } : {}) };
+  const recorded = await deps.waits.recordResource(clusterId, { logicalId: report.logicalId, ...state });
+  if (!recorded) return 'ignored';
+  const phase = progressPhase(recorded.status);
+  const before = progressOf(recorded.before, phase, recorded.planned);
+  const after = progressOf({ ...recorded.before, [report.logicalId]: state }, phase, recorded.planned);
+  if (after && progressStep(after) > progressStep(before)) {
+    await record(deps, clusterId, 'stack.progress', describeProgress(phase, after), { resourcesDone: after.resourcesDone, resourcesTotal: after.resourcesTotal });
+  }
+  if (recorded.token) await deps.tokens.heartbeat(recorded.token);
+  return 'recorded';
+}
