@@ -62,7 +62,8 @@ function applied(cluster: Cluster, changes: ClusterChanges): Cluster {
 }
 
 function toCluster(item: Record<string, unknown>): Cluster {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, gsi4pk: _g, gsi4sk: _h, ...cluster } = item;
+  // The instance wait's two sets are the waits adapter's own (workflow-waits.ts), not part of the record.
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, gsi4pk: _g, gsi4sk: _h, instancesRemaining: _r, instancesTerminated: _t, ...cluster } = item;
   return cluster as unknown as Cluster;
 }
 

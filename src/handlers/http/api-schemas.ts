@@ -66,6 +66,15 @@ export const clusterResourceSchema = z
     deleteReason: z.enum(DELETE_REASONS).optional().describe('requested (by the owner), expired or idle (by the reaper)'),
     outputs: z.record(z.string(), z.string()),
     nodes: z.array(nodeSchema),
+    progress: z
+      .object({
+        resourcesDone: z.number().int().describe('Stack resources finished by the current operation (created, or deleted).'),
+        resourcesTotal: z.number().int().describe('For a create: the resources the template always creates, plus any conditional one that appeared; for a delete: every resource the stack had.'),
+        inProgress: z.array(z.string()).describe('Logical ids of the resources CloudFormation is working on now.'),
+        updatedAt: z.string().describe('Time of the latest resource event counted.'),
+      })
+      .optional()
+      .describe("How far the stack's create (CREATING, READY) or delete (DELETING and after) is, from CloudFormation's resource events; for a progress bar."),
     webhook: z
       .object({
         url: z.string(),

@@ -1,6 +1,7 @@
 import type { Cluster, TimelineEvent } from '../../domain/cluster';
 import type { Delivery } from '../../domain/delivery';
 import { autoDeleteAt } from '../../domain/expiry';
+import { progressOf, progressPhase } from '../../domain/stack-wait';
 
 /**
  * What a caller sees: the record without the webhook secret, the chat follow-up URL or internal bookkeeping. It lives
@@ -15,10 +16,17 @@ function publicView(cluster: Cluster) {
     deleteRequests: _requests,
     expiryReminderFor: _reminder,
     createRequestDigest: _digest,
+    // The workflows' waits hold task tokens: whoever has one can resume (or fail) the workflow.
+    stackWait: _stackWait,
+    instanceWait: _instanceWait,
+    stackResources,
+    resourcesPlanned,
     ...rest
   } = cluster;
+  const progress = stackResources ? progressOf(stackResources, progressPhase(cluster.status), resourcesPlanned) : undefined;
   return {
     ...rest,
+    ...(progress && { progress }),
     // Computed, not read back: a record written before the field existed still shows it.
     autoDeleteAt: autoDeleteAt(cluster),
     webhook: webhook

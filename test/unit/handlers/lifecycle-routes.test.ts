@@ -1,7 +1,9 @@
-/** DELETE, PATCH, POST /activity and GET ?idleSince, through the middleware, on the embedded DynamoDB. */
+/** GET, DELETE, PATCH, POST /activity and GET ?idleSince, through the middleware, on the embedded DynamoDB. */
 import type { Dependencies } from '../../../src/composition';
 import type { Cluster } from '../../../src/domain/cluster';
+import { clusterResourceSchema } from '../../../src/handlers/http/api-schemas';
 import { deleteClusterHandler } from '../../../src/handlers/http/delete-cluster';
+import { getClusterHandler } from '../../../src/handlers/http/get-cluster';
 import { listClustersHandler } from '../../../src/handlers/http/list-clusters';
 import { recordClusterActivityHandler } from '../../../src/handlers/http/record-cluster-activity';
 import { updateClusterHandler } from '../../../src/handlers/http/update-cluster';
@@ -176,5 +178,29 @@ describe('GET /clusters?idleSince=', () => {
     const response = await invoke(listClustersHandler(deps), httpEvent({ path: '/clusters', query: { idleSince: 'last week' } }));
     expect(response.statusCode).toBe(422);
     expect((response.json!.errors as { field: string }[])[0]!.field).toBe('idleSince');
+  });
+});
+
+describe('GET /clusters/{id}', () => {
+  it('shows how far the stack is, from its resources’ latest statuses, and never the workflow’s task token', async () => {
+    const at = '2026-11-26T12:00:05.000Z';
+    const cluster = await stored({
+      status: 'CREATING',
+      resourcesPlanned: 36,
+      stackResources: {
+        Vpc: { status: 'CREATE_COMPLETE', at, order: `${at}#2` },
+        LogGroup: { status: 'CREATE_COMPLETE', at, order: `${at}#2` },
+        ManagerAsg: { status: 'CREATE_IN_PROGRESS', at: '2026-11-26T12:00:09.000Z', order: '' },
+      },
+      stackWait: { key: 'create', target: 'create', since: at, round: 1, token: 'AAAA-secret-task-token' },
+    });
+
+    const response = await invoke(getClusterHandler(deps), onCluster('GET', cluster.id));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toMatchObject({ progress: { resourcesDone: 2, resourcesTotal: 36, inProgress: ['ManagerAsg'], updatedAt: '2026-11-26T12:00:09.000Z' } });
+    expect(clusterResourceSchema.safeParse(response.json).success).toBe(true);
+    expect(response.body).not.toContain('AAAA-secret-task-token');
+    expect(response.body).not.toContain('stackResources');
   });
 });
