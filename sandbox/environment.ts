@@ -60,11 +60,6 @@ export function localServiceDefaults(slack?: { signingSecret: string; teamIds: s
     // The retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h × 3) in about two and a half minutes: the same workflow
     // and the same waits, a thousand times shorter.
     WEBHOOK_RETRY_TIME_SCALE: '0.001',
-    // The simulated cloud emits its events within milliseconds of each change: a wait that hears nothing for a few
-    // seconds has lost an event (the `events-drop-final` fault), and the safety net looks.
-    STACK_WAIT_HEARTBEAT_SECONDS: '5',
-    STACK_WAIT_TIMEOUT_SECONDS: '120',
-    INSTANCE_WAIT_SECONDS: '5',
     DELETE_RETRY_PAUSE_SECONDS: '1',
     // Roomier than the service's defaults (10 clusters, 100 instances): the sandbox keeps every demo and test cluster
     // of a session, and has no one else to share with. Set the variables to try the limits.

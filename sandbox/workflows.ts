@@ -21,8 +21,30 @@ export interface LocalWorkflowOptions {
   /** Shortens Wait states (ms per state name) and retry pauses, for tests. */
   waitTimeOverrides?: Record<string, number>;
   retryIntervalOverrides?: Record<string, number | number[]>;
+  /** The waiting states' heartbeat and timeout (default LOCAL_WAITS). */
+  waits?: { heartbeatSeconds: number; timeoutSeconds: number };
   log: (line: string) => void;
 }
+
+/**
+ * The waiting states (callback Tasks) with their heartbeat and timeout shortened: on AWS they are 10 minutes and an
+ * hour (statemachines/*.asl.json), which only matter when an event is lost; here the simulated cloud emits each event
+ * within milliseconds of its change, so a few seconds of silence is a lost event, and the safety net's one look
+ * follows at once. A waiting state without a heartbeat (the instance wait) gets the heartbeat's time as its timeout.
+ */
+export function compressWaits(definition: string, waits: { heartbeatSeconds: number; timeoutSeconds: number }): string {
+  const parsed = JSON.parse(definition) as { States: Record<string, { Type: string; Resource?: string; HeartbeatSeconds?: number; TimeoutSeconds?: number }> };
+  for (const state of Object.values(parsed.States)) {
+    if (state.Type !== 'Task' || !state.Resource?.endsWith('.waitForTaskToken')) continue;
+    const beats = state.HeartbeatSeconds !== undefined;
+    if (beats) state.HeartbeatSeconds = waits.heartbeatSeconds;
+    if (state.TimeoutSeconds !== undefined) state.TimeoutSeconds = beats ? waits.timeoutSeconds : waits.heartbeatSeconds;
+  }
+  return JSON.stringify(parsed);
+}
+
+/** The sandbox's waits: see compressWaits. */
+export const LOCAL_WAITS = { heartbeatSeconds: 5, timeoutSeconds: 60 };
 
 /** The execution events the local endpoint reports that EventBridge would send as a status change. */
 const ENDED = new Map<string, ExecutionStatusChange['status']>([
@@ -36,7 +58,7 @@ export async function startLocalWorkflows(options: LocalWorkflowOptions): Promis
 
   function machine(workflow: WorkflowRow) {
     let steps: ReturnType<WorkflowRow['steps']> | undefined;
-    const definition = readFileSync(resolve(STATEMACHINES, workflow.aslFile), 'utf8');
+    const definition = compressWaits(readFileSync(resolve(STATEMACHINES, workflow.aslFile), 'utf8'), options.waits ?? LOCAL_WAITS);
     // One set of overrides serves every machine; each machine takes the names that are its own states. The
     // deliver-webhook waits follow WEBHOOK_RETRY_TIME_SCALE (the retry schedule, scaled), not the test overrides.
     const overrides = workflow !== WORKFLOWS.deliverWebhook;

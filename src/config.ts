@@ -23,17 +23,11 @@ const environmentSchema = z.object({
   STACK_PERMISSIONS_BOUNDARY_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/, 'the ARN of a managed IAM policy'),
   TEMPLATE_PATH: z.string().default('templates/swarm.yaml'),
   ALLOWED_REGIONS: csv.optional(),
-  // The workflows wait for CloudFormation's and EC2's events; these bound the safety net for an event that never
-  // comes (docs/workflows.md, "Waiting for events"). Heartbeat: the longest a stack wait goes without any event of
-  // its stack before one DescribeStacks; resource events keep it alive, so it only needs to outlast the slowest
-  // single resource (an Auto Scaling group waiting for its instances' signals).
-  STACK_WAIT_HEARTBEAT_SECONDS: positiveInt(600),
-  // The longest one wait lasts even while events keep coming.
-  STACK_WAIT_TIMEOUT_SECONDS: positiveInt(3600),
-  // Waits per stack operation (the first, then one per safety-net round) before the workflow gives up on it.
+  // The workflows wait for CloudFormation's and EC2's events; a wait that hears nothing for its HeartbeatSeconds (or
+  // spends its TimeoutSeconds, both in the ASL) gets one look and waits again: these bound how many times
+  // (docs/workflows.md, "Waiting for events"). Waits per stack operation, the first included, before it is given up.
   STACK_WAIT_MAX_ROUNDS: positiveInt(6),
-  // How long the instance proof waits for the last `terminated` event before one DescribeInstances.
-  INSTANCE_WAIT_SECONDS: positiveInt(300),
+  // Looks at the instances (the first at DELETE_COMPLETE, then one per timeout) before the delete is DELETE_FAILED.
   INSTANCE_WAIT_MAX_ROUNDS: positiveInt(6),
   // The pause before the second DeleteStack after DELETE_FAILED, doubling per attempt (at most 60 s).
   DELETE_RETRY_PAUSE_SECONDS: positiveInt(10),
@@ -74,9 +68,9 @@ export interface Config {
   stackPermissionsBoundaryArn: string;
   templatePath: string;
   allowedRegions: string[];
-  /** The safety net of the event-driven waits (domain/stack-wait.ts). */
-  stackWait: { heartbeatSeconds: number; timeoutSeconds: number; maxRounds: number };
-  instanceWait: { timeoutSeconds: number; maxRounds: number };
+  /** The safety net of the event-driven waits (domain/stack-wait.ts): rounds before a wait is given up. */
+  stackWait: { maxRounds: number };
+  instanceWait: { maxRounds: number };
   /** The pause before the second DeleteStack of a request; doubled per attempt, at most 60 s. */
   deleteRetryPauseSeconds: number;
   idempotencyTtlSeconds: number;
@@ -139,8 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stackPermissionsBoundaryArn: e.STACK_PERMISSIONS_BOUNDARY_ARN,
     templatePath: e.TEMPLATE_PATH,
     allowedRegions: e.ALLOWED_REGIONS ?? [e.AWS_REGION],
-    stackWait: { heartbeatSeconds: e.STACK_WAIT_HEARTBEAT_SECONDS, timeoutSeconds: e.STACK_WAIT_TIMEOUT_SECONDS, maxRounds: e.STACK_WAIT_MAX_ROUNDS },
-    instanceWait: { timeoutSeconds: e.INSTANCE_WAIT_SECONDS, maxRounds: e.INSTANCE_WAIT_MAX_ROUNDS },
+    stackWait: { maxRounds: e.STACK_WAIT_MAX_ROUNDS },
+    instanceWait: { maxRounds: e.INSTANCE_WAIT_MAX_ROUNDS },
     deleteRetryPauseSeconds: e.DELETE_RETRY_PAUSE_SECONDS,
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     webhook: {

@@ -30,14 +30,9 @@ export interface StackWait {
   reason?: string;
 }
 
-/**
- * What the step that opened a wait hands the waiting state: the key, and its HeartbeatSecondsPath/TimeoutSecondsPath
- * (from the configuration, so the local sandbox can shorten them).
- */
+/** What the step that opened a wait hands the waiting state: the key the token is attached under. */
 export interface WaitTicket {
   key: string;
-  heartbeatSeconds: number;
-  timeoutSeconds: number;
 }
 
 /** A new wait for `target`, opened at `now`. */

@@ -8,8 +8,6 @@ export interface CleanUpDeps {
   stacks: StackGateway;
   clock: Clock;
   quotas: QuotaLedger;
-  /** The waiting state's heartbeat and timeout. */
-  wait: Omit<WaitTicket, 'key'>;
 }
 
 /** The clean-up's wait key: one clean-up per failed create. */
@@ -26,7 +24,7 @@ export async function deleteFailedStack(deps: CleanUpDeps, input: { clusterId: s
   }
   await deps.stacks.deleteStack(cluster.region, input.stackId, `cleanup-${cluster.id}`);
   await record(deps, cluster.id, 'stack.delete_requested', 'deleting the failed stack', { stackId: input.stackId });
-  return { wait: { key: CLEANUP_WAIT, ...deps.wait } };
+  return { wait: { key: CLEANUP_WAIT } };
 }
 
 export interface StackDeletionCheck {
@@ -40,7 +38,7 @@ export interface StackDeletionCheck {
  * How a clean-up ended, from its final status (the event's, or the safety net's look): on the timeline, and a deleted
  * stack gives a FAILED cluster's quota share back (a stack that would not go keeps it).
  */
-export async function settleCleanup(deps: Omit<CleanUpDeps, 'stacks' | 'wait'>, input: { clusterId: string; status: string }): Promise<StackDeletionCheck> {
+export async function settleCleanup(deps: Omit<CleanUpDeps, 'stacks'>, input: { clusterId: string; status: string }): Promise<StackDeletionCheck> {
   const cluster = await loadCluster(deps.store, input.clusterId);
   const deleted = input.status === 'DELETE_COMPLETE';
   const message = deleted ? 'failed stack deleted' : `failed stack not deleted (${input.status}); it will be retried by a delete request`;

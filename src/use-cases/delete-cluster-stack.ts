@@ -14,8 +14,6 @@ export interface DeleteStackDeps {
   stacks: StackGateway;
   waits: StackWaits;
   clock: Clock;
-  /** The waiting states' timeouts: the stack wait's heartbeat and timeout, the instance wait's timeout. */
-  wait: Omit<WaitTicket, 'key'> & { instancesTimeoutSeconds: number };
   /** DeleteStack attempts per delete request before the cluster is DELETE_FAILED. */
   maxAttempts: number;
   /** The pause before the second attempt; doubled per attempt, at most 60 s. */
@@ -35,8 +33,8 @@ export interface StackRemoval {
   /** Null when the cluster has no stack (never made, or not visible yet); a state machine path needs a value. */
   stackId: string | null;
   progress: Exclude<DeletionProgress, 'stalled'>;
-  /** The wait this attempt opened, and the instance wait's timeout. */
-  wait: WaitTicket & { instancesTimeoutSeconds: number };
+  /** The wait this attempt opened. */
+  wait: WaitTicket;
 }
 
 export type RemoveStackResult = ({ proceed: true } & StackRemoval) | { proceed: false; status: string };
@@ -87,7 +85,7 @@ export async function removeStack(deps: DeleteStackDeps, input: { clusterId: str
   const found = await findStack(deps, loaded);
   const { stackId, status } = found;
   const key = deleteWaitKey(found.cluster, input.attempt);
-  const wait = { key, ...deps.wait };
+  const wait = { key };
   if (stackId ? status === 'DELETE_COMPLETE' : absence(deps, found.cluster) === 'deleted') {
     await record(deps, found.cluster.id, 'stack.delete_requested', 'no stack to delete', { stackName: found.cluster.stackName });
     return { proceed: true, stackId: stackId ?? null, progress: 'deleted', wait };

@@ -10,8 +10,6 @@ export interface StartStackCreationDeps {
   store: ClusterStore;
   stacks: StackGateway;
   clock: Clock;
-  /** The waiting state's heartbeat and timeout. */
-  wait: Omit<WaitTicket, 'key'>;
 }
 
 export type StartStackCreationResult = { proceed: false; status: string } | { proceed: true; stackId: string; wait: WaitTicket };
@@ -74,5 +72,5 @@ export async function startStackCreation(deps: StartStackCreationDeps, clusterId
     }
     await record(deps, clusterId, 'stack.create_started', `stack ${cluster.stackName} create started`, { stackId });
   }
-  return { proceed: true, stackId, wait: { key: CREATE_WAIT, ...deps.wait } };
+  return { proceed: true, stackId, wait: { key: CREATE_WAIT } };
 }

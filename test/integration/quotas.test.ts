@@ -163,7 +163,7 @@ describe('the lifecycle gives shares back', () => {
     await db.quotas.acquire(who, { clusterId: cluster.id, instances: 8 }, limits);
     let stackStatus: string | undefined = 'DELETE_IN_PROGRESS';
     const stacks = { describeStack: async () => (stackStatus ? { stackId: 'stack-1', stackName: 'x', status: stackStatus, outputs: {}, tags: {} } : undefined), deleteStack: async () => undefined } as never;
-    const deps = { store: db.store, stacks, clock: fixedClock(), wait: { heartbeatSeconds: 1, timeoutSeconds: 5 }, quotas: db.quotas };
+    const deps = { store: db.store, stacks, clock: fixedClock(), quotas: db.quotas };
 
     await checkStackDeletion(deps, { clusterId: cluster.id, stackId: 'stack-1' });
     expect(await db.quotas.usage(who)).toEqual({ activeClusters: 1, instances: 8 });

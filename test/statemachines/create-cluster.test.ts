@@ -1,66 +1,176 @@
 /**
  * The real statemachines/create-cluster.asl.json, one scenario per path, on the in-process Step Functions endpoint
- * (harness: test/support/state-machine.ts). Two scenarios shorten a TimeoutSeconds, and say so.
+ * (harness: test/support/state-machine.ts). The waiting states are callback Tasks (`lambda:invoke.waitForTaskToken`):
+ * a scenario plays CloudFormation's event by answering the task's token, now or later, or not at all (a lost event).
+ * The waiting states' heartbeat and timeout are shortened to 1 s and 3 s (compressWaits, as in the sandbox), and two
+ * scenarios shorten a TimeoutSeconds, and say so.
  */
 import { WORKFLOWS } from '../../src/handlers/workflow/registry';
-import { namedError, readAsl, scenarioRunner, stepsOf as steps, withTimeout as shortened } from '../support/state-machine';
+import { compressWaits } from '../../sandbox/workflows';
+import { namedError, readAsl, scenarioRunner, stepsOf as steps, withTimeout as shortened, type CallbackTask, type ScenarioOutcome } from '../support/state-machine';
 
 const workflow = WORKFLOWS.createCluster;
 type Step = (typeof workflow.tasks)[keyof typeof workflow.tasks];
 
-const defaults: Record<Step, (input: any, call: number) => unknown> = {
-  createStack: () => ({ proceed: true, stackId: 'stack-1', poll: { attempt: 1, waitSeconds: 1 }, lastStatus: 'CREATE_IN_PROGRESS' }),
-  checkStack: (input) => ({ stackId: input.stackId, progress: 'complete', lastStatus: 'CREATE_COMPLETE', poll: input.poll, exhausted: false }),
+const outcomeOf = (status: string, progress: string, extra: Record<string, unknown> = {}) => ({ status, progress, exhausted: false, ...extra });
+const COMPLETE = outcomeOf('CREATE_COMPLETE', 'complete');
+/** The stack's final event, arriving a little after the wait began. */
+const eventLater = (task: CallbackTask, output: unknown, ms = 20) => {
+  setTimeout(() => void task.succeed(output).catch(() => undefined), ms);
+  return { waiting: true };
+};
+
+const defaults: Record<Step, (input: any, call: number, task: CallbackTask) => unknown> = {
+  createStack: () => ({ proceed: true, stackId: 'stack-1', wait: { key: 'create' } }),
+  awaitCreation: (input, _call, task) => eventLater(task, input.target === 'cleanup' ? outcomeOf('DELETE_COMPLETE', 'deleted') : COMPLETE),
+  checkStack: () => COMPLETE,
   recordReady: () => ({ event: 'cluster.ready', version: 3 }),
   recordFailure: () => ({ event: 'cluster.failed', version: 3 }),
-  deleteFailedStack: () => ({ poll: { attempt: 1, waitSeconds: 1 } }),
-  checkStackDeletion: (input) => ({ deleted: true, stackStatus: 'DELETE_COMPLETE', poll: input.poll, settled: true }),
+  deleteFailedStack: () => ({ wait: { key: 'cleanup' } }),
+  checkStackDeletion: () => ({ deleted: true, stackStatus: 'DELETE_COMPLETE', settled: true }),
+  settleCleanup: (input) => ({ deleted: input.status === 'DELETE_COMPLETE', stackStatus: input.status, settled: true }),
   markFailed: () => ({ event: 'cluster.failed', version: 2 }),
   notify: () => ({ scheduled: true, deliveryId: 'dlv_1' }),
   webhookGivenUp: () => null,
 };
 
-const runScenario = scenarioRunner<Step>({ workflow, defaults, input: { clusterId: 'c-1' }, executionName: 'c-1' });
+const SHORT_WAITS = compressWaits(readAsl(workflow.aslFile), { heartbeatSeconds: 1, timeoutSeconds: 3 });
+const scenario = scenarioRunner<Step>({ workflow, defaults, input: { clusterId: 'c-1' }, executionName: 'c-1' });
+const runScenario = (script: Parameters<typeof scenario>[0], options: Parameters<typeof scenario>[1] = {}) => scenario(script, { definition: SHORT_WAITS, ...options });
 
 /** Time compression for the two timeout scenarios: the same definition with one TimeoutSeconds shortened. */
-const withTimeout = (path: 'machine' | string, seconds: number) => shortened(readAsl(workflow.aslFile), path, seconds);
+const withTimeout = (path: 'machine' | string, seconds: number) => shortened(SHORT_WAITS, path, seconds);
+/** Every state entered, retries included: what Step Functions bills as state transitions. */
+const transitions = (outcome: ScenarioOutcome<Step>) => outcome.history.filter((event) => event.stateEnteredEventDetails).length;
 
 describe('create-cluster state machine', () => {
-  it('happy path: creates the stack, polls, records READY, notifies', async () => {
+  it('happy path: creates the stack, waits for its final event, records READY, notifies: 6 state transitions', async () => {
     const outcome = await runScenario({});
+
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(steps(outcome)).toEqual(['createStack', 'checkStack', 'recordReady', 'notify']);
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'recordReady', 'notify']);
+    expect(outcome.calls[1]!.input).toEqual({ clusterId: 'c-1', stackId: 'stack-1', target: 'create', key: 'create', taskToken: expect.any(String) });
     expect(outcome.calls[3]!.input).toEqual({ clusterId: 'c-1', event: 'cluster.ready', version: 3 });
+    expect(transitions(outcome)).toBe(6);
   });
 
-  it('keeps polling while the stack is in progress, passing the growing interval back in', async () => {
-    const outcome = await runScenario({
-      checkStack: (input, call) => ({ stackId: input.stackId, progress: call < 3 ? 'in_progress' : 'complete', lastStatus: 'CREATE_IN_PROGRESS', poll: { attempt: input.poll.attempt + 1, waitSeconds: input.poll.waitSeconds * 2 }, exhausted: false }),
-    });
-    expect(outcome.status).toBe('SUCCEEDED');
-    const checks = outcome.calls.filter((c) => c.step === 'checkStack').map((c) => c.input.poll.waitSeconds);
-    expect(checks).toEqual([1, 2, 4]);
+  it('final event before the token: the waiting step resumes itself at once, with no check', async () => {
+    const outcome = await runScenario({ awaitCreation: async (_input, _call, task) => (await task.succeed(COMPLETE), { waiting: false }) });
+
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'recordReady', 'notify']);
   });
 
-  it('rollback: records the failure, deletes the failed stack, waits for it, then sends cluster.failed', async () => {
-    const outcome = await runScenario({
-      checkStack: (input) => ({ stackId: input.stackId, progress: 'failed', lastStatus: 'ROLLBACK_COMPLETE', poll: input.poll, exhausted: false }),
-      checkStackDeletion: (input, call) => ({ deleted: call > 1, stackStatus: call > 1 ? 'DELETE_COMPLETE' : 'DELETE_IN_PROGRESS', poll: input.poll, settled: call > 1 }),
-    });
+  it('final event lost: the heartbeat runs out, one check sees CREATE_COMPLETE, and the create goes on', async () => {
+    const outcome = await runScenario({ awaitCreation: () => ({ waiting: true }) }, { deadlineMs: 15_000 });
+
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(steps(outcome)).toEqual(['createStack', 'checkStack', 'recordFailure', 'deleteFailedStack', 'checkStackDeletion', 'checkStackDeletion', 'notify']);
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'checkStack', 'recordReady', 'notify']);
+    expect(outcome.calls[2]!.input).toEqual({ clusterId: 'c-1', stackId: 'stack-1', key: 'create' });
+  });
+
+  it('resource events keep the wait alive with heartbeats; the final event still ends it', async () => {
+    const outcome = await runScenario(
+      {
+        awaitCreation: (_input, _call, task) => {
+          const beats = [400, 800, 1200, 1600].map((ms) => setTimeout(() => void task.heartbeat().catch(() => undefined), ms));
+          setTimeout(() => {
+            beats.forEach(clearTimeout);
+            void task.succeed(COMPLETE).catch(() => undefined);
+          }, 1800);
+          return { waiting: true };
+        },
+      },
+      { deadlineMs: 15_000 },
+    );
+
+    // 1.8 s of waiting with a 1 s heartbeat: the resource events' heartbeats kept the safety net out of it.
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'recordReady', 'notify']);
+  });
+
+  it('a check that finds the stack still creating sends the workflow back to waiting, as a new round', async () => {
+    const outcome = await runScenario(
+      {
+        awaitCreation: (_input, call, task) => (call === 1 ? { waiting: true } : eventLater(task, COMPLETE)),
+        checkStack: () => outcomeOf('CREATE_IN_PROGRESS', 'in_progress'),
+      },
+      { deadlineMs: 15_000 },
+    );
+
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'checkStack', 'awaitCreation', 'recordReady', 'notify']);
+    expect(outcome.calls[1]!.input.taskToken).not.toEqual(outcome.calls[3]!.input.taskToken);
+  });
+
+  it('a duplicate final event changes nothing: its answer meets a spent token, the outcome is recorded once', async () => {
+    const answers: string[] = [];
+    const outcome = await runScenario({
+      awaitCreation: (_input, _call, task) => {
+        const send = () => task.succeed(COMPLETE).then(() => answers.push('accepted'), (error: Error) => answers.push(error.name));
+        setTimeout(() => void send(), 20);
+        setTimeout(() => void send(), 60);
+        return { waiting: true };
+      },
+    });
+
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'recordReady', 'notify']);
+    expect(answers[0]).toBe('accepted');
+    expect(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']).toContain(answers[1]);
+  });
+
+  it('stack failure: records it with the status, deletes the failed stack, waits for that the same way, then sends cluster.failed', async () => {
+    const outcome = await runScenario({
+      awaitCreation: (input, _call, task) =>
+        eventLater(task, input.target === 'create' ? outcomeOf('ROLLBACK_COMPLETE', 'failed', { reason: 'The following resource(s) failed to create: [ManagerAsg].' }) : outcomeOf('DELETE_COMPLETE', 'deleted')),
+    });
+
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'recordFailure', 'deleteFailedStack', 'awaitCreation', 'settleCleanup', 'notify']);
+    expect(outcome.calls[2]!.input).toEqual({ clusterId: 'c-1', stackId: 'stack-1', stackStatus: 'ROLLBACK_COMPLETE' });
+    expect(outcome.calls[4]!.input).toMatchObject({ target: 'cleanup', key: 'cleanup' });
+    expect(outcome.calls[5]!.input).toEqual({ clusterId: 'c-1', status: 'DELETE_COMPLETE' });
     expect(outcome.calls.at(-1)!.input.event).toBe('cluster.failed');
+  });
+
+  it('clean-up event lost: one check settles it, then the webhook', async () => {
+    const outcome = await runScenario(
+      {
+        awaitCreation: (input, _call, task) => (input.target === 'create' ? eventLater(task, outcomeOf('ROLLBACK_COMPLETE', 'failed')) : { waiting: true }),
+      },
+      { deadlineMs: 15_000 },
+    );
+
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'recordFailure', 'deleteFailedStack', 'awaitCreation', 'checkStackDeletion', 'notify']);
+  });
+
+  it('the safety net’s rounds spent: records a timeout failure and cleans up', async () => {
+    const outcome = await runScenario({
+      awaitCreation: (input, _call, task) =>
+        eventLater(task, input.target === 'create' ? outcomeOf('UNSETTLED', 'in_progress', { exhausted: true, reason: 'the stack reached no final status in 6 waits' }) : outcomeOf('DELETE_COMPLETE', 'deleted')),
+    });
+
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'recordFailure', 'deleteFailedStack', 'awaitCreation', 'settleCleanup', 'notify']);
+    expect(outcome.calls[2]!.input.reason).toMatch(/did not reach CREATE_COMPLETE/);
+  });
+
+  it('a wait that is no longer open (a later operation replaced it) marks the cluster failed', async () => {
+    const outcome = await runScenario({
+      awaitCreation: () => {
+        throw namedError('StackWaitClosedError');
+      },
+    });
+
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'markFailed', 'notify']);
+    expect(outcome.calls[2]!.input).toEqual({ clusterId: 'c-1', failure: { error: 'StackWaitClosedError' } });
   });
 
   it('throttling: retries a step that failed transiently, then goes on', async () => {
     const outcome = await runScenario({
-      createStack: (input, call) => {
+      createStack: (input, call, task) => {
         if (call <= 2) throw namedError('TransientAwsError', 'CreateStack failed transiently');
-        return defaults.createStack(input, call);
+        return defaults.createStack(input, call, task);
       },
     });
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(steps(outcome)).toEqual(['createStack', 'createStack', 'createStack', 'checkStack', 'recordReady', 'notify']);
+    expect(steps(outcome)).toEqual(['createStack', 'createStack', 'createStack', 'awaitCreation', 'recordReady', 'notify']);
   });
 
   it('a permanent error marks the cluster failed with the error name, and still notifies', async () => {
@@ -74,14 +184,6 @@ describe('create-cluster state machine', () => {
     expect(outcome.calls[1]!.input).toEqual({ clusterId: 'c-1', failure: { error: 'StackNameTakenError' } });
   });
 
-  it('poll budget spent: records a timeout failure and cleans up', async () => {
-    const outcome = await runScenario({
-      checkStack: (input) => ({ stackId: input.stackId, progress: 'in_progress', lastStatus: 'CREATE_IN_PROGRESS', poll: input.poll, exhausted: true }),
-    });
-    expect(steps(outcome)).toEqual(['createStack', 'checkStack', 'recordFailure', 'deleteFailedStack', 'checkStackDeletion', 'notify']);
-    expect(outcome.calls[2]!.input.reason).toMatch(/did not reach CREATE_COMPLETE/);
-  });
-
   it('task timeout: a hung step is retried, then the cluster is marked failed with States.Timeout', async () => {
     const outcome = await runScenario({ createStack: () => new Promise(() => undefined) }, { definition: withTimeout('CreateStack', 1), deadlineMs: 20_000 });
     expect(outcome.status).toBe('SUCCEEDED');
@@ -90,10 +192,7 @@ describe('create-cluster state machine', () => {
   });
 
   it('machine timeout: the execution ends TIMED_OUT (the execution-ended backstop then marks the cluster)', async () => {
-    const outcome = await runScenario(
-      { checkStack: (input) => ({ stackId: input.stackId, progress: 'in_progress', lastStatus: 'CREATE_IN_PROGRESS', poll: input.poll, exhausted: false }) },
-      { definition: withTimeout('machine', 1) },
-    );
+    const outcome = await runScenario({ awaitCreation: () => ({ waiting: true }), checkStack: () => outcomeOf('CREATE_IN_PROGRESS', 'in_progress') }, { definition: withTimeout('machine', 2) });
     expect(outcome.status).toBe('TIMED_OUT');
     expect(steps(outcome)).not.toContain('recordReady');
   });
@@ -117,7 +216,7 @@ describe('create-cluster state machine', () => {
       },
     });
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(steps(outcome)).toEqual(['createStack', 'checkStack', 'recordReady', 'notify', 'webhookGivenUp']);
+    expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'recordReady', 'notify', 'webhookGivenUp']);
   });
 
   it('webhook given up: the delivery cannot be scheduled, the timeline is told with the event and version, the execution still succeeds', async () => {

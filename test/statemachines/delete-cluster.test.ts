@@ -1,73 +1,108 @@
 /**
  * The real statemachines/delete-cluster.asl.json, one scenario per path, on the in-process Step Functions endpoint
- * (harness: test/support/state-machine.ts). The machine-timeout scenario shortens the machine's TimeoutSeconds, and
- * says so.
+ * (harness: test/support/state-machine.ts). The waiting states are callback Tasks: a scenario plays CloudFormation's
+ * and EC2's events by answering the task's token, now, later, or never (a lost event). The waiting states' heartbeat
+ * and timeout are shortened to 1 s and 3 s (compressWaits, as in the sandbox); the machine-timeout scenario shortens
+ * the machine's TimeoutSeconds, and says so.
  */
 import { WORKFLOWS } from '../../src/handlers/workflow/registry';
-import { namedError, readAsl, scenarioRunner, stepsOf as steps, withTimeout } from '../support/state-machine';
+import { compressWaits } from '../../sandbox/workflows';
+import { namedError, readAsl, scenarioRunner, stepsOf as steps, withTimeout, type CallbackTask, type ScenarioOutcome } from '../support/state-machine';
 
 const workflow = WORKFLOWS.deleteCluster;
 type Step = (typeof workflow.tasks)[keyof typeof workflow.tasks];
 
-const removal = (input: any, progress: string, extra: Record<string, unknown> = {}) => ({
-  stackId: input.stackId ?? 'stack-1',
-  progress,
-  lastStatus: progress === 'deleted' ? 'DELETE_COMPLETE' : progress === 'failed' ? 'DELETE_FAILED' : 'DELETE_IN_PROGRESS',
-  poll: { attempt: (input.poll?.attempt ?? 0) + 1, waitSeconds: 1 },
-  exhausted: false,
-  ...extra,
-});
+const wait = (attempt = 1) => ({ key: `delete-1-${attempt}` });
+const removal = (progress: string, attempt = 1, stackId: string | null = 'stack-1') => ({ proceed: true, stackId, progress, wait: wait(attempt) });
+const outcomeOf = (status: string, progress: string, extra: Record<string, unknown> = {}) => ({ status, progress, exhausted: false, ...extra });
+const DELETED = outcomeOf('DELETE_COMPLETE', 'deleted');
+const FAILED = outcomeOf('DELETE_FAILED', 'failed', { reason: 'The following resource(s) failed to delete: [SwarmWideSecurityGroup].' });
+/** An event arriving a little after the wait began. */
+const later = (task: CallbackTask, output: unknown, ms = 20) => {
+  setTimeout(() => void task.succeed(output).catch(() => undefined), ms);
+  return { waiting: true };
+};
+/** The instance wait's one DescribeInstances finds every instance terminated: it resumes itself. */
+const allTerminated = async (task: CallbackTask, total = 8) => (await task.succeed({ remaining: 0, total }), { waiting: false });
 
-const defaults: Record<Step, (input: any, call: number) => unknown> = {
-  removeStack: () => ({ proceed: true, stackId: 'stack-1', progress: 'in_progress', lastStatus: 'DELETE_IN_PROGRESS', poll: { attempt: 1, waitSeconds: 1 }, exhausted: false }),
-  checkStackRemoval: (input) => removal(input, 'deleted'),
+const defaults: Record<Step, (input: any, call: number, task: CallbackTask) => unknown> = {
+  removeStack: (input) => removal('in_progress', input.attempt),
+  awaitStackRemoval: (_input, _call, task) => later(task, DELETED),
+  checkStackRemoval: (input) => ({ ...DELETED, stackId: input.stackId }),
   readDeleteFailure: (input) => ({ retry: true, attempt: input.attempt + 1, waitSeconds: 1, blockers: 'SwarmWideSecurityGroup', reason: 'stack DELETE_FAILED' }),
-  checkInstancesTerminated: (input) => ({ remaining: 0, total: 8, poll: { attempt: input.poll.attempt + 1, waitSeconds: 1 }, exhausted: false }),
+  awaitInstances: (_input, _call, task) => allTerminated(task),
   markDeleted: () => ({ event: 'cluster.deleted', version: 9 }),
   markDeleteFailed: () => ({ event: 'cluster.delete_failed', version: 9 }),
   notifyDeleteOutcome: () => ({ scheduled: true, deliveryId: 'dlv_1' }),
   deleteWebhookGivenUp: () => null,
 };
 
-const runScenario = scenarioRunner<Step>({ workflow, defaults, input: { clusterId: 'c-1' } });
-const inputsOf = (outcome: Awaited<ReturnType<typeof runScenario>>, step: Step) => outcome.calls.filter((c) => c.step === step).map((c) => c.input);
+const SHORT_WAITS = compressWaits(readAsl(workflow.aslFile), { heartbeatSeconds: 1, timeoutSeconds: 3 });
+const scenario = scenarioRunner<Step>({ workflow, defaults, input: { clusterId: 'c-1' } });
+const runScenario = (script: Parameters<typeof scenario>[0], options: Parameters<typeof scenario>[1] = {}) => scenario(script, { definition: SHORT_WAITS, ...options });
+const inputsOf = (outcome: ScenarioOutcome<Step>, step: Step) => outcome.calls.filter((c) => c.step === step).map((c) => c.input);
+const transitions = (outcome: ScenarioOutcome<Step>) => outcome.history.filter((event) => event.stateEnteredEventDetails).length;
 
 describe('delete-cluster state machine', () => {
-  it('happy path: deletes the stack, waits for it, sees every instance terminated, marks DELETED, notifies', async () => {
-    const outcome = await runScenario({
-      checkStackRemoval: (input, call) => removal(input, call < 2 ? 'in_progress' : 'deleted'),
-    });
+  it('happy path: DeleteStack, the DELETE_COMPLETE event, one look at the instances, DELETED, notify: 8 state transitions', async () => {
+    const outcome = await runScenario({});
 
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(steps(outcome)).toEqual(['removeStack', 'checkStackRemoval', 'checkStackRemoval', 'checkInstancesTerminated', 'markDeleted', 'notifyDeleteOutcome']);
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitStackRemoval', 'awaitInstances', 'markDeleted', 'notifyDeleteOutcome']);
     expect(outcome.calls[0]!.input).toEqual({ clusterId: 'c-1', attempt: 1 });
+    expect(outcome.calls[1]!.input).toEqual({ clusterId: 'c-1', stackId: 'stack-1', target: 'delete', key: 'delete-1-1', taskToken: expect.any(String) });
     expect(inputsOf(outcome, 'markDeleted')).toEqual([{ clusterId: 'c-1', total: 8 }]);
     expect(outcome.calls.at(-1)!.input).toEqual({ clusterId: 'c-1', event: 'cluster.deleted', version: 9 });
+    expect(transitions(outcome)).toBe(8);
+  });
+
+  it('instances still shutting down at DELETE_COMPLETE: waits for the last terminated event, then DELETED', async () => {
+    const outcome = await runScenario({ awaitInstances: (_input, _call, task) => later(task, { remaining: 0, total: 8 }, 200) });
+
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitStackRemoval', 'awaitInstances', 'markDeleted', 'notifyDeleteOutcome']);
+    expect(inputsOf(outcome, 'awaitInstances')).toEqual([{ clusterId: 'c-1', taskToken: expect.any(String) }]);
+  });
+
+  it('a terminated event lost: the instance wait times out and looks once more, which finds them all gone', async () => {
+    const outcome = await runScenario({ awaitInstances: (_input, call, task) => (call === 1 ? { waiting: true } : allTerminated(task)) }, { deadlineMs: 15_000 });
+
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitStackRemoval', 'awaitInstances', 'awaitInstances', 'markDeleted', 'notifyDeleteOutcome']);
+  });
+
+  it('instances that never terminate: the wait fails naming them, and the cluster ends DELETE_FAILED with that reason', async () => {
+    const outcome = await runScenario({
+      awaitInstances: async (_input, _call, task) => (await task.fail('InstancesNotTerminated', 'the stack is deleted but 1 instance has not terminated in the time allowed: i-1 (shutting-down)'), { waiting: false }),
+    });
+
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitStackRemoval', 'awaitInstances', 'markDeleteFailed', 'notifyDeleteOutcome']);
+    expect(inputsOf(outcome, 'markDeleteFailed')).toEqual([{ clusterId: 'c-1', reason: expect.stringContaining('i-1 (shutting-down)') }]);
+  });
+
+  it('final event lost: the heartbeat runs out, one check sees the stack gone, and the delete goes on', async () => {
+    const outcome = await runScenario({ awaitStackRemoval: () => ({ waiting: true }) }, { deadlineMs: 15_000 });
+
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitStackRemoval', 'checkStackRemoval', 'awaitInstances', 'markDeleted', 'notifyDeleteOutcome']);
+    expect(inputsOf(outcome, 'checkStackRemoval')).toEqual([{ clusterId: 'c-1', stackId: 'stack-1', attempt: 1 }]);
   });
 
   it('stack already gone: goes straight to the instances without waiting on the stack', async () => {
-    const outcome = await runScenario({
-      removeStack: () => ({ proceed: true, stackId: null, progress: 'deleted', lastStatus: 'DELETE_COMPLETE', poll: { attempt: 1, waitSeconds: 1 }, exhausted: false }),
-    });
+    const outcome = await runScenario({ removeStack: () => removal('deleted', 1, null) });
 
-    expect(outcome.status).toBe('SUCCEEDED');
-    expect(steps(outcome)).toEqual(['removeStack', 'checkInstancesTerminated', 'markDeleted', 'notifyDeleteOutcome']);
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitInstances', 'markDeleted', 'notifyDeleteOutcome']);
   });
 
-  it('DELETE_FAILED then success: reads why, waits, deletes again with the next attempt number, then finishes', async () => {
-    const outcome = await runScenario({
-      checkStackRemoval: (input) => removal(input, input.attempt === 1 ? 'failed' : 'deleted'),
-    });
+  it('DELETE_FAILED then success: reads why, waits, deletes again with the next attempt number and its own wait, then finishes', async () => {
+    const outcome = await runScenario({ awaitStackRemoval: (input, _call, task) => later(task, input.key === 'delete-1-1' ? FAILED : DELETED) });
 
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(steps(outcome)).toEqual(['removeStack', 'checkStackRemoval', 'readDeleteFailure', 'removeStack', 'checkStackRemoval', 'checkInstancesTerminated', 'markDeleted', 'notifyDeleteOutcome']);
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitStackRemoval', 'readDeleteFailure', 'removeStack', 'awaitStackRemoval', 'awaitInstances', 'markDeleted', 'notifyDeleteOutcome']);
     expect(inputsOf(outcome, 'readDeleteFailure')).toEqual([{ clusterId: 'c-1', stackId: 'stack-1', attempt: 1 }]);
-    expect(inputsOf(outcome, 'removeStack').map((i) => i.attempt)).toEqual([1, 2]);
+    expect(inputsOf(outcome, 'awaitStackRemoval').map((i) => i.key)).toEqual(['delete-1-1', 'delete-1-2']);
   });
 
   it('DELETE_FAILED until the retries run out: DELETE_FAILED with the blocking resources, and cluster.delete_failed', async () => {
     const outcome = await runScenario({
-      checkStackRemoval: (input) => removal(input, 'failed'),
+      awaitStackRemoval: (_input, _call, task) => later(task, FAILED),
       readDeleteFailure: (input) => ({
         retry: input.attempt < 3,
         attempt: input.attempt + 1,
@@ -77,36 +112,33 @@ describe('delete-cluster state machine', () => {
       }),
     });
 
-    expect(outcome.status).toBe('SUCCEEDED');
     expect(inputsOf(outcome, 'removeStack').map((i) => i.attempt)).toEqual([1, 2, 3]);
     expect(steps(outcome).slice(-2)).toEqual(['markDeleteFailed', 'notifyDeleteOutcome']);
-    expect(steps(outcome)).not.toContain('checkInstancesTerminated');
+    expect(steps(outcome)).not.toContain('awaitInstances');
     expect(inputsOf(outcome, 'markDeleteFailed')).toEqual([{ clusterId: 'c-1', reason: expect.stringContaining('SwarmWideSecurityGroup') }]);
-    expect(outcome.calls.at(-1)!.input.event).toBe('cluster.delete_failed');
   });
 
-  it('instances lingering in shutting-down: keeps checking, passing the last count back, until none is left', async () => {
-    const remaining = [8, 8, 3, 0];
-    const outcome = await runScenario({
-      checkInstancesTerminated: (input, call) => ({ remaining: remaining[call - 1], total: 8, poll: { attempt: input.poll.attempt + 1, waitSeconds: 1 }, exhausted: false }),
-    });
+  it('cancel during create: no stack visible yet; the safety net finds it under the name and deletes it; its event ends the wait', async () => {
+    const outcome = await runScenario(
+      {
+        removeStack: () => removal('in_progress', 1, null),
+        awaitStackRemoval: (_input, call, task) => (call === 1 ? { waiting: true } : later(task, DELETED)),
+        checkStackRemoval: () => ({ ...outcomeOf('DELETE_IN_PROGRESS', 'in_progress'), stackId: 'stack-late' }),
+      },
+      { deadlineMs: 15_000 },
+    );
 
     expect(outcome.status).toBe('SUCCEEDED');
-    const checks = inputsOf(outcome, 'checkInstancesTerminated');
-    expect(checks.map((i) => i.lastRemaining)).toEqual([-1, 8, 8, 3]);
-    expect(checks[0]!.poll).toEqual({ attempt: 0, waitSeconds: 0 });
-    expect(steps(outcome).slice(-2)).toEqual(['markDeleted', 'notifyDeleteOutcome']);
+    expect(inputsOf(outcome, 'checkStackRemoval').map((i) => i.stackId)).toEqual([null]);
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitStackRemoval', 'checkStackRemoval', 'awaitStackRemoval', 'awaitInstances', 'markDeleted', 'notifyDeleteOutcome']);
   });
 
-  it('cancel during create: no stack visible yet, keeps looking by name until it appears, then deletes it', async () => {
+  it('the safety net’s rounds spent: DELETE_FAILED with the reason the wait gives', async () => {
     const outcome = await runScenario({
-      removeStack: () => ({ proceed: true, stackId: null, progress: 'in_progress', lastStatus: 'DELETE_COMPLETE', poll: { attempt: 1, waitSeconds: 1 }, exhausted: false }),
-      checkStackRemoval: (input, call) => (call === 1 ? removal(input, 'in_progress', { stackId: null }) : call === 2 ? removal({ ...input, stackId: 'stack-late' }, 'in_progress') : removal(input, 'deleted')),
+      awaitStackRemoval: (_input, _call, task) => later(task, outcomeOf('UNSETTLED', 'in_progress', { exhausted: true, reason: 'the stack reached no final status in 6 waits' })),
     });
-
-    expect(outcome.status).toBe('SUCCEEDED');
-    expect(inputsOf(outcome, 'checkStackRemoval').map((i) => i.stackId)).toEqual([null, null, 'stack-late']);
-    expect(steps(outcome).slice(-3)).toEqual(['checkInstancesTerminated', 'markDeleted', 'notifyDeleteOutcome']);
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitStackRemoval', 'markDeleteFailed', 'notifyDeleteOutcome']);
+    expect(inputsOf(outcome, 'markDeleteFailed')[0]!.reason).toMatch(/no final status/);
   });
 
   it('a cluster that is not DELETING ends the workflow at once, with no webhook', async () => {
@@ -117,19 +149,19 @@ describe('delete-cluster state machine', () => {
 
   it('throttling: retries a step that failed transiently, then goes on', async () => {
     const outcome = await runScenario({
-      removeStack: (input, call) => {
+      removeStack: (input, call, task) => {
         if (call <= 2) throw namedError('TransientAwsError', 'DeleteStack failed transiently');
-        return defaults.removeStack(input, call);
+        return defaults.removeStack(input, call, task);
       },
     });
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(steps(outcome).slice(0, 4)).toEqual(['removeStack', 'removeStack', 'removeStack', 'checkStackRemoval']);
+    expect(steps(outcome).slice(0, 4)).toEqual(['removeStack', 'removeStack', 'removeStack', 'awaitStackRemoval']);
     expect(steps(outcome).at(-2)).toBe('markDeleted');
   });
 
   it('a permanent error marks the cluster DELETE_FAILED with the error name, and still notifies', async () => {
     const outcome = await runScenario({
-      checkInstancesTerminated: () => {
+      awaitInstances: () => {
         throw namedError('AccessDeniedException');
       },
     });
@@ -138,26 +170,10 @@ describe('delete-cluster state machine', () => {
     expect(outcome.calls.at(-1)!.input.event).toBe('cluster.delete_failed');
   });
 
-  it('stack poll budget spent: DELETE_FAILED with the reason the check gives', async () => {
-    const outcome = await runScenario({
-      checkStackRemoval: (input) => removal(input, 'in_progress', { exhausted: true, reason: 'the stack did not finish deleting in the time allowed' }),
-    });
-    expect(steps(outcome)).toEqual(['removeStack', 'checkStackRemoval', 'markDeleteFailed', 'notifyDeleteOutcome']);
-    expect(inputsOf(outcome, 'markDeleteFailed')[0]!.reason).toMatch(/did not finish deleting/);
-  });
-
-  it('instance poll budget spent: DELETE_FAILED naming the instances that did not terminate', async () => {
-    const outcome = await runScenario({
-      checkInstancesTerminated: (input) => ({ remaining: 2, total: 8, poll: input.poll, exhausted: true, reason: '2 instances have not terminated: i-1 (shutting-down), i-2 (running)' }),
-    });
-    expect(steps(outcome)).toEqual(['removeStack', 'checkStackRemoval', 'checkInstancesTerminated', 'markDeleteFailed', 'notifyDeleteOutcome']);
-    expect(inputsOf(outcome, 'markDeleteFailed')[0]!.reason).toMatch(/i-1 \(shutting-down\)/);
-  });
-
   it('machine timeout: the execution ends TIMED_OUT (the execution-ended backstop then marks DELETE_FAILED)', async () => {
     const outcome = await runScenario(
-      { checkStackRemoval: (input) => removal(input, 'in_progress') },
-      { definition: withTimeout(readAsl(workflow.aslFile), 'machine', 1) },
+      { awaitStackRemoval: () => ({ waiting: true }), checkStackRemoval: (input) => ({ ...outcomeOf('DELETE_IN_PROGRESS', 'in_progress'), stackId: input.stackId }) },
+      { definition: withTimeout(SHORT_WAITS, 'machine', 2) },
     );
     expect(outcome.status).toBe('TIMED_OUT');
     expect(steps(outcome)).not.toContain('markDeleted');

@@ -35,8 +35,6 @@ type StackDeps = Deps<'config' | 'store' | 'stacks' | 'clock'>;
 type WatchDeps = Omit<StackDeps, 'stacks'> & { stacks: StackReader } & Deps<'waits'>;
 type AwaitDeps = Deps<'config' | 'waits' | 'tokens'>;
 
-/** The waiting state's heartbeat and timeout, from the configuration. */
-export const stackWaitTiming = (config: Config) => ({ heartbeatSeconds: config.stackWait.heartbeatSeconds, timeoutSeconds: config.stackWait.timeoutSeconds });
 /** The one function both of this workflow's stack waits (its create, its clean-up) invoke. */
 export const awaitStackStep = (deps: AwaitDeps) =>
   workflowTask('await stack', (input: AwaitStackInput) => awaitStack({ waits: deps.waits, tokens: deps.tokens, maxRounds: deps.config.stackWait.maxRounds }, input));
@@ -45,16 +43,16 @@ type OutcomeDeps = Deps<'store' | 'instances' | 'clock' | 'quotas' | 'followUps'
 /** Each step from exactly the dependencies its use case takes. */
 export const createClusterStep = {
   createStack: (deps: StackDeps) =>
-    workflowTask('create stack', (input: { clusterId: string }) => startStackCreation({ ...deps, wait: stackWaitTiming(deps.config) }, input.clusterId)),
+    workflowTask('create stack', (input: { clusterId: string }) => startStackCreation(deps, input.clusterId)),
   awaitCreation: awaitStackStep,
   checkStack: (deps: WatchDeps) => workflowTask('check stack', (input: CheckStackInput) => checkStackCreation(deps, input)),
   recordReady: (deps: OutcomeDeps) => workflowTask('record ready', (input: StackInput) => recordStackReady(deps, input)),
   recordFailure: (deps: OutcomeDeps) =>
     workflowTask('record failure', (input: { clusterId: string; stackId?: string; reason?: string; stackStatus?: string }) => recordStackFailure(deps, input)),
   deleteFailedStack: (deps: StackDeps & Deps<'quotas'>) =>
-    workflowTask('delete failed stack', (input: StackInput) => cleanUp.deleteFailedStack({ ...deps, wait: stackWaitTiming(deps.config) }, input)),
+    workflowTask('delete failed stack', (input: StackInput) => cleanUp.deleteFailedStack(deps, input)),
   checkStackDeletion: (deps: StackDeps & Deps<'quotas'>) =>
-    workflowTask('check stack deletion', (input: StackInput) => cleanUp.checkStackDeletion({ ...deps, wait: stackWaitTiming(deps.config) }, input)),
+    workflowTask('check stack deletion', (input: StackInput) => cleanUp.checkStackDeletion(deps, input)),
   settleCleanup: (deps: Deps<'store' | 'clock' | 'quotas'>) =>
     workflowTask('settle cleanup', (input: { clusterId: string; status: string }) => cleanUp.settleCleanup(deps, input)),
   markFailed: (deps: Deps<'store' | 'clock' | 'quotas' | 'followUps'>) =>

@@ -26,7 +26,7 @@ import * as finish from '../../use-cases/finish-cluster-deletion';
 import type { WorkflowFailure } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/notify-cluster-outcome';
 import { systemClock, type StackReader } from '../../use-cases/ports';
-import { awaitStackStep, stackWaitTiming } from './create-cluster-steps';
+import { awaitStackStep } from './create-cluster-steps';
 import { lambdaStep, workflowTask } from './task';
 
 type Deps<K extends keyof Dependencies> = Pick<Dependencies, K>;
@@ -37,7 +37,6 @@ type WatchDeps = Omit<StackDeps, 'stacks' | 'waits'> & { stacks: StackReader };
 
 const removalDeps = <D extends { config: Config }>(deps: D) => ({
   ...deps,
-  wait: { ...stackWaitTiming(deps.config), instancesTimeoutSeconds: deps.config.instanceWait.timeoutSeconds },
   maxAttempts: deps.config.deleteMaxAttempts,
   retryPauseSeconds: deps.config.deleteRetryPauseSeconds,
 });

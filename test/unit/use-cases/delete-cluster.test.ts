@@ -20,7 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-const wait = { heartbeatSeconds: 300, timeoutSeconds: 3600 };
 
 async function stored(overrides: Partial<Cluster>): Promise<Cluster> {
   const cluster = aCluster(overrides);
@@ -118,14 +117,14 @@ describe('requesting a delete', () => {
 });
 
 describe('the create step and a cancel that races it', () => {
-  const createDeps = (store: ClusterStore, stacks = fakeStacks()) => ({ store, stacks: stacks.gateway, clock: fixedClock(), wait });
+  const createDeps = (store: ClusterStore, stacks = fakeStacks()) => ({ store, stacks: stacks.gateway, clock: fixedClock() });
 
   it('claims the stack before CreateStack, so a delete reading the record knows a stack may exist', async () => {
     const cluster = await stored({ status: 'CREATING' });
 
     const result = await startStackCreation(createDeps(db.store), cluster.id);
 
-    expect(result).toEqual({ proceed: true, stackId: 'stack-new', wait: { key: 'create', ...wait } });
+    expect(result).toEqual({ proceed: true, stackId: 'stack-new', wait: { key: 'create' } });
     expect(await db.store.get(cluster.id)).toMatchObject({
       stackRequestedAt: '2026-11-26T12:00:00.000Z',
       stackId: 'stack-new',
@@ -196,7 +195,6 @@ describe('deleting the stack', () => {
     stacks: stacks.gateway,
     waits: db.waits,
     clock,
-    wait: { ...wait, instancesTimeoutSeconds: 300 },
     maxAttempts: 3,
     retryPauseSeconds: 10,
   });
@@ -207,7 +205,7 @@ describe('deleting the stack', () => {
 
     const result = await removeStack(stackDeps(stacks), { clusterId: cluster.id, attempt: 3 });
 
-    expect(result).toMatchObject({ proceed: true, stackId: 'stack-1', progress: 'in_progress', wait: { key: 'delete-2-3', heartbeatSeconds: 300 } });
+    expect(result).toMatchObject({ proceed: true, stackId: 'stack-1', progress: 'in_progress', wait: { key: 'delete-2-3' } });
     expect(stacks.deletes).toEqual([{ stack: 'stack-1', token: `delete-${cluster.id}-2-3` }]);
     expect(await db.store.get(cluster.id)).toMatchObject({ statusReason: 'waiting for stack deletion (attempt 3 of 3)', stackWait: { key: 'delete-2-3', target: 'delete' } });
   });
