@@ -192,6 +192,19 @@ export function stackNameFor(clusterId: string): string {
   return `${STACK_NAME_PREFIX}${clusterId}`;
 }
 
+/**
+ * The cluster a stack event is about, read from the stack id
+ * (`arn:aws:cloudformation:<region>:<account>:stack/swarm-<clusterId>/<uuid>`); undefined for anyone else's stack.
+ */
+export function clusterIdOfStack(stackId: string): string | undefined {
+  // AWS's documented examples leave the trailing /<uuid> out; real ids carry it.
+  const match = /:stack\/([^/]+)(?:\/[^/]+)?$/.exec(stackId);
+  const name = match?.[1];
+  if (!name?.startsWith(STACK_NAME_PREFIX)) return undefined;
+  const clusterId = name.slice(STACK_NAME_PREFIX.length);
+  return /^c-[0-9a-z]+$/.test(clusterId) ? clusterId : undefined;
+}
+
 export const CLUSTER_TAGS = {
   clusterId: 'swarm-provisioner:cluster-id',
   owner: 'swarm-provisioner:owner',

@@ -3,7 +3,6 @@
  * how a stack's events become the cluster's progress. Pure functions over plain data; the event shapes are
  * EventBridge's as AWS documents them (test/fixtures/aws-events/).
  */
-import { STACK_NAME_PREFIX } from './cluster';
 import { createProgress, deletionProgress } from './stack';
 
 /** What a workflow waits for: its own create, a delete request's DeleteStack, or the clean-up of a failed create. */
@@ -66,19 +65,6 @@ export function targetsEndedBy(status: string): WaitTarget[] {
 export function waitOutcome(target: WaitTarget, status: string, reason?: string, exhausted = false): WaitOutcome {
   const progress = target === 'create' ? createProgress(status) : deletionProgress(status) === 'stalled' ? 'in_progress' : deletionProgress(status);
   return { status, ...(reason ? { reason } : {}), progress, exhausted };
-}
-
-/**
- * The cluster a stack event is about, read from the stack id
- * (`arn:aws:cloudformation:<region>:<account>:stack/swarm-<clusterId>/<uuid>`); undefined for anyone else's stack.
- */
-export function clusterIdOfStack(stackId: string): string | undefined {
-  // AWS's documented examples leave the trailing /<uuid> out; real ids carry it.
-  const match = /:stack\/([^/]+)(?:\/[^/]+)?$/.exec(stackId);
-  const name = match?.[1];
-  if (!name?.startsWith(STACK_NAME_PREFIX)) return undefined;
-  const clusterId = name.slice(STACK_NAME_PREFIX.length);
-  return /^c-[0-9a-z]+$/.test(clusterId) ? clusterId : undefined;
 }
 
 /**

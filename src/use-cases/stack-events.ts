@@ -4,8 +4,8 @@
  * heartbeat alive). Duplicates, late and out-of-order events change nothing: every write is conditional, and a token
  * already used answers "spent", which is not an error.
  */
-import { stackNameFor } from '../domain/cluster';
-import { clusterIdOfStack, progressOf, progressPhase, progressStep, resourceOrder, waitOutcome, type ClusterProgress } from '../domain/stack-wait';
+import { clusterIdOfStack, stackNameFor } from '../domain/cluster';
+import { progressOf, progressPhase, progressStep, resourceOrder, waitOutcome, type ClusterProgress } from '../domain/stack-wait';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import type { Clock, ClusterStore, StackWaits, TaskTokens } from './ports';

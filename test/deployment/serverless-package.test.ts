@@ -189,13 +189,23 @@ describe('serverless package', () => {
     const statements = functionStatements;
     const actions = (s: { Action: string[] | string }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
-    it('has no wildcard actions and no write action on "*"', () => {
+    it('has no wildcard actions and no write action on "*" but the task-token callbacks', () => {
       for (const statement of statements()) {
         for (const action of actions(statement)) expect(action).not.toMatch(/\*/);
+        // SendTaskSuccess/Failure/Heartbeat take no resource-level permission: IAM accepts only "*" for them (Service
+        // Authorization Reference, AWS Step Functions: the three actions list no resource type).
         if (statement.Resource === '*') {
-          for (const action of actions(statement)) expect(action).toMatch(/^(ec2:Describe|logs:|xray:)/);
+          for (const action of actions(statement)) expect(action).toMatch(/^(ec2:Describe|logs:|xray:|states:SendTask(Success|Failure|Heartbeat)$)/);
         }
       }
+    });
+
+    it('lets only the functions that resume a waiting workflow answer task tokens', () => {
+      const answering = ofType('AWS::Lambda::Function')
+        .filter(([, fn]) => statementsOf(roleIdOf(fn)).some((s) => actions(s).some((a) => a.startsWith('states:SendTask'))))
+        .map(([id]) => id)
+        .sort();
+      expect(answering).toEqual(['awaitCreation', 'awaitInstances', 'awaitStackRemoval', 'instanceEvents', 'stackEvents'].map(logicalFunctionId).sort());
     });
 
     it('gives every function a role of its own, trusted by Lambda only', () => {
@@ -242,7 +252,9 @@ describe('serverless package', () => {
         expect(describe.Action).toEqual(['states:DescribeExecution']);
         expect(JSON.stringify(describe.Resource)).not.toContain('deliver-webhook');
       }
-      const other = statements().filter((s) => actions(s).some((action) => action.startsWith('states:')) && ![...starts, ...stops, ...describes].includes(s));
+      const callbacks = statements().filter((s) => actions(s).some((action) => action.startsWith('states:SendTask')));
+      for (const callback of callbacks) expect(callback.Action).toEqual(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']);
+      const other = statements().filter((s) => actions(s).some((action) => action.startsWith('states:')) && ![...starts, ...stops, ...describes, ...callbacks].includes(s));
       expect(other).toEqual([]);
     });
 
@@ -294,11 +306,29 @@ describe('serverless package', () => {
     expect(archive.includes('src/handlers/workflow/create-cluster-steps.js')).toBe(true);
   });
 
+  const ruleOf = (name: string) =>
+    ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern && JSON.stringify(r.Properties.Targets).includes(logicalFunctionId(name)))?.[1].Properties;
+
   it('routes failed, timed-out and aborted executions of exactly the workflows that decide a cluster’s status (the registry rows with onEnded) to the backstop', () => {
-    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern)![1].Properties;
+    const rule = ruleOf('executionEnded')!;
+    expect(rule.EventPattern.source).toEqual(['aws.states']);
     expect(rule.EventPattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
     expect(rule.EventPattern.detail.stateMachineArn).toEqual(machines.filter((m) => m.onEnded).map((m) => ({ Ref: m.resource })));
     expect(JSON.stringify(rule.Targets)).toContain(logicalFunctionId('executionEnded'));
+  });
+
+  it('hands CloudFormation’s stack and resource status events of our stacks only to stackEvents', () => {
+    const rule = ruleOf('stackEvents')!;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.cloudformation'],
+      'detail-type': ['CloudFormation Stack Status Change', 'CloudFormation Resource Status Change'],
+      // Wildcard filtering: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+      detail: { 'stack-id': [{ wildcard: 'arn:*:cloudformation:*:*:stack/swarm-c-*' }] },
+    });
+  });
+
+  it('hands EC2’s terminated instances to instanceEvents', () => {
+    expect(ruleOf('instanceEvents')!.EventPattern).toEqual({ source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['terminated'] } });
   });
 
   const scheduleOf = (name: string) =>

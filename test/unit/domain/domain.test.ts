@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { canTransition, clusterIdFor, CLUSTER_STATUSES, createRequestDigest, newClusterId, stackTags } from '../../../src/domain/cluster';
 import { clusterRequestSchema, templateParameters, parametersOf } from '../../../src/domain/parameters';
 import { createProgress, rootCauseOf, type StackEventView } from '../../../src/domain/stack';
-import { clusterIdOfStack, isFinalFor, plannedResourceCount, progressOf, resourceOrder } from '../../../src/domain/stack-wait';
+import { clusterIdOfStack } from '../../../src/domain/cluster';
+import { isFinalFor, plannedResourceCount, progressOf, resourceOrder } from '../../../src/domain/stack-wait';
 
 describe('cluster states', () => {
   it.each([
