@@ -106,7 +106,7 @@ async function startCloud() {
   return startLocalCloud({
     timeScale: 0.05,
     reaperIntervalSeconds: 0,
-    waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100, WaitForStackDeletion: 100, WaitBeforeRetry: 100, WaitForInstances: 100 },
+    waitTimeOverrides: { WaitBeforeRetry: 100 },
   });
 }
 

@@ -54,7 +54,6 @@ describe('with LOCAL_API_KEY set', () => {
       principal: 'local-e2e',
       slack: { signingSecret: SIGNING_SECRET, teamIds: ['T0001'] },
       timeScale: 0.1,
-      waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100, WaitForStackDeletion: 100, WaitForInstances: 100 },
     });
   });
   afterAll(async () => {
@@ -172,7 +171,7 @@ describe('with LOCAL_API_KEY set', () => {
 describe('the open sandbox (no LOCAL_API_KEY)', () => {
   let cloud: LocalCloud;
   beforeAll(async () => {
-    cloud = await startLocalCloud({ principal: 'open-e2e', timeScale: 0.1, waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100 } });
+    cloud = await startLocalCloud({ principal: 'open-e2e', timeScale: 0.1 });
   });
   afterAll(async () => {
     await cloud.stepFunctions.idle();

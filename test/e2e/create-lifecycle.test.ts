@@ -12,7 +12,7 @@ let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  cloud = await startLocalCloud({ timeScale: 0.1, waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100 } });
+  cloud = await startLocalCloud({ timeScale: 0.1 });
 });
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
   cloud = await startLocalCloud({
     timeScale: 0.3,
     reaperIntervalSeconds: 0,
-    waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100, WaitForStackDeletion: 100, WaitBeforeRetry: 100, WaitForInstances: 100 },
+    waitTimeOverrides: { WaitBeforeRetry: 100 },
   });
   cfn = new CloudFormationClient({ region: 'us-east-1' });
   ec2 = new EC2Client({ region: 'us-east-1' });

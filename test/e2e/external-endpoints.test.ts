@@ -16,7 +16,7 @@ beforeAll(async () => {
   external = await startSimulatedCloud({ timeScale: 0.1 });
   process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = external.endpoint;
   process.env.AWS_ENDPOINT_URL_EC2 = external.endpoint;
-  cloud = await startLocalCloud({ waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100 } });
+  cloud = await startLocalCloud();
 });
 
 afterAll(async () => {

@@ -20,7 +20,7 @@ let blackHole: Server;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ timeScale: 0.1, waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100 }, reaperIntervalSeconds: 0 });
+  cloud = await startLocalCloud({ timeScale: 0.1, reaperIntervalSeconds: 0 });
   // Accepts the connection, reads the request and never answers: StartExecution sent, its answer never heard.
   blackHole = createServer((socket) => {
     sockets.push(socket);

@@ -24,7 +24,7 @@ const scripts: Record<string, (n: number) => ReturnType<Answer>> = {
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver({ answer: (webhook, n) => scripts[webhook.payload.data.cluster.name]?.(n) ?? 200 });
-  cloud = await startLocalCloud({ timeScale: 0.1, waitTimeOverrides: { WaitForStack: 100, WaitForCleanup: 100 }, log: (line) => consoleLines.push(line) });
+  cloud = await startLocalCloud({ timeScale: 0.1, log: (line) => consoleLines.push(line) });
 });
 
 afterAll(async () => {
