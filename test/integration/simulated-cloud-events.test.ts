@@ -224,6 +224,27 @@ describe('simulated cloud: EventBridge events', () => {
   });
 });
 
+describe('simulated cloud: a listener that throws', () => {
+  it('is reported and never fails the stack whose change it was told of', async () => {
+    const lines: string[] = [];
+    const local = await startTestCloud({
+      onEvent: (message) => lines.push(message),
+      onAwsEvent: () => {
+        throw new Error('bus unavailable');
+      },
+    });
+    try {
+      const { stackId } = await createMiniSwarm(local);
+      const created = await waitForStackStatus(local, stackId, 'CREATE_COMPLETE');
+
+      expect(created.StackStatus).toBe('CREATE_COMPLETE');
+      expect(lines).toContainEqual(expect.stringMatching(/simulator +internal error +bus unavailable/));
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe('simulated cloud: events are sent when the simulation already shows them', () => {
   it('finds every event true of the stack, its resource or its instance at the moment it is heard, through a rollback and a delete', async () => {
     const mismatches: string[] = [];
