@@ -4,6 +4,7 @@
  * the environment once and wires the simulation (domain/) to its HTTP front (protocol/).
  */
 import { parseCloudFormationTemplate } from '../cloudformation-yaml';
+import type { AwsEventListener } from './domain/aws-events';
 import { CloudSimulation } from './domain/cloud';
 import { rememberingReader } from './domain/template';
 import type { Fault } from './domain/faults';
@@ -11,6 +12,7 @@ import { persistCloud, restoreCloud } from './persistence';
 import { startCloudServer } from './protocol/http-server';
 
 export type { Fault } from './domain/faults';
+export type { AwsEvent, AwsEventListener } from './domain/aws-events';
 
 export interface SimulatedCloudOptions {
   /** 0 (the default) picks a free port. */
@@ -22,6 +24,14 @@ export interface SimulatedCloudOptions {
   /** One call per stack status change and per armed fault; `message` is a ready-to-print console line. */
   onEvent?: (message: string, details: Record<string, unknown>) => void;
   /**
+   * The EventBridge events CloudFormation and EC2 send, as AWS documents them (test/fixtures/aws-events): one
+   * `CloudFormation Stack Status Change` per stack status change, one `CloudFormation Resource Status Change` per
+   * resource event DescribeStackEvents lists, one `EC2 Instance State-change Notification` per instance state change;
+   * called synchronously, in the order they happen, once the read APIs show the change. The `events-*` faults drop,
+   * delay or duplicate them (README). A throw from it is reported through `onEvent`, never into the simulation.
+   */
+  onAwsEvent?: AwsEventListener;
+  /**
    * Folder the stacks and instances are kept in (see persistence.ts): read back at start, so a stack that was being
    * created or deleted carries on, and written as they change. In memory when absent.
    */
@@ -30,7 +40,10 @@ export interface SimulatedCloudOptions {
 
 export interface SimulatedCloud {
   endpoint: string;
-  /** `stack` is a stack name, a stack id or `*`; `count` is how many times the fault fires (default once). */
+  /**
+   * `stack` is a stack name, a stack id or `*`; `count` is how many times the fault fires (default once), except for
+   * `events-delay`, where it is the delay in simulated milliseconds.
+   */
   injectFault(stack: string, fault: Fault, count?: number): void;
   /** AWS calls received, of one action or of all. */
   callCount(action?: string): number;
@@ -66,13 +79,14 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
         ...(stack.statusReason !== undefined ? { reason: stack.statusReason } : {}),
       }),
     onFaultArmed: (target, fault, count) =>
-      report(`simulator       ${target}  fault ${fault}${count !== undefined ? ` x${count}` : ''} armed`, {
+      report(`simulator       ${target}  fault ${fault}${count === undefined ? '' : fault === 'events-delay' ? ` ${count} ms` : ` x${count}`} armed`, {
         service: 'simulator',
         target,
         fault,
         ...(count !== undefined ? { count } : {}),
       }),
     onInternalError: reportInternalError,
+    ...(options.onAwsEvent ? { onAwsEvent: options.onAwsEvent } : {}),
   });
 
   // Before the endpoint exists: nobody can see the world until it is the one that was left.

@@ -1,3 +1,4 @@
+import { AwsEventStream, type AwsEventListener } from './aws-events';
 import { FaultBook, isFault, type Fault } from './faults';
 import { Fleet, type FleetSnapshot } from './fleet';
 import { queryConcernsStack, type InstanceQuery } from './instance-query';
@@ -23,6 +24,8 @@ export interface CloudSimulationOptions {
   onFaultArmed: (target: string, fault: Fault, count: number | undefined) => void;
   /** A throw inside a timer that no stack claimed (stack steps turn theirs into the stack's failure). */
   onInternalError?: (error: unknown) => void;
+  /** The EventBridge events CloudFormation and EC2 would send (aws-events.ts); none are built without it. */
+  onAwsEvent?: AwsEventListener;
 }
 
 /** CloudFormation and EC2 of one simulated account and region, plus the faults waiting to be injected into them. */
@@ -36,7 +39,21 @@ export class CloudSimulation {
   constructor(private readonly options: CloudSimulationOptions) {
     this.region = options.region;
     this.scheduler = new Scheduler(options.timeScale, options.onInternalError);
-    this.fleet = new Fleet(options.region, this.scheduler, { shutdown: PACE.shutdown, retention: PACE.terminatedRetention });
+    const events = options.onAwsEvent
+      ? new AwsEventStream({
+          region: options.region,
+          scheduler: this.scheduler,
+          faults: this.faults,
+          listener: options.onAwsEvent,
+          onListenerError: options.onInternalError ?? (() => undefined),
+        })
+      : undefined;
+    this.fleet = new Fleet(
+      options.region,
+      this.scheduler,
+      { shutdown: PACE.shutdown, retention: PACE.terminatedRetention },
+      events ? (instance) => events.instanceStateChanged(instance) : undefined,
+    );
     this.stacks = new Stacks({
       region: options.region,
       scheduler: this.scheduler,
@@ -44,16 +61,20 @@ export class CloudSimulation {
       faults: this.faults,
       readYaml: options.readYaml,
       listener: options.onStackStatus,
+      ...(events ? { onStackEvent: (stack, event) => events.stackEventLogged(stack, event) } : {}),
     });
   }
 
   /**
    * Arms a fault for a stack name, a stack id or `*`. `gone` aimed at a stack that exists takes it away at once;
-   * otherwise the fault waits for the moment it applies to (a create, a delete, the next calls).
+   * otherwise the fault waits for the moment it applies to (a create, a delete, the next calls, the next events).
+   * `count` is how many times it fires; for `events-delay` it is the delay in simulated milliseconds instead.
    */
   injectFault(target: string, fault: Fault, count?: number): void {
     if (!isFault(fault)) throw new RangeError(`Unknown fault ${String(fault)}`);
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new RangeError('count must be a positive integer');
+    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
+      throw new RangeError(fault === 'events-delay' ? 'the delay must be a positive integer of milliseconds' : 'count must be a positive integer');
+    }
     this.options.onFaultArmed(target, fault, count);
     const stack = target === '*' ? undefined : this.stacks.find(target);
     if (fault === 'gone' && stack && !isDeleted(stack)) {

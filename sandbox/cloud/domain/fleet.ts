@@ -87,6 +87,9 @@ const publicDnsName = (address: string, region: string): string =>
  */
 const addressSpaceOf = (placement: { subnetId?: string }): string => placement.subnetId ?? 'default-vpc';
 
+/** Hears of an instance that has just entered a state, once everything about that state is true of it. */
+export type InstanceStateListener = (instance: Instance) => void;
+
 /** The EC2 instances of every stack, with the lifecycle an auto-scaling group drives them through. */
 export class Fleet {
   private readonly instances = new Map<string, Instance>();
@@ -98,6 +101,7 @@ export class Fleet {
     private readonly region: string,
     private readonly scheduler: Scheduler,
     private readonly timing: FleetTiming,
+    private readonly onStateChange: InstanceStateListener = () => undefined,
   ) {}
 
   /**
@@ -139,7 +143,8 @@ export class Fleet {
       launched.push(instance);
     }
     const ids = launched.map((instance) => instance.instanceId);
-    this.scheduler.after(boot, () => this.move(ids, 'pending', 'running'));
+    for (const instance of launched) this.onStateChange(instance);
+    this.scheduler.after(boot, () => this.announce(this.move(ids, 'pending', 'running')));
     return launched;
   }
 
@@ -188,6 +193,7 @@ export class Fleet {
       if (!instance || instance.state === 'shutting-down' || instance.state === 'terminated') return false;
       instance.state = 'shutting-down';
       instance.stateTransitionReason = `${reason} (${stamp})`;
+      this.onStateChange(instance);
       return true;
     });
     this.finishTerminating(terminating);
@@ -196,7 +202,7 @@ export class Fleet {
   /** After the shutdown time: terminated, public address and private address given back, forgotten after the retention. */
   private finishTerminating(ids: readonly string[]): void {
     this.scheduler.after(this.timing.shutdown, () => {
-      this.move(ids, 'shutting-down', 'terminated');
+      const terminated = this.move(ids, 'shutting-down', 'terminated');
       for (const id of ids) {
         const instance = this.instances.get(id);
         if (!instance) continue;
@@ -204,6 +210,8 @@ export class Fleet {
         delete instance.publicDnsName;
         this.releaseAddress(instance);
       }
+      // Told once DescribeInstances shows all of `terminated` (no public address, the private one given back).
+      this.announce(terminated);
       this.forgetLater(ids);
     });
   }
@@ -241,17 +249,26 @@ export class Fleet {
     }
     const inState = (state: InstanceStateName) => snapshot.instances.filter((instance) => instance.state === state).map((instance) => instance.instanceId);
     const pending = inState('pending');
-    if (pending.length > 0) this.scheduler.after(boot, () => this.move(pending, 'pending', 'running'));
+    if (pending.length > 0) this.scheduler.after(boot, () => this.announce(this.move(pending, 'pending', 'running')));
     const terminating = inState('shutting-down');
     if (terminating.length > 0) this.finishTerminating(terminating);
     const terminated = inState('terminated');
     if (terminated.length > 0) this.forgetLater(terminated);
   }
 
-  private move(ids: readonly string[], from: InstanceStateName, to: InstanceStateName): void {
+  /** Moves the instances still in `from` to `to`, and returns those it moved. */
+  private move(ids: readonly string[], from: InstanceStateName, to: InstanceStateName): Instance[] {
+    const moved: Instance[] = [];
     for (const id of ids) {
       const instance = this.instances.get(id);
-      if (instance?.state === from) instance.state = to;
+      if (instance?.state !== from) continue;
+      instance.state = to;
+      moved.push(instance);
     }
+    return moved;
+  }
+
+  private announce(instances: readonly Instance[]): void {
+    for (const instance of instances) this.onStateChange(instance);
   }
 }

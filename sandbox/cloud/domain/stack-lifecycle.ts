@@ -8,8 +8,11 @@ import {
   resourcesIn,
   setResourceStatus,
   setStackStatus,
+  type ResourceStatus,
   type Stack,
+  type StackEventListener,
   type StackResourceState,
+  type StackStatus,
   type StatusListener,
 } from './stack-model';
 
@@ -61,7 +64,25 @@ export interface LifecycleContext {
   fleet: Fleet;
   faults: FaultBook;
   listener: StatusListener;
+  /** Every event the stack logs, as it is logged: where the EventBridge events come from (aws-events.ts). */
+  onStackEvent: StackEventListener;
 }
+
+/** A change of the stack's own status: logged, told to the status listener, then to the event listener. */
+export const markStack = (context: LifecycleContext, stack: Stack, status: StackStatus, reason: string | undefined): void => {
+  context.onStackEvent(stack, setStackStatus(stack, status, reason, context.listener));
+};
+
+const markResource = (
+  context: LifecycleContext,
+  stack: Stack,
+  resource: StackResourceState,
+  status: ResourceStatus,
+  reason?: string,
+  withProperties?: boolean,
+): void => {
+  context.onStackEvent(stack, setResourceStatus(stack, resource, status, reason, withProperties));
+};
 
 interface Slot {
   start: number;
@@ -154,7 +175,7 @@ const planCreation = (stack: Stack, context: LifecycleContext, resources: readon
     timeline.at(
       slot.start,
       () => {
-        if (resource.status === undefined) setResourceStatus(stack, resource, 'CREATE_IN_PROGRESS', 'Resource creation Initiated', true);
+        if (resource.status === undefined) markResource(context, stack, resource, 'CREATE_IN_PROGRESS', 'Resource creation Initiated', true);
         if (resource.type === AUTO_SCALING_GROUP && resource.instanceIds.length === 0) launchInstances(stack, resource, context, (slot.end - slot.start) * 0.6);
       },
       resource,
@@ -164,14 +185,14 @@ const planCreation = (stack: Stack, context: LifecycleContext, resources: readon
       () => {
         const injected = resource === victim && (stack.failOnCreate || context.faults.take('rollback', [stack]));
         if (injected) failCreation(stack, resource, context);
-        else setResourceStatus(stack, resource, 'CREATE_COMPLETE');
+        else markResource(context, stack, resource, 'CREATE_COMPLETE');
       },
       resource,
     );
   }
   timeline.at(total, () => {
     stack.outputsVisible = true;
-    setStackStatus(stack, 'CREATE_COMPLETE', undefined, context.listener);
+    markStack(context, stack, 'CREATE_COMPLETE', undefined);
     if (context.faults.take('gone', [stack])) context.scheduler.after(PACE.goneAfterCreate, () => vanish(stack, context));
   });
   stack.operation = timeline.start();
@@ -199,31 +220,31 @@ const failCreation = (
   reason = victim ? creationFailureReason(victim) : 'Internal Failure',
 ): void => {
   stack.operation?.cancel();
-  if (victim) setResourceStatus(stack, victim, 'CREATE_FAILED', reason);
+  if (victim) markResource(context, stack, victim, 'CREATE_FAILED', reason);
   const cancelled = resourcesIn(stack, 'CREATE_IN_PROGRESS');
-  for (const resource of cancelled) setResourceStatus(stack, resource, 'CREATE_FAILED', 'Resource creation cancelled');
+  for (const resource of cancelled) markResource(context, stack, resource, 'CREATE_FAILED', 'Resource creation cancelled');
   const failed = `The following resource(s) failed to create: [${[...(victim ? [victim] : []), ...cancelled].map((r) => r.logicalId).join(', ')}]. `;
 
   if (stack.onFailure === 'DO_NOTHING') {
-    setStackStatus(stack, 'CREATE_FAILED', failed, context.listener);
+    markStack(context, stack, 'CREATE_FAILED', failed);
     return;
   }
   if (stack.onFailure === 'DELETE') {
-    setStackStatus(stack, 'DELETE_IN_PROGRESS', `${failed}Delete requested by user.`, context.listener);
+    markStack(context, stack, 'DELETE_IN_PROGRESS', `${failed}Delete requested by user.`);
     runDeletion(stack, context, undefined, (failedToDelete) => {
-      if (failedToDelete) setStackStatus(stack, 'DELETE_FAILED', deletionFailure(failedToDelete), context.listener);
+      if (failedToDelete) markStack(context, stack, 'DELETE_FAILED', deletionFailure(failedToDelete));
       else finishDeletion(stack, context);
     });
     return;
   }
-  setStackStatus(stack, 'ROLLBACK_IN_PROGRESS', `${failed}Rollback requested by user.`, context.listener);
+  markStack(context, stack, 'ROLLBACK_IN_PROGRESS', `${failed}Rollback requested by user.`);
   runDeletion(stack, context, undefined, (failedToDelete) => finishRollback(stack, context, failedToDelete));
 };
 
 /** ROLLBACK_COMPLETE (or ROLLBACK_FAILED naming what would not go), then the DeleteStack that arrived during the rollback, if one did. */
 const finishRollback = (stack: Stack, context: LifecycleContext, failedToDelete?: StackResourceState): void => {
-  if (failedToDelete) setStackStatus(stack, 'ROLLBACK_FAILED', deletionFailure(failedToDelete), context.listener);
-  else setStackStatus(stack, 'ROLLBACK_COMPLETE', undefined, context.listener);
+  if (failedToDelete) markStack(context, stack, 'ROLLBACK_FAILED', deletionFailure(failedToDelete));
+  else markStack(context, stack, 'ROLLBACK_COMPLETE', undefined);
   const queued = stack.queuedDelete;
   if (!queued) return;
   delete stack.queuedDelete;
@@ -239,13 +260,13 @@ const finishRollback = (stack: Stack, context: LifecycleContext, failedToDelete?
 export const startDeletion = (stack: Stack, context: LifecycleContext, failing: boolean): void => {
   stack.operation?.cancel();
   for (const resource of resourcesIn(stack, 'CREATE_IN_PROGRESS')) {
-    setResourceStatus(stack, resource, 'CREATE_FAILED', 'Resource creation cancelled');
+    markResource(context, stack, resource, 'CREATE_FAILED', 'Resource creation cancelled');
   }
-  setStackStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated', context.listener);
+  markStack(context, stack, 'DELETE_IN_PROGRESS', 'User Initiated');
   const victim = failing ? deletionVictim(stack) : undefined;
   runDeletion(stack, context, victim, (failed) => {
     if (failed) {
-      setStackStatus(stack, 'DELETE_FAILED', deletionFailure(failed), context.listener);
+      markStack(context, stack, 'DELETE_FAILED', deletionFailure(failed));
     } else {
       finishDeletion(stack, context);
     }
@@ -257,7 +278,7 @@ const deletionFailure = (resource: StackResourceState): string => `The following
 const finishDeletion = (stack: Stack, context: LifecycleContext): void => {
   stack.outputsVisible = false;
   stack.deletionTime = new Date();
-  setStackStatus(stack, 'DELETE_COMPLETE', undefined, context.listener);
+  markStack(context, stack, 'DELETE_COMPLETE', undefined);
 };
 
 const deletable = (stack: Stack): StackResourceState[] =>
@@ -301,8 +322,8 @@ const runDeletion = (
     PACE.delete * 0.96,
   );
   const failDeletion = (resource: StackResourceState, reason: string): void => {
-    setResourceStatus(stack, resource, 'DELETE_FAILED', reason);
-    for (const other of resourcesIn(stack, 'DELETE_IN_PROGRESS')) setResourceStatus(stack, other, 'DELETE_COMPLETE');
+    markResource(context, stack, resource, 'DELETE_FAILED', reason);
+    for (const other of resourcesIn(stack, 'DELETE_IN_PROGRESS')) markResource(context, stack, other, 'DELETE_COMPLETE');
     done(resource);
   };
   const timeline = new Timeline<StackResourceState>(context.scheduler, (error, resource) => {
@@ -312,13 +333,13 @@ const runDeletion = (
   });
   for (const [resource, slot] of slots) {
     if (retained(resource)) {
-      timeline.at(slot.start, () => setResourceStatus(stack, resource, 'DELETE_SKIPPED'), resource);
+      timeline.at(slot.start, () => markResource(context, stack, resource, 'DELETE_SKIPPED'), resource);
       continue;
     }
     timeline.at(
       slot.start,
       () => {
-        setResourceStatus(stack, resource, 'DELETE_IN_PROGRESS');
+        markResource(context, stack, resource, 'DELETE_IN_PROGRESS');
         context.fleet.terminate(resource.instanceIds, 'User initiated');
       },
       resource,
@@ -327,7 +348,7 @@ const runDeletion = (
       slot.end,
       () => {
         if (resource !== victim) {
-          setResourceStatus(stack, resource, 'DELETE_COMPLETE');
+          markResource(context, stack, resource, 'DELETE_COMPLETE');
           return;
         }
         timeline.cancel();
@@ -345,10 +366,10 @@ export const vanish = (stack: Stack, context: LifecycleContext): void => {
   if (stack.status === 'DELETE_COMPLETE') return;
   stack.operation?.cancel();
   stack.operationToken = `Console-DeleteStack-${randomUUID()}`;
-  setStackStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated', context.listener);
+  markStack(context, stack, 'DELETE_IN_PROGRESS', 'User Initiated');
   for (const resource of deletable(stack)) {
     context.fleet.terminate(resource.instanceIds, 'User initiated');
-    setResourceStatus(stack, resource, 'DELETE_COMPLETE');
+    markResource(context, stack, resource, 'DELETE_COMPLETE');
   }
   finishDeletion(stack, context);
 };

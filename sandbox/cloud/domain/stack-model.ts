@@ -87,13 +87,20 @@ export interface Stack {
 
 export type StatusListener = (stack: Stack) => void;
 
-/** Records a change of the stack's own status, with the event CloudFormation logs for it. */
-export const setStackStatus = (stack: Stack, status: StackStatus, reason: string | undefined, listener: StatusListener): void => {
+/** Hears every event a stack logs (its own status changes and its resources'), as it is logged. */
+export type StackEventListener = (stack: Stack, event: StackEvent) => void;
+
+/** Whether the event is a change of the stack's own status (the others are its resources'). */
+export const isStackStatusEvent = (stack: Stack, event: StackEvent): boolean =>
+  event.resourceType === STACK_RESOURCE_TYPE && event.physicalResourceId === stack.id;
+
+/** Records a change of the stack's own status, with the event CloudFormation logs for it, and returns that event. */
+export const setStackStatus = (stack: Stack, status: StackStatus, reason: string | undefined, listener: StatusListener): StackEvent => {
   stack.status = status;
   if (reason === undefined) delete stack.statusReason;
   else stack.statusReason = reason;
   if (status !== 'CREATE_IN_PROGRESS' && status !== 'CREATE_COMPLETE') stack.lastUpdatedTime = new Date();
-  stack.events.push({
+  const event: StackEvent = {
     eventId: randomUUID(),
     stackId: stack.id,
     stackName: stack.name,
@@ -104,8 +111,10 @@ export const setStackStatus = (stack: Stack, status: StackStatus, reason: string
     resourceStatus: status,
     ...(reason !== undefined ? { resourceStatusReason: reason } : {}),
     ...(stack.operationToken !== undefined ? { clientRequestToken: stack.operationToken } : {}),
-  });
+  };
+  stack.events.push(event);
   listener(stack);
+  return event;
 };
 
 export const setResourceStatus = (
@@ -114,13 +123,13 @@ export const setResourceStatus = (
   status: ResourceStatus,
   reason?: string,
   withProperties = false,
-): void => {
+): StackEvent => {
   const timestamp = new Date();
   resource.status = status;
   resource.lastUpdated = timestamp;
   if (reason === undefined) delete resource.statusReason;
   else resource.statusReason = reason;
-  stack.events.push({
+  const event: StackEvent = {
     eventId: `${resource.logicalId}-${status}-${timestamp.toISOString()}`,
     stackId: stack.id,
     stackName: stack.name,
@@ -132,7 +141,9 @@ export const setResourceStatus = (
     ...(reason !== undefined ? { resourceStatusReason: reason } : {}),
     ...(withProperties ? { resourceProperties: JSON.stringify(resource.properties) } : {}),
     ...(stack.operationToken !== undefined ? { clientRequestToken: stack.operationToken } : {}),
-  });
+  };
+  stack.events.push(event);
+  return event;
 };
 
 export const isDeleted = (stack: Stack): boolean => stack.status === 'DELETE_COMPLETE';

@@ -5,8 +5,16 @@ import { FAULT_TAG, parseFaultTag, type FaultBook } from './faults';
 import type { Fleet, Tag } from './fleet';
 import { isStackArn, stackArn } from './ids';
 import { resolveParameters, type ParameterInput } from './parameters';
-import { PACE, resumeOperation, startCreation, startDeletion, vanish, type LifecycleContext } from './stack-lifecycle';
-import { isDeleted, setStackStatus, type OnFailure, type Stack, type StackEvent, type StackResourceState, type StatusListener } from './stack-model';
+import { markStack, PACE, resumeOperation, startCreation, startDeletion, vanish, type LifecycleContext } from './stack-lifecycle';
+import {
+  isDeleted,
+  type OnFailure,
+  type Stack,
+  type StackEvent,
+  type StackEventListener,
+  type StackResourceState,
+  type StatusListener,
+} from './stack-model';
 import { parseTemplateBody, type YamlReader } from './template';
 import { instantiateTemplate } from './template-instance';
 
@@ -44,6 +52,8 @@ export interface StacksOptions {
   faults: FaultBook;
   readYaml: YamlReader;
   listener: StatusListener;
+  /** Every event a stack logs, its own status changes and its resources', as it is logged. */
+  onStackEvent?: StackEventListener;
 }
 
 const PAGE_SIZE = 100;
@@ -93,6 +103,7 @@ export class Stacks {
         if (isDeleted(stack)) this.forgetLater(stack);
         options.listener(stack);
       },
+      onStackEvent: options.onStackEvent ?? (() => undefined),
     };
   }
 
@@ -185,7 +196,7 @@ export class Stacks {
     };
     stack.failOnCreate = this.options.faults.take('rollback', [stack]);
     this.byId.set(id, stack);
-    setStackStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated', this.lifecycle.listener);
+    markStack(this.lifecycle, stack, 'CREATE_IN_PROGRESS', 'User Initiated');
     startCreation(stack, this.lifecycle);
     return id;
   }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CloudSimulation } from '../domain/cloud';
 import { CloudError } from '../domain/errors';
-import { isFault } from '../domain/faults';
+import { FAULTS, isFault } from '../domain/faults';
 import { requestId as newRequestId } from '../domain/ids';
 import {
   CLOUDFORMATION_VERSION,
@@ -105,20 +105,23 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
   };
 
   const handleFaultRequest = (body: string, response: ServerResponse): void => {
-    let request: { stack?: unknown; fault?: unknown; count?: unknown };
+    let request: { stack?: unknown; fault?: unknown; count?: unknown; ms?: unknown };
     try {
       request = JSON.parse(body) as typeof request;
     } catch {
-      problem(response, 400, 'Bad Request', 'the body must be JSON: {"stack": "<name, id or *>", "fault": "<fault>", "count": <n>}');
+      problem(response, 400, 'Bad Request', 'the body must be JSON: {"stack": "<name, id or *>", "fault": "<fault>", "count": <n>} (events-delay: "ms": <n>)');
       return;
     }
-    const { stack, fault, count } = request ?? {};
+    const { stack, fault, ms } = request ?? {};
+    // events-delay takes its milliseconds as `ms` (or `count`, the tag's `:n`); the other faults a count.
+    const count = fault === 'events-delay' && ms !== undefined ? ms : request?.count;
     if (typeof stack !== 'string' || stack === '' || !isFault(fault) || (count !== undefined && (!Number.isInteger(count) || (count as number) < 1))) {
-      problem(response, 400, 'Bad Request', 'stack must be a name, id or *; fault one of rollback, throttle, delete-failed-once, delete-failed, gone; count a positive integer');
+      problem(response, 400, 'Bad Request', `stack must be a name, id or *; fault one of ${FAULTS.join(', ')}; count (events-delay: ms) a positive integer`);
       return;
     }
     cloud.injectFault(stack, fault, count as number | undefined);
-    send(response, 202, 'application/json', JSON.stringify({ stack, fault, ...(count !== undefined ? { count } : {}) }));
+    const parameter = count === undefined ? {} : fault === 'events-delay' ? { ms: count } : { count };
+    send(response, 202, 'application/json', JSON.stringify({ stack, fault, ...parameter }));
   };
 
   const server: Server = createServer((request, response) => {
