@@ -68,6 +68,21 @@ describe('create lifecycle on the local cloud', () => {
     );
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['cluster.requested', 'stack.create_started', 'cluster.ready', 'webhook.delivered']));
     expect(JSON.stringify(events)).not.toContain('whsec_');
+    // The resource events drew the progress: every resource the template creates, done, with one entry per quarter.
+    expect(cluster.progress).toMatchObject({ resourcesDone: cluster.progress.resourcesTotal, inProgress: [] });
+    expect(cluster.progress.resourcesTotal).toBeGreaterThan(20);
+    expect(events.filter((e) => e.type === 'stack.progress').map((e) => e.message).at(-1)).toMatch(/^stack 100% created/);
+    // Resumed by the stack's own event: the safety net never had to look.
+    expect(events.map((e) => e.message)).toContain('stack CREATE_COMPLETE');
+  });
+
+  it('a lost final event (events-drop-final): the safety net looks once, sees CREATE_COMPLETE, and the cluster is READY', async () => {
+    const { cluster } = await createAndWait({ name: 'quiet', workers: 1, webhook: { url: receiver.url }, tags: { 'swarm-sim:fault': 'events-drop-final' } }, ['READY', 'FAILED']);
+
+    expect(cluster.status).toBe('READY');
+    const events = (await api('GET', `/clusters/${cluster.id as string}/events`)).body!.items as { type: string; message: string }[];
+    expect(events.map((e) => e.message)).toContain('stack CREATE_COMPLETE (seen by the safety net)');
+    expect(events.filter((e) => e.type === 'cluster.ready')).toHaveLength(1);
   });
 
   it('an injected rollback ends FAILED with the failing resource, the failed stack deleted, and cluster.failed', async () => {
