@@ -13,6 +13,7 @@ import { persistCloud, restoreCloud } from './persistence';
 import { startCloudServer } from './protocol/http-server';
 
 export type { Fault } from './domain/faults';
+export type { ScriptedPace } from './domain/stack-lifecycle';
 export type { AwsEvent, AwsEventListener } from './domain/aws-events';
 
 export interface SimulatedCloudOptions {
