@@ -16,7 +16,7 @@ import { reapClustersHandler } from '../src/handlers/scheduled/reap-clusters';
 import { reconcileClustersHandler } from '../src/handlers/scheduled/reconcile-clusters';
 import type { ChatCommandJob } from '../src/use-cases/run-chat-command';
 import { localAuthorizer } from './access';
-import { startSimulatedCloud, type SimulatedCloud } from './cloud';
+import { startSimulatedCloud, type ScriptedPace, type SimulatedCloud } from './cloud';
 import { localDataLayout, lockDataDir, type LocalDataLayout } from './data-dir';
 import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
 import { localConfig, REGION, SdkEnvironment, SLACK_WORKER_FUNCTION } from './environment';
@@ -37,6 +37,8 @@ export interface LocalCloudOptions {
   dataDir?: string;
   /** Simulated cloud pace: 1 = default (a default cluster in ~5 s), 0.1 = ten times faster. */
   timeScale?: number;
+  /** Fixed create and delete durations in the simulated cloud (the bench's scripted timeline); see sandbox/cloud. */
+  simulatedCloudScript?: ScriptedPace;
   /** The local principal: requests without credentials act as it in the open sandbox; LOCAL_API_KEY is registered for it. */
   principal?: string;
   /**
@@ -186,7 +188,7 @@ async function startDynamoDB(data: LocalDataLayout | undefined, sdkEnv: SdkEnvir
 
 async function startCloud(options: LocalCloudOptions, data: LocalDataLayout | undefined, sdkEnv: SdkEnvironment, stoppers: Stoppers, log: Log): Promise<SimulatedCloud | undefined> {
   if (SdkEnvironment.has('AWS_ENDPOINT_URL_CLOUDFORMATION')) return undefined;
-  const cloud = await startSimulatedCloud({ region: REGION, timeScale: options.timeScale, onEvent: (message) => log(message), dataDir: data?.cloud });
+  const cloud = await startSimulatedCloud({ region: REGION, timeScale: options.timeScale, script: options.simulatedCloudScript, onEvent: (message) => log(message), dataDir: data?.cloud });
   stoppers.push(() => cloud.close());
   sdkEnv.default('AWS_ENDPOINT_URL_CLOUDFORMATION', cloud.endpoint);
   sdkEnv.default('AWS_ENDPOINT_URL_EC2', cloud.endpoint);

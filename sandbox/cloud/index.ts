@@ -6,12 +6,14 @@
 import { parseCloudFormationTemplate } from '../cloudformation-yaml';
 import type { AwsEventListener } from './domain/aws-events';
 import { CloudSimulation } from './domain/cloud';
+import type { ScriptedPace } from './domain/stack-lifecycle';
 import { rememberingReader } from './domain/template';
 import type { Fault } from './domain/faults';
 import { persistCloud, restoreCloud } from './persistence';
 import { startCloudServer } from './protocol/http-server';
 
 export type { Fault } from './domain/faults';
+export type { ScriptedPace } from './domain/stack-lifecycle';
 export type { AwsEvent, AwsEventListener } from './domain/aws-events';
 
 export interface SimulatedCloudOptions {
@@ -31,6 +33,11 @@ export interface SimulatedCloudOptions {
    * delay or duplicate them (README). A throw from it is reported through `onEvent`, never into the simulation.
    */
   onAwsEvent?: AwsEventListener;
+  /**
+   * Every create takes `createMs` and every delete `deleteMs` simulated milliseconds (scaled by timeScale), whatever
+   * the stack's size: the bench's scripted timeline. Unset, the pace follows the stack's size (PACE).
+   */
+  script?: ScriptedPace;
   /**
    * Folder the stacks and instances are kept in (see persistence.ts): read back at start, so a stack that was being
    * created or deleted carries on, and written as they change. In memory when absent.
@@ -87,6 +94,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
       }),
     onInternalError: reportInternalError,
     ...(options.onAwsEvent ? { onAwsEvent: options.onAwsEvent } : {}),
+    ...(options.script ? { script: options.script } : {}),
   });
 
   // Before the endpoint exists: nobody can see the world until it is the one that was left.

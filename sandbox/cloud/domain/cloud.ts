@@ -3,7 +3,7 @@ import { FaultBook, isFault, type Fault } from './faults';
 import { Fleet, type FleetSnapshot } from './fleet';
 import { queryConcernsStack, type InstanceQuery } from './instance-query';
 import { Scheduler } from './scheduler';
-import { PACE } from './stack-lifecycle';
+import { PACE, type ScriptedPace } from './stack-lifecycle';
 import { isDeleted, type Stack } from './stack-model';
 import { Stacks } from './stacks';
 import type { YamlReader } from './template';
@@ -26,6 +26,8 @@ export interface CloudSimulationOptions {
   onInternalError?: (error: unknown) => void;
   /** The EventBridge events CloudFormation and EC2 would send (aws-events.ts); none are built without it. */
   onAwsEvent?: AwsEventListener;
+  /** Fixed create and delete durations (the bench's scripted timeline); the pace follows the stack's size otherwise. */
+  script?: ScriptedPace;
 }
 
 /** CloudFormation and EC2 of one simulated account and region, plus the faults waiting to be injected into them. */
@@ -61,6 +63,7 @@ export class CloudSimulation {
       faults: this.faults,
       readYaml: options.readYaml,
       listener: options.onStackStatus,
+      ...(options.script ? { script: options.script } : {}),
       ...(events ? { onStackEvent: (stack, event) => events.stackEventLogged(stack, event) } : {}),
     });
   }

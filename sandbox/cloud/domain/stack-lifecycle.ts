@@ -58,8 +58,18 @@ const DELETE_WEIGHT: Record<string, number> = {
   'AWS::ElasticLoadBalancingV2::LoadBalancer': 2,
 };
 
+/**
+ * Fixed durations instead of the pace above, for the bench's scripted timeline (every create takes `createMs`, every
+ * delete `deleteMs`, whatever the stack's size), in simulated milliseconds like PACE.
+ */
+export interface ScriptedPace {
+  createMs?: number;
+  deleteMs?: number;
+}
+
 export interface LifecycleContext {
   region: string;
+  script?: ScriptedPace;
   scheduler: Scheduler;
   fleet: Fleet;
   faults: FaultBook;
@@ -116,7 +126,8 @@ const schedule = (
 const instanceCount = (stack: Stack): number =>
   stack.resources.filter((resource) => resource.type === AUTO_SCALING_GROUP).reduce((sum, group) => sum + desiredCapacity(group), 0);
 
-export const creationDuration = (stack: Stack): number =>
+const creationDuration = (stack: Stack, script?: ScriptedPace): number =>
+  script?.createMs ??
   Math.min(PACE.createMax, PACE.createBase + PACE.createPerInstance * instanceCount(stack));
 
 /** The resource an injected rollback fails: the manager group if there is one, as on a real signal timeout. */
@@ -151,7 +162,7 @@ const faultReason = (resource: StackResourceState | undefined, error: unknown): 
 };
 
 export const startCreation = (stack: Stack, context: LifecycleContext): void => {
-  planCreation(stack, context, stack.resources, creationDuration(stack));
+  planCreation(stack, context, stack.resources, creationDuration(stack, context.script));
 };
 
 /**
@@ -319,7 +330,7 @@ const runDeletion = (
     targets,
     (resource) => targets.filter((other) => other.dependsOn.includes(resource.logicalId)),
     (resource) => (retained(resource) ? 0.1 : (DELETE_WEIGHT[resource.type] ?? 1)),
-    PACE.delete * 0.96,
+    deletionDuration(context) * 0.96,
   );
   const failDeletion = (resource: StackResourceState, reason: string): void => {
     markResource(context, stack, resource, 'DELETE_FAILED', reason);
@@ -357,9 +368,11 @@ const runDeletion = (
       resource,
     );
   }
-  timeline.at(PACE.delete, () => done());
+  timeline.at(deletionDuration(context), () => done());
   stack.operation = timeline.start();
 };
+
+const deletionDuration = (context: LifecycleContext): number => context.script?.deleteMs ?? PACE.delete;
 
 /** The `gone` fault: someone deletes the stack behind the service's back, all at once. */
 export const vanish = (stack: Stack, context: LifecycleContext): void => {
@@ -384,7 +397,7 @@ export const resumeOperation = (stack: Stack, context: LifecycleContext): void =
   if (stack.status === 'CREATE_IN_PROGRESS') {
     const remaining = stack.resources.filter((resource) => resource.status !== 'CREATE_COMPLETE');
     const share = stack.resources.length === 0 ? 1 : remaining.length / stack.resources.length;
-    planCreation(stack, context, remaining, Math.max(PACE.createBase * 0.1, creationDuration(stack) * share));
+    planCreation(stack, context, remaining, Math.max(PACE.createBase * 0.1, creationDuration(stack, context.script) * share));
   } else if (stack.status === 'ROLLBACK_IN_PROGRESS') {
     runDeletion(stack, context, undefined, (failedToDelete) => finishRollback(stack, context, failedToDelete));
   } else if (stack.status === 'DELETE_IN_PROGRESS') {

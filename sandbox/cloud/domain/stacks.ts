@@ -52,6 +52,7 @@ export interface StacksOptions {
   faults: FaultBook;
   readYaml: YamlReader;
   listener: StatusListener;
+  script?: LifecycleContext['script'];
   /** Every event a stack logs, its own status changes and its resources', as it is logged. */
   onStackEvent?: StackEventListener;
 }
@@ -96,6 +97,7 @@ export class Stacks {
   constructor(private readonly options: StacksOptions) {
     this.lifecycle = {
       region: options.region,
+      ...(options.script ? { script: options.script } : {}),
       scheduler: options.scheduler,
       fleet: options.fleet,
       faults: options.faults,
