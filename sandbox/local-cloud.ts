@@ -50,6 +50,11 @@ export interface LocalCloudOptions {
   slack?: { signingSecret: string; teamIds: string[] };
   /** Shortens Wait states (ms per state name) and retry pauses, for tests. */
   waitTimeOverrides?: Record<string, number>;
+  /**
+   * The waiting states' HeartbeatSeconds and TimeoutSeconds (600 and 3600 on AWS): how soon the safety net looks
+   * after a lost event. Default LOCAL_WAITS (5 and 60); a time-compressed run may scale AWS's instead.
+   */
+  waits?: { heartbeatSeconds: number; timeoutSeconds: number };
   retryIntervalOverrides?: Record<string, number | number[]>;
   /** One human-readable line per lifecycle step. */
   log?: (line: string) => void;
@@ -124,7 +129,7 @@ async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stop
   // The Step Functions endpoint needs the task handlers, the handlers need the SFN client: the tasks ask for their
   // dependencies on first call, after both exist.
   let deps: Dependencies | undefined;
-  const stepFunctions = await startLocalWorkflows({ deps: () => deps!, waitTimeOverrides: options.waitTimeOverrides, retryIntervalOverrides: options.retryIntervalOverrides, log });
+  const stepFunctions = await startLocalWorkflows({ deps: () => deps!, waits: options.waits, waitTimeOverrides: options.waitTimeOverrides, retryIntervalOverrides: options.retryIntervalOverrides, log });
   stoppers.push(() => stepFunctions.close());
   sdkEnv.default('AWS_ENDPOINT_URL_SFN', stepFunctions.endpoint);
   log(`stepfunctions   in-process (aws-local-stepfunctions) at ${stepFunctions.endpoint}`);
