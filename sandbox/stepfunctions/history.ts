@@ -121,6 +121,20 @@ export class ExecutionHistory {
     }
   }
 
+  /** A callback task's function returned: the task now waits for its token (SendTaskSuccess / SendTaskFailure). */
+  taskSubmitted(attempt: TaskAttempt, response: unknown): void {
+    if (!attempt.open) return;
+    this.append('TaskSubmitted', { taskSubmittedEventDetails: { ...integration(attempt.binding.resource), output: json(response), outputDetails: NOT_TRUNCATED } });
+  }
+
+  /** A timeout the task itself reports (States.HeartbeatTimeout), before the interpreter's StateFailed. */
+  taskTimedOut(attempt: TaskAttempt, error: string, cause: string | undefined): void {
+    if (!this.close(attempt)) return;
+    const { stateName, resource: arn } = attempt.binding;
+    this.reportedFailures.set(stateName, (this.reportedFailures.get(stateName) ?? 0) + 1);
+    this.append('TaskTimedOut', { taskTimedOutEventDetails: { ...integration(arn), error, cause } });
+  }
+
   taskFailed(attempt: TaskAttempt, error: string, cause: string): void {
     if (!this.close(attempt)) return;
     const { stateName, resource: arn } = attempt.binding;

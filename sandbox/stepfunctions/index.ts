@@ -3,6 +3,7 @@ import { LocalStateMachineConfigError } from './errors';
 import type { ExecutionEnvironment } from './execution';
 import { listen } from './http-server';
 import { checkName, LocalStepFunctionsService, type ArnFactory } from './service';
+import { TaskTokens } from './task-tokens';
 import type { LocalStepFunctions, LocalStepFunctionsOptions } from './types';
 
 export type { LocalStateMachineDefinition, LocalStepFunctions, LocalStepFunctionsOptions, TaskHandler } from './types';
@@ -47,6 +48,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     region,
     roleArn: `arn:aws:iam::${accountId}:role/local-step-functions`,
     onEvent,
+    tokens: new TaskTokens(),
     track(work) {
       inFlight.add(work);
       const forget = (): void => void inFlight.delete(work);
