@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { types } from 'node:util';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, type StateMachine } from 'aws-local-stepfunctions';
 import { MAX_TIMER_SECONDS, type CompiledStateMachine, type TaskBinding } from './definition';
 import { causeText, ExecutionHistory, json, type InterpreterEvent, type TaskAttempt } from './history';
 import type { TaskTokens } from './task-tokens';
+import type { ExecutionStatusChangeEvent } from './types';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -18,6 +20,8 @@ export interface ExecutionEnvironment {
   track(work: Promise<unknown>): void;
   /** The task tokens of callback Tasks, shared with the SendTask* actions. */
   tokens: TaskTokens;
+  accountId: string;
+  onStatusChange(event: ExecutionStatusChangeEvent): void;
 }
 
 /**
@@ -257,6 +261,7 @@ export class LocalExecution {
       case 'ExecutionStarted':
         this.history.append('ExecutionStarted', { executionStartedEventDetails: { input: this.input, inputDetails: { truncated: false }, roleArn: this.env.roleArn } }, event.timestamp);
         this.log('execution started', {});
+        this.publishStatus(event.timestamp);
         return;
       case 'ExecutionSucceeded':
         return this.end('SUCCEEDED', { output: json(event.output) }, event.timestamp);
@@ -300,6 +305,7 @@ export class LocalExecution {
       this.stopDate = new Date(timestamp);
     }
     const failure = { error: this.error, cause: this.cause };
+    this.publishStatus(this.stopDate?.getTime() ?? timestamp);
     switch (this.status) {
       case 'SUCCEEDED':
         this.history.append('ExecutionSucceeded', { executionSucceededEventDetails: { output: this.output, outputDetails: { truncated: false } } }, timestamp);
@@ -317,6 +323,34 @@ export class LocalExecution {
         this.history.append('ExecutionAborted', { executionAbortedEventDetails: failure }, timestamp);
         this.log('execution aborted', failure);
     }
+  }
+
+  /** The EventBridge event of the status the execution has now. */
+  private publishStatus(timestamp: number): void {
+    this.env.onStatusChange({
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: this.env.accountId,
+      time: new Date(timestamp).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.env.region,
+      resources: [this.arn],
+      detail: {
+        executionArn: this.arn,
+        stateMachineArn: this.machine.arn,
+        name: this.name,
+        status: this.status,
+        startDate: this.startDate.getTime(),
+        stopDate: this.stopDate?.getTime() ?? null,
+        input: this.input,
+        inputDetails: { included: true },
+        output: this.output ?? null,
+        outputDetails: this.output === undefined ? null : { included: true },
+        error: this.error ?? null,
+        cause: this.cause ?? null,
+      },
+    });
   }
 
   private log(message: string, details: Record<string, unknown>): void {
