@@ -23,7 +23,9 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from '../../sandbox/stepfunctions';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ExecutionStatusChangeEvent, type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from '../../sandbox/stepfunctions';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:waitForStack';
 const CALLBACK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
@@ -239,5 +241,34 @@ describe('local Step Functions: callback tasks (lambda:invoke.waitForTaskToken)'
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output!)).toMatchObject({ StatusCode: 200, Payload: { accepted: true } });
+  });
+});
+
+describe('local Step Functions: execution status change events', () => {
+  it('publishes RUNNING and the final status with the fields of AWS’s example event', async () => {
+    // The "Execution Failed" example of https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html.
+    const example = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/aws-events/step-functions-execution-status-change.json'), 'utf8'));
+    const events: ExecutionStatusChangeEvent[] = [];
+    sfn = await startLocalStepFunctions({
+      stateMachines: [{ name: 'failing', definition: JSON.stringify({ StartAt: 'Fail', States: { Fail: { Type: 'Fail', Error: 'StackFailed', Cause: 'no subnet' } } }), substitutions: {}, taskHandlers: {} }],
+      onExecutionStatusChange: (event) => events.push(event),
+    });
+    client = new SFNClient({ endpoint: sfn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: sfn.stateMachineArn('failing'), name: 'run-1', input: '{"clusterId":"c-9"}' }));
+    await ended(client, executionArn!);
+    await sfn.idle();
+
+    expect(events.map((event) => event.detail.status)).toEqual(['RUNNING', 'FAILED']);
+    const failed = events[1]!;
+    expect(Object.keys(failed).sort()).toEqual(Object.keys(example).sort());
+    expect(Object.keys(failed.detail).sort()).toEqual(Object.keys(example.detail).sort());
+    expect(failed).toMatchObject({
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      resources: [executionArn],
+      detail: { executionArn, stateMachineArn: sfn.stateMachineArn('failing'), name: 'run-1', input: '{"clusterId":"c-9"}', output: null, error: 'StackFailed', cause: 'no subnet' },
+    });
+    expect(failed.detail.stopDate).toBeGreaterThanOrEqual(failed.detail.startDate);
+    expect(events[0]!.detail.stopDate).toBeNull();
   });
 });
