@@ -347,8 +347,7 @@ export class LocalExecution {
         inputDetails: { included: true },
         output: this.output ?? null,
         outputDetails: this.output === undefined ? null : { included: true },
-        error: this.error ?? null,
-        cause: this.cause ?? null,
+        ...(['FAILED', 'TIMED_OUT', 'ABORTED'].includes(this.status) && { error: this.error ?? null, cause: this.cause ?? null }),
       },
     });
   }

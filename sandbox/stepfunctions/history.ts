@@ -104,7 +104,7 @@ export class ExecutionHistory {
     } else {
       const { resourceType, resource } = integration(binding.resource);
       this.append('TaskScheduled', {
-        taskScheduledEventDetails: { resourceType, resource, region: this.region, parameters: json(input), timeoutInSeconds: binding.timeoutSeconds },
+        taskScheduledEventDetails: { resourceType, resource, region: this.region, parameters: json(input), timeoutInSeconds: binding.timeoutSeconds, heartbeatInSeconds: binding.heartbeatSeconds },
       });
       this.append('TaskStarted', { taskStartedEventDetails: { resourceType, resource } });
     }

@@ -2,8 +2,8 @@ import type { EventBridgeEvent } from 'aws-lambda';
 
 /**
  * The event Step Functions sends to EventBridge when an execution starts or ends, shaped as AWS documents it
- * (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html): dates in epoch milliseconds, input and output
- * as JSON text.
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html): dates in epoch milliseconds, input and output
+ * as JSON text, `error` and `cause` only on an execution that FAILED, TIMED_OUT or was ABORTED.
  */
 export type ExecutionStatusChangeEvent = EventBridgeEvent<
   'Step Functions Execution Status Change',
@@ -18,8 +18,8 @@ export type ExecutionStatusChangeEvent = EventBridgeEvent<
     inputDetails: { included: boolean };
     output: string | null;
     outputDetails: { included: boolean } | null;
-    error: string | null;
-    cause: string | null;
+    error?: string | null;
+    cause?: string | null;
   }
 >;
 

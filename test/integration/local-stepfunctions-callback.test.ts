@@ -245,30 +245,42 @@ describe('local Step Functions: callback tasks (lambda:invoke.waitForTaskToken)'
 });
 
 describe('local Step Functions: execution status change events', () => {
-  it('publishes RUNNING and the final status with the fields of AWS’s example event', async () => {
-    // The "Execution Failed" example of https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html.
-    const example = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/aws-events/step-functions-execution-status-change.json'), 'utf8'));
+  async function run(definition: object): Promise<{ executionArn: string; events: ExecutionStatusChangeEvent[] }> {
     const events: ExecutionStatusChangeEvent[] = [];
     sfn = await startLocalStepFunctions({
-      stateMachines: [{ name: 'failing', definition: JSON.stringify({ StartAt: 'Fail', States: { Fail: { Type: 'Fail', Error: 'StackFailed', Cause: 'no subnet' } } }), substitutions: {}, taskHandlers: {} }],
+      stateMachines: [{ name: 'machine', definition: JSON.stringify(definition), substitutions: {}, taskHandlers: {} }],
       onExecutionStatusChange: (event) => events.push(event),
     });
     client = new SFNClient({ endpoint: sfn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: sfn.stateMachineArn('failing'), name: 'run-1', input: '{"clusterId":"c-9"}' }));
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: sfn.stateMachineArn('machine'), name: 'run-1', input: '{"clusterId":"c-9"}' }));
     await ended(client, executionArn!);
     await sfn.idle();
+    return { executionArn: executionArn!, events };
+  }
 
-    expect(events.map((event) => event.detail.status)).toEqual(['RUNNING', 'FAILED']);
-    const failed = events[1]!;
-    expect(Object.keys(failed).sort()).toEqual(Object.keys(example).sort());
-    expect(Object.keys(failed.detail).sort()).toEqual(Object.keys(example.detail).sort());
-    expect(failed).toMatchObject({
+  it("publishes RUNNING, then SUCCEEDED with exactly the fields of AWS's example event", async () => {
+    // The "Execution succeeded" example of https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html.
+    const example = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/aws-events/stepfunctions-execution-status-change.json'), 'utf8'));
+
+    const { executionArn, events } = await run({ StartAt: 'Done', States: { Done: { Type: 'Pass', Result: 'Hello World!', End: true } } });
+
+    expect(events.map((event) => event.detail.status)).toEqual(['RUNNING', 'SUCCEEDED']);
+    const succeeded = events[1]!;
+    expect(Object.keys(succeeded).sort()).toEqual(Object.keys(example).sort());
+    expect(Object.keys(succeeded.detail).sort()).toEqual(Object.keys(example.detail).sort());
+    expect(succeeded).toMatchObject({
       source: 'aws.states',
       'detail-type': 'Step Functions Execution Status Change',
       resources: [executionArn],
-      detail: { executionArn, stateMachineArn: sfn.stateMachineArn('failing'), name: 'run-1', input: '{"clusterId":"c-9"}', output: null, error: 'StackFailed', cause: 'no subnet' },
+      detail: { executionArn, stateMachineArn: sfn!.stateMachineArn('machine'), name: 'run-1', input: '{"clusterId":"c-9"}', output: '"Hello World!"', outputDetails: { included: true } },
     });
-    expect(failed.detail.stopDate).toBeGreaterThanOrEqual(failed.detail.startDate);
+    expect(succeeded.detail.stopDate).toBeGreaterThanOrEqual(succeeded.detail.startDate);
     expect(events[0]!.detail.stopDate).toBeNull();
+  });
+
+  it('carries the error and cause of a FAILED execution, which the execution-ended backstop reads', async () => {
+    const { events } = await run({ StartAt: 'Fail', States: { Fail: { Type: 'Fail', Error: 'StackFailed', Cause: 'no subnet' } } });
+
+    expect(events.at(-1)!.detail).toMatchObject({ status: 'FAILED', output: null, outputDetails: null, error: 'StackFailed', cause: 'no subnet' });
   });
 });
