@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventRulesFromServerless, ServerlessRulesError, startLocalEventBus, type AwsEvent } from '../../sandbox/eventbridge';
-import { localResourceValue, LOCAL_STAGE } from '../../sandbox/events';
+import { localResourceValue, LOCAL_STAGE, startLocalEvents } from '../../sandbox/events';
 import { localStateMachineArn } from '../../sandbox/environment';
 import { WORKFLOWS } from '../../src/handlers/workflow/registry';
 
@@ -159,5 +159,38 @@ describe('rules from serverless.yml', () => {
       },
       { functionName: 'broken', ruleName: 'broken-rule-1', pattern: { resources: ['arn:x'] } },
     ]);
+  });
+});
+
+describe("the sandbox's event routing (sandbox/events.ts)", () => {
+  const statusChange = (stateMachineArn: string, status: string) => ({
+    source: 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    detail: { executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:c-1`, stateMachineArn, name: 'c-1', status, input: '{"clusterId":"c-1"}' },
+  });
+
+  it('hands an ended create or delete execution to executionEnded, and nothing else', async () => {
+    const handled: unknown[] = [];
+    const bus = startLocalEvents({
+      deps: () => ({}) as never,
+      ready: Promise.resolve(),
+      log: () => undefined,
+      functions: { executionEnded: () => async (event) => void handled.push(event.detail) },
+    });
+
+    bus.put(statusChange(localStateMachineArn(WORKFLOWS.createCluster), 'TIMED_OUT'));
+    bus.put(statusChange(localStateMachineArn(WORKFLOWS.deleteCluster), 'ABORTED'));
+    bus.put(statusChange(localStateMachineArn(WORKFLOWS.createCluster), 'SUCCEEDED'));
+    bus.put(statusChange(localStateMachineArn(WORKFLOWS.deliverWebhook), 'FAILED'));
+    await bus.close();
+
+    expect(handled).toEqual([
+      expect.objectContaining({ stateMachineArn: localStateMachineArn(WORKFLOWS.createCluster), status: 'TIMED_OUT' }),
+      expect.objectContaining({ stateMachineArn: localStateMachineArn(WORKFLOWS.deleteCluster), status: 'ABORTED' }),
+    ]);
+  });
+
+  it('refuses to start when serverless.yml routes events to a function without a row in EVENT_FUNCTIONS', () => {
+    expect(() => startLocalEvents({ deps: () => ({}) as never, ready: Promise.resolve(), log: () => undefined, functions: {} })).toThrow(/executionEnded, which has no row in EVENT_FUNCTIONS/);
   });
 });
