@@ -27,11 +27,15 @@ export const EVENT_FUNCTIONS: Record<string, EventFunction> = {
  */
 export const localResourceValue: ResourceResolver = (logicalId, attribute, resource) => {
   const name = resource?.Properties?.StateMachineName;
-  if (resource?.Type === 'AWS::StepFunctions::StateMachine' && attribute === undefined && typeof name === 'string') {
+  // A state machine's Ref and its Arn attribute are both its ARN.
+  if (resource?.Type === 'AWS::StepFunctions::StateMachine' && (attribute === undefined || attribute === 'Arn') && typeof name === 'string') {
     return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
   }
+  // serverless names a function's resource <FunctionKey>LambdaFunction: Ref is its name, Arn its ARN.
   const lambda = /^(.+)LambdaFunction$/.exec(logicalId);
-  if (lambda?.[1] && attribute === 'Arn') return localFunctionArn(lambda[1].charAt(0).toLowerCase() + lambda[1].slice(1));
+  const functionKey = lambda?.[1] && lambda[1].charAt(0).toLowerCase() + lambda[1].slice(1);
+  if (functionKey && attribute === 'Arn') return localFunctionArn(functionKey);
+  if (functionKey && attribute === undefined) return localFunctionName(functionKey);
   return undefined;
 };
 
