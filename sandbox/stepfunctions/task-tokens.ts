@@ -8,7 +8,9 @@ import { StepFunctionsApiError } from './errors';
  * The errors are the ones the API reference lists for the three actions
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html):
  * - InvalidToken: "The provided token is not valid." (not a token this endpoint could have issued)
- * - TaskDoesNotExist: a well-formed token this endpoint never issued
+ * - TaskDoesNotExist (documented as "The activity does not exist."): here, a token in this endpoint's format that it
+ *   never issued, e.g. one from before a restart of the sandbox. Which of the three AWS answers for such a token is not
+ *   documented; this is a choice.
  * - TaskTimedOut: "The task token has either expired or the task associated with the token has already been closed."
  *   So a token that was already used, timed out, or whose execution ended answers TaskTimedOut.
  */
