@@ -22,6 +22,8 @@ import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dy
 import { localConfig, REGION, SdkEnvironment, SLACK_WORKER_FUNCTION } from './environment';
 import { startLocalHttpApi } from './http-api';
 import { startLocalLambda } from './lambda';
+import type { LocalEventBus } from './eventbridge';
+import { startLocalEvents } from './events';
 import { startLocalSchedule } from './schedule';
 import type { LocalStepFunctions } from './stepfunctions';
 import { startLocalWorkflows } from './workflows';
@@ -79,6 +81,11 @@ export interface LocalCloud {
   dynamodbEndpoint?: string;
   deps: Dependencies;
   stepFunctions: LocalStepFunctions;
+  /**
+   * The default EventBridge bus: rules from serverless.yml's `eventBridge` events, targets the same handlers. The
+   * local Step Functions and the simulated cloud put their events here; a test may put its own.
+   */
+  eventBus: LocalEventBus;
   simulatedCloud?: SimulatedCloud;
   /** One reaper run now (the same handler the timer calls); resolves with what it did. */
   reap(): ReturnType<ReturnType<typeof reapClustersHandler>>;
@@ -119,29 +126,45 @@ async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stop
   const data = options.dataDir ? localDataLayout(options.dataDir) : undefined;
   if (data) stoppers.push(await lockDataDir(data));
 
-  // 2. The stand-ins for AWS, each behind its AWS_ENDPOINT_URL_<SERVICE> unless the user set that variable.
+  // 2. The default event bus first, so that no event of the stand-ins is lost: its targets need the service's
+  //    dependencies, so deliveries wait until those exist (step 3).
+  let deps: Dependencies | undefined;
+  let wired: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    wired = resolve;
+  });
+  const eventBus = startLocalEvents({ deps: () => deps!, ready, log });
+  stoppers.push(() => eventBus.close());
+
+  // 3. The stand-ins for AWS, each behind its AWS_ENDPOINT_URL_<SERVICE> unless the user set that variable.
   const dynamodb = await startDynamoDB(data, sdkEnv, stoppers, log);
-  const simulatedCloud = await startCloud(options, data, sdkEnv, stoppers, log);
+  const simulatedCloud = await startCloud(options, data, sdkEnv, stoppers, log, eventBus);
   const config = localConfig(options.slack);
   await createTables(config);
   let slackWorker: ((job: ChatCommandJob) => Promise<void>) | undefined;
   await startLambda((job) => slackWorker!(job), sdkEnv, stoppers, log);
   // The Step Functions endpoint needs the task handlers, the handlers need the SFN client: the tasks ask for their
   // dependencies on first call, after both exist.
-  let deps: Dependencies | undefined;
-  const stepFunctions = await startLocalWorkflows({ deps: () => deps!, waits: options.waits, waitTimeOverrides: options.waitTimeOverrides, retryIntervalOverrides: options.retryIntervalOverrides, log });
+  const stepFunctions = await startLocalWorkflows({
+    deps: () => deps!,
+    waitTimeOverrides: options.waitTimeOverrides,
+    retryIntervalOverrides: options.retryIntervalOverrides,
+    log,
+    onExecutionStatusChange: (event) => eventBus.put(event),
+  });
   stoppers.push(() => stepFunctions.close());
   sdkEnv.default('AWS_ENDPOINT_URL_SFN', stepFunctions.endpoint);
   log(`stepfunctions   in-process (aws-local-stepfunctions) at ${stepFunctions.endpoint}`);
 
-  // 3. The service itself, wired as on AWS.
+  // 4. The service itself, wired as on AWS.
   deps = buildDependencies(config);
   slackWorker = slackWorkerHandler(chatCommandDeps(deps, chatResponder(config)));
+  wired();
 
-  // 4. Workflows lost before this start are resumed or ended before the API opens.
+  // 5. Workflows lost before this start are resumed or ended before the API opens.
   const reconcile = await reconcileAtStart(deps, config, log);
 
-  // 5. The HTTP API.
+  // 6. The HTTP API.
   const principal = options.principal ?? 'local-user';
   const authorize = await localAuthorizer(config, { principal, apiKey: options.apiKey });
   const api = await startLocalHttpApi({
@@ -161,7 +184,7 @@ async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stop
   });
   stoppers.push(() => api.close());
 
-  // 6. The EventBridge schedules: the reaper and the reconciler on timers.
+  // 7. The EventBridge schedules: the reaper and the reconciler on timers.
   const reap = reapClustersHandler(deps);
   startSchedules(options, config, { reap, reconcile }, stoppers, log);
 
@@ -172,6 +195,7 @@ async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stop
     dynamodbEndpoint: dynamodb?.endpoint,
     deps,
     stepFunctions,
+    eventBus,
     simulatedCloud,
     reap,
     reconcile,
@@ -191,9 +215,24 @@ async function startDynamoDB(data: LocalDataLayout | undefined, sdkEnv: SdkEnvir
   return dynamodb;
 }
 
-async function startCloud(options: LocalCloudOptions, data: LocalDataLayout | undefined, sdkEnv: SdkEnvironment, stoppers: Stoppers, log: Log): Promise<SimulatedCloud | undefined> {
+async function startCloud(
+  options: LocalCloudOptions,
+  data: LocalDataLayout | undefined,
+  sdkEnv: SdkEnvironment,
+  stoppers: Stoppers,
+  log: Log,
+  eventBus: LocalEventBus,
+): Promise<SimulatedCloud | undefined> {
   if (SdkEnvironment.has('AWS_ENDPOINT_URL_CLOUDFORMATION')) return undefined;
-  const cloud = await startSimulatedCloud({ region: REGION, timeScale: options.timeScale, script: options.simulatedCloudScript, onEvent: (message) => log(message), dataDir: data?.cloud });
+  // CloudFormation's and EC2's events, as AWS sends them to the default bus.
+  const cloud = await startSimulatedCloud({
+    region: REGION,
+    timeScale: options.timeScale,
+    script: options.simulatedCloudScript,
+    onEvent: (message) => log(message),
+    dataDir: data?.cloud,
+    onAwsEvent: (event) => eventBus.put(event),
+  });
   stoppers.push(() => cloud.close());
   sdkEnv.default('AWS_ENDPOINT_URL_CLOUDFORMATION', cloud.endpoint);
   sdkEnv.default('AWS_ENDPOINT_URL_EC2', cloud.endpoint);

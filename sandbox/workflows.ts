@@ -1,17 +1,15 @@
 /**
  * The service's state machines on the in-process Step Functions endpoint, built from the workflow registry: the real
- * ASL from statemachines/, its Lambda tasks run in this process, and the EventBridge rule that hands ended executions
- * to the execution-ended backstop.
+ * ASL from statemachines/, its Lambda tasks run in this process. Execution status changes go to the local event bus
+ * (sandbox/events.ts), whose rules from serverless.yml hand ended executions to the execution-ended backstop.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { EventBridgeEvent } from 'aws-lambda';
 import type { Dependencies } from '../src/composition';
-import { executionEndedHandler, type ExecutionStatusChange } from '../src/handlers/events/execution-ended';
 import { WORKFLOWS, workflowRows, type WorkflowRow } from '../src/handlers/workflow/registry';
 import { ACCOUNT, localFunctionArn, localFunctionName, localStateMachineName, REGION } from './environment';
 import { lambdaContext } from './http-api';
-import { startLocalStepFunctions, type LocalStepFunctions, type TaskHandler } from './stepfunctions';
+import { startLocalStepFunctions, type ExecutionStatusChangeEvent, type LocalStepFunctions, type TaskHandler } from './stepfunctions';
 
 const STATEMACHINES = resolve(__dirname, '..', 'statemachines');
 
@@ -24,6 +22,8 @@ export interface LocalWorkflowOptions {
   /** The waiting states' heartbeat and timeout (default LOCAL_WAITS). */
   waits?: { heartbeatSeconds: number; timeoutSeconds: number };
   log: (line: string) => void;
+  /** Where execution status changes go: the local event bus, as Step Functions puts them on the default bus. */
+  onExecutionStatusChange: (event: ExecutionStatusChangeEvent) => void;
 }
 
 /**
@@ -45,13 +45,6 @@ export function compressWaits(definition: string, waits: { heartbeatSeconds: num
 
 /** The sandbox's waits: see compressWaits. */
 export const LOCAL_WAITS = { heartbeatSeconds: 5, timeoutSeconds: 60 };
-
-/** The execution events the local endpoint reports that EventBridge would send as a status change. */
-const ENDED = new Map<string, ExecutionStatusChange['status']>([
-  ['execution failed', 'FAILED'],
-  ['execution timed out', 'TIMED_OUT'],
-  ['execution aborted', 'ABORTED'],
-]);
 
 export async function startLocalWorkflows(options: LocalWorkflowOptions): Promise<LocalStepFunctions> {
   const { deps, log } = options;
@@ -79,36 +72,12 @@ export async function startLocalWorkflows(options: LocalWorkflowOptions): Promis
     };
   }
 
-  // The local stand-in for the EventBridge rule in serverless.yml: an execution of a workflow that decides a
-  // cluster's status ended without finishing → the same event shape, to the same handler.
-  const executionEnded = (workflow: WorkflowRow, status: ExecutionStatusChange['status'], details: Record<string, unknown>) => {
-    const name = String(details.execution);
-    const event = {
-      source: 'aws.states',
-      'detail-type': 'Step Functions Execution Status Change',
-      detail: {
-        executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${String(details.stateMachine)}:${name}`,
-        // The configured ARN, so the handler recognises its own workflows.
-        stateMachineArn: deps().config[workflow.configArn],
-        name,
-        status,
-        input: null,
-        error: typeof details.error === 'string' ? details.error : null,
-      },
-    } as EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>;
-    executionEndedHandler(deps())(event).catch((error: unknown) => log(`workflow        execution-ended handler failed: ${String(error)}`));
-  };
-
   return startLocalStepFunctions({
     region: REGION,
     accountId: ACCOUNT,
     stateMachines: workflowRows.map(machine),
-    onEvent: (message, details) => {
-      log(workflowLine(message, details));
-      const ended = ENDED.get(message);
-      const workflow = workflowRows.find((row) => row.onEnded && localStateMachineName(row) === details.stateMachine);
-      if (ended && workflow) executionEnded(workflow, ended, details);
-    },
+    onEvent: (message, details) => log(workflowLine(message, details)),
+    onExecutionStatusChange: options.onExecutionStatusChange,
   });
 }
 

@@ -5,13 +5,43 @@ import type { LocalStateMachineDefinition, TaskHandler } from './types';
 type State = StateMachineDefinition['States'][string];
 type StateGraph = Pick<StateMachineDefinition, 'States'>;
 
+/**
+ * How a Task state calls its function:
+ * - `function`: Resource is the Lambda function ARN itself; the result is the function's.
+ * - `invoke`: `arn:aws:states:::lambda:invoke`, the function named by Parameters.FunctionName; the result is the
+ *   Invoke response ({ ExecutedVersion, Payload, StatusCode }).
+ * - `callback`: `arn:aws:states:::lambda:invoke.waitForTaskToken`; the function gets a task token and the state
+ *   waits for SendTaskSuccess / SendTaskFailure with it.
+ */
+export type TaskPattern = 'function' | 'invoke' | 'callback';
+
 /** How one Task state runs locally. */
 export interface TaskBinding {
   stateName: string;
   resource: string;
-  handler: TaskHandler;
+  pattern: TaskPattern;
+  /** The local handler of a function (a name, an ARN, a partial ARN, with or without a qualifier). */
+  handlerFor(functionName: string): TaskHandler | undefined;
   /** Only a literal TimeoutSeconds; TimeoutSecondsPath is resolved by the interpreter and not known here. */
   timeoutSeconds?: number;
+  heartbeatSeconds?: number;
+}
+
+const LAMBDA_INVOKE = /^arn:aws[\w-]*:states:::lambda:invoke(\.waitForTaskToken)?$/;
+
+/** `arn:aws:lambda:r:a:function:name:qualifier`, `a:function:name`, `name:qualifier`, `name` → `name`. */
+function functionNameOf(reference: string): string {
+  const arn = /(?:^|:)function:([^:]+)/.exec(reference);
+  return arn?.[1] ?? reference.split(':')[0] ?? reference;
+}
+
+function handlerLookup(handlers: Record<string, TaskHandler>): (functionName: string) => TaskHandler | undefined {
+  return (functionName) => {
+    if (Object.hasOwn(handlers, functionName)) return handlers[functionName];
+    const name = functionNameOf(functionName);
+    const key = Object.keys(handlers).find((candidate) => functionNameOf(candidate) === name);
+    return key === undefined ? undefined : handlers[key];
+  };
 }
 
 export interface CompiledStateMachine {
@@ -59,22 +89,30 @@ function* allStates(graph: StateGraph): Generator<[string, State]> {
 
 function bindTasks(graph: StateGraph, source: LocalStateMachineDefinition): Map<string, TaskBinding> {
   const tasks = new Map<string, TaskBinding>();
+  const lookup = handlerLookup(source.taskHandlers);
   for (const [stateName, state] of allStates(graph)) {
     if (state.Type !== 'Task') continue;
-    const handler = Object.hasOwn(source.taskHandlers, state.Resource) ? source.taskHandlers[state.Resource] : undefined;
-    if (!handler) {
-      throw new LocalStateMachineConfigError(
-        `state machine ${source.name}: Task state ${stateName} calls ${state.Resource}, which has no local task handler`,
-      );
+    const invoke = LAMBDA_INVOKE.exec(state.Resource);
+    const pattern: TaskPattern = invoke ? (invoke[1] ? 'callback' : 'invoke') : 'function';
+    // A literal FunctionName is checked now; one from a path (`FunctionName.$`) when the state runs.
+    const parameters = (state as { Parameters?: Record<string, unknown> }).Parameters;
+    const called = invoke ? parameters?.FunctionName : state.Resource;
+    if (invoke && called === undefined && !(parameters && 'FunctionName.$' in parameters)) {
+      throw new LocalStateMachineConfigError(`state machine ${source.name}: Task state ${stateName} calls ${state.Resource} without Parameters.FunctionName`);
+    }
+    const handlerFor = pattern === 'function' ? (name: string) => (name === state.Resource && Object.hasOwn(source.taskHandlers, name) ? source.taskHandlers[name] : undefined) : lookup;
+    if (typeof called === 'string' && !handlerFor(called)) {
+      throw new LocalStateMachineConfigError(`state machine ${source.name}: Task state ${stateName} calls ${called}, which has no local task handler`);
     }
     const earlier = tasks.get(stateName);
-    if (earlier && earlier.resource !== state.Resource) {
+    if (earlier && (earlier.resource !== state.Resource || pattern !== 'function')) {
       // The interpreter keys local handlers by state name alone, so it could not tell the two apart.
       throw new LocalStateMachineConfigError(
         `state machine ${source.name}: two Task states are named ${stateName} but call different resources`,
       );
     }
-    tasks.set(stateName, { stateName, resource: state.Resource, handler, timeoutSeconds: state.TimeoutSeconds });
+    const heartbeatSeconds = (state as { HeartbeatSeconds?: number }).HeartbeatSeconds;
+    tasks.set(stateName, { stateName, resource: state.Resource, pattern, handlerFor, timeoutSeconds: state.TimeoutSeconds, heartbeatSeconds });
   }
   return tasks;
 }
@@ -99,11 +137,16 @@ function checkOverrides(graph: StateGraph, source: LocalStateMachineDefinition):
 
 // The interpreter waits with setTimeout, which fires at once for anything longer than 2^31 - 1 ms (24.8 days), so a
 // "never" such as TimeoutSeconds 99999999 would time out immediately. Locally, 24.8 days is as good as never.
-const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 function clampTimers(graph: StateGraph & { TimeoutSeconds?: number }): void {
   if (graph.TimeoutSeconds !== undefined) graph.TimeoutSeconds = Math.min(graph.TimeoutSeconds, MAX_TIMER_SECONDS);
   for (const [, state] of allStates(graph)) {
+    // A callback Task waits as long as it is told: on AWS a Task's TimeoutSeconds defaults to 99999999, while the
+    // interpreter would give it 60 s (right for a Lambda function, bounded by its own timeout anyway).
+    if (state.Type === 'Task' && LAMBDA_INVOKE.exec(state.Resource)?.[1] && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
+      state.TimeoutSeconds = MAX_TIMER_SECONDS;
+    }
     if (state.Type === 'Task' && state.TimeoutSeconds !== undefined) state.TimeoutSeconds = Math.min(state.TimeoutSeconds, MAX_TIMER_SECONDS);
     if (state.Type === 'Wait' && state.Seconds !== undefined) state.Seconds = Math.min(state.Seconds, MAX_TIMER_SECONDS);
   }

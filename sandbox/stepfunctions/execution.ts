@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { types } from 'node:util';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, type StateMachine } from 'aws-local-stepfunctions';
-import type { CompiledStateMachine, TaskBinding } from './definition';
-import { causeText, ExecutionHistory, json, type InterpreterEvent } from './history';
+import { MAX_TIMER_SECONDS, type CompiledStateMachine, type TaskBinding } from './definition';
+import { causeText, ExecutionHistory, json, type InterpreterEvent, type TaskAttempt } from './history';
+import type { TaskTokens } from './task-tokens';
+import type { ExecutionStatusChangeEvent } from './types';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -15,7 +18,27 @@ export interface ExecutionEnvironment {
   onEvent(message: string, details: Record<string, unknown>): void;
   /** Registers work that outlives the request that started it, so idle() can wait for it. */
   track(work: Promise<unknown>): void;
+  /** The task tokens of callback Tasks, shared with the SendTask* actions. */
+  tokens: TaskTokens;
+  accountId: string;
+  onStatusChange(event: ExecutionStatusChangeEvent): void;
 }
+
+/**
+ * What `$$.Task.Token` evaluates to in the interpreter, which has one Context Object per execution. Each task entry
+ * swaps it for a token of its own in the Parameters it receives, so no two entries share a token.
+ */
+const TOKEN_PLACEHOLDER = 'local-sfn-task-token-placeholder';
+
+function withToken(value: unknown, token: string): unknown {
+  if (typeof value === 'string') return value.split(TOKEN_PLACEHOLDER).join(token);
+  if (Array.isArray(value)) return value.map((item) => withToken(item, token));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withToken(item, token)]));
+  return value;
+}
+
+/** Settles the wait of a task whose function failed; nobody listens to it. */
+const failureBeforeWait = (): Error => Object.assign(new Error('the function failed before the task could wait'), { name: 'States.TaskFailed' });
 
 /** Reused by the interpreter's Retry/Catch matching: it reads these two flags off whatever error a task throws. */
 interface InterpreterErrorFlags {
@@ -49,6 +72,20 @@ function executionEndedError(): Error {
 /** A handler's result travels as JSON on AWS; the round trip gives local runs the same Date-to-string and undefined-to-null. */
 function asJson(value: unknown): JsonValue {
   return JSON.parse(json(value)) as JsonValue;
+}
+
+/** Parameters of a lambda:invoke Task: `{ FunctionName, Payload }`. */
+function invokeParameters(input: JsonValue): { functionName: string; payload: JsonValue } {
+  const parameters = (input ?? {}) as { FunctionName?: unknown; Payload?: JsonValue };
+  if (typeof parameters.FunctionName !== 'string') {
+    throw Object.assign(new Error('lambda:invoke needs Parameters.FunctionName'), { name: 'States.Runtime', isRetryable: false, isCatchable: false });
+  }
+  return { functionName: parameters.FunctionName, payload: parameters.Payload ?? {} };
+}
+
+/** What the lambda:invoke integration returns: the Invoke response, with the function's result as Payload. */
+function invokeResponse(payload: JsonValue): JsonValue {
+  return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
 }
 
 const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -86,6 +123,7 @@ export class LocalExecution {
       context: {
         Execution: { Id: arn, Name: name, StartTime: this.startDate.toISOString(), Input: parsedInput, RoleArn: env.roleArn, RedriveCount: 0 },
         StateMachine: { Id: machine.arn, Name: machine.name },
+        Task: { Token: TOKEN_PLACEHOLDER },
       },
     });
     this.abortRun = run.abort;
@@ -100,6 +138,7 @@ export class LocalExecution {
       this.error = error;
       this.cause = cause;
       this.stopDate = new Date();
+      this.env.tokens.closeExecution(this.arn, executionEndedError());
       this.abortRun();
     }
     return this.stopDate ?? new Date();
@@ -122,10 +161,11 @@ export class LocalExecution {
     // reader catch up, so the task's history events land after the state's and a stopped execution is seen as stopped.
     await nextMacrotask();
     if (this.status !== 'RUNNING') throw executionEndedError();
+    if (binding.pattern === 'callback') return this.callAndWait(binding, input);
     const attempt = this.history.taskStarted(binding, input);
     // A result that arrives after the execution ended belongs to no one, as on AWS; the history stops at the end event.
     try {
-      const output = asJson(await binding.handler(asJson(input), { executionArn: this.arn, stateName: binding.stateName }));
+      const output = binding.pattern === 'invoke' ? invokeResponse(await this.invoke(binding, input)) : await this.invoke(binding, input);
       if (this.status === 'RUNNING') this.history.taskSucceeded(attempt, output);
       return output;
     } catch (thrown) {
@@ -133,6 +173,60 @@ export class LocalExecution {
       if (this.status === 'RUNNING') this.history.taskFailed(attempt, failure.name, failure.message);
       throw failure;
     }
+  }
+
+  /** Calls the task's function: the Resource itself, or the FunctionName of a lambda:invoke with its Payload. */
+  private async invoke(binding: TaskBinding, input: JsonValue): Promise<JsonValue> {
+    const { functionName, payload } = binding.pattern === 'function' ? { functionName: binding.resource, payload: input } : invokeParameters(input);
+    const handler = binding.handlerFor(functionName);
+    if (!handler) throw Object.assign(new Error(`Function not found: ${functionName}`), { name: 'Lambda.ResourceNotFoundException' });
+    return asJson(await handler(asJson(payload), { executionArn: this.arn, stateName: binding.stateName }));
+  }
+
+  /**
+   * `lambda:invoke.waitForTaskToken`: a token for this entry alone, the function called with it, then the wait for
+   * SendTaskSuccess / SendTaskFailure. The token is open before the function runs, so it may answer before returning.
+   */
+  private async callAndWait(binding: TaskBinding, input: JsonValue): Promise<JsonValue> {
+    let settle!: { succeed(output: unknown): void; fail(error: Error): void };
+    const answered = new Promise<JsonValue>((resolve, reject) => {
+      settle = { succeed: (output) => resolve(output as JsonValue), fail: reject };
+    });
+    // Settled by whoever ends the wait; the interpreter may have stopped listening (States.Timeout) by then.
+    answered.catch(() => undefined);
+    const timeoutSeconds = Math.min(binding.timeoutSeconds ?? MAX_TIMER_SECONDS, MAX_TIMER_SECONDS);
+    const token = this.env.tokens.issue(
+      { executionArn: this.arn, stateName: binding.stateName, timeoutSeconds, heartbeatSeconds: binding.heartbeatSeconds },
+      settle,
+    );
+    const parameters = withToken(input, token) as JsonValue;
+    const attempt = this.history.taskStarted(binding, parameters);
+    try {
+      const response = invokeResponse(await this.invoke(binding, parameters));
+      if (this.status === 'RUNNING') this.history.taskSubmitted(attempt, response);
+    } catch (thrown) {
+      // The function failed before the task could be waited for: the task fails as a lambda:invoke would.
+      this.env.tokens.close(token, failureBeforeWait());
+      const failure = lambdaStyleFailure(thrown);
+      if (this.status === 'RUNNING') this.history.taskFailed(attempt, failure.name, failure.message);
+      throw failure;
+    }
+    try {
+      const output = asJson(await answered);
+      if (this.status === 'RUNNING') this.history.taskSucceeded(attempt, output);
+      return output;
+    } catch (thrown) {
+      this.recordCallbackFailure(attempt, thrown as Error);
+      throw thrown;
+    }
+  }
+
+  private recordCallbackFailure(attempt: TaskAttempt, error: Error): void {
+    if (this.status !== 'RUNNING') return;
+    // States.Timeout is the interpreter's: its StateFailed event records the TaskTimedOut.
+    if (error.name === 'States.Timeout') return;
+    if (error.name === 'States.HeartbeatTimeout') this.history.taskTimedOut(attempt, error.name, causeText(error.message));
+    else this.history.taskFailed(attempt, error.name, error.message);
   }
 
   private async follow(run: Run): Promise<void> {
@@ -167,6 +261,7 @@ export class LocalExecution {
       case 'ExecutionStarted':
         this.history.append('ExecutionStarted', { executionStartedEventDetails: { input: this.input, inputDetails: { truncated: false }, roleArn: this.env.roleArn } }, event.timestamp);
         this.log('execution started', {});
+        this.publishStatus(event.timestamp);
         return;
       case 'ExecutionSucceeded':
         return this.end('SUCCEEDED', { output: json(event.output) }, event.timestamp);
@@ -200,6 +295,8 @@ export class LocalExecution {
   private end(status: ExecutionStatus, outcome: Outcome, timestamp = Date.now()): void {
     if (this.endRecorded) return;
     this.endRecorded = true;
+    // Tokens of tasks still waiting die with the execution: a late SendTaskSuccess answers TaskTimedOut.
+    this.env.tokens.closeExecution(this.arn, executionEndedError());
     if (this.status === 'RUNNING') {
       this.status = status;
       this.output = outcome.output;
@@ -208,6 +305,7 @@ export class LocalExecution {
       this.stopDate = new Date(timestamp);
     }
     const failure = { error: this.error, cause: this.cause };
+    this.publishStatus(this.stopDate?.getTime() ?? timestamp);
     switch (this.status) {
       case 'SUCCEEDED':
         this.history.append('ExecutionSucceeded', { executionSucceededEventDetails: { output: this.output, outputDetails: { truncated: false } } }, timestamp);
@@ -225,6 +323,33 @@ export class LocalExecution {
         this.history.append('ExecutionAborted', { executionAbortedEventDetails: failure }, timestamp);
         this.log('execution aborted', failure);
     }
+  }
+
+  /** The EventBridge event of the status the execution has now. */
+  private publishStatus(timestamp: number): void {
+    this.env.onStatusChange({
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: this.env.accountId,
+      time: new Date(timestamp).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.env.region,
+      resources: [this.arn],
+      detail: {
+        executionArn: this.arn,
+        stateMachineArn: this.machine.arn,
+        name: this.name,
+        status: this.status,
+        startDate: this.startDate.getTime(),
+        stopDate: this.stopDate?.getTime() ?? null,
+        input: this.input,
+        inputDetails: { included: true },
+        output: this.output ?? null,
+        outputDetails: this.output === undefined ? null : { included: true },
+        ...(['FAILED', 'TIMED_OUT', 'ABORTED'].includes(this.status) && { error: this.error ?? null, cause: this.cause ?? null }),
+      },
+    });
   }
 
   private log(message: string, details: Record<string, unknown>): void {

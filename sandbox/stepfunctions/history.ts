@@ -104,7 +104,7 @@ export class ExecutionHistory {
     } else {
       const { resourceType, resource } = integration(binding.resource);
       this.append('TaskScheduled', {
-        taskScheduledEventDetails: { resourceType, resource, region: this.region, parameters: json(input), timeoutInSeconds: binding.timeoutSeconds },
+        taskScheduledEventDetails: { resourceType, resource, region: this.region, parameters: json(input), timeoutInSeconds: binding.timeoutSeconds, heartbeatInSeconds: binding.heartbeatSeconds },
       });
       this.append('TaskStarted', { taskStartedEventDetails: { resourceType, resource } });
     }
@@ -119,6 +119,20 @@ export class ExecutionHistory {
     } else {
       this.append('TaskSucceeded', { taskSucceededEventDetails: { ...integration(arn), output: json(output), outputDetails: NOT_TRUNCATED } });
     }
+  }
+
+  /** A callback task's function returned: the task now waits for its token (SendTaskSuccess / SendTaskFailure). */
+  taskSubmitted(attempt: TaskAttempt, response: unknown): void {
+    if (!attempt.open) return;
+    this.append('TaskSubmitted', { taskSubmittedEventDetails: { ...integration(attempt.binding.resource), output: json(response), outputDetails: NOT_TRUNCATED } });
+  }
+
+  /** A timeout the task itself reports (States.HeartbeatTimeout), before the interpreter's StateFailed. */
+  taskTimedOut(attempt: TaskAttempt, error: string, cause: string | undefined): void {
+    if (!this.close(attempt)) return;
+    const { stateName, resource: arn } = attempt.binding;
+    this.reportedFailures.set(stateName, (this.reportedFailures.get(stateName) ?? 0) + 1);
+    this.append('TaskTimedOut', { taskTimedOutEventDetails: { ...integration(arn), error, cause } });
   }
 
   taskFailed(attempt: TaskAttempt, error: string, cause: string): void {

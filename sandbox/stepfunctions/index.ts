@@ -3,9 +3,10 @@ import { LocalStateMachineConfigError } from './errors';
 import type { ExecutionEnvironment } from './execution';
 import { listen } from './http-server';
 import { checkName, LocalStepFunctionsService, type ArnFactory } from './service';
+import { TaskTokens } from './task-tokens';
 import type { LocalStepFunctions, LocalStepFunctionsOptions } from './types';
 
-export type { LocalStateMachineDefinition, LocalStepFunctions, LocalStepFunctionsOptions, TaskHandler } from './types';
+export type { ExecutionStatusChangeEvent, LocalStateMachineDefinition, LocalStepFunctions, LocalStepFunctionsOptions, TaskHandler } from './types';
 
 function compileAll(options: LocalStepFunctionsOptions, arns: ArnFactory): CompiledStateMachine[] {
   const names = new Set<string>();
@@ -47,6 +48,15 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     region,
     roleArn: `arn:aws:iam::${accountId}:role/local-step-functions`,
     onEvent,
+    tokens: new TaskTokens(),
+    accountId,
+    onStatusChange(event) {
+      try {
+        options.onExecutionStatusChange?.(event);
+      } catch (error) {
+        onEvent('status change not delivered', { execution: event.detail.name, error: error instanceof Error ? error.message : String(error) });
+      }
+    },
     track(work) {
       inFlight.add(work);
       const forget = (): void => void inFlight.delete(work);

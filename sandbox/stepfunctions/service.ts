@@ -18,6 +18,7 @@ const INVALID_NAME_CHARACTER = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\
 const MAX_INPUT_BYTES = 256 * 1024;
 const DEFAULT_PAGE_SIZE = 100;
 
+const taskToken = z.string().min(1).max(2048);
 const maxResults = z.number().int().min(0).max(1000).optional();
 const executionStatus = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
 
@@ -35,6 +36,10 @@ const schemas = {
   }),
   DescribeStateMachine: z.object({ stateMachineArn: z.string(), includedData: z.enum(['ALL_DATA', 'METADATA_ONLY']).optional() }),
   ListStateMachines: z.object({ maxResults, nextToken: z.string().optional() }),
+  // Limits from the API reference (API_SendTaskSuccess, API_SendTaskFailure, API_SendTaskHeartbeat).
+  SendTaskSuccess: z.object({ taskToken, output: z.string().max(262144) }),
+  SendTaskFailure: z.object({ taskToken, error: z.string().max(256).optional(), cause: z.string().max(32768).optional() }),
+  SendTaskHeartbeat: z.object({ taskToken }),
 };
 type Action = keyof typeof schemas;
 
@@ -115,6 +120,16 @@ export class LocalStepFunctionsService {
     GetExecutionHistory: (body) => this.getExecutionHistory(parse('GetExecutionHistory', body)),
     DescribeStateMachine: (body) => this.describeStateMachine(parse('DescribeStateMachine', body)),
     ListStateMachines: (body) => this.listStateMachines(parse('ListStateMachines', body)),
+    SendTaskSuccess: (body) => this.sendTaskSuccess(parse('SendTaskSuccess', body)),
+    SendTaskFailure: (body) => {
+      const request = parse('SendTaskFailure', body);
+      this.env.tokens.fail(request.taskToken, request.error, request.cause);
+      return {};
+    },
+    SendTaskHeartbeat: (body) => {
+      this.env.tokens.heartbeat(parse('SendTaskHeartbeat', body).taskToken);
+      return {};
+    },
   };
 
   allExecutions(): LocalExecution[] {
@@ -144,6 +159,17 @@ export class LocalStepFunctionsService {
     this.executions.set(executionArn, execution);
     this.executionsByMachine.set(machine.arn, [...(this.executionsByMachine.get(machine.arn) ?? []), execution]);
     return { executionArn, startDate: epochSeconds(execution.startDate) };
+  }
+
+  private sendTaskSuccess(request: z.infer<typeof schemas.SendTaskSuccess>) {
+    let output: unknown;
+    try {
+      output = JSON.parse(request.output);
+    } catch {
+      throw new StepFunctionsApiError('InvalidOutput', `Invalid Output: '${request.output}'`);
+    }
+    this.env.tokens.succeed(request.taskToken, output);
+    return {};
   }
 
   private describeExecution(request: z.infer<typeof schemas.DescribeExecution>) {

@@ -1,3 +1,28 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+
+/**
+ * The event Step Functions sends to EventBridge when an execution starts or ends, shaped as AWS documents it
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html): dates in epoch milliseconds, input and output
+ * as JSON text, `error` and `cause` only on an execution that FAILED, TIMED_OUT or was ABORTED.
+ */
+export type ExecutionStatusChangeEvent = EventBridgeEvent<
+  'Step Functions Execution Status Change',
+  {
+    executionArn: string;
+    stateMachineArn: string;
+    name: string;
+    status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+    startDate: number;
+    stopDate: number | null;
+    input: string;
+    inputDetails: { included: boolean };
+    output: string | null;
+    outputDetails: { included: boolean } | null;
+    error?: string | null;
+    cause?: string | null;
+  }
+>;
+
 /** A local stand-in for the Lambda function behind a Task state: same payload in, same result (or thrown error) out. */
 export type TaskHandler = (input: unknown, context: { executionArn: string; stateName: string }) => Promise<unknown>;
 
@@ -25,6 +50,8 @@ export interface LocalStepFunctionsOptions {
   stateMachines: LocalStateMachineDefinition[];
   /** One line per execution start and end and per state entered, retried or failed, for a person following along. */
   onEvent?: (message: string, details: Record<string, unknown>) => void;
+  /** Every execution start and end, as the event Step Functions puts on the default EventBridge bus. */
+  onExecutionStatusChange?: (event: ExecutionStatusChangeEvent) => void;
 }
 
 export interface LocalStepFunctions {

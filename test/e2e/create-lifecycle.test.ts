@@ -118,7 +118,8 @@ describe('create lifecycle on the local cloud', () => {
     await sfn.send(new StopExecutionCommand({ executionArn: created.body!.createExecutionArn }));
     sfn.destroy();
 
-    // No state of the workflow records an outcome after a stop: only the backstop, routed by the workflow registry, can.
+    // No state of the workflow records an outcome after a stop: only the backstop can, reached through the local event
+    // bus by the rule serverless.yml deploys (its pattern names the create and delete state machines).
     const cluster = (await eventually(() => api('GET', `/clusters/${created.body!.id as string}`), (r) => r.body?.status !== 'CREATING')).body!;
     expect(cluster.status).toBe('FAILED');
     expect(cluster.statusReason).toMatch(/^the create workflow stopped while the workflow was aborted/);

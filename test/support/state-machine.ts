@@ -10,10 +10,24 @@
  * - `scenarioRunner(machine)`: a machine's happy path as defaults, each scenario scripting only the steps it changes;
  *   every Wait state and every Task's retry pause is shortened, read from the definition. A scenario may also shorten
  *   a TimeoutSeconds (withTimeout), and should say so.
+ *
+ * Callback Tasks (`lambda:invoke.waitForTaskToken`): the step gets the Payload (with its `taskToken`) and, as its
+ * third argument, the `CallbackTask` of that entry: `succeed(output)`, `fail(error, cause)`, `heartbeat()` send
+ * SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat through the real SFNClient, now (awaited inside the step) or
+ * later (e.g. from a timer, as an event would arrive). The execution waits until one of them, or a timeout, ends it.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
 import type { WorkflowRow } from '../../src/handlers/workflow/registry';
 import { startLocalStepFunctions, type TaskHandler } from '../../sandbox/stepfunctions';
 
@@ -22,6 +36,17 @@ export const readAsl = (file: string) => readFileSync(resolve(__dirname, '../../
 const functionArn = (step: string) => `arn:aws:lambda:us-east-1:000000000000:function:${step}`;
 
 export const namedError = (name: string, message = name) => Object.assign(new Error(message), { name });
+
+/** The waiting task a callback step was called for; each method is one Send* call on the endpoint, with its AWS errors. */
+export interface CallbackTask {
+  /** The Payload's `taskToken` (undefined when the step is not called by a callback Task). */
+  token: string | undefined;
+  succeed(output: unknown): Promise<void>;
+  fail(error: string, cause?: string): Promise<void>;
+  heartbeat(): Promise<void>;
+}
+
+export type StepFunction = (input: any, call: number, task: CallbackTask) => unknown;
 
 export interface ScenarioOutcome<Step extends string> {
   status: string;
@@ -36,8 +61,8 @@ export interface Scenario<Step extends string> {
   definition: string;
   /** DefinitionSubstitutions token → the step (task function) it stands for. */
   tasks: Record<string, Step>;
-  /** What each step does; `call` counts that step's calls from 1. */
-  steps: Record<Step, (input: any, call: number) => unknown>;
+  /** What each step does; `call` counts that step's calls from 1; `task` answers a callback Task. */
+  steps: Record<Step, StepFunction>;
   input: Record<string, unknown>;
   executionName?: string;
   waitTimeOverrides?: Record<string, number>;
@@ -50,12 +75,35 @@ export async function runScenario<Step extends string>(scenario: Scenario<Step>)
   const calls: ScenarioOutcome<Step>['calls'] = [];
   const counts = new Map<Step, number>();
   const taskHandlers: Record<string, TaskHandler> = {};
+  // Created once the endpoint is up; a step only runs after that.
+  let sfn: SFNClient | undefined;
+  const answers: Promise<unknown>[] = [];
+  const send = (command: SendTaskSuccessCommand | SendTaskFailureCommand | SendTaskHeartbeatCommand): Promise<void> => {
+    const sent = (sfn!.send(command as SendTaskSuccessCommand) as Promise<unknown>).then(() => undefined);
+    // Kept so the harness waits for late answers before closing; the step still sees the rejection if it awaits.
+    answers.push(sent.catch(() => undefined));
+    return sent;
+  };
+  const callbackTask = (input: unknown): CallbackTask => {
+    const token = (input as { taskToken?: unknown } | null)?.taskToken;
+    const taskToken = typeof token === 'string' ? token : undefined;
+    const required = () => {
+      if (!taskToken) throw new Error('this step was not called with a taskToken: is its Task a lambda:invoke.waitForTaskToken?');
+      return taskToken;
+    };
+    return {
+      token: taskToken,
+      succeed: async (output) => send(new SendTaskSuccessCommand({ taskToken: required(), output: JSON.stringify(output ?? null) })),
+      fail: async (error, cause) => send(new SendTaskFailureCommand({ taskToken: required(), error, cause })),
+      heartbeat: async () => send(new SendTaskHeartbeatCommand({ taskToken: required() })),
+    };
+  };
   for (const step of Object.values(scenario.tasks)) {
     taskHandlers[functionArn(step)] = async (input) => {
       calls.push({ step, input });
       const call = (counts.get(step) ?? 0) + 1;
       counts.set(step, call);
-      return scenario.steps[step](input, call);
+      return scenario.steps[step](input, call, callbackTask(input));
     };
   }
   const substitutions = Object.fromEntries(Object.entries(scenario.tasks).map(([token, step]) => [token, functionArn(step)]));
@@ -71,7 +119,7 @@ export async function runScenario<Step extends string>(scenario: Scenario<Step>)
       },
     ],
   });
-  const sfn = new SFNClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  sfn = new SFNClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
   try {
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: local.stateMachineArn('under-test'), name: scenario.executionName ?? 'scenario', input: JSON.stringify(scenario.input) }),
@@ -93,6 +141,7 @@ export async function runScenario<Step extends string>(scenario: Scenario<Step>)
       await new Promise((r) => setTimeout(r, 20));
     }
   } finally {
+    await Promise.all(answers);
     sfn.destroy();
     await local.close();
   }
@@ -102,13 +151,13 @@ export async function runScenario<Step extends string>(scenario: Scenario<Step>)
 // A machine's happy path as defaults, one script per scenario
 // ---------------------------------------------------------------------------------------------------------------
 
-export type StepScript<Step extends string> = Partial<Record<Step, (input: any, call: number) => unknown>>;
+export type StepScript<Step extends string> = Partial<Record<Step, StepFunction>>;
 
 export interface MachineUnderTest<Step extends string> {
   /** The workflow's registry row (WORKFLOWS.createCluster, ...): its ASL file and its token → step table. */
   workflow: Pick<WorkflowRow, 'aslFile'> & { tasks: Record<string, Step> };
   /** What each step answers when a scenario does not script it: the happy path. */
-  defaults: Record<Step, (input: any, call: number) => unknown>;
+  defaults: Record<Step, StepFunction>;
   /** Execution input. */
   input: Record<string, unknown>;
   /** The execution's name (default `scenario`). */

@@ -1,0 +1,3 @@
+export { startLocalEventBus, type AwsEvent, type LocalEventBus } from './bus';
+export { checkPattern, EventPatternError, matchesPattern, type EventPattern } from './pattern';
+export { eventRulesFromServerless, ServerlessRulesError, type ResourceResolver } from './serverless-rules';
