@@ -84,6 +84,8 @@ export interface Cluster {
   stackWait?: StackWait;
   /** Each stack resource's latest status, from CloudFormation's resource events: the source of `progress`. */
   stackResources?: Record<string, ResourceState>;
+  /** The stack's own latest status from its events, ordered like the resources' (a duplicate is not news). */
+  lastStackStatus?: { status: string; order: string };
   /** The resources the template will certainly create (the create's progress total). */
   resourcesPlanned?: number;
   /** The delete workflow's wait for the last instances to terminate (never shown to callers). */

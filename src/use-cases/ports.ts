@@ -100,6 +100,11 @@ export interface StackWaits {
    */
   recordStatus(clusterId: string, report: { status: string; reason?: string; time: string; key?: string }): Promise<StackWait | undefined>;
   /**
+   * Records the stack's own latest status (by resourceOrder of the event) unless a newer one is recorded; true when
+   * it changed, which is when the timeline hears of it (a duplicate or an older report is not news).
+   */
+  recordStackStatus(clusterId: string, report: { status: string; order: string }): Promise<boolean>;
+  /**
    * Records one resource's status unless a newer event already did. Resolves with the resources before the write and
    * the wait's token (for a heartbeat), or undefined when the event was older than what is recorded (or no cluster).
    */

@@ -30,17 +30,21 @@ export type EventEffect = 'resumed' | 'recorded' | 'ignored';
 /**
  * Primary course (Stack Status Change):
  * 1. Read the cluster id from the stack id; someone else's stack is ignored.
- * 2. Record the status on the cluster's open wait, if it ends that wait (conditional: one outcome per wait).
- * 3. Put it on the timeline, with CloudFormation's reason.
+ * 2. Record it as the stack's latest status (conditional on the event's order) and, when that is news, put it on the
+ *    timeline with CloudFormation's reason: every status change once, however often or late its event comes.
+ * 3. Record the status on the cluster's open wait, if it ends that wait (conditional: one outcome per wait).
  * 4. Resume the waiting task with the status and the reason; without a token yet, the task resumes itself when it
  *    attaches one (await-stack.ts).
  */
 export async function onStackStatus(deps: StackEventDeps, report: StackStatusReport): Promise<EventEffect> {
   const clusterId = clusterIdOfStack(report.stackId);
   if (!clusterId) return 'ignored';
+  const news = await deps.waits.recordStackStatus(clusterId, { status: report.status, order: resourceOrder(report.time, report.status) });
+  if (news) {
+    await record(deps, clusterId, 'stack.status_changed', `stack ${report.status}`, { stackId: report.stackId, stackStatus: report.status, ...(report.reason ? { reason: report.reason } : {}) });
+  }
   const wait = await deps.waits.recordStatus(clusterId, report);
-  if (!wait) return 'ignored';
-  await record(deps, clusterId, 'stack.status_changed', `stack ${report.status}`, { stackId: report.stackId, stackStatus: report.status, ...(report.reason ? { reason: report.reason } : {}) });
+  if (!wait) return news ? 'recorded' : 'ignored';
   if (!wait.token) return 'recorded';
   const resumed = await deps.tokens.succeed(wait.token, waitOutcome(wait.target, report.status, report.reason));
   logger.info('stack final status handed to its workflow', { clusterId, status: report.status, resumed });

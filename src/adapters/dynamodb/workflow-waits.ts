@@ -73,6 +73,22 @@ export function buildStackWaits(client: DynamoDBDocumentClient, tableName: strin
       return result?.Attributes?.stackWait as StackWait | undefined;
     },
 
+    async recordStackStatus(clusterId, report) {
+      const result = await conditional(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.cluster(clusterId),
+            UpdateExpression: 'SET lastStackStatus = :report',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastStackStatus) OR lastStackStatus.#order < :order)',
+            ExpressionAttributeNames: { '#order': 'order' },
+            ExpressionAttributeValues: { ':report': report, ':order': report.order },
+          }),
+        ),
+      );
+      return result !== undefined;
+    },
+
     async recordResource(clusterId, { logicalId, ...state }) {
       const result = await conditional(() =>
         client.send(

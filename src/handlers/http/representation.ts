@@ -21,6 +21,7 @@ function publicView(cluster: Cluster) {
     instanceWait: _instanceWait,
     stackResources,
     resourcesPlanned,
+    lastStackStatus: _lastStackStatus,
     ...rest
   } = cluster;
   const progress = stackResources ? progressOf(stackResources, progressPhase(cluster.status), resourcesPlanned) : undefined;

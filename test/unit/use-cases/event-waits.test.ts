@@ -87,8 +87,12 @@ describe('waiting for the stack', () => {
     const notFinal = await onStackStatus(deps(tokens), { stackId: stackIdOf(cluster), status: 'DELETE_IN_PROGRESS', time: '2026-11-26T12:00:00Z' });
     const ours = await onStackStatus(deps(tokens), { stackId: stackIdOf(cluster), status: 'DELETE_COMPLETE', time: '2026-11-26T12:03:00Z' });
 
-    expect([late, notFinal, ours]).toEqual(['ignored', 'ignored', 'resumed']);
+    const again = await onStackStatus(deps(tokens), { stackId: stackIdOf(cluster), status: 'DELETE_IN_PROGRESS', time: '2026-11-26T12:00:00Z' });
+
+    // Both go on the timeline (once each, the repeat does not), but neither ends the wait.
+    expect([late, notFinal, ours, again]).toEqual(['recorded', 'recorded', 'resumed', 'ignored']);
     expect(tokens.answers.map((a) => (a.output as { status: string }).status)).toEqual(['DELETE_COMPLETE']);
+    expect((await timelineOf(cluster.id)).map((e) => e.message)).toEqual(['stack DELETE_FAILED', 'stack DELETE_IN_PROGRESS', 'stack DELETE_COMPLETE']);
   });
 
   it('ignores events of stacks that are not ours', async () => {
