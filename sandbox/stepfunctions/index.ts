@@ -37,6 +37,10 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
   const machines = compileAll(options, arns);
 
   const inFlight = new Set<Promise<unknown>>();
+  // Set by close(): the executions it stops end with the process, as if it had died. No status change goes out for
+  // them (the execution-ended backstop would otherwise end their clusters FAILED / DELETE_FAILED); the reconciler
+  // starts them again on the next start, from the records they left.
+  let closing = false;
   const onEvent = (message: string, details: Record<string, unknown>): void => {
     try {
       options.onEvent?.(message, details);
@@ -51,6 +55,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     tokens: new TaskTokens(),
     accountId,
     onStatusChange(event) {
+      if (closing) return;
       try {
         options.onExecutionStatusChange?.(event);
       } catch (error) {
@@ -85,6 +90,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     async close() {
+      closing = true;
       const running = service.allExecutions().filter((execution) => execution.status === 'RUNNING');
       for (const execution of running) execution.stop(undefined, 'the local Step Functions endpoint was closed');
       await Promise.allSettled(running.map((execution) => execution.settled));
