@@ -70,9 +70,9 @@ async function main(): Promise<void> {
   const cloud = await startLocalCloud({
     timeScale: TIME_SCALE,
     simulatedCloudScript: SCRIPT,
-    // The waiting states' AWS heartbeat and timeout (600 s, 3600 s), compressed like the timeline: the safety net
+    // The waiting states. AWS heartbeat and timeout (1800 s, 3600 s), compressed like the timeline: the safety net
     // looks only when a stack has been silent as long as it would have to be on AWS.
-    waits: { heartbeatSeconds: Math.ceil(600 / COMPRESSION), timeoutSeconds: Math.ceil(3600 / COMPRESSION) },
+    waits: { heartbeatSeconds: Math.ceil(1800 / COMPRESSION), timeoutSeconds: Math.ceil(3600 / COMPRESSION) },
     reaperIntervalSeconds: 0,
     reconcilerIntervalSeconds: 0,
     log: (line) => {

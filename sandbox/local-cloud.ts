@@ -53,7 +53,7 @@ export interface LocalCloudOptions {
   /** Shortens Wait states (ms per state name) and retry pauses, for tests. */
   waitTimeOverrides?: Record<string, number>;
   /**
-   * The waiting states' HeartbeatSeconds and TimeoutSeconds (600 and 3600 on AWS): how soon the safety net looks
+   * The waiting states' HeartbeatSeconds and TimeoutSeconds (1800 and 3600 on AWS): how soon the safety net looks
    * after a lost event. Default LOCAL_WAITS (5 and 60); a time-compressed run may scale AWS's instead.
    */
   waits?: { heartbeatSeconds: number; timeoutSeconds: number };
@@ -147,6 +147,7 @@ async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stop
   // dependencies on first call, after both exist.
   const stepFunctions = await startLocalWorkflows({
     deps: () => deps!,
+    waits: options.waits,
     waitTimeOverrides: options.waitTimeOverrides,
     retryIntervalOverrides: options.retryIntervalOverrides,
     log,

@@ -27,7 +27,7 @@ export interface LocalWorkflowOptions {
 }
 
 /**
- * The waiting states (callback Tasks) with their heartbeat and timeout shortened: on AWS they are 10 minutes and an
+ * The waiting states (callback Tasks) with their heartbeat and timeout shortened: on AWS they are 30 minutes and an
  * hour (statemachines/*.asl.json), which only matter when an event is lost; here the simulated cloud emits each event
  * within milliseconds of its change, so a few seconds of silence is a lost event, and the safety net's one look
  * follows at once. A waiting state without a heartbeat (the instance wait) gets the heartbeat's time as its timeout.
