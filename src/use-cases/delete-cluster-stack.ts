@@ -51,7 +51,12 @@ function deleteToken(cluster: Cluster, attempt: number, suffix = ''): string {
  * The cluster's stack: the recorded id, else whatever stack carries the deterministic name (a create cancelled
  * before it recorded the id), remembered on the record once found.
  */
-async function findStack(deps: DeleteStackDeps, cluster: Cluster): Promise<{ cluster: Cluster; stackId?: string; status?: string }> {
+async function findStack(deps: DeleteStackDeps, cluster: Cluster, attempt = 1): Promise<{ cluster: Cluster; stackId?: string; status?: string }> {
+  // The record already knows the stack stands: the cluster was READY (its stack CREATE_COMPLETE, never failed), or an
+  // earlier attempt of this request saw it DELETE_FAILED. DeleteStack needs no look first.
+  if (cluster.stackId && (attempt > 1 || (cluster.readyAt && !cluster.failedAt && !cluster.deleteFailedAt))) {
+    return { cluster, stackId: cluster.stackId, status: attempt > 1 ? 'DELETE_FAILED' : 'CREATE_COMPLETE' };
+  }
   if (cluster.stackId) {
     const stack = await deps.stacks.describeStack(cluster.region, cluster.stackId);
     return { cluster, stackId: cluster.stackId, status: stack?.status ?? 'DELETE_COMPLETE' };
@@ -82,7 +87,7 @@ export async function removeStack(deps: DeleteStackDeps, input: { clusterId: str
   const loaded = await loadCluster(deps.store, input.clusterId);
   if (loaded.status !== 'DELETING') return { proceed: false, status: loaded.status };
 
-  const found = await findStack(deps, loaded);
+  const found = await findStack(deps, loaded, input.attempt);
   const { stackId, status } = found;
   const key = deleteWaitKey(found.cluster, input.attempt);
   const wait = { key };

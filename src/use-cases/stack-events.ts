@@ -64,7 +64,8 @@ const describeProgress = (phase: 'create' | 'delete', progress: ClusterProgress)
  * 1. Read the cluster id; skip the stack's own entry (its status comes as a Stack Status Change).
  * 2. Record the resource's status unless a newer event of that resource is recorded already.
  * 3. When the share done crosses a step (every 25 %), put one progress entry on the timeline.
- * 4. Send the waiting task a heartbeat: the operation is alive, so the safety net need not look yet.
+ * 4. When a resource finished, send the waiting task a heartbeat: the operation is alive, so the safety net need not
+ *    look yet. (Only on completions: half the calls, and a resource's start is followed by its end anyway.)
  */
 export async function onResourceStatus(deps: StackEventDeps, report: ResourceStatusReport): Promise<EventEffect> {
   const clusterId = clusterIdOfStack(report.stackId);
@@ -78,6 +79,6 @@ export async function onResourceStatus(deps: StackEventDeps, report: ResourceSta
   if (after && progressStep(after) > progressStep(before)) {
     await record(deps, clusterId, 'stack.progress', describeProgress(phase, after), { resourcesDone: after.resourcesDone, resourcesTotal: after.resourcesTotal });
   }
-  if (recorded.token) await deps.tokens.heartbeat(recorded.token);
+  if (recorded.token && !report.status.endsWith('_IN_PROGRESS')) await deps.tokens.heartbeat(recorded.token);
   return 'recorded';
 }

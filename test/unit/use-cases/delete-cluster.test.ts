@@ -210,6 +210,18 @@ describe('deleting the stack', () => {
     expect(await db.store.get(cluster.id)).toMatchObject({ statusReason: 'waiting for stack deletion (attempt 3 of 3)', stackWait: { key: 'delete-2-3', target: 'delete' } });
   });
 
+  it('deletes a READY cluster’s recorded stack without looking at it first: the record says it stands', async () => {
+    const cluster = await stored({ status: 'DELETING', stackId: 'stack-1', readyAt: '2026-11-26T11:00:00.000Z' });
+    const stacks = fakeStacks([{ stackId: 'stack-1' }]);
+    const describe = jest.spyOn(stacks.gateway, 'describeStack');
+
+    const result = await removeStack(stackDeps(stacks), { clusterId: cluster.id, attempt: 1 });
+
+    expect(result).toMatchObject({ stackId: 'stack-1', progress: 'in_progress' });
+    expect(describe).not.toHaveBeenCalled();
+    expect(stacks.deletes).toHaveLength(1);
+  });
+
   it('finds a stack by its deterministic name when none is recorded, and records it', async () => {
     const cluster = await stored({ status: 'DELETING' });
     const stacks = fakeStacks([{ stackId: 'stack-by-name', stackName: cluster.stackName, status: 'CREATE_IN_PROGRESS' }]);
