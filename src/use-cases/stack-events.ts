@@ -30,25 +30,24 @@ export type EventEffect = 'resumed' | 'recorded' | 'ignored';
 /**
  * Primary course (Stack Status Change):
  * 1. Read the cluster id from the stack id; someone else's stack is ignored.
- * 2. Record it as the stack's latest status (conditional on the event's order) and, when that is news, put it on the
+ * 2. Record the status on the cluster's open wait, if it ends that wait (conditional: one outcome per wait), and
+ *    resume the waiting task with the status and the reason at once: this is the path the recorded status waits on.
+ *    Without a token yet, the task resumes itself when it attaches one (await-stack.ts).
+ * 3. Record it as the stack's latest status (conditional on the event's order) and, when that is news, put it on the
  *    timeline with CloudFormation's reason: every status change once, however often or late its event comes.
- * 3. Record the status on the cluster's open wait, if it ends that wait (conditional: one outcome per wait).
- * 4. Resume the waiting task with the status and the reason; without a token yet, the task resumes itself when it
- *    attaches one (await-stack.ts).
  */
 export async function onStackStatus(deps: StackEventDeps, report: StackStatusReport): Promise<EventEffect> {
   const clusterId = clusterIdOfStack(report.stackId);
   if (!clusterId) return 'ignored';
+  const wait = await deps.waits.recordStatus(clusterId, report);
+  const resumed = wait?.token ? await deps.tokens.succeed(wait.token, waitOutcome(wait.target, report.status, report.reason)) : false;
+  if (resumed) logger.info('stack final status handed to its workflow', { clusterId, status: report.status });
   const news = await deps.waits.recordStackStatus(clusterId, { status: report.status, order: resourceOrder(report.time, report.status) });
   if (news) {
     await record(deps, clusterId, 'stack.status_changed', `stack ${report.status}`, { stackId: report.stackId, stackStatus: report.status, ...(report.reason ? { reason: report.reason } : {}) });
   }
-  const wait = await deps.waits.recordStatus(clusterId, report);
-  if (!wait) return news ? 'recorded' : 'ignored';
-  if (!wait.token) return 'recorded';
-  const resumed = await deps.tokens.succeed(wait.token, waitOutcome(wait.target, report.status, report.reason));
-  logger.info('stack final status handed to its workflow', { clusterId, status: report.status, resumed });
-  return resumed ? 'resumed' : 'recorded';
+  if (resumed) return 'resumed';
+  return wait || news ? 'recorded' : 'ignored';
 }
 
 export interface ResourceStatusReport extends StackStatusReport {
