@@ -2,7 +2,7 @@
  * The environment, read once and validated. A missing or malformed variable fails the cold start with its name,
  * instead of failing the first request that happens to need it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { QuotaLimits } from './domain/quota';
 
 const csv = z

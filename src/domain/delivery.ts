@@ -2,7 +2,7 @@
  * A webhook delivery: one event for one cluster, the exact body that is signed and sent, and every attempt made to
  * send it. Pure: ids, the record's shape and what an attempt's outcome means for the delivery. No AWS, no clock.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { deliveryAttemptSchema, nextAttemptDelaySeconds, type DeliveryAttempt, type WebhookEventType } from './webhook';
 
 /**

@@ -2,7 +2,7 @@
  * The cluster parameters: the Docker for AWS interface, modernised. The zod schema is the single source for request
  * validation, the TypeScript types and the OpenAPI document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { webhookEventTypeSchema } from './webhook';
 
 /** x86_64 types only, so one AMI fits every node. Mirrored by AllowedValues in templates/swarm.yaml (a test checks). */

@@ -3,7 +3,7 @@
  * I/O, no clock or randomness of its own (callers pass `occurredAt` and `random`), so every rule here is testable
  * with plain values.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const webhookEventTypeSchema = z.enum([
   'cluster.ready',

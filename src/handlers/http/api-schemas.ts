@@ -1,5 +1,5 @@
 /** The schemas of the HTTP API: requests are validated with them and the OpenAPI document is generated from them. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLUSTER_STATUSES, DELETE_REASONS } from '../../domain/cluster';
 import { deliveryIdSchema, deliveryStatusSchema, recordedAttemptSchema } from '../../domain/delivery';
 import { clusterRequestSchema } from '../../domain/parameters';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, type Dependencies, accessPolicy } from '../../composition';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
