@@ -1,4 +1,8 @@
-import { accessPolicy, chatFollowUps, clusterStore, dynamoDBClient, quotaLedger, workflowStarter, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import { chatFollowUps } from '../../composition/chat';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
+import { workflowStarter } from '../../composition/stepfunctions';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { requestClusterDeletion } from '../../use-cases/request-cluster-deletion';

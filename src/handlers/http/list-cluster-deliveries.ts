@@ -1,4 +1,6 @@
-import { accessPolicy, clusterReader, deliveryReader, dynamoDBClient, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterReader, deliveryReader, dynamoDBClient } from '../../composition/dynamodb';
 import type { ClusterReader, DeliveryReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
 import { listClusterDeliveries } from '../../use-cases/read-deliveries';

@@ -1,4 +1,7 @@
-import { accessPolicy, clusterStore, instanceInventory, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore } from '../../composition/dynamodb';
+import { instanceInventory } from '../../composition/ec2';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { listClusterNodes } from '../../use-cases/list-cluster-nodes';

@@ -1,4 +1,6 @@
-import { accessPolicy, clusterReader, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterReader } from '../../composition/dynamodb';
 import type { ClusterReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
 import { listClusters } from '../../use-cases/read-clusters';

@@ -1,5 +1,8 @@
 import * as z from 'zod';
-import { clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, type Dependencies, accessPolicy } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore, deliveryStore, dynamoDBClient } from '../../composition/dynamodb';
+import { deliveryWorkflow } from '../../composition/stepfunctions';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { redeliverWebhook } from '../../use-cases/redeliver-webhook';

@@ -1,4 +1,6 @@
-import { accessPolicy, clusterStore, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore } from '../../composition/dynamodb';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { updateClusterLifecycle } from '../../use-cases/update-cluster-lifecycle';

@@ -3,7 +3,12 @@
  * separate function in serverless.yml with a role of its own; they share this module because each is a one-line
  * call into a use case. Each step names the dependencies it uses, and its Lambda export builds only those.
  */
-import { chatFollowUps, clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, instanceInventory, quotaLedger, stackGateway, stackReader, type Dependencies } from '../../composition';
+import { chatFollowUps } from '../../composition/chat';
+import { stackGateway, stackReader } from '../../composition/cloudformation';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore, deliveryStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
+import { instanceInventory } from '../../composition/ec2';
+import { deliveryWorkflow } from '../../composition/stepfunctions';
 import type { Config } from '../../config';
 import type { PollState } from '../../domain/stack';
 import type { WebhookEventType } from '../../domain/webhook';

@@ -1,7 +1,9 @@
 /**
  * The deliver-webhook workflow's Lambda tasks (statemachines/deliver-webhook.asl.json), one export per Task state.
  */
-import { clusterStore, deliveryStore, dynamoDBClient, webhookSender, type Dependencies } from '../../composition';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore, deliveryStore, dynamoDBClient } from '../../composition/dynamodb';
+import { webhookSender } from '../../composition/webhook-sender';
 import type { Config } from '../../config';
 import { attemptWebhookDelivery, failWebhookDelivery } from '../../use-cases/attempt-webhook-delivery';
 import { systemClock, type DeliveryExecutionInput } from '../../use-cases/ports';
