@@ -14,7 +14,7 @@ import { callerOf } from './principal';
 import { deliveryResource } from './representation';
 
 // Parsed as one object so a problem names the parameter at fault.
-const pathSchema = z.object({ id: clusterIdSchema, deliveryId: deliveryIdSchema });
+const pathSchema = /* @__PURE__ */ (() => z.object({ id: clusterIdSchema, deliveryId: deliveryIdSchema }))();
 
 /** POST /clusters/{id}/deliveries/{deliveryId}/redeliver → 202: the same event and webhook-id, sent again. */
 export function redeliverWebhookHandler(deps: Pick<Dependencies, 'store' | 'deliveries' | 'deliveryWorkflow' | 'clock' | 'access'>) {
