@@ -7,8 +7,8 @@ import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { requestClusterDeletion } from '../../use-cases/request-cluster-deletion';
 import { lazyHandler } from '../lazy';
-import { clusterIdSchema } from './api-schemas';
 import { httpHandler } from './http-handler';
+import { clusterIdParameter } from './route-parameters';
 import { json, parseOrThrow } from './middleware';
 import { callerOf } from './principal';
 import { clusterResource } from './representation';
@@ -21,7 +21,7 @@ import { clusterResource } from './representation';
 export function deleteClusterHandler(deps: Pick<Dependencies, 'store' | 'workflows' | 'clock' | 'quotas' | 'followUps' | 'access'>) {
   return httpHandler(
     async (event) => {
-      const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
+      const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
       const cluster = await requestClusterDeletion(deps, { caller: callerOf(event), id });
       return json(202, clusterResource(cluster), { location: `/clusters/${cluster.id}` });
     },

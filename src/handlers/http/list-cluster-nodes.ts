@@ -6,8 +6,9 @@ import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { listClusterNodes } from '../../use-cases/list-cluster-nodes';
 import { lazyHandler } from '../lazy';
-import { clusterIdSchema, nodesQuerySchema } from './api-schemas';
+import { nodesQuerySchema } from './api-schemas';
 import { httpHandler } from './http-handler';
+import { clusterIdParameter } from './route-parameters';
 import { json, parseOrThrow } from './middleware';
 import { callerOf } from './principal';
 
@@ -15,7 +16,7 @@ import { callerOf } from './principal';
 export function listClusterNodesHandler(deps: Pick<Dependencies, 'store' | 'instances' | 'clock' | 'access'>) {
   return httpHandler(
     async (event) => {
-      const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
+      const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
       const query = parseOrThrow(nodesQuerySchema, event.queryStringParameters ?? {}, 'query');
       return json(200, await listClusterNodes(deps, { caller: callerOf(event), id, refresh: query.refresh === 'true' }));
     },
