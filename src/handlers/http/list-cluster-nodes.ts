@@ -6,9 +6,8 @@ import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { listClusterNodes } from '../../use-cases/list-cluster-nodes';
 import { lazyHandler } from '../lazy';
-import { nodesQuerySchema } from './api-schemas';
 import { httpHandler } from './http-handler';
-import { clusterIdParameter } from './route-parameters';
+import { clusterIdParameter, nodesQueryParameters } from './route-parameters';
 import { json, parseOrThrow } from './middleware';
 import { callerOf } from './principal';
 
@@ -17,7 +16,7 @@ export function listClusterNodesHandler(deps: Pick<Dependencies, 'store' | 'inst
   return httpHandler(
     async (event) => {
       const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
-      const query = parseOrThrow(nodesQuerySchema, event.queryStringParameters ?? {}, 'query');
+      const query = parseOrThrow(nodesQueryParameters, event.queryStringParameters ?? {}, 'query');
       return json(200, await listClusterNodes(deps, { caller: callerOf(event), id, refresh: query.refresh === 'true' }));
     },
     { access: deps.access },

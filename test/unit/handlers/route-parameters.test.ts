@@ -4,9 +4,9 @@
  * `errors` of the 400 problem, message for message, over inputs chosen to hit every rule.
  */
 import * as z from 'zod';
-import { clusterIdSchema, deliveryIdSchema, pageQuerySchema } from '../../../src/handlers/http/api-schemas';
+import { clusterIdSchema, deliveryIdSchema, listClustersQuerySchema, nodesQuerySchema, pageQuerySchema } from '../../../src/handlers/http/api-schemas';
 import { fieldErrors, type RequestParser } from '../../../src/handlers/http/middleware';
-import { clusterIdParameter, pageQueryParameters, redeliveryPathParameters } from '../../../src/handlers/http/route-parameters';
+import { clusterIdParameter, listClustersQueryParameters, nodesQueryParameters, pageQueryParameters, redeliveryPathParameters } from '../../../src/handlers/http/route-parameters';
 
 const answer = (parser: RequestParser<unknown>, input: unknown) => {
   const result = parser.safeParse(input);
@@ -54,4 +54,33 @@ describe('route parameters without a schema library', () => {
       expect(answer(redeliveryPathParameters, input)).toEqual(answer(redeliveryPath, input));
     },
   );
+
+  it.each(
+    [
+      {},
+      { status: 'READY' },
+      { status: 'ready' },
+      { owner: '' },
+      { owner: 'arn:aws:iam::123456789012:user/alice' },
+      { owner: 'o'.repeat(513) },
+      { idleSince: '2026-01-01T00:00:00Z' },
+      { idleSince: '2026-01-01T00:00:00.123+02:00' },
+      { idleSince: '2026-01-01T00:00Z' },
+      { idleSince: '2026-01-01' },
+      { idleSince: '2025-02-29T00:00:00Z' },
+      { idleSince: '2024-02-29T00:00:00Z' },
+      { idleSince: '2026-13-01T00:00:00Z' },
+      { idleSince: '2026-01-01T24:00:00Z' },
+      { idleSince: '2026-01-01T00:00:00' },
+      { status: 'NOPE', owner: '', idleSince: 'x', limit: '0', cursor: 'c', extra: '1' },
+      { limit: '10', cursor: 'abc', status: 'FAILED' },
+      null,
+    ].map((input) => [JSON.stringify(input)?.slice(0, 80), input] as const),
+  )('reads the cluster list query %s as listClustersQuerySchema does', (_title, input) => {
+    expect(answer(listClustersQueryParameters, input)).toEqual(answer(listClustersQuerySchema, input));
+  });
+
+  it.each([{}, { refresh: 'true' }, { refresh: 'false' }, { refresh: 'yes' }, { refresh: 'true', other: '1' }, null])('reads the nodes query %j as nodesQuerySchema does', (input) => {
+    expect(answer(nodesQueryParameters, input)).toEqual(answer(nodesQuerySchema, input));
+  });
 });
