@@ -45,9 +45,10 @@ export interface BundleReport extends FunctionEntry {
    * Module init (a cold `require` of the bundle, with serverless.yml's NODE_OPTIONS, so with its source map as
    * deployed), median of the runs, in ms: `cpu` is the CPU time the process spent on it, `wall` the elapsed time.
    * On an idle machine they are close; on a shared one the wall time grows with everyone else's load, so the budget
-   * is judged on the CPU time. Undefined when not measured.
+   * is judged on the CPU time. `cpuWithoutSourceMaps` is the same without NODE_OPTIONS: what --enable-source-maps
+   * costs. Undefined when not measured.
    */
-  init?: { cpu: number; wall: number };
+  init?: { cpu: number; wall: number; cpuWithoutSourceMaps: number };
 }
 
 function serverlessConfig(): {
@@ -97,7 +98,7 @@ function contributors(output: Metafile['outputs'][string]): { top: BundleReport[
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Median module init of a bundle: `require` timed inside N fresh node processes, with the deployed NODE_OPTIONS. */
-function measureInit(bundle: string, runs: number): { cpu: number; wall: number } {
+function measureInit(bundle: string, runs: number): NonNullable<BundleReport['init']> {
   const probe = `${bundle}.probe.js`;
   writeFileSync(
     probe,
@@ -105,9 +106,18 @@ function measureInit(bundle: string, runs: number): { cpu: number; wall: number 
       `const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);process.stdout.write(JSON.stringify({wall:w,cpu:(u.user+u.system)/1e3}));`,
   );
   const nodeOptions = String(serverlessConfig().provider.environment?.NODE_OPTIONS ?? '');
-  const env = { ...process.env, NODE_OPTIONS: nodeOptions, POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-  const samples = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [probe], { encoding: 'utf8', env })) as { cpu: number; wall: number });
-  return { cpu: median(samples.map((s) => s.cpu)), wall: median(samples.map((s) => s.wall)) };
+  const sample = (options: string) => {
+    const env = { ...process.env, NODE_OPTIONS: options, POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    return JSON.parse(execFileSync(process.execPath, [probe], { encoding: 'utf8', env })) as { cpu: number; wall: number };
+  };
+  const deployed: { cpu: number; wall: number }[] = [];
+  const bare: { cpu: number; wall: number }[] = [];
+  // Interleaved, so a burst of load elsewhere touches both alike.
+  for (let i = 0; i < runs; i++) {
+    deployed.push(sample(nodeOptions));
+    bare.push(sample(''));
+  }
+  return { cpu: median(deployed.map((s) => s.cpu)), wall: median(deployed.map((s) => s.wall)), cpuWithoutSourceMaps: median(bare.map((s) => s.cpu)) };
 }
 
 /**
@@ -154,13 +164,14 @@ export function formatBundleTable(reports: BundleReport[]): string {
   };
   const lines = [
     `   budget for HTTP functions (*): ≤ ${kb(HTTP_BUDGET.bytes)} minified, ≤ ${HTTP_BUDGET.initMs} ms module init (CPU time; wall time beside it)`,
-    `   ${'function'.padEnd(26)} ${'minified'.padStart(9)} ${'init cpu'.padStart(9)} ${'wall'.padStart(9)}  ${'verdict'.padEnd(17)} top contributors`,
+    `   ${'function'.padEnd(26)} ${'minified'.padStart(9)} ${'init cpu'.padStart(9)} ${'wall'.padStart(9)} ${'no map'.padStart(9)}  ${'verdict'.padEnd(17)} top contributors`,
   ];
   const ms = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(1)} ms`);
   for (const report of reports) {
     const top = report.top.map((t) => `${t.name} ${kb(t.bytes)}`).join(', ');
     const name = `${report.name}${report.http ? ' *' : ''}`.padEnd(26);
-    lines.push(`   ${name} ${kb(report.bytes).padStart(9)} ${ms(report.init?.cpu).padStart(9)} ${ms(report.init?.wall).padStart(9)}  ${verdict(report).padEnd(17)} ${top}`);
+    const init = [report.init?.cpu, report.init?.wall, report.init?.cpuWithoutSourceMaps].map((value) => ms(value).padStart(9)).join(' ');
+    lines.push(`   ${name} ${kb(report.bytes).padStart(9)} ${init}  ${verdict(report).padEnd(17)} ${top}`);
   }
   const http = reports.filter((r) => r.http);
   const failing = http.filter((r) => verdict(r) !== 'PASS');
@@ -186,7 +197,8 @@ function onlyArgument(): ((entry: FunctionEntry) => boolean) | undefined {
 
 export async function printBundleTable(heading: string, runs = runsArgument()): Promise<void> {
   console.log(`\n${heading} (minified, SDK included; module init = median of ${runs} cold requires, each in a fresh node process`);
-  console.log(`   with serverless.yml's NODE_OPTIONS, so the source map is read as on Lambda; load: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs)`);
+  console.log(`   with serverless.yml's NODE_OPTIONS, so the source map is read as on Lambda; "no map": CPU time without them;`);
+  console.log(`   load average when it started: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs)`);
   console.log(formatBundleTable(await measureBundles({ initRuns: runs, only: onlyArgument() })));
 }
 
