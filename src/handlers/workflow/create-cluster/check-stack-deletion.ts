@@ -1,4 +1,7 @@
-/** The `checkStackDeletion` function (create cluster workflow): watches that deletion. It builds only what this step uses. */
+/**
+ * The `checkStackDeletion` function (create cluster workflow): watches that deletion. It builds only what this step
+ * uses.
+ */
 import { quotaLedger } from '../../../composition/dynamodb';
 import { createClusterStep } from '../create-cluster-steps';
 import { stackDeps } from '../step-wiring';

@@ -1,4 +1,7 @@
-/** The `deleteFailedStack` function (create cluster workflow): deletes the stack of a failed create. It builds only what this step uses. */
+/**
+ * The `deleteFailedStack` function (create cluster workflow): deletes the stack of a failed create. It builds only
+ * what this step uses.
+ */
 import { quotaLedger } from '../../../composition/dynamodb';
 import { createClusterStep } from '../create-cluster-steps';
 import { stackDeps } from '../step-wiring';

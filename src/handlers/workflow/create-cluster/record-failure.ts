@@ -1,4 +1,6 @@
-/** The `recordFailure` function (create cluster workflow): records a failed create. It builds only what this step uses. */
+/**
+ * The `recordFailure` function (create cluster workflow): records a failed create. It builds only what this step uses.
+ */
 import { createClusterStep } from '../create-cluster-steps';
 import { outcomeDeps } from '../step-wiring';
 import { lambdaStep } from '../task';

@@ -1,4 +1,7 @@
-/** The `recordReady` function (create cluster workflow): records READY with the stack's outputs and instances. It builds only what this step uses. */
+/**
+ * The `recordReady` function (create cluster workflow): records READY with the stack's outputs and instances. It
+ * builds only what this step uses.
+ */
 import { createClusterStep } from '../create-cluster-steps';
 import { outcomeDeps } from '../step-wiring';
 import { lambdaStep } from '../task';

@@ -1,4 +1,7 @@
-/** The `webhookGivenUp` function (create cluster workflow): records a webhook that could not be handed over. It builds only what this step uses. */
+/**
+ * The `webhookGivenUp` function (create cluster workflow): records a webhook that could not be handed over. It builds
+ * only what this step uses.
+ */
 import { createClusterStep } from '../create-cluster-steps';
 import { deliveryDeps } from '../step-wiring';
 import { lambdaStep } from '../task';

@@ -1,4 +1,7 @@
-/** The `checkInstancesTerminated` function (delete cluster workflow): proves the instances are gone. It builds only what this step uses. */
+/**
+ * The `checkInstancesTerminated` function (delete cluster workflow): proves the instances are gone. It builds only
+ * what this step uses.
+ */
 import { deleteClusterStep } from '../delete-cluster-steps';
 import { inventoryDeps } from '../step-wiring';
 import { lambdaStep } from '../task';

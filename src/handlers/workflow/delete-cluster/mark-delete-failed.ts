@@ -1,4 +1,7 @@
-/** The `markDeleteFailed` function (delete cluster workflow): marks the cluster DELETE_FAILED. It builds only what this step uses. */
+/**
+ * The `markDeleteFailed` function (delete cluster workflow): marks the cluster DELETE_FAILED. It builds only what this
+ * step uses.
+ */
 import { deleteClusterStep } from '../delete-cluster-steps';
 import { transitionDeps } from '../step-wiring';
 import { lambdaStep } from '../task';

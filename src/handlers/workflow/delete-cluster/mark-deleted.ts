@@ -1,4 +1,6 @@
-/** The `markDeleted` function (delete cluster workflow): marks the cluster DELETED. It builds only what this step uses. */
+/**
+ * The `markDeleted` function (delete cluster workflow): marks the cluster DELETED. It builds only what this step uses.
+ */
 import { deleteClusterStep } from '../delete-cluster-steps';
 import { transitionDeps } from '../step-wiring';
 import { lambdaStep } from '../task';

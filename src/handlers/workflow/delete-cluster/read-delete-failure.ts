@@ -1,4 +1,7 @@
-/** The `readDeleteFailure` function (delete cluster workflow): reads why a deletion failed. It builds only what this step uses. */
+/**
+ * The `readDeleteFailure` function (delete cluster workflow): reads why a deletion failed. It builds only what this
+ * step uses.
+ */
 import { deleteClusterStep } from '../delete-cluster-steps';
 import { watchDeps } from '../step-wiring';
 import { lambdaStep } from '../task';
