@@ -1,31 +1,20 @@
 /**
- * The create workflow's Lambda tasks (statemachines/create-cluster.asl.json), one export per Task state. Each is a
- * separate function in serverless.yml with a role of its own; they share this module because each is a one-line
- * call into a use case. Each step names the dependencies it uses, and its Lambda export builds only those.
+ * The create workflow's Lambda tasks (statemachines/create-cluster.asl.json), one builder per Task state. Each is a
+ * separate function in serverless.yml with a role of its own, whose entry point is its own file under
+ * create-cluster/ and builds only the dependencies its step names (docs/architecture.md, "How an entry point builds
+ * only what it uses"). This module imports no client, so the registry and the local cloud can use it freely.
  */
-import {
-  chatFollowUps,
-  clusterStore,
-  deliveryStore,
-  deliveryWorkflow,
-  dynamoDBClient,
-  instanceInventory,
-  quotaLedger,
-  stackGateway,
-  stackReader,
-  type Dependencies,
-} from '../../composition';
-import type { Config } from '../../config';
+import type { Dependencies } from '../../composition/dependencies';
 import type { PollState } from '../../domain/stack';
 import type { WebhookEventType } from '../../domain/webhook';
 import { checkStackCreation, type CheckStackInput } from '../../use-cases/check-stack';
 import * as cleanUp from '../../use-cases/clean-up-failed-stack';
 import { markClusterFailed, type WorkflowFailure } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/notify-cluster-outcome';
-import { systemClock, type StackReader } from '../../use-cases/ports';
+import type { StackReader } from '../../use-cases/ports';
 import { recordStackFailure, recordStackReady } from '../../use-cases/record-stack-outcome';
 import { startStackCreation } from '../../use-cases/start-stack-creation';
-import { lambdaStep, workflowTask } from './task';
+import { workflowTask } from './task';
 
 type StackInput = { clusterId: string; stackId: string };
 type Deps<K extends keyof Dependencies> = Pick<Dependencies, K>;
@@ -70,32 +59,9 @@ export function createClusterSteps(deps: Dependencies) {
 
 export type CreateClusterSteps = ReturnType<typeof createClusterSteps>;
 
-// What the Lambda exports build, one builder per kind of need.
-const stackDeps = (config: Config): StackDeps => ({ config, clock: systemClock, store: clusterStore(config), stacks: stackGateway(config) });
-const watchDeps = (config: Config): WatchDeps => ({ config, clock: systemClock, store: clusterStore(config), stacks: stackReader() });
-const withQuotas = (config: Config) => {
-  const dynamodb = dynamoDBClient(config);
-  return { config, clock: systemClock, store: clusterStore(config, dynamodb), quotas: quotaLedger(config, dynamodb), followUps: chatFollowUps(config) };
-};
-const outcomeDeps = (config: Config): OutcomeDeps => ({ ...withQuotas(config), stacks: stackReader(), instances: instanceInventory() });
-const deliveryDeps = (config: Config) => {
-  const dynamodb = dynamoDBClient(config);
-  return { clock: systemClock, store: clusterStore(config, dynamodb), deliveries: deliveryStore(config, dynamodb) };
-};
-
-export const createStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.createStack(stackDeps(config)));
-export const checkStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.checkStack(watchDeps(config)));
-export const recordReady = /* @__PURE__ */ lambdaStep((config) => createClusterStep.recordReady(outcomeDeps(config)));
-export const recordFailure = /* @__PURE__ */ lambdaStep((config) => createClusterStep.recordFailure(outcomeDeps(config)));
-export const deleteFailedStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.deleteFailedStack({ ...stackDeps(config), quotas: quotaLedger(config) }));
-export const checkStackDeletion = /* @__PURE__ */ lambdaStep((config) => createClusterStep.checkStackDeletion({ ...stackDeps(config), quotas: quotaLedger(config) }));
-export const markFailed = /* @__PURE__ */ lambdaStep((config) => createClusterStep.markFailed(withQuotas(config)));
-export const notify = /* @__PURE__ */ lambdaStep((config) => createClusterStep.notify({ ...deliveryDeps(config), deliveryWorkflow: deliveryWorkflow(config) }));
-export const webhookGivenUp = /* @__PURE__ */ lambdaStep((config) => createClusterStep.webhookGivenUp(deliveryDeps(config)));
-
 /**
  * The DefinitionSubstitutions of statemachines/create-cluster.asl.json and the step (= function name in
- * serverless.yml, = export above) each one stands for.
+ * serverless.yml, = the export of its entry file under create-cluster/) each one stands for.
  */
 export const CREATE_CLUSTER_TASKS = {
   CreateStackFunctionArn: 'createStack',

@@ -1,18 +1,18 @@
 /**
- * The delete workflow's Lambda tasks (statemachines/delete-cluster.asl.json), one export per Task state. Each is a
- * separate function in serverless.yml with a role of its own; they share this module because each is a one-line
- * call into a use case. Each step names the dependencies it uses, and its Lambda export builds only those.
+ * The delete workflow's Lambda tasks (statemachines/delete-cluster.asl.json), one builder per Task state. Each is a
+ * separate function in serverless.yml with a role of its own, whose entry point is its own file under
+ * delete-cluster/ and builds only the dependencies its step names (docs/architecture.md, "How an entry point builds
+ * only what it uses"). This module imports no client, so the registry and the local cloud can use it freely.
  */
-import { chatFollowUps, clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, instanceInventory, quotaLedger, stackGateway, stackReader, type Dependencies } from '../../composition';
-import type { Config } from '../../config';
+import type { Dependencies } from '../../composition/dependencies';
 import type { PollState } from '../../domain/stack';
 import type { WebhookEventType } from '../../domain/webhook';
 import * as stack from '../../use-cases/delete-cluster-stack';
 import * as finish from '../../use-cases/finish-cluster-deletion';
 import type { WorkflowFailure } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/notify-cluster-outcome';
-import { systemClock, type StackReader } from '../../use-cases/ports';
-import { lambdaStep, workflowTask } from './task';
+import type { StackReader } from '../../use-cases/ports';
+import { workflowTask } from './task';
 
 type Deps<K extends keyof Dependencies> = Pick<Dependencies, K>;
 type StackDeps = Deps<'config' | 'store' | 'stacks' | 'clock'>;
@@ -57,32 +57,9 @@ export function deleteClusterSteps(deps: Dependencies) {
 
 export type DeleteClusterSteps = ReturnType<typeof deleteClusterSteps>;
 
-// What the Lambda exports build, one builder per kind of need.
-const stackDeps = (config: Config): StackDeps => ({ config, clock: systemClock, store: clusterStore(config), stacks: stackGateway(config) });
-const watchDeps = (config: Config): WatchDeps => ({ config, clock: systemClock, store: clusterStore(config), stacks: stackReader() });
-const transitionDeps = (config: Config): TransitionDeps => {
-  const dynamodb = dynamoDBClient(config);
-  return { clock: systemClock, store: clusterStore(config, dynamodb), quotas: quotaLedger(config, dynamodb), followUps: chatFollowUps(config) };
-};
-const deliveryDeps = (config: Config) => {
-  const dynamodb = dynamoDBClient(config);
-  return { clock: systemClock, store: clusterStore(config, dynamodb), deliveries: deliveryStore(config, dynamodb) };
-};
-
-export const removeStack = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.removeStack(stackDeps(config)));
-export const checkStackRemoval = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.checkStackRemoval(stackDeps(config)));
-export const readDeleteFailure = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.readDeleteFailure(watchDeps(config)));
-export const checkInstancesTerminated = /* @__PURE__ */ lambdaStep((config) =>
-  deleteClusterStep.checkInstancesTerminated({ config, clock: systemClock, store: clusterStore(config), instances: instanceInventory() }),
-);
-export const markDeleted = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.markDeleted(transitionDeps(config)));
-export const markDeleteFailed = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.markDeleteFailed(transitionDeps(config)));
-export const notifyDeleteOutcome = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.notifyDeleteOutcome({ ...deliveryDeps(config), deliveryWorkflow: deliveryWorkflow(config) }));
-export const deleteWebhookGivenUp = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.deleteWebhookGivenUp(deliveryDeps(config)));
-
 /**
  * The DefinitionSubstitutions of statemachines/delete-cluster.asl.json and the step (= function name in
- * serverless.yml, = export above) each one stands for. The webhook steps are functions of their own (not the create
+ * serverless.yml, = the export of its entry file under delete-cluster/) each one stands for. The webhook steps are functions of their own (not the create
  * workflow's `notify`), so each state machine's role can invoke exactly its own tasks.
  */
 export const DELETE_CLUSTER_TASKS = {
