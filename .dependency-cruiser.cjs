@@ -26,6 +26,7 @@ module.exports = {
         path: [
           '^src/(adapters|handlers|use-cases)/',
           '^src/(composition|config|logger)\\.ts$',
+          '^src/composition/',
           SANDBOX,
           '(^|/)node_modules/(@aws-sdk|@smithy|@aws-lambda-powertools|@types/aws-lambda|aws-lambda|@middy)/',
         ],

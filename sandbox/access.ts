@@ -3,7 +3,7 @@
  * a request that carries no credentials is the local principal (the open sandbox), and one that carries a key still
  * has it checked.
  */
-import { apiKeyStore } from '../src/composition';
+import { apiKeyStore } from '../src/composition/dynamodb';
 import type { Config } from '../src/config';
 import { apiKeyAuthorizerHandler } from '../src/handlers/auth/api-key-authorizer';
 import type { ApiKeyAuthorizerContext } from '../src/handlers/http/principal';

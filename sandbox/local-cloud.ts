@@ -8,7 +8,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { apiKeysTableDefinition, clustersTableDefinition, idempotencyTableDefinition } from '../src/adapters/dynamodb/table-design';
-import { buildDependencies, chatResponder, workflowExecutions, type Dependencies } from '../src/composition';
+import { buildDependencies } from '../src/composition';
+import { chatResponder } from '../src/composition/chat';
+import type { Dependencies } from '../src/composition/dependencies';
+import { workflowExecutions } from '../src/composition/stepfunctions';
 import type { Config } from '../src/config';
 import { chatCommandDeps, slackWorkerHandler } from '../src/handlers/chatops/slack-worker';
 import { httpRoutes } from '../src/handlers/http/routes';

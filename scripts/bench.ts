@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: numbers, not pass/fail. Prints
- *   1. each function's bundle size (esbuild, as serverless-esbuild builds it) and module init time (cold require),
+ *   1. each function's bundle: minified size, top contributors, module init time (cold require) and PASS/OVER against
+ *      the HTTP budget (scripts/bundles.ts, also `npm run bench:bundles` on its own),
  *   2. one local create lifecycle: state transitions and AWS API calls per service,
  *   3. one local delete lifecycle of that cluster (DELETE → DELETED): the same counts,
  *   4. HTTP API latency p50/p99 for POST /clusters and GET /clusters/{id} under 20 concurrent clients,
@@ -13,19 +14,13 @@
  * this process (simulated cloud at time scale 0.05). It prints lost (clusters that did not reach DELETED, by where
  * they stopped), wall time, throughput and the peak RSS and heap. The default run does 100 lifecycles at 20.
  */
-import { execFileSync } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { parseCloudFormationTemplate } from '../sandbox/cloudformation-yaml';
+import { printBundleTable } from './bundles';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ROOT = resolve(__dirname, '..');
 const CONCURRENCY = 20;
 const POSTS = Number(process.env.BENCH_POSTS ?? 200);
 const GETS = Number(process.env.BENCH_GETS ?? 1000);
@@ -50,27 +45,6 @@ const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 1_000);
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-async function bundles(): Promise<void> {
-  const config = parseCloudFormationTemplate(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as { functions: Record<string, { handler: string }> };
-  const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
-  console.log('\n1. Bundles (minified, SDK included) and cold module init (median of 3 fresh node processes)');
-  console.log('   function              bundle    init');
-  try {
-    for (const [name, fn] of Object.entries(config.functions)) {
-      const entry = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
-      const outfile = join(dir, `${name}.js`);
-      await build({ entryPoints: [join(ROOT, `${entry}.ts`)], bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', mainFields: ['module', 'main'], outfile, logLevel: 'silent' });
-      const size = readFileSync(outfile).length;
-      const probe = join(dir, `${name}.probe.js`);
-      writeFileSync(probe, `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6);`);
-      const runs = [0, 1, 2].map(() => Number(execFileSync(process.execPath, [probe], { encoding: 'utf8' }).trim())).sort((a, b) => a - b);
-      console.log(`   ${name.padEnd(20)} ${kib(size).padStart(9)} ${runs[1]!.toFixed(1).padStart(6)} ms`);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Counts outgoing HTTP requests per port: each local AWS endpoint listens on its own. */
 function countRequests() {
@@ -244,7 +218,7 @@ async function lifecycleMode(total: number, concurrency: number): Promise<void> 
 
 async function main(): Promise<void> {
   if (LIFECYCLES !== undefined) return lifecycleMode(LIFECYCLES, LIFECYCLE_CONCURRENCY);
-  await bundles();
+  await printBundleTable('1. Bundles against the budget of issue 11', 5);
 
   const requests = countRequests();
   const cloud = await startCloud();

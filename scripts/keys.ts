@@ -62,7 +62,7 @@ function expiry(values: Record<string, string | boolean | undefined>): Date | un
 
 async function main(argv: string[]): Promise<void> {
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const { apiKeyStore } = await import('../src/composition');
+  const { apiKeyStore } = await import('../src/composition/dynamodb');
   const { API_KEY_ROLES } = await import('../src/domain/api-key');
   const { DEFAULT_KEY_LIFETIME_DAYS, listApiKeys, mintApiKey, revokeApiKey } = await import('../src/use-cases/api-keys');
   const { systemClock } = await import('../src/use-cases/ports');

@@ -2,27 +2,64 @@
  * The environment, read once and validated. A missing or malformed variable fails the cold start with its name,
  * instead of failing the first request that happens to need it.
  */
-import { z } from 'zod';
 import type { QuotaLimits } from './domain/quota';
 
-const csv = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+/*
+ * A small reader instead of a schema library: every function reads its environment at cold start, and a schema
+ * library here put one (about 100 KB minified, and its init) into every bundle, most of which validate nothing else
+ * (docs/performance.md). Each rule says what it accepts; every problem is reported, each with its variable's name.
+ */
+type Rule<T> = (value: string | undefined) => T;
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+class Invalid extends Error {}
 
-const environmentSchema = z.object({
-  AWS_REGION: z.string().min(1),
-  CLUSTERS_TABLE: z.string().min(1),
-  IDEMPOTENCY_TABLE: z.string().min(1),
-  CREATE_CLUSTER_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
-  DELIVER_WEBHOOK_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
-  DELETE_CLUSTER_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
-  STACK_ROLE_ARN: z.string().startsWith('arn:'),
+const text = (value: string | undefined): string => {
+  if (value === undefined) throw new Invalid('is required');
+  return value;
+};
+const nonEmpty: Rule<string> = (value) => {
+  if (text(value).length === 0) throw new Invalid('must not be empty');
+  return value!;
+};
+const matching = (pattern: RegExp, what: string): Rule<string> => (value) => {
+  if (!pattern.test(text(value))) throw new Invalid(`must be ${what}`);
+  return value!;
+};
+const arn = matching(/^arn:/, 'an ARN (arn:...)');
+const optional = <T>(rule: Rule<T>): Rule<T | undefined> => (value) => (value === undefined ? undefined : rule(value));
+const withDefault = <T>(rule: Rule<T>, fallback: T): Rule<T> => (value) => (value === undefined ? fallback : rule(value));
+const csv: Rule<string[]> = (value) => text(value).split(',').map((item) => item.trim()).filter(Boolean);
+const flag = (fallback: 'true' | 'false'): Rule<boolean> =>
+  withDefault((value) => {
+    if (value !== 'true' && value !== 'false') throw new Invalid("must be 'true' or 'false'");
+    return value === 'true';
+  }, fallback === 'true');
+/** A number as `Number()` reads it (so '' is 0), within bounds; `integer` refuses fractions. */
+const number = (bounds: { integer?: boolean; min?: number; above?: number; max?: number }, fallback: number): Rule<number> =>
+  withDefault((value) => {
+    const n = Number(value);
+    const whole = bounds.integer ? 'an integer' : 'a number';
+    if (!Number.isFinite(n) || (bounds.integer && !Number.isInteger(n))) throw new Invalid(`must be ${whole}`);
+    if (bounds.above !== undefined && !(n > bounds.above)) throw new Invalid(`must be ${whole} above ${bounds.above}`);
+    if (bounds.min !== undefined && n < bounds.min) throw new Invalid(`must be ${whole} of at least ${bounds.min}`);
+    if (bounds.max !== undefined && n > bounds.max) throw new Invalid(`must be ${whole} of at most ${bounds.max}`);
+    return n;
+  }, fallback);
+const positiveInt = (fallback: number) => number({ integer: true, above: 0 }, fallback);
+const nonNegativeInt = (fallback: number) => number({ integer: true, min: 0 }, fallback);
+
+const environmentRules = {
+  AWS_REGION: nonEmpty,
+  CLUSTERS_TABLE: nonEmpty,
+  IDEMPOTENCY_TABLE: nonEmpty,
+  CREATE_CLUSTER_STATE_MACHINE_ARN: arn,
+  DELIVER_WEBHOOK_STATE_MACHINE_ARN: arn,
+  DELETE_CLUSTER_STATE_MACHINE_ARN: arn,
+  STACK_ROLE_ARN: arn,
   // The managed policy every role of a Swarm stack must carry as its boundary; the stack role refuses any other.
-  STACK_PERMISSIONS_BOUNDARY_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/, 'the ARN of a managed IAM policy'),
-  TEMPLATE_PATH: z.string().default('templates/swarm.yaml'),
-  ALLOWED_REGIONS: csv.optional(),
+  STACK_PERMISSIONS_BOUNDARY_ARN: matching(/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/, 'the ARN of a managed IAM policy'),
+  TEMPLATE_PATH: withDefault(text, 'templates/swarm.yaml'),
+  ALLOWED_REGIONS: optional(csv),
   // The workflows wait for CloudFormation's and EC2's events; a wait that hears nothing for its HeartbeatSeconds (or
   // spends its TimeoutSeconds, both in the ASL) gets one look and waits again: these bound how many times
   // (docs/workflows.md, "Waiting for events"). Waits per stack operation, the first included, before it is given up.
@@ -32,29 +69,31 @@ const environmentSchema = z.object({
   // The pause before the second DeleteStack after DELETE_FAILED, doubling per attempt (at most 60 s).
   DELETE_RETRY_PAUSE_SECONDS: positiveInt(10),
   IDEMPOTENCY_TTL_SECONDS: positiveInt(86_400),
-  WEBHOOK_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_ALLOW_LOOPBACK_HTTP: flag('false'),
   // The issue's bound: connect + response of one attempt within 15 s.
-  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(10_000),
+  WEBHOOK_TIMEOUT_MS: number({ integer: true, above: 0, max: 15_000 }, 10_000),
   // Multiplies the retry schedule's waits: 1 on AWS; the local sandbox runs the 37-hour schedule in minutes.
-  WEBHOOK_RETRY_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
-  API_KEYS_TABLE: z.string().min(1),
-  OPERATOR_ROLE_ARNS: csv.optional(),
+  WEBHOOK_RETRY_TIME_SCALE: number({ above: 0, max: 1 }, 1),
+  API_KEYS_TABLE: nonEmpty,
+  OPERATOR_ROLE_ARNS: optional(csv),
   QUOTA_MAX_ACTIVE_CLUSTERS: positiveInt(10),
   QUOTA_MAX_INSTANCES: positiveInt(100),
   // Empty means "not configured": the Slack route then refuses every request.
-  SLACK_SIGNING_SECRET: z.string().optional(),
-  SLACK_TEAM_IDS: csv.optional(),
-  SLACK_WORKER_FUNCTION: z.string().optional(),
-  SLACK_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
+  SLACK_SIGNING_SECRET: optional(text),
+  SLACK_TEAM_IDS: optional(csv),
+  SLACK_WORKER_FUNCTION: optional(text),
+  SLACK_ALLOW_LOOPBACK_HTTP: flag('false'),
   DELETE_MAX_ATTEMPTS: positiveInt(3),
-  REAPER_REMINDER_LEAD_SECONDS: z.coerce.number().int().nonnegative().default(3600),
-  REAPER_INTERVAL_SECONDS: z.coerce.number().int().nonnegative().default(60),
+  REAPER_REMINDER_LEAD_SECONDS: nonNegativeInt(3600),
+  REAPER_INTERVAL_SECONDS: nonNegativeInt(60),
   REAPER_BATCH_SIZE: positiveInt(200),
   // Longer than a request that writes a status and then starts its workflow (API 29 s, reaper 120 s) can take.
-  RECONCILER_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(300),
-  RECONCILER_INTERVAL_SECONDS: z.coerce.number().int().nonnegative().default(60),
+  RECONCILER_GRACE_SECONDS: nonNegativeInt(300),
+  RECONCILER_INTERVAL_SECONDS: nonNegativeInt(60),
   RECONCILER_BATCH_SIZE: positiveInt(200),
-});
+};
+
+type Environment = { [K in keyof typeof environmentRules]: ReturnType<(typeof environmentRules)[K]> };
 
 export interface Config {
   region: string;
@@ -116,12 +155,21 @@ export class ConfigurationError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new ConfigurationError(`invalid environment: ${problems}`);
+  const problems: string[] = [];
+  const e = {} as Record<string, unknown>;
+  for (const [name, rule] of Object.entries(environmentRules) as [string, Rule<unknown>][]) {
+    try {
+      e[name] = rule(env[name]);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      problems.push(`${name}: ${error.message}`);
+    }
   }
-  const e = parsed.data;
+  if (problems.length > 0) throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
+  return toConfig(e as Environment);
+}
+
+function toConfig(e: Environment): Config {
   return {
     region: e.AWS_REGION,
     clustersTable: e.CLUSTERS_TABLE,
@@ -138,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deleteRetryPauseSeconds: e.DELETE_RETRY_PAUSE_SECONDS,
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     webhook: {
-      allowLoopbackHttp: e.WEBHOOK_ALLOW_LOOPBACK_HTTP === 'true',
+      allowLoopbackHttp: e.WEBHOOK_ALLOW_LOOPBACK_HTTP,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       retryTimeScale: e.WEBHOOK_RETRY_TIME_SCALE,
     },
@@ -149,7 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signingSecret: e.SLACK_SIGNING_SECRET || undefined,
       teamIds: e.SLACK_TEAM_IDS ?? [],
       workerFunction: e.SLACK_WORKER_FUNCTION || undefined,
-      allowLoopbackHttp: e.SLACK_ALLOW_LOOPBACK_HTTP === 'true',
+      allowLoopbackHttp: e.SLACK_ALLOW_LOOPBACK_HTTP,
     },
     deleteMaxAttempts: e.DELETE_MAX_ATTEMPTS,
     reaper: { reminderLeadSeconds: e.REAPER_REMINDER_LEAD_SECONDS, intervalSeconds: e.REAPER_INTERVAL_SECONDS, batchSize: e.REAPER_BATCH_SIZE },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CompiledStateMachine } from './definition';
 import { StepFunctionsApiError } from './errors';
 import { LocalExecution, type ExecutionEnvironment } from './execution';

@@ -2,27 +2,29 @@
  * A webhook delivery: one event for one cluster, the exact body that is signed and sent, and every attempt made to
  * send it. Pure: ids, the record's shape and what an attempt's outcome means for the delivery. No AWS, no clock.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { deliveryAttemptSchema, nextAttemptDelaySeconds, type DeliveryAttempt, type WebhookEventType } from './webhook';
 
+// Schemas are built inside `/* @__PURE__ */ (() => ...)()`: a bundle that reaches this module but uses none of them
+// drops them, and with them the schema library (docs/performance.md).
 /**
  * - pending: attempts are under way (or waiting for the next one).
  * - delivered: a 2xx answer.
  * - failed: retries ran out, the receiver answered 410, or the URL was refused; `statusReason` says which.
  * - skipped: never sent, because the endpoint was disabled (410) before the event happened.
  */
-export const deliveryStatusSchema = z.enum(['pending', 'delivered', 'failed', 'skipped']);
+export const deliveryStatusSchema = /* @__PURE__ */ (() => z.enum(['pending', 'delivered', 'failed', 'skipped']))();
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 
 /** An attempt as the delivery log keeps it: which round (1 + redeliveries) and which try within it. */
-export const recordedAttemptSchema = deliveryAttemptSchema.extend({
+export const recordedAttemptSchema = /* @__PURE__ */ (() => deliveryAttemptSchema.extend({
   round: z.number().int().positive(),
   attempt: z.number().int().positive(),
   /** When the next attempt is due, for a retryable attempt that has one left. */
   nextAttemptAt: z.iso.datetime().optional(),
   /** The (scaled) wait before the next attempt; kept so a retried task answers exactly as the first try did. */
   waitSeconds: z.number().int().nonnegative().optional(),
-});
+}))();
 export type RecordedAttempt = z.infer<typeof recordedAttemptSchema>;
 
 export interface Delivery {
@@ -67,9 +69,9 @@ export function messageIdFor(clusterId: string, event: WebhookEventType, cluster
   return `msg_${clusterId}_${eventToken(event)}_v${clusterVersion}`;
 }
 
-export const deliveryIdSchema = z
+export const deliveryIdSchema = /* @__PURE__ */ (() => z
   .string()
-  .regex(/^dlv_c-[0-9a-z]{26}_v[0-9]{9}_cluster_[a-z_]{1,20}$/, 'is not a delivery id');
+  .regex(/^dlv_c-[0-9a-z]{26}_v[0-9]{9}_cluster_[a-z_]{1,20}$/, 'is not a delivery id'))();
 
 /**
  * The delivery workflow's execution name for one round. Standard executions are unique by name (for 90 days), so a

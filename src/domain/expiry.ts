@@ -4,7 +4,7 @@
  * cannot disagree.
  */
 import type { Cluster, ClusterStatus } from './cluster';
-import { DURATION_PATTERN } from './parameters';
+import { DURATION_PATTERN } from './duration';
 
 export type ExpiryReason = 'expired' | 'idle';
 

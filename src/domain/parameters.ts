@@ -2,9 +2,12 @@
  * The cluster parameters: the Docker for AWS interface, modernised. The zod schema is the single source for request
  * validation, the TypeScript types and the OpenAPI document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { DURATION_PATTERN } from './duration';
 import { webhookEventTypeSchema } from './webhook';
 
+// Schemas are built inside `/* @__PURE__ */ (() => ...)()`: a bundle that reaches this module but uses none of them
+// drops them, and with them the schema library (docs/performance.md).
 /** x86_64 types only, so one AMI fits every node. Mirrored by AllowedValues in templates/swarm.yaml (a test checks). */
 export const INSTANCE_TYPES = [
   't3.micro',
@@ -28,9 +31,6 @@ export const DISK_TYPES = ['gp3', 'gp2', 'standard'] as const;
 
 export const CLUSTER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 
-/** ISO 8601 duration with days, hours, minutes or seconds (e.g. PT30M, P1DT12H). */
-export const DURATION_PATTERN = /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
-
 /**
  * User tags land on the stack and, through it, on every resource CloudFormation tags (instances, volumes, the VPC), so
  * they follow the strictest of those rules:
@@ -46,9 +46,9 @@ const TAG_CHARACTERS = String.raw`[\p{L}\p{Z}\p{N}_.:/=+\-@]`;
 const TAG_KEY_PATTERN = new RegExp(String.raw`^(?![aA][wW][sS]:)(?!swarm-provisioner:)${TAG_CHARACTERS}{1,128}$`, 'u');
 const TAG_VALUE_PATTERN = new RegExp(String.raw`^(?![aA][wW][sS]:)${TAG_CHARACTERS}{1,256}$`, 'u');
 
-const diskSize = z.number().int().min(20).max(1024);
+const diskSize = /* @__PURE__ */ (() => z.number().int().min(20).max(1024))();
 
-export const clusterRequestSchema = z
+export const clusterRequestSchema = /* @__PURE__ */ (() => z
   .strictObject({
     name: z.string().regex(CLUSTER_NAME_PATTERN, 'must start with a lower-case letter and contain only a-z, 0-9 and "-" (at most 40 characters)'),
     managers: z.union([z.literal(1), z.literal(3), z.literal(5)], { error: 'must be 1, 3 or 5' }).default(3),
@@ -79,7 +79,7 @@ export const clusterRequestSchema = z
       .refine((tags) => Object.keys(tags).length <= 20, 'at most 20 tags')
       .optional(),
   })
-  .describe('What to create: the Docker for AWS parameters, modernised.');
+  .describe('What to create: the Docker for AWS parameters, modernised.'))();
 
 export type ClusterRequest = z.output<typeof clusterRequestSchema>;
 

@@ -3,23 +3,20 @@
  * I/O, no clock or randomness of its own (callers pass `occurredAt` and `random`), so every rule here is testable
  * with plain values.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
-export const webhookEventTypeSchema = z.enum([
-  'cluster.ready',
-  'cluster.failed',
-  'cluster.deleted',
-  'cluster.delete_failed',
-  'cluster.expiring',
-]);
+// Schemas are built inside `/* @__PURE__ */ (() => ...)()`: a bundle that reaches this module but uses none of them
+// drops them, and with them the schema library (docs/performance.md).
+// The list first and the schema from it: code that needs only the list (the create use case) carries no schema.
+export const WEBHOOK_EVENT_TYPES = ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed', 'cluster.expiring'] as const;
+export const webhookEventTypeSchema = /* @__PURE__ */ (() => z.enum(WEBHOOK_EVENT_TYPES))();
 export type WebhookEventType = z.infer<typeof webhookEventTypeSchema>;
-export const WEBHOOK_EVENT_TYPES = webhookEventTypeSchema.options;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Payload
 // ---------------------------------------------------------------------------------------------------------------
 
-export const webhookPayloadSchema = z.object({
+export const webhookPayloadSchema = /* @__PURE__ */ (() => z.object({
   type: webhookEventTypeSchema,
   occurredAt: z.iso.datetime(),
   data: z.object({
@@ -34,7 +31,7 @@ export const webhookPayloadSchema = z.object({
       autoDeleteAt: z.iso.datetime().optional(),
     }),
   }),
-});
+}))();
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
 /** The part of a cluster record a webhook carries; a full `Cluster` fits it as is. */
@@ -188,10 +185,10 @@ export function nextAttemptDelaySeconds(attemptNumber: number, options: NextAtte
  *   policy would refuse every retry, and a hostname that resolves to an internal address is an attack signal, not
  *   an outage.
  */
-export const deliveryOutcomeSchema = z.enum(['delivered', 'retryable', 'gone', 'refused']);
+export const deliveryOutcomeSchema = /* @__PURE__ */ (() => z.enum(['delivered', 'retryable', 'gone', 'refused']))();
 export type DeliveryOutcome = z.infer<typeof deliveryOutcomeSchema>;
 
-export const deliveryErrorClassSchema = z.enum([
+export const deliveryErrorClassSchema = /* @__PURE__ */ (() => z.enum([
   'timeout',
   'dns',
   'connection_refused',
@@ -202,10 +199,10 @@ export const deliveryErrorClassSchema = z.enum([
   'forbidden_address',
   'redirect',
   'http_status',
-]);
+]))();
 export type DeliveryErrorClass = z.infer<typeof deliveryErrorClassSchema>;
 
-export const deliveryAttemptSchema = z.object({
+export const deliveryAttemptSchema = /* @__PURE__ */ (() => z.object({
   attemptedAt: z.iso.datetime(),
   durationMs: z.number().int().nonnegative(),
   outcome: deliveryOutcomeSchema,
@@ -214,7 +211,7 @@ export const deliveryAttemptSchema = z.object({
   retryAfterSeconds: z.number().int().nonnegative().optional(),
   /** Only for `refused`: a plain sentence saying why, safe to show the cluster's owner. */
   detail: z.string().optional(),
-});
+}))();
 export type DeliveryAttempt = z.infer<typeof deliveryAttemptSchema>;
 
 export interface StatusClassification {

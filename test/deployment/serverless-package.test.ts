@@ -303,7 +303,7 @@ describe('serverless package', () => {
     // Zip entry names are stored uncompressed, so the archive's bytes name every file in it.
     const archive = readFileSync(join(outDir, 'createStack.zip'));
     expect(archive.includes('templates/swarm.yaml')).toBe(true);
-    expect(archive.includes('src/handlers/workflow/create-cluster-steps.js')).toBe(true);
+    expect(archive.includes('src/handlers/workflow/create-cluster/create-stack.js')).toBe(true);
   });
 
   const ruleOf = (name: string) =>

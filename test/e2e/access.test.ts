@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { slackSignature } from '../../src/adapters/slack/signature';
-import { apiKeyStore } from '../../src/composition';
+import { apiKeyStore } from '../../src/composition/dynamodb';
 import { httpRoutes } from '../../src/handlers/http/routes';
 import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
 import { mintApiKey, revokeApiKey } from '../../src/use-cases/api-keys';

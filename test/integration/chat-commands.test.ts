@@ -188,14 +188,15 @@ describe('the response_url poster', () => {
     expect(isAllowedResponseUrl('http://10.0.0.1:9000/x', { allowLoopbackHttp: true })).toBe(false);
   });
 
-  it('posts the message as JSON, and reports a refusal or an unreachable receiver as false instead of throwing', async () => {
+  it('posts the message as JSON, and reports a refusal, a redirect or an unreachable receiver as false instead of throwing', async () => {
     const received: string[] = [];
     const server = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         received.push(body);
-        response.writeHead(request.url === '/expired' ? 404 : 200).end('ok');
+        if (request.url === '/moved') response.writeHead(307, { location: '/ok' }).end();
+        else response.writeHead(request.url === '/expired' ? 404 : 200).end('ok');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -208,6 +209,9 @@ describe('the response_url poster', () => {
       await expect(buildSlackResponder({ allowLoopbackHttp: false })(`${base}/ok`, { response_type: 'in_channel', text: 'x' })).resolves.toBe(false);
       await expect(respond('http://127.0.0.1:1/none', { response_type: 'in_channel', text: 'x' })).resolves.toBe(false);
       expect(received).toHaveLength(2);
+      // A redirect is not followed: the post never reaches where the answer points.
+      await expect(respond(`${base}/moved`, { response_type: 'in_channel', text: 'x' })).resolves.toBe(false);
+      expect(received).toHaveLength(3);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

@@ -4,7 +4,7 @@
  */
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { stackGateway } from '../../src/composition';
+import { stackGateway } from '../../src/composition/cloudformation';
 import type { Config } from '../../src/config';
 import { parseCloudFormationTemplate } from '../../sandbox/cloudformation-yaml';
 import { lintTemplate, loadResourceSpecification, TEMPLATE_BODY_LIMIT } from './support/cfn-lint';

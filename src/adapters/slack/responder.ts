@@ -2,8 +2,11 @@
  * Posting to a slash command's `response_url`. Only Slack's own `https://hooks.slack.com/...` is ever called: the
  * URL arrives in a request body, and posting wherever a body says would be a request forgery waiting to happen.
  * The local sandbox may also allow http:// on loopback (a test receiver), as it does for webhooks.
+ *
+ * It posts with Node's own fetch, not undici's API: this poster is in every function that ends a cluster's lifecycle
+ * (its chat follow-up), and only the webhook sender needs undici's connect-time guard, so only its bundle carries
+ * undici (docs/performance.md).
  */
-import { request } from 'undici';
 import type { ChatFollowUp, Cluster } from '../../domain/cluster';
 import { followUpText, type ChatMessage } from '../../domain/chatops';
 import { logger } from '../../logger';
@@ -38,18 +41,18 @@ export function buildSlackResponder(options: ResponseUrlPolicy & { timeoutMs?: n
       return false;
     }
     try {
-      const response = await request(responseUrl, {
+      const response = await fetch(responseUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(message),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        // undici follows no redirect unless told to: a redirect can never steer this post elsewhere.
+        signal: AbortSignal.timeout(timeoutMs),
+        // A redirect is answered as it is, never followed: it can never steer this post elsewhere.
+        redirect: 'manual',
       });
-      await response.body.dump();
-      if (response.statusCode >= 200 && response.statusCode < 300) return true;
+      await response.body?.cancel();
+      if (response.status >= 200 && response.status < 300) return true;
       // Slack answers 404 once a response_url has expired (30 minutes) or been used five times.
-      logger.warn('response_url post refused', { statusCode: response.statusCode });
+      logger.warn('response_url post refused', { statusCode: response.status });
       return false;
     } catch (error) {
       logger.warn('response_url post failed', { errorName: (error as Error).name });

@@ -4,7 +4,7 @@
  * addresses) and leaves resolved addresses to the connect-time guard, which every delivery goes through.
  */
 import ipaddr from 'ipaddr.js';
-import { isForbiddenAddress } from './address-guard';
+import { isForbiddenAddress } from './address-rules';
 
 export interface WebhookUrlPolicy {
   /** Local mode: `http://` and any port, but only towards loopback. */

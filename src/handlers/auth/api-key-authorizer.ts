@@ -11,7 +11,7 @@
  * next request, at the price of one authorizer run and one DynamoDB read per request.
  */
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { apiKeyLookup } from '../../composition';
+import { apiKeyLookup } from '../../composition/dynamodb';
 import { loadConfig } from '../../config';
 import { authenticateApiKey, type ApiKeyAuthenticationDeps } from '../../use-cases/api-keys';
 import { systemClock } from '../../use-cases/ports';

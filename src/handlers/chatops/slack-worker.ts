@@ -2,18 +2,11 @@
  * Runs a slash command handed over by POST /chatops/slack (asynchronously invoked, so it has its own time, not
  * Slack's 3 seconds) and posts the answer to the command's response_url.
  */
-import {
-  chatFollowUps,
-  chatResponder,
-  clusterStore,
-  createClusterDeps,
-  createExecutionPrefix,
-  dynamoDBClient,
-  quotaLedger,
-  webhookRegistration,
-  workflowStarter,
-  type Dependencies,
-} from '../../composition';
+import { chatFollowUps, chatResponder } from '../../composition/chat';
+import { createClusterDeps, type Dependencies } from '../../composition/dependencies';
+import { clusterStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
+import { createExecutionPrefix, workflowStarter } from '../../composition/stepfunctions';
+import { webhookRegistration } from '../../composition/webhooks';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { requestClusterDeletion } from '../../use-cases/request-cluster-deletion';

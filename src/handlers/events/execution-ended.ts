@@ -5,7 +5,10 @@
  * ends DELETE_FAILED (and may be deleted again).
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import { chatFollowUps, clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, quotaLedger, type Dependencies } from '../../composition';
+import { chatFollowUps } from '../../composition/chat';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore, deliveryStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
+import { deliveryWorkflow } from '../../composition/stepfunctions';
 import { loadConfig } from '../../config';
 import { ClusterMissingError } from '../../domain/errors';
 import { notifyClusterOutcome } from '../../use-cases/notify-cluster-outcome';

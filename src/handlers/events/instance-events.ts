@@ -4,7 +4,8 @@
  * instance of the account is looked up once and ignored. See src/use-cases/await-instances.ts.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import { instanceWaits, taskTokens } from '../../composition';
+import { instanceWaits } from '../../composition/dynamodb';
+import { taskTokens } from '../../composition/stepfunctions';
 import { loadConfig } from '../../config';
 import { logger } from '../../logger';
 import { onInstanceState } from '../../use-cases/await-instances';

@@ -4,7 +4,8 @@
  * the cluster's progress. See src/use-cases/stack-events.ts.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import { clusterStore, dynamoDBClient, stackWaits, taskTokens } from '../../composition';
+import { clusterStore, dynamoDBClient, stackWaits } from '../../composition/dynamodb';
+import { taskTokens } from '../../composition/stepfunctions';
 import { loadConfig } from '../../config';
 import { logger } from '../../logger';
 import { onResourceStatus, onStackStatus, type StackEventDeps } from '../../use-cases/stack-events';

@@ -1,16 +1,18 @@
 /** The schemas of the HTTP API: requests are validated with them and the OpenAPI document is generated from them. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLUSTER_STATUSES, DELETE_REASONS } from '../../domain/cluster';
 import { deliveryIdSchema, deliveryStatusSchema, recordedAttemptSchema } from '../../domain/delivery';
 import { clusterRequestSchema } from '../../domain/parameters';
 import { webhookEventTypeSchema } from '../../domain/webhook';
 
+// Schemas are built inside `/* @__PURE__ */ (() => ...)()`: a bundle that reaches this module but uses none of them
+// drops them, and with them the schema library (docs/performance.md).
 export { clusterRequestSchema, deliveryIdSchema };
 
-const limit = z.coerce.number().int().min(1).max(100).default(20);
-const cursor = z.string().max(2048).optional();
+const limit = /* @__PURE__ */ (() => z.coerce.number().int().min(1).max(100).default(20))();
+const cursor = /* @__PURE__ */ (() => z.string().max(2048).optional())();
 
-export const listClustersQuerySchema = z.strictObject({
+export const listClustersQuerySchema = /* @__PURE__ */ (() => z.strictObject({
   status: z.enum(CLUSTER_STATUSES).optional(),
   owner: z.string().min(1).max(512).optional().describe('Operators only: list this owner’s clusters.'),
   idleSince: z.iso
@@ -19,24 +21,24 @@ export const listClustersQuerySchema = z.strictObject({
     .describe('Only clusters (not DELETING or DELETED) with no activity since this time, least recently active first.'),
   limit,
   cursor,
-});
+}))();
 
 /** PATCH /clusters/{id}: only the lifecycle fields, with the create request's own rules; null clears one. */
-export const lifecycleChangesSchema = z
+export const lifecycleChangesSchema = /* @__PURE__ */ (() => z
   .strictObject({
     expiresAt: clusterRequestSchema.shape.expiresAt.unwrap().nullable().optional(),
     idleTimeout: clusterRequestSchema.shape.idleTimeout.unwrap().nullable().optional(),
   })
   .refine((changes) => Object.keys(changes).length > 0, 'name at least one of expiresAt, idleTimeout')
-  .describe('The lifecycle fields to change; null clears one. Any other field is refused.');
+  .describe('The lifecycle fields to change; null clears one. Any other field is refused.'))();
 
-export const pageQuerySchema = z.strictObject({ limit, cursor });
+export const pageQuerySchema = /* @__PURE__ */ (() => z.strictObject({ limit, cursor }))();
 
-export const nodesQuerySchema = z.strictObject({ refresh: z.enum(['true', 'false']).optional() });
+export const nodesQuerySchema = /* @__PURE__ */ (() => z.strictObject({ refresh: z.enum(['true', 'false']).optional() }))();
 
-export const clusterIdSchema = z.string().regex(/^c-[0-9a-z]{26}$/, 'is not a cluster id');
+export const clusterIdSchema = /* @__PURE__ */ (() => z.string().regex(/^c-[0-9a-z]{26}$/, 'is not a cluster id'))();
 
-const nodeSchema = z
+const nodeSchema = /* @__PURE__ */ (() => z
   .object({
     instanceId: z.string(),
     role: z.enum(['manager', 'worker']),
@@ -47,9 +49,9 @@ const nodeSchema = z
     publicIp: z.string().optional(),
     launchedAt: z.string().optional(),
   })
-;
+)();
 
-export const clusterResourceSchema = z
+export const clusterResourceSchema = /* @__PURE__ */ (() => z
   .object({
     id: z.string(),
     name: z.string(),
@@ -97,24 +99,24 @@ export const clusterResourceSchema = z
     version: z.number().int(),
     links: z.object({ self: z.string(), nodes: z.string(), events: z.string() }),
   })
-;
+)();
 
-export const createdClusterSchema = clusterResourceSchema
+export const createdClusterSchema = /* @__PURE__ */ (() => clusterResourceSchema
   .extend({ webhookSecret: z.string().optional().describe('The webhook signing secret (whsec_...): shown here once, never again.') })
-;
+)();
 
-export const clusterPageSchema = z.object({ items: z.array(clusterResourceSchema), nextCursor: z.string().optional() });
+export const clusterPageSchema = /* @__PURE__ */ (() => z.object({ items: z.array(clusterResourceSchema), nextCursor: z.string().optional() }))();
 
-export const nodeListSchema = z.object({ items: z.array(nodeSchema), refreshedAt: z.string().optional() });
+export const nodeListSchema = /* @__PURE__ */ (() => z.object({ items: z.array(nodeSchema), refreshedAt: z.string().optional() }))();
 
-export const eventPageSchema = z
+export const eventPageSchema = /* @__PURE__ */ (() => z
   .object({
     items: z.array(z.object({ at: z.string(), type: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })),
     nextCursor: z.string().optional(),
   })
-;
+)();
 
-export const deliveryResourceSchema = z
+export const deliveryResourceSchema = /* @__PURE__ */ (() => z
   .object({
     id: deliveryIdSchema,
     event: webhookEventTypeSchema,
@@ -130,11 +132,11 @@ export const deliveryResourceSchema = z
     deliveredAt: z.string().optional(),
     links: z.object({ redeliver: z.string() }),
   })
-  .describe('One webhook event and every attempt to deliver it');
+  .describe('One webhook event and every attempt to deliver it'))();
 
-export const deliveryPageSchema = z.object({ items: z.array(deliveryResourceSchema), nextCursor: z.string().optional() });
+export const deliveryPageSchema = /* @__PURE__ */ (() => z.object({ items: z.array(deliveryResourceSchema), nextCursor: z.string().optional() }))();
 
-export const problemSchema = z
+export const problemSchema = /* @__PURE__ */ (() => z
   .object({
     type: z.string(),
     title: z.string(),
@@ -143,4 +145,4 @@ export const problemSchema = z
     instance: z.string().optional(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
-  .describe('RFC 9457 problem details');
+  .describe('RFC 9457 problem details'))();

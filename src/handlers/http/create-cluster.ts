@@ -1,15 +1,9 @@
-import {
-  createClusterDeps,
-  accessPolicy,
-  clusterStore,
-  createExecutionPrefix,
-  dynamoDBClient,
-  idempotentRunner,
-  quotaLedger,
-  webhookRegistration,
-  workflowStarter,
-  type Dependencies,
-} from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import { createClusterDeps, type Dependencies } from '../../composition/dependencies';
+import { clusterStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
+import { idempotentRunner } from '../../composition/idempotency';
+import { createExecutionPrefix, workflowStarter } from '../../composition/stepfunctions';
+import { webhookRegistration } from '../../composition/webhooks';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { BadRequestError } from '../../domain/errors';

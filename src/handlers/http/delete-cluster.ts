@@ -1,10 +1,14 @@
-import { accessPolicy, chatFollowUps, clusterStore, dynamoDBClient, quotaLedger, workflowStarter, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import { chatFollowUps } from '../../composition/chat';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
+import { workflowStarter } from '../../composition/stepfunctions';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { requestClusterDeletion } from '../../use-cases/request-cluster-deletion';
 import { lazyHandler } from '../lazy';
-import { clusterIdSchema } from './api-schemas';
 import { httpHandler } from './http-handler';
+import { clusterIdParameter } from './route-parameters';
 import { json, parseOrThrow } from './middleware';
 import { callerOf } from './principal';
 import { clusterResource } from './representation';
@@ -17,7 +21,7 @@ import { clusterResource } from './representation';
 export function deleteClusterHandler(deps: Pick<Dependencies, 'store' | 'workflows' | 'clock' | 'quotas' | 'followUps' | 'access'>) {
   return httpHandler(
     async (event) => {
-      const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
+      const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
       const cluster = await requestClusterDeletion(deps, { caller: callerOf(event), id });
       return json(202, clusterResource(cluster), { location: `/clusters/${cluster.id}` });
     },

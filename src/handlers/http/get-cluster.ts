@@ -1,10 +1,12 @@
-import { accessPolicy, clusterReader, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterReader } from '../../composition/dynamodb';
 import type { ClusterReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
 import { getCluster } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
-import { clusterIdSchema } from './api-schemas';
 import { httpHandler } from './http-handler';
+import { clusterIdParameter } from './route-parameters';
 import { json, parseOrThrow } from './middleware';
 import { callerOf } from './principal';
 import { clusterResource } from './representation';
@@ -13,7 +15,7 @@ import { clusterResource } from './representation';
 export function getClusterHandler(deps: Pick<Dependencies, 'access'> & { store: ClusterReader }) {
   return httpHandler(
     async (event) => {
-      const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
+      const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
       return json(200, clusterResource(await getCluster(deps.store, callerOf(event), id, 'read')));
     },
     { access: deps.access },

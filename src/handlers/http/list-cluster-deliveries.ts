@@ -1,11 +1,13 @@
-import { accessPolicy, clusterReader, deliveryReader, dynamoDBClient, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterReader, deliveryReader, dynamoDBClient } from '../../composition/dynamodb';
 import type { ClusterReader, DeliveryReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
 import { listClusterDeliveries } from '../../use-cases/read-deliveries';
 import { lazyHandler } from '../lazy';
-import { clusterIdSchema, pageQuerySchema } from './api-schemas';
 import { httpHandler } from './http-handler';
 import { json, parseOrThrow } from './middleware';
+import { clusterIdParameter, pageQueryParameters } from './route-parameters';
 import { callerOf } from './principal';
 import { deliveryResource } from './representation';
 
@@ -13,8 +15,8 @@ import { deliveryResource } from './representation';
 export function listClusterDeliveriesHandler(deps: Pick<Dependencies, 'access'> & { store: ClusterReader; deliveries: DeliveryReader }) {
   return httpHandler(
     async (event) => {
-    const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
-    const query = parseOrThrow(pageQuerySchema, event.queryStringParameters ?? {}, 'query');
+    const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
+    const query = parseOrThrow(pageQueryParameters, event.queryStringParameters ?? {}, 'query');
     const page = await listClusterDeliveries(deps, callerOf(event), id, query);
     return json(200, { items: page.items.map(deliveryResource), nextCursor: page.nextCursor });
     },

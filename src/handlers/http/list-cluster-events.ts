@@ -1,11 +1,13 @@
-import { accessPolicy, clusterReader, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterReader } from '../../composition/dynamodb';
 import type { ClusterReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
 import { listClusterEvents } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
-import { clusterIdSchema, pageQuerySchema } from './api-schemas';
 import { httpHandler } from './http-handler';
 import { json, parseOrThrow } from './middleware';
+import { clusterIdParameter, pageQueryParameters } from './route-parameters';
 import { callerOf } from './principal';
 import { eventResource } from './representation';
 
@@ -13,8 +15,8 @@ import { eventResource } from './representation';
 export function listClusterEventsHandler(deps: Pick<Dependencies, 'access'> & { store: ClusterReader }) {
   return httpHandler(
     async (event) => {
-      const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
-      const query = parseOrThrow(pageQuerySchema, event.queryStringParameters ?? {}, 'query');
+      const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
+      const query = parseOrThrow(pageQueryParameters, event.queryStringParameters ?? {}, 'query');
       const page = await listClusterEvents(deps.store, callerOf(event), id, query);
       return json(200, { items: page.items.map(eventResource), nextCursor: page.nextCursor });
     },

@@ -1,10 +1,13 @@
-import { accessPolicy, clusterStore, instanceInventory, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore } from '../../composition/dynamodb';
+import { instanceInventory } from '../../composition/ec2';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { listClusterNodes } from '../../use-cases/list-cluster-nodes';
 import { lazyHandler } from '../lazy';
-import { clusterIdSchema, nodesQuerySchema } from './api-schemas';
 import { httpHandler } from './http-handler';
+import { clusterIdParameter, nodesQueryParameters } from './route-parameters';
 import { json, parseOrThrow } from './middleware';
 import { callerOf } from './principal';
 
@@ -12,8 +15,8 @@ import { callerOf } from './principal';
 export function listClusterNodesHandler(deps: Pick<Dependencies, 'store' | 'instances' | 'clock' | 'access'>) {
   return httpHandler(
     async (event) => {
-      const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
-      const query = parseOrThrow(nodesQuerySchema, event.queryStringParameters ?? {}, 'query');
+      const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
+      const query = parseOrThrow(nodesQueryParameters, event.queryStringParameters ?? {}, 'query');
       return json(200, await listClusterNodes(deps, { caller: callerOf(event), id, refresh: query.refresh === 'true' }));
     },
     { access: deps.access },

@@ -1,11 +1,13 @@
-import { accessPolicy, clusterReader, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterReader } from '../../composition/dynamodb';
 import type { ClusterReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
 import { listClusters } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
-import { listClustersQuerySchema } from './api-schemas';
 import { httpHandler } from './http-handler';
 import { json, parseOrThrow } from './middleware';
+import { listClustersQueryParameters } from './route-parameters';
 import { callerOf } from './principal';
 import { clusterResource } from './representation';
 
@@ -17,7 +19,7 @@ import { clusterResource } from './representation';
 export function listClustersHandler(deps: Pick<Dependencies, 'access'> & { store: ClusterReader }) {
   return httpHandler(
     async (event) => {
-      const query = parseOrThrow(listClustersQuerySchema, event.queryStringParameters ?? {}, 'query');
+      const query = parseOrThrow(listClustersQueryParameters, event.queryStringParameters ?? {}, 'query');
       const page = await listClusters(deps.store, callerOf(event), query);
       return json(200, { items: page.items.map(clusterResource), nextCursor: page.nextCursor });
     },

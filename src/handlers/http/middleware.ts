@@ -102,18 +102,30 @@ export function requestLog(): HttpMiddleware {
   };
 }
 
+/**
+ * What parseOrThrow needs of a schema: zod's `safeParse` answer. A zod schema is one; so are the light checks of
+ * route-parameters.ts, which answer with the same issues.
+ */
+export interface RequestParser<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: readonly ParseIssue[] } };
+}
+
+type ParseIssue = { path: readonly PropertyKey[]; code: string; message: string; keys?: readonly string[] };
+
 /** zod issues as the `errors` list of a problem: one entry per field, with a dotted path. */
-export function fieldErrors(error: z.ZodError): FieldError[] {
+export function fieldErrors(error: { issues: readonly ParseIssue[] }): FieldError[] {
   return error.issues.flatMap((issue) => {
     const base = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
+    if (issue.code === 'unrecognized_keys' && issue.keys) {
       return issue.keys.map((key) => ({ field: base ? `${base}.${key}` : key, message: 'is not a known field' }));
     }
     return [{ field: base || 'body', message: issue.message }];
   });
 }
 
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S>;
+export function parseOrThrow<T>(schema: RequestParser<T>, value: unknown, what: string): T;
+export function parseOrThrow<T>(schema: RequestParser<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new ValidationError(`The ${what} is not valid.`, { errors: fieldErrors(result.error) });
   return result.data;

@@ -1,10 +1,12 @@
-import { accessPolicy, clusterStore, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore } from '../../composition/dynamodb';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { recordClusterActivity } from '../../use-cases/record-cluster-activity';
 import { lazyHandler } from '../lazy';
-import { clusterIdSchema } from './api-schemas';
 import { httpHandler } from './http-handler';
+import { clusterIdParameter } from './route-parameters';
 import { json, parseOrThrow } from './middleware';
 import { callerOf } from './principal';
 import { clusterResource } from './representation';
@@ -13,7 +15,7 @@ import { clusterResource } from './representation';
 export function recordClusterActivityHandler(deps: Pick<Dependencies, 'store' | 'clock' | 'access'>) {
   return httpHandler(
     async (event) => {
-      const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
+      const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
       return json(200, clusterResource(await recordClusterActivity(deps, { caller: callerOf(event), id })));
     },
     { access: deps.access },

@@ -3,7 +3,9 @@
  * authorizer); the command runs in the worker after a fast acknowledgement, because Slack gives up after 3 seconds.
  * The checks and the hand-over are the use case's (use-cases/receive-chat-command.ts); this decodes and answers.
  */
-import { chatDispatcher, replayGuard, type Dependencies } from '../../composition';
+import type { Dependencies } from '../../composition/dependencies';
+import { replayGuard } from '../../composition/dynamodb';
+import { chatDispatcher } from '../../composition/lambda';
 import { loadConfig, type Config } from '../../config';
 import type { ReplayGuard } from '../../adapters/dynamodb/replay-guard';
 import { isAllowedResponseUrl } from '../../adapters/slack/responder';

@@ -1,10 +1,13 @@
-import { accessPolicy, clusterStore, type Dependencies } from '../../composition';
+import { accessPolicy } from '../../composition/access';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore } from '../../composition/dynamodb';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { updateClusterLifecycle } from '../../use-cases/update-cluster-lifecycle';
 import { lazyHandler } from '../lazy';
-import { clusterIdSchema, lifecycleChangesSchema } from './api-schemas';
+import { lifecycleChangesSchema } from './api-schemas';
 import { httpHandler } from './http-handler';
+import { clusterIdParameter } from './route-parameters';
 import { json, jsonBody, parseOrThrow } from './middleware';
 import { callerOf } from './principal';
 import { clusterResource } from './representation';
@@ -13,7 +16,7 @@ import { clusterResource } from './representation';
 export function updateClusterHandler(deps: Pick<Dependencies, 'store' | 'clock' | 'access'>) {
   return httpHandler(
     async (event) => {
-      const id = parseOrThrow(clusterIdSchema, event.pathParameters?.id, 'cluster id');
+      const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
       const changes = parseOrThrow(lifecycleChangesSchema, event.jsonBody, 'lifecycle change');
       return json(200, clusterResource(await updateClusterLifecycle(deps, { caller: callerOf(event), id, changes })));
     },

@@ -2,7 +2,10 @@
  * The reaper: an EventBridge schedule on AWS (serverless.yml), a timer in the local cloud, the same handler. Each run
  * reminds and deletes what is due (see use-cases/reap-clusters.ts) and returns what it did.
  */
-import { chatFollowUps, clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, quotaLedger, workflowStarter, type Dependencies } from '../../composition';
+import { chatFollowUps } from '../../composition/chat';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore, deliveryStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
+import { deliveryWorkflow, workflowStarter } from '../../composition/stepfunctions';
 import { loadConfig } from '../../config';
 import { systemClock } from '../../use-cases/ports';
 import { reapClusters, type ReapSummary } from '../../use-cases/reap-clusters';

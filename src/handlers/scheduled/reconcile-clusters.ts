@@ -3,7 +3,11 @@
  * same handler. Each run settles the CREATING/DELETING clusters whose workflow is gone (see
  * use-cases/reconcile-clusters.ts) and returns what it did.
  */
-import { chatFollowUps, clusterStore, deliveryStore, deliveryWorkflow, dynamoDBClient, quotaLedger, stackReader, workflowExecutions, type Dependencies } from '../../composition';
+import { chatFollowUps } from '../../composition/chat';
+import { stackReader } from '../../composition/cloudformation';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore, deliveryStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
+import { deliveryWorkflow, workflowExecutions } from '../../composition/stepfunctions';
 import { loadConfig } from '../../config';
 import { systemClock, type StackReader, type WorkflowExecutions } from '../../use-cases/ports';
 import { reconcileClusters, type ReconcileSummary } from '../../use-cases/reconcile-clusters';

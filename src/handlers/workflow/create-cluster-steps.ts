@@ -1,33 +1,20 @@
 /**
- * The create workflow's Lambda tasks (statemachines/create-cluster.asl.json), one export per Task state. Each is a
- * separate function in serverless.yml with a role of its own; they share this module because each is a one-line
- * call into a use case. Each step names the dependencies it uses, and its Lambda export builds only those.
+ * The create workflow's Lambda tasks (statemachines/create-cluster.asl.json), one builder per Task state. Each is a
+ * separate function in serverless.yml with a role of its own, whose entry point is its own file under
+ * create-cluster/ and builds only the dependencies its step names (docs/architecture.md, "How an entry point builds
+ * only what it uses"). This module imports no client, so the registry and the local cloud can use it freely.
  */
-import {
-  chatFollowUps,
-  clusterStore,
-  deliveryStore,
-  deliveryWorkflow,
-  dynamoDBClient,
-  instanceInventory,
-  quotaLedger,
-  stackGateway,
-  stackReader,
-  stackWaits,
-  taskTokens,
-  type Dependencies,
-} from '../../composition';
-import type { Config } from '../../config';
+import type { Dependencies } from '../../composition/dependencies';
 import type { WebhookEventType } from '../../domain/webhook';
 import { awaitStack, type AwaitStackInput } from '../../use-cases/await-stack';
 import { checkStackCreation, type CheckStackInput } from '../../use-cases/check-stack';
 import * as cleanUp from '../../use-cases/clean-up-failed-stack';
 import { markClusterFailed, type WorkflowFailure } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/notify-cluster-outcome';
-import { systemClock, type StackReader } from '../../use-cases/ports';
+import type { StackReader } from '../../use-cases/ports';
 import { recordStackFailure, recordStackReady } from '../../use-cases/record-stack-outcome';
 import { startStackCreation } from '../../use-cases/start-stack-creation';
-import { lambdaStep, workflowTask } from './task';
+import { workflowTask } from './task';
 
 type StackInput = { clusterId: string; stackId: string };
 type Deps<K extends keyof Dependencies> = Pick<Dependencies, K>;
@@ -35,24 +22,21 @@ type StackDeps = Deps<'config' | 'store' | 'stacks' | 'clock'>;
 type WatchDeps = Omit<StackDeps, 'stacks'> & { stacks: StackReader } & Deps<'waits'>;
 type AwaitDeps = Deps<'config' | 'waits' | 'tokens'>;
 
-/** The one function both of this workflow's stack waits (its create, its clean-up) invoke. */
+/** The one step both of this workflow's stack waits (its create, its clean-up) invoke. */
 export const awaitStackStep = (deps: AwaitDeps) =>
   workflowTask('await stack', (input: AwaitStackInput) => awaitStack({ waits: deps.waits, tokens: deps.tokens, maxRounds: deps.config.stackWait.maxRounds }, input));
 type OutcomeDeps = Deps<'store' | 'instances' | 'clock' | 'quotas' | 'followUps'> & { stacks: StackReader };
 
 /** Each step from exactly the dependencies its use case takes. */
 export const createClusterStep = {
-  createStack: (deps: StackDeps) =>
-    workflowTask('create stack', (input: { clusterId: string }) => startStackCreation(deps, input.clusterId)),
+  createStack: (deps: StackDeps) => workflowTask('create stack', (input: { clusterId: string }) => startStackCreation(deps, input.clusterId)),
   awaitCreation: awaitStackStep,
   checkStack: (deps: WatchDeps) => workflowTask('check stack', (input: CheckStackInput) => checkStackCreation(deps, input)),
   recordReady: (deps: OutcomeDeps) => workflowTask('record ready', (input: StackInput) => recordStackReady(deps, input)),
   recordFailure: (deps: OutcomeDeps) =>
     workflowTask('record failure', (input: { clusterId: string; stackId?: string; reason?: string; stackStatus?: string }) => recordStackFailure(deps, input)),
-  deleteFailedStack: (deps: StackDeps & Deps<'quotas'>) =>
-    workflowTask('delete failed stack', (input: StackInput) => cleanUp.deleteFailedStack(deps, input)),
-  checkStackDeletion: (deps: StackDeps & Deps<'quotas'>) =>
-    workflowTask('check stack deletion', (input: StackInput) => cleanUp.checkStackDeletion(deps, input)),
+  deleteFailedStack: (deps: StackDeps & Deps<'quotas'>) => workflowTask('delete failed stack', (input: StackInput) => cleanUp.deleteFailedStack(deps, input)),
+  checkStackDeletion: (deps: StackDeps & Deps<'quotas'>) => workflowTask('check stack deletion', (input: StackInput) => cleanUp.checkStackDeletion(deps, input)),
   settleCleanup: (deps: Deps<'store' | 'clock' | 'quotas'>) =>
     workflowTask('settle cleanup', (input: { clusterId: string; status: string }) => cleanUp.settleCleanup(deps, input)),
   markFailed: (deps: Deps<'store' | 'clock' | 'quotas' | 'followUps'>) =>
@@ -82,40 +66,9 @@ export function createClusterSteps(deps: Dependencies) {
 
 export type CreateClusterSteps = ReturnType<typeof createClusterSteps>;
 
-// What the Lambda exports build, one builder per kind of need.
-const stackDeps = (config: Config): StackDeps => ({ config, clock: systemClock, store: clusterStore(config), stacks: stackGateway(config) });
-const watchDeps = (config: Config): WatchDeps => {
-  const dynamodb = dynamoDBClient(config);
-  return { config, clock: systemClock, store: clusterStore(config, dynamodb), stacks: stackReader(), waits: stackWaits(config, dynamodb) };
-};
-const withQuotas = (config: Config) => {
-  const dynamodb = dynamoDBClient(config);
-  return { config, clock: systemClock, store: clusterStore(config, dynamodb), quotas: quotaLedger(config, dynamodb), followUps: chatFollowUps(config) };
-};
-const outcomeDeps = (config: Config): OutcomeDeps => ({ ...withQuotas(config), stacks: stackReader(), instances: instanceInventory() });
-const deliveryDeps = (config: Config) => {
-  const dynamodb = dynamoDBClient(config);
-  return { clock: systemClock, store: clusterStore(config, dynamodb), deliveries: deliveryStore(config, dynamodb) };
-};
-
-export const createStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.createStack(stackDeps(config)));
-export const awaitCreation = /* @__PURE__ */ lambdaStep((config) => createClusterStep.awaitCreation({ config, waits: stackWaits(config), tokens: taskTokens(config) }));
-export const checkStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.checkStack(watchDeps(config)));
-export const recordReady = /* @__PURE__ */ lambdaStep((config) => createClusterStep.recordReady(outcomeDeps(config)));
-export const recordFailure = /* @__PURE__ */ lambdaStep((config) => createClusterStep.recordFailure(outcomeDeps(config)));
-export const deleteFailedStack = /* @__PURE__ */ lambdaStep((config) => createClusterStep.deleteFailedStack({ ...stackDeps(config), quotas: quotaLedger(config) }));
-export const checkStackDeletion = /* @__PURE__ */ lambdaStep((config) => createClusterStep.checkStackDeletion({ ...stackDeps(config), quotas: quotaLedger(config) }));
-export const settleCleanup = /* @__PURE__ */ lambdaStep((config) => {
-  const dynamodb = dynamoDBClient(config);
-  return createClusterStep.settleCleanup({ clock: systemClock, store: clusterStore(config, dynamodb), quotas: quotaLedger(config, dynamodb) });
-});
-export const markFailed = /* @__PURE__ */ lambdaStep((config) => createClusterStep.markFailed(withQuotas(config)));
-export const notify = /* @__PURE__ */ lambdaStep((config) => createClusterStep.notify({ ...deliveryDeps(config), deliveryWorkflow: deliveryWorkflow(config) }));
-export const webhookGivenUp = /* @__PURE__ */ lambdaStep((config) => createClusterStep.webhookGivenUp(deliveryDeps(config)));
-
 /**
  * The DefinitionSubstitutions of statemachines/create-cluster.asl.json and the step (= function name in
- * serverless.yml, = export above) each one stands for.
+ * serverless.yml, = the export of its entry file under create-cluster/) each one stands for.
  */
 export const CREATE_CLUSTER_TASKS = {
   CreateStackFunctionArn: 'createStack',

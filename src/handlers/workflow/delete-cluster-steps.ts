@@ -1,23 +1,10 @@
 /**
- * The delete workflow's Lambda tasks (statemachines/delete-cluster.asl.json), one export per Task state. Each is a
- * separate function in serverless.yml with a role of its own; they share this module because each is a one-line
- * call into a use case. Each step names the dependencies it uses, and its Lambda export builds only those.
+ * The delete workflow's Lambda tasks (statemachines/delete-cluster.asl.json), one builder per Task state. Each is a
+ * separate function in serverless.yml with a role of its own, whose entry point is its own file under
+ * delete-cluster/ and builds only the dependencies its step names (docs/architecture.md, "How an entry point builds
+ * only what it uses"). This module imports no client, so the registry and the local cloud can use it freely.
  */
-import {
-  chatFollowUps,
-  clusterStore,
-  deliveryStore,
-  deliveryWorkflow,
-  dynamoDBClient,
-  instanceInventory,
-  instanceWaits,
-  quotaLedger,
-  stackGateway,
-  stackReader,
-  stackWaits,
-  taskTokens,
-  type Dependencies,
-} from '../../composition';
+import type { Dependencies } from '../../composition/dependencies';
 import type { Config } from '../../config';
 import type { WebhookEventType } from '../../domain/webhook';
 import * as instanceProof from '../../use-cases/await-instances';
@@ -25,9 +12,9 @@ import * as stack from '../../use-cases/delete-cluster-stack';
 import * as finish from '../../use-cases/finish-cluster-deletion';
 import type { WorkflowFailure } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/notify-cluster-outcome';
-import { systemClock, type StackReader } from '../../use-cases/ports';
+import type { StackReader } from '../../use-cases/ports';
 import { awaitStackStep } from './create-cluster-steps';
-import { lambdaStep, workflowTask } from './task';
+import { workflowTask } from './task';
 
 type Deps<K extends keyof Dependencies> = Pick<Dependencies, K>;
 type StackDeps = Deps<'config' | 'store' | 'stacks' | 'clock' | 'waits'>;
@@ -35,11 +22,7 @@ type TransitionDeps = Deps<'store' | 'clock' | 'quotas' | 'followUps'>;
 
 type WatchDeps = Omit<StackDeps, 'stacks' | 'waits'> & { stacks: StackReader };
 
-const removalDeps = <D extends { config: Config }>(deps: D) => ({
-  ...deps,
-  maxAttempts: deps.config.deleteMaxAttempts,
-  retryPauseSeconds: deps.config.deleteRetryPauseSeconds,
-});
+const removalDeps = <D extends { config: Config }>(deps: D) => ({ ...deps, maxAttempts: deps.config.deleteMaxAttempts, retryPauseSeconds: deps.config.deleteRetryPauseSeconds });
 
 /** Each step from exactly the dependencies its use case takes. */
 export const deleteClusterStep = {
@@ -78,44 +61,9 @@ export function deleteClusterSteps(deps: Dependencies) {
 
 export type DeleteClusterSteps = ReturnType<typeof deleteClusterSteps>;
 
-// What the Lambda exports build, one builder per kind of need.
-const stackDeps = (config: Config): StackDeps => {
-  const dynamodb = dynamoDBClient(config);
-  return { config, clock: systemClock, store: clusterStore(config, dynamodb), stacks: stackGateway(config), waits: stackWaits(config, dynamodb) };
-};
-const watchDeps = (config: Config): WatchDeps => ({ config, clock: systemClock, store: clusterStore(config), stacks: stackReader() });
-const transitionDeps = (config: Config): TransitionDeps => {
-  const dynamodb = dynamoDBClient(config);
-  return { clock: systemClock, store: clusterStore(config, dynamodb), quotas: quotaLedger(config, dynamodb), followUps: chatFollowUps(config) };
-};
-const deliveryDeps = (config: Config) => {
-  const dynamodb = dynamoDBClient(config);
-  return { clock: systemClock, store: clusterStore(config, dynamodb), deliveries: deliveryStore(config, dynamodb) };
-};
-
-export const removeStack = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.removeStack(stackDeps(config)));
-export const checkStackRemoval = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.checkStackRemoval(stackDeps(config)));
-export const awaitStackRemoval = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.awaitStackRemoval({ config, waits: stackWaits(config), tokens: taskTokens(config) }));
-export const readDeleteFailure = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.readDeleteFailure(watchDeps(config)));
-export const awaitInstances = /* @__PURE__ */ lambdaStep((config) => {
-  const dynamodb = dynamoDBClient(config);
-  return deleteClusterStep.awaitInstances({
-    config,
-    clock: systemClock,
-    store: clusterStore(config, dynamodb),
-    instances: instanceInventory(),
-    instanceWaits: instanceWaits(config, dynamodb),
-    tokens: taskTokens(config),
-  });
-});
-export const markDeleted = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.markDeleted(transitionDeps(config)));
-export const markDeleteFailed = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.markDeleteFailed(transitionDeps(config)));
-export const notifyDeleteOutcome = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.notifyDeleteOutcome({ ...deliveryDeps(config), deliveryWorkflow: deliveryWorkflow(config) }));
-export const deleteWebhookGivenUp = /* @__PURE__ */ lambdaStep((config) => deleteClusterStep.deleteWebhookGivenUp(deliveryDeps(config)));
-
 /**
  * The DefinitionSubstitutions of statemachines/delete-cluster.asl.json and the step (= function name in
- * serverless.yml, = export above) each one stands for. The webhook steps are functions of their own (not the create
+ * serverless.yml, = the export of its entry file under delete-cluster/) each one stands for. The webhook steps are functions of their own (not the create
  * workflow's `notify`), so each state machine's role can invoke exactly its own tasks.
  */
 export const DELETE_CLUSTER_TASKS = {

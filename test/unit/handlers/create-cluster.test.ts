@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { buildIdempotentRunner } from '../../../src/adapters/dynamodb/idempotency';
 import { buildWorkflowStarter } from '../../../src/adapters/stepfunctions/workflow-starter';
-import { createClusterDeps, type Dependencies } from '../../../src/composition';
+import { createClusterDeps, type Dependencies } from '../../../src/composition/dependencies';
 import { clusterRequestSchema } from '../../../src/domain/parameters';
 import { createCluster } from '../../../src/use-cases/create-cluster';
 import { createClusterHandler } from '../../../src/handlers/http/create-cluster';

@@ -1,0 +1,60 @@
+/**
+ * Everything a handler may be given, as one type. An entry point picks what it uses (`Pick<Dependencies, ...>`) and
+ * builds only that from the builder modules beside this one; the local cloud builds all of it (src/composition.ts).
+ */
+import type { Config } from '../config';
+import type { IdempotentRunner } from '../adapters/dynamodb/idempotency';
+import type { ReplayGuard } from '../adapters/dynamodb/replay-guard';
+import type { WebhookSender } from '../adapters/webhooks/sender';
+import type { AccessPolicy } from '../handlers/http/principal';
+import type { CreateClusterDeps } from '../use-cases/create-cluster';
+import type { ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
+import type { ChatCommandDispatcher } from '../use-cases/run-chat-command';
+import type { WebhookRegistration } from './webhooks';
+
+export interface Dependencies {
+  config: Config;
+  clock: Clock;
+  store: ClusterStore;
+  stacks: StackGateway;
+  instances: InstanceInventory;
+  /** The workflows' waits for events (on the cluster record) and Step Functions' task-token callbacks. */
+  waits: StackWaits;
+  instanceWaits: InstanceWaits;
+  tokens: TaskTokens;
+  workflows: WorkflowStarter;
+  idempotent: IdempotentRunner;
+  /** Request-time webhook registration: the URL policy and the signing-secret generator. */
+  webhooks: WebhookRegistration;
+  sendWebhook: WebhookSender;
+  /** The delivery log (deliveries in the clusters table) and the workflow that sends each delivery. */
+  deliveries: DeliveryStore;
+  deliveryWorkflow: DeliveryWorkflow;
+  /** The ARN prefix of create executions: the execution ARN is this + ':' + the cluster id. */
+  createExecutionPrefix: string;
+  /** Which IAM callers are operators. */
+  access: AccessPolicy;
+  quotas: QuotaLedger;
+  followUps: ChatFollowUps;
+  /** Slack's replay guard and the hand-over to the chat worker (undefined without a worker). */
+  seenBefore: ReplayGuard;
+  chatDispatch?: ChatCommandDispatcher;
+}
+
+/** What the create use case needs, from the dependencies every entry point that creates clusters (HTTP, Slack) has. */
+export function createClusterDeps(
+  deps: Pick<Dependencies, 'config' | 'clock' | 'store' | 'workflows' | 'webhooks' | 'createExecutionPrefix' | 'quotas'>,
+): CreateClusterDeps {
+  return {
+    store: deps.store,
+    workflows: deps.workflows,
+    clock: deps.clock,
+    defaultRegion: deps.config.region,
+    allowedRegions: deps.config.allowedRegions,
+    checkWebhookUrl: deps.webhooks.checkUrl,
+    newWebhookSecret: deps.webhooks.newSecret,
+    createExecutionPrefix: deps.createExecutionPrefix,
+    quotas: deps.quotas,
+    quotaLimits: deps.config.quota,
+  };
+}

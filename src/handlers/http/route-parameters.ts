@@ -1,0 +1,140 @@
+/**
+ * The path and query parameters of the routes that read clusters or touch one, checked without a schema library.
+ * These routes validate nothing else, and zod was a third of their bundles and of their cold start
+ * (docs/performance.md); the schemas in api-schemas.ts stay the contract (the OpenAPI document is built from them),
+ * and test/unit/handlers/route-parameters.test.ts holds these checks to the same answers, message for message.
+ */
+import { CLUSTER_STATUSES, type ClusterStatus } from '../../domain/cluster';
+import type { RequestParser } from './middleware';
+
+type Issue = { path: string[]; code: string; message: string; keys?: string[] };
+type Result<T> = { success: true; data: T } | { success: false; error: { issues: Issue[] } };
+
+const ok = <T>(data: T): Result<T> => ({ success: true, data });
+const fail = <T>(issues: Issue[]): Result<T> => ({ success: false, error: { issues } });
+
+/** How zod names what it received. */
+function received(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : Number.isFinite(value) ? 'number' : 'Infinity';
+  return typeof value;
+}
+
+const invalidType = (expected: string, value: unknown, path: string[] = []): Issue => ({
+  path,
+  code: 'invalid_type',
+  message: `Invalid input: expected ${expected}, received ${received(value)}`,
+});
+
+/** A string matching `pattern`, or `message`. */
+function matching(pattern: RegExp, message: string): RequestParser<string> & { check: (value: unknown, path: string[]) => Issue | undefined } {
+  const check = (value: unknown, path: string[]): Issue | undefined => {
+    if (typeof value !== 'string') return invalidType('string', value, path);
+    return pattern.test(value) ? undefined : { path, code: 'invalid_format', message };
+  };
+  return {
+    check,
+    safeParse: (value) => {
+      const issue = check(value, []);
+      return issue ? fail([issue]) : ok(value as string);
+    },
+  };
+}
+
+/** api-schemas.ts `clusterIdSchema`. */
+export const clusterIdParameter = matching(/^c-[0-9a-z]{26}$/, 'is not a cluster id');
+
+/** domain/delivery.ts `deliveryIdSchema`. */
+const deliveryIdParameter = matching(/^dlv_c-[0-9a-z]{26}_v[0-9]{9}_cluster_[a-z_]{1,20}$/, 'is not a delivery id');
+
+function unrecognized(input: Record<string, unknown>, known: readonly string[]): Issue[] {
+  const keys = Object.keys(input).filter((key) => !known.includes(key));
+  if (keys.length === 0) return [];
+  const quoted = keys.map((key) => `"${key}"`).join(', ');
+  return [{ path: [], code: 'unrecognized_keys', keys, message: `Unrecognized key${keys.length > 1 ? 's' : ''}: ${quoted}` }];
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `limit` (1-100, default 20, read as `Number()` reads it) and `cursor` (at most 2048 characters) into `into`. */
+function readPage(input: Record<string, unknown>, issues: Issue[]): { limit: number; cursor?: string } {
+  let limit = 20;
+  if (input.limit !== undefined) {
+    limit = Number(input.limit);
+    if (Number.isNaN(limit) || !Number.isFinite(limit)) issues.push(invalidType('number', limit, ['limit']));
+    else if (!Number.isInteger(limit)) issues.push({ path: ['limit'], code: 'invalid_type', message: 'Invalid input: expected int, received number' });
+    else if (limit < 1) issues.push({ path: ['limit'], code: 'too_small', message: 'Too small: expected number to be >=1' });
+    else if (limit > 100) issues.push({ path: ['limit'], code: 'too_big', message: 'Too big: expected number to be <=100' });
+  }
+  const cursor = input.cursor;
+  if (cursor === undefined) return { limit };
+  if (typeof cursor !== 'string') issues.push(invalidType('string', cursor, ['cursor']));
+  else if (cursor.length > 2048) issues.push({ path: ['cursor'], code: 'too_big', message: 'Too big: expected string to have <=2048 characters' });
+  return { limit, cursor: cursor as string };
+}
+
+/** api-schemas.ts `pageQuerySchema`: `limit` and `cursor`, nothing else. */
+export const pageQueryParameters: RequestParser<{ limit: number; cursor?: string }> = {
+  safeParse: (input) => {
+    if (!isRecord(input)) return fail([invalidType('object', input)]);
+    const issues: Issue[] = [];
+    const page = readPage(input, issues);
+    issues.push(...unrecognized(input, ['limit', 'cursor']));
+    return issues.length > 0 ? fail(issues) : ok(page);
+  },
+};
+
+// zod's `z.iso.datetime({ offset: true })` pattern (RFC 3339 with Z or an offset, leap days checked).
+const DATETIME_WITH_OFFSET =
+  /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/;
+
+type ClusterListQuery = { status?: ClusterStatus; owner?: string; idleSince?: string; limit: number; cursor?: string };
+
+/** api-schemas.ts `listClustersQuerySchema`: GET /clusters. */
+export const listClustersQueryParameters: RequestParser<ClusterListQuery> = {
+  safeParse: (input) => {
+    if (!isRecord(input)) return fail([invalidType('object', input)]);
+    const issues: Issue[] = [];
+    const { status, owner, idleSince } = input;
+    if (status !== undefined && !CLUSTER_STATUSES.includes(status as ClusterStatus)) {
+      issues.push({ path: ['status'], code: 'invalid_value', message: `Invalid option: expected one of ${CLUSTER_STATUSES.map((s) => JSON.stringify(s)).join('|')}` });
+    }
+    if (owner !== undefined) {
+      if (typeof owner !== 'string') issues.push(invalidType('string', owner, ['owner']));
+      else if (owner.length < 1) issues.push({ path: ['owner'], code: 'too_small', message: 'Too small: expected string to have >=1 characters' });
+      else if (owner.length > 512) issues.push({ path: ['owner'], code: 'too_big', message: 'Too big: expected string to have <=512 characters' });
+    }
+    if (idleSince !== undefined && (typeof idleSince !== 'string' || !DATETIME_WITH_OFFSET.test(idleSince))) {
+      issues.push({ path: ['idleSince'], code: 'invalid_format', message: 'must be an ISO 8601 timestamp such as 2026-01-01T00:00:00Z' });
+    }
+    const page = readPage(input, issues);
+    issues.push(...unrecognized(input, ['status', 'owner', 'idleSince', 'limit', 'cursor']));
+    if (issues.length > 0) return fail(issues);
+    return ok({ ...(status !== undefined && { status: status as ClusterStatus }), ...(owner !== undefined && { owner: owner as string }), ...(idleSince !== undefined && { idleSince: idleSince as string }), ...page });
+  },
+};
+
+/** api-schemas.ts `nodesQuerySchema`: GET /clusters/{id}/nodes. */
+export const nodesQueryParameters: RequestParser<{ refresh?: 'true' | 'false' }> = {
+  safeParse: (input) => {
+    if (!isRecord(input)) return fail([invalidType('object', input)]);
+    const issues: Issue[] = [];
+    const { refresh } = input;
+    if (refresh !== undefined && refresh !== 'true' && refresh !== 'false') {
+      issues.push({ path: ['refresh'], code: 'invalid_value', message: 'Invalid option: expected one of "true"|"false"' });
+    }
+    issues.push(...unrecognized(input, ['refresh']));
+    if (issues.length > 0) return fail(issues);
+    return ok(refresh === undefined ? {} : { refresh: refresh as 'true' | 'false' });
+  },
+};
+
+/** POST /clusters/{id}/deliveries/{deliveryId}/redeliver: both ids (other path parameters are ignored, as zod's object does). */
+export const redeliveryPathParameters: RequestParser<{ id: string; deliveryId: string }> = {
+  safeParse: (input) => {
+    if (!isRecord(input)) return fail([invalidType('object', input)]);
+    const issues = [clusterIdParameter.check(input.id, ['id']), deliveryIdParameter.check(input.deliveryId, ['deliveryId'])].filter((issue) => issue !== undefined);
+    return issues.length > 0 ? fail(issues) : ok({ id: input.id as string, deliveryId: input.deliveryId as string });
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * The dependency kits the workflow functions' entry points build, one per kind of need. Only those entry files import
+ * this module, and each takes only the kits it uses, so a function's bundle carries only its own clients (the steps
+ * modules and the registry never import it). The webhook sender is not here: importing it brings undici into a
+ * bundle whether or not it is called, so only deliver-webhook/attempt-delivery.ts builds it.
+ */
+import { chatFollowUps } from '../../composition/chat';
+import { stackGateway, stackReader } from '../../composition/cloudformation';
+import { clusterStore, deliveryStore, dynamoDBClient, instanceWaits, quotaLedger, stackWaits } from '../../composition/dynamodb';
+import { instanceInventory } from '../../composition/ec2';
+import { deliveryWorkflow, taskTokens } from '../../composition/stepfunctions';
+import type { Config } from '../../config';
+import { systemClock } from '../../use-cases/ports';
+
+/** Creates or deletes the cluster's stack (and opens the wait for it, on the record). */
+export const stackDeps = (config: Config) => {
+  const dynamodb = dynamoDBClient(config);
+  return { config, clock: systemClock, store: clusterStore(config, dynamodb), stacks: stackGateway(config), waits: stackWaits(config, dynamodb) };
+};
+
+/** Only reads the stack (and records a final status it sees on the wait). */
+export const watchDeps = (config: Config) => {
+  const dynamodb = dynamoDBClient(config);
+  return { config, clock: systemClock, store: clusterStore(config, dynamodb), stacks: stackReader(), waits: stackWaits(config, dynamodb) };
+};
+
+/** Attaches a waiting task's token to the cluster's wait, and resumes it when the outcome is already there. */
+export const awaitDeps = (config: Config) => ({ config, waits: stackWaits(config), tokens: taskTokens(config) });
+
+/** Moves a cluster to an end state: its record, the owner's quota, and the chat follow-up. */
+export const transitionDeps = (config: Config) => {
+  const dynamodb = dynamoDBClient(config);
+  return { config, clock: systemClock, store: clusterStore(config, dynamodb), quotas: quotaLedger(config, dynamodb), followUps: chatFollowUps(config) };
+};
+
+/** Records a stack's outcome: a transition, plus the stack's outputs and the instances it made. */
+export const outcomeDeps = (config: Config) => ({ ...transitionDeps(config), stacks: stackReader(), instances: instanceInventory() });
+
+/** Proves a deleted cluster's instances are gone: one look, then a wait for EC2's events. */
+export const instanceProofDeps = (config: Config) => {
+  const dynamodb = dynamoDBClient(config);
+  return { config, clock: systemClock, store: clusterStore(config, dynamodb), instances: instanceInventory(), instanceWaits: instanceWaits(config, dynamodb), tokens: taskTokens(config) };
+};
+
+/** Writes to the delivery log. */
+export const deliveryDeps = (config: Config) => {
+  const dynamodb = dynamoDBClient(config);
+  return { config, clock: systemClock, store: clusterStore(config, dynamodb), deliveries: deliveryStore(config, dynamodb) };
+};
+
+/** Hands a webhook event to the deliver-webhook workflow. */
+export const notifyDeps = (config: Config) => ({ ...deliveryDeps(config), deliveryWorkflow: deliveryWorkflow(config) });

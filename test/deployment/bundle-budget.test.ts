@@ -1,0 +1,83 @@
+/**
+ * The size half of issue 11's cold-start budget, from the bundles `serverless package` would build: every HTTP
+ * function (an `httpApi` route of serverless.yml, and the API-key authorizer) at most 300 KB minified, and every
+ * function carrying only the SDK clients its role lets it call. Sizes are deterministic, so they are asserted here;
+ * module init times are not, so only `npm run bench:bundles` measures them.
+ *
+ * A function listed in OVER_BUDGET is over for a reason this repository cannot fix alone (docs/performance.md); its
+ * entry is a ceiling, so it can shrink but not grow, and an entry that is no longer needed fails too.
+ */
+import { FUNCTION_PERMISSIONS } from '../../scripts/function-roles';
+import { HTTP_BUDGET, measureBundles, type BundleReport } from '../../scripts/bundles';
+
+const OVER_BUDGET: Record<string, { ceiling: number; why: string }> = {
+  createCluster: { ceiling: 450_000, why: 'the create request schema (zod) and Powertools idempotency' },
+  updateCluster: { ceiling: 360_000, why: 'the lifecycle fields share the create request schema (zod)' },
+  listClusterNodes: { ceiling: 840_000, why: 'the EC2 client: its schemas do not tree-shake (aws/aws-sdk-js-v3#7607)' },
+  slackCommand: { ceiling: 340_000, why: 'the Lambda client for the hand-over to the worker' },
+};
+
+/** The SDK client each permission group of scripts/function-roles.js is for. */
+const CLIENT_OF_GROUP: Record<string, string> = {
+  clusters: 'dynamodb',
+  clustersRead: 'dynamodb',
+  idempotency: 'dynamodb',
+  slackReplays: 'dynamodb',
+  apiKeyLookup: 'dynamodb',
+  stackRead: 'cloudformation',
+  stackWrite: 'cloudformation',
+  nodeInventory: 'ec2',
+  clusterWorkflows: 'sfn',
+  clusterWorkflowStarts: 'sfn',
+  clusterExecutions: 'sfn',
+  deliveryWorkflow: 'sfn',
+  slackWorker: 'lambda',
+};
+
+let all: BundleReport[];
+let reports: BundleReport[];
+
+beforeAll(async () => {
+  all = await measureBundles();
+  reports = all.filter((report) => report.http);
+}, 180_000);
+
+describe('HTTP function bundles', () => {
+  it('finds every HTTP function of serverless.yml, the authorizer included', () => {
+    const names = reports.map((report) => report.name);
+    expect(names).toEqual(expect.arrayContaining(['getCluster', 'createCluster', 'authorizeApiKey', 'openApi', 'slackCommand']));
+    expect(names).not.toContain('createStack');
+  });
+
+  it('keeps every HTTP function within 300 KB minified, but for the listed exceptions, each under its ceiling', () => {
+    const sizes = Object.fromEntries(reports.map((report) => [report.name, report.bytes]));
+    const over = Object.fromEntries(Object.entries(sizes).filter(([name, bytes]) => bytes > (OVER_BUDGET[name]?.ceiling ?? HTTP_BUDGET.bytes)));
+    const noLongerOver = Object.keys(OVER_BUDGET).filter((name) => sizes[name] !== undefined && sizes[name] <= HTTP_BUDGET.bytes);
+
+    expect({ over, noLongerOver }).toEqual({ over: {}, noLongerOver: [] });
+  });
+
+  it('gives no HTTP function undici, nor any credential provider but the environment’s', () => {
+    for (const report of reports) {
+      const inputs = [...report.inputs.keys()];
+      expect({ name: report.name, undici: inputs.some((input) => input.includes('node_modules/undici/')) }).toEqual({ name: report.name, undici: false });
+      expect({ name: report.name, chain: inputs.some((input) => /node_modules\/@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity)|nested-clients)\//.test(input)) }).toEqual({
+        name: report.name,
+        chain: false,
+      });
+    }
+  });
+
+  it('gives every function, workflow steps included, only the SDK clients its role lets it call', () => {
+    const carried = (report: BundleReport) =>
+      [...new Set([...report.inputs.keys()].map((input) => /node_modules\/@aws-sdk\/client-([a-z0-9-]+)\//.exec(input)?.[1]).filter((client) => client !== undefined))].sort();
+    const allowed = (name: string) => [...new Set((FUNCTION_PERMISSIONS[name] ?? []).map((group) => CLIENT_OF_GROUP[group] ?? `unknown group ${group}`))].sort();
+
+    expect(all.length).toBe(Object.keys(FUNCTION_PERMISSIONS).length);
+    expect(Object.fromEntries(all.map((report) => [report.name, carried(report)]))).toEqual(Object.fromEntries(all.map((report) => [report.name, allowed(report.name)])));
+  });
+
+  it('carries undici only in the function that sends webhooks', () => {
+    expect(all.filter((report) => [...report.inputs.keys()].some((input) => input.includes('node_modules/undici/'))).map((report) => report.name)).toEqual(['attemptDelivery']);
+  });
+});
