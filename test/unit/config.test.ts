@@ -31,7 +31,9 @@ describe('loadConfig', () => {
       region: 'eu-west-1',
       allowedRegions: ['eu-west-1'],
       templatePath: 'templates/swarm.yaml',
-      stackPoll: { initialSeconds: 10, maxSeconds: 60, growth: 1.5, maxAttempts: 120 },
+      stackWait: { maxRounds: 6 },
+      instanceWait: { maxRounds: 6 },
+      deleteRetryPauseSeconds: 10,
       idempotencyTtlSeconds: 86_400,
       webhook: { allowLoopbackHttp: false, timeoutMs: 10_000, retryTimeScale: 1 },
       operatorRoleArns: [],
@@ -70,7 +72,7 @@ describe('loadConfig', () => {
       STACK_ROLE_ARN: 'role/stacks',
       STACK_PERMISSIONS_BOUNDARY_ARN: 'arn:aws:iam::123456789012:role/not-a-policy',
       QUOTA_MAX_ACTIVE_CLUSTERS: '0',
-      STACK_POLL_MAX_ATTEMPTS: '2.5',
+      STACK_WAIT_MAX_ROUNDS: '2.5',
       WEBHOOK_TIMEOUT_MS: '20000',
       REAPER_BATCH_SIZE: 'many',
       WEBHOOK_ALLOW_LOOPBACK_HTTP: 'yes',
@@ -78,7 +80,7 @@ describe('loadConfig', () => {
     });
 
     expect(message.startsWith('invalid environment: ')).toBe(true);
-    for (const name of ['AWS_REGION', 'CLUSTERS_TABLE', 'STACK_ROLE_ARN', 'STACK_PERMISSIONS_BOUNDARY_ARN', 'QUOTA_MAX_ACTIVE_CLUSTERS', 'STACK_POLL_MAX_ATTEMPTS', 'WEBHOOK_TIMEOUT_MS', 'REAPER_BATCH_SIZE', 'WEBHOOK_ALLOW_LOOPBACK_HTTP', 'RECONCILER_GRACE_SECONDS']) {
+    for (const name of ['AWS_REGION', 'CLUSTERS_TABLE', 'STACK_ROLE_ARN', 'STACK_PERMISSIONS_BOUNDARY_ARN', 'QUOTA_MAX_ACTIVE_CLUSTERS', 'STACK_WAIT_MAX_ROUNDS', 'WEBHOOK_TIMEOUT_MS', 'REAPER_BATCH_SIZE', 'WEBHOOK_ALLOW_LOOPBACK_HTTP', 'RECONCILER_GRACE_SECONDS']) {
       expect(message).toContain(`${name}: `);
     }
     expect(message.split('; ')).toHaveLength(10);
