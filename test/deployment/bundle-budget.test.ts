@@ -32,6 +32,9 @@ const CLIENT_OF_GROUP: Record<string, string> = {
   clusterExecutions: 'sfn',
   deliveryWorkflow: 'sfn',
   slackWorker: 'lambda',
+  stackWaits: 'dynamodb',
+  instanceWaits: 'dynamodb',
+  taskCallbacks: 'sfn',
 };
 
 let all: BundleReport[];
