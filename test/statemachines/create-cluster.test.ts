@@ -72,18 +72,19 @@ describe('create-cluster state machine', () => {
     const outcome = await runScenario(
       {
         awaitCreation: (_input, _call, task) => {
-          const beats = [400, 800, 1200, 1600].map((ms) => setTimeout(() => void task.heartbeat().catch(() => undefined), ms));
+          const beats = setInterval(() => void task.heartbeat().catch(() => undefined), 300);
           setTimeout(() => {
-            beats.forEach(clearTimeout);
+            clearInterval(beats);
             void task.succeed(COMPLETE).catch(() => undefined);
-          }, 1800);
+          }, 3000);
           return { waiting: true };
         },
       },
-      { deadlineMs: 15_000 },
+      // A 2 s heartbeat here (room for a loaded machine's late timers), outlived by 3 s of waiting.
+      { definition: compressWaits(readAsl(workflow.aslFile), { heartbeatSeconds: 2, timeoutSeconds: 10 }), deadlineMs: 15_000 },
     );
 
-    // 1.8 s of waiting with a 1 s heartbeat: the resource events' heartbeats kept the safety net out of it.
+    // The heartbeats kept the safety net out of it.
     expect(steps(outcome)).toEqual(['createStack', 'awaitCreation', 'recordReady', 'notify']);
   });
 
@@ -103,11 +104,10 @@ describe('create-cluster state machine', () => {
   it('a duplicate final event changes nothing: its answer meets a spent token, the outcome is recorded once', async () => {
     const answers: string[] = [];
     const outcome = await runScenario({
-      awaitCreation: (_input, _call, task) => {
-        const send = () => task.succeed(COMPLETE).then(() => answers.push('accepted'), (error: Error) => answers.push(error.name));
-        setTimeout(() => void send(), 20);
-        setTimeout(() => void send(), 60);
-        return { waiting: true };
+      // The event and its redelivery, one after the other (awaited here, so the scenario cannot end between them).
+      awaitCreation: async (_input, _call, task) => {
+        for (let i = 0; i < 2; i++) await task.succeed(COMPLETE).then(() => answers.push('accepted'), (error: Error) => answers.push(error.name));
+        return { waiting: false };
       },
     });
 
