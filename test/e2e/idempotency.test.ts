@@ -54,7 +54,7 @@ describe('Idempotency-Key across a crash, on the local cloud', () => {
     const request = { name: 'crashy', managers: 1, workers: 1 };
     const headers = { 'idempotency-key': 'order-7' };
 
-    // Act: the first attempt dies at its deadline (the handler answers a 500 just before it; Lambda would end it anyway).
+    // Act: the first attempt dies at its deadline (middy answers a 500 just before it; Lambda would end it anyway).
     const firstAttempt = Promise.race([
       crashing(httpEvent({ method: 'POST', path: '/clusters', body: request, headers, principal: cloud.principal }), lambdaContext('createCluster', DEADLINE_MS)).then((r) => r.statusCode),
       new Promise((resolve) => setTimeout(() => resolve('no answer'), DEADLINE_MS + 200)),

@@ -2,6 +2,7 @@
  * The HTTP edge: request logging, JSON body parsing with limits, and RFC 9457 problem details for every error.
  * Anything that is not a ProblemError becomes a generic 500; its details go to the log, never to the caller.
  */
+import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Caller } from '../../domain/access';
@@ -11,22 +12,7 @@ import { logger } from '../../logger';
 /** An HTTP API event as our middleware leaves it: the parsed JSON body and the authenticated caller. */
 export type HttpEvent = APIGatewayProxyEventV2 & { jsonBody?: unknown; caller?: Caller };
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
-
-/** One request on its way through the middleware (http-handler.ts runs them): what a middleware reads and sets. */
-export interface HttpRequest {
-  event: HttpEvent;
-  context: Context;
-  response: HttpResult | undefined;
-  error: Error | undefined;
-  internal: Record<string, unknown>;
-}
-
-/** A middleware: `before` the route, `after` it, or `onError` (which may set `response` to answer the error). */
-export interface HttpMiddleware {
-  before?: (request: HttpRequest) => Promise<void>;
-  after?: (request: HttpRequest) => Promise<void>;
-  onError?: (request: HttpRequest) => Promise<void>;
-}
+type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -97,7 +83,7 @@ export function jsonBody(): HttpMiddleware {
 
 /** One log line per request, with what a person needs to follow it. */
 export function requestLog(): HttpMiddleware {
-  const line = (request: HttpRequest) => {
+  const line = (request: { event: HttpEvent; response: HttpResult | null; internal: Record<string, unknown> }) => {
     const { event, response, internal } = request;
     logger.info('request handled', {
       method: event.requestContext?.http?.method,
@@ -109,7 +95,7 @@ export function requestLog(): HttpMiddleware {
   };
   return {
     before: async (request) => {
-      request.internal.startedAt = Date.now();
+      (request.internal as Record<string, unknown>).startedAt = Date.now();
     },
     after: async (request) => line(request),
     onError: async (request) => line(request),

@@ -7,11 +7,12 @@
  * answers a denial with its own 403 `{"message":"Forbidden"}` that we cannot shape; it passes the verdict on instead,
  * and `authenticate()`, which every route goes through, turns a refusal into a 401 problem+json before the route runs.
  */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { isOperatorArn, type Caller } from '../../domain/access';
 import { KEY_REFUSALS } from '../../domain/api-key';
 import { ServiceUnavailableError, UnauthorizedError } from '../../domain/errors';
-import type { HttpEvent, HttpMiddleware } from './middleware';
+import type { HttpEvent, HttpResult } from './middleware';
 
 export interface AccessPolicy {
   /** IAM roles whose callers are operators (OPERATOR_ROLE_ARNS). */
@@ -50,7 +51,7 @@ export function resolveCaller(event: APIGatewayProxyEventV2, policy: AccessPolic
 }
 
 /** Establishes `event.caller` for the route, or answers 401 (503 when the key store could not be asked). */
-export function authenticate(policy: AccessPolicy = OWNERS_ONLY): HttpMiddleware {
+export function authenticate(policy: AccessPolicy = OWNERS_ONLY): MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
   return {
     before: async ({ event }) => {
       event.caller = resolveCaller(event, policy);

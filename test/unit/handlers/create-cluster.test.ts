@@ -180,8 +180,8 @@ describe('POST /clusters with an Idempotency-Key, after a crash', () => {
   const key = (n: string) => ({ 'idempotency-key': n });
 
   /**
-   * One invocation as Lambda runs it: a context with a short deadline, and nothing heard after it. The handler answers a
-   * generic 500 just before the deadline (http-handler.ts); either way the caller never sees a 202.
+   * One invocation as Lambda runs it: a context with a short deadline, and nothing heard after it. middy answers a
+   * generic 500 just before the deadline (its timeoutEarlyInMillis); either way the caller never sees a 202.
    */
   async function postWithDeadline(body: unknown, headers: Record<string, string>, principal: string) {
     const handler = createClusterHandler(deps);
@@ -206,7 +206,7 @@ describe('POST /clusters with an Idempotency-Key, after a crash', () => {
     await eventually(async () => sfn.commandCalls(StartExecutionCommand).length, (n) => n === 1, DEADLINE_MS);
     const early = await post({ name: 'demo' }, key('crash-1'), owner);
     expect(FAILED).toContain(await firstAttempt);
-    // The in-flight mark ends with the invocation's deadline (Powertools' registerLambdaContext), a few ms after the handler answered.
+    // The in-flight mark ends with the invocation's deadline (Powertools' registerLambdaContext), a few ms after middy answered.
     const retry = await eventually(() => post({ name: 'demo' }, key('crash-1'), owner), (r) => r.statusCode !== 409, 3_000, 50);
 
     // Assess
