@@ -104,7 +104,7 @@ export function chatClusterRequest(name: string, options: Record<string, string>
   return { ok: true, request: parsed.data };
 }
 
-function plainIssues(error: z.ZodError): string[] {
+function plainIssues(error: { issues: readonly z.core.$ZodIssue[] }): string[] {
   return error.issues.map((issue) => {
     const field = issue.path.map(String).join('.') || 'the request';
     if (issue.code === 'invalid_type' && issue.expected === 'number') return `${field} must be a whole number.`;

@@ -1,8 +1,9 @@
 /** The schemas of the HTTP API: requests are validated with them and the OpenAPI document is generated from them. */
 import * as z from 'zod';
+import * as zm from 'zod/mini';
 import { CLUSTER_STATUSES, DELETE_REASONS } from '../../domain/cluster';
 import { deliveryIdSchema, deliveryStatusSchema, recordedAttemptSchema } from '../../domain/delivery';
-import { clusterRequestSchema } from '../../domain/parameters';
+import { clusterRequestSchema, expiresAtSchema, idleTimeoutSchema } from '../../domain/parameters';
 import { webhookEventTypeSchema } from '../../domain/webhook';
 
 // Schemas are built inside `/* @__PURE__ */ (() => ...)()`: a bundle that reaches this module but uses none of them
@@ -23,14 +24,17 @@ export const listClustersQuerySchema = /* @__PURE__ */ (() => z.strictObject({
   cursor,
 }))();
 
-/** PATCH /clusters/{id}: only the lifecycle fields, with the create request's own rules; null clears one. */
-export const lifecycleChangesSchema = /* @__PURE__ */ (() => z
+/** PATCH /clusters/{id}: only the lifecycle fields, with the create request's own rules; null clears one. zod/mini, as
+ * the create request (src/domain/parameters.ts), so the route's bundle carries no classic zod. */
+export const lifecycleChangesSchema = /* @__PURE__ */ (() => zm
   .strictObject({
-    expiresAt: clusterRequestSchema.shape.expiresAt.unwrap().nullable().optional(),
-    idleTimeout: clusterRequestSchema.shape.idleTimeout.unwrap().nullable().optional(),
+    expiresAt: zm.optional(zm.nullable(expiresAtSchema)),
+    idleTimeout: zm.optional(zm.nullable(idleTimeoutSchema)),
   })
-  .refine((changes) => Object.keys(changes).length > 0, 'name at least one of expiresAt, idleTimeout')
-  .describe('The lifecycle fields to change; null clears one. Any other field is refused.'))();
+  .check(
+    zm.refine((changes) => Object.keys(changes).length > 0, 'name at least one of expiresAt, idleTimeout'),
+    zm.describe('The lifecycle fields to change; null clears one. Any other field is refused.'),
+  ))();
 
 export const pageQuerySchema = /* @__PURE__ */ (() => z.strictObject({ limit, cursor }))();
 

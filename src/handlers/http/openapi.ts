@@ -34,7 +34,7 @@ const common = {
 };
 
 function componentSchemas(): Record<string, unknown> {
-  const schemas = (io: 'input' | 'output', entries: Record<string, z.ZodType>) => {
+  const schemas = (io: 'input' | 'output', entries: Record<string, z.core.$ZodType>) => {
     const registry = z.registry<{ id: string }>();
     for (const [id, schema] of Object.entries(entries)) registry.add(schema, { id });
     const result = z.toJSONSchema(registry, { io, target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}`, unrepresentable: 'any' });
