@@ -29,7 +29,7 @@ import type { LocalEventBus } from './eventbridge';
 import { startLocalEvents } from './events';
 import { startLocalSchedule } from './schedule';
 import type { LocalStepFunctions } from './stepfunctions';
-import { startLocalWorkflows } from './workflows';
+import { startLocalWorkflows, type LocalWaits } from './workflows';
 
 export interface LocalCloudOptions {
   /** HTTP API port; 0 picks a free one. */
@@ -59,7 +59,7 @@ export interface LocalCloudOptions {
    * The waiting states' HeartbeatSeconds and TimeoutSeconds (1800 and 3600 on AWS): how soon the safety net looks
    * after a lost event. Default LOCAL_WAITS (5 and 60); a time-compressed run may scale AWS's instead.
    */
-  waits?: { heartbeatSeconds: number; timeoutSeconds: number };
+  waits?: LocalWaits;
   retryIntervalOverrides?: Record<string, number | number[]>;
   /** One human-readable line per lifecycle step. */
   log?: (line: string) => void;

@@ -20,7 +20,7 @@ export interface LocalWorkflowOptions {
   waitTimeOverrides?: Record<string, number>;
   retryIntervalOverrides?: Record<string, number | number[]>;
   /** The waiting states' heartbeat and timeout (default LOCAL_WAITS). */
-  waits?: { heartbeatSeconds: number; timeoutSeconds: number };
+  waits?: LocalWaits;
   log: (line: string) => void;
   /** Where execution status changes go: the local event bus, as Step Functions puts them on the default bus. */
   onExecutionStatusChange: (event: ExecutionStatusChangeEvent) => void;
@@ -30,21 +30,31 @@ export interface LocalWorkflowOptions {
  * The waiting states (callback Tasks) with their heartbeat and timeout shortened: on AWS they are 30 minutes and an
  * hour (statemachines/*.asl.json), which only matter when an event is lost; here the simulated cloud emits each event
  * within milliseconds of its change, so a few seconds of silence is a lost event, and the safety net's one look
- * follows at once. A waiting state without a heartbeat (the instance wait) gets the heartbeat's time as its timeout.
+ * follows at once. A waiting state without a heartbeat (the instance wait) gets `instanceWaitSeconds` as its timeout
+ * (the heartbeat's time when unset): instances go on shutting down for seconds after DELETE_COMPLETE here too.
  */
-export function compressWaits(definition: string, waits: { heartbeatSeconds: number; timeoutSeconds: number }): string {
+export function compressWaits(definition: string, waits: LocalWaits): string {
   const parsed = JSON.parse(definition) as { States: Record<string, { Type: string; Resource?: string; HeartbeatSeconds?: number; TimeoutSeconds?: number }> };
   for (const state of Object.values(parsed.States)) {
     if (state.Type !== 'Task' || !state.Resource?.endsWith('.waitForTaskToken')) continue;
     const beats = state.HeartbeatSeconds !== undefined;
     if (beats) state.HeartbeatSeconds = waits.heartbeatSeconds;
-    if (state.TimeoutSeconds !== undefined) state.TimeoutSeconds = beats ? waits.timeoutSeconds : waits.heartbeatSeconds;
+    if (state.TimeoutSeconds !== undefined) state.TimeoutSeconds = beats ? waits.timeoutSeconds : (waits.instanceWaitSeconds ?? waits.heartbeatSeconds);
   }
   return JSON.stringify(parsed);
 }
 
-/** The sandbox's waits: see compressWaits. */
-export const LOCAL_WAITS = { heartbeatSeconds: 5, timeoutSeconds: 60 };
+export interface LocalWaits {
+  heartbeatSeconds: number;
+  timeoutSeconds: number;
+  instanceWaitSeconds?: number;
+}
+
+/**
+ * The sandbox's waits: see compressWaits. The instance wait outlasts the simulated cloud's shutdown (8 s from the
+ * moment a group starts deleting, at time scale 1), so at the default pace the EC2 events, not the timeout, resume it.
+ */
+export const LOCAL_WAITS: LocalWaits = { heartbeatSeconds: 5, timeoutSeconds: 60, instanceWaitSeconds: 15 };
 
 export async function startLocalWorkflows(options: LocalWorkflowOptions): Promise<LocalStepFunctions> {
   const { deps, log } = options;
