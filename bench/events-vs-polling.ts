@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { newClusterId } from '../src/domain/cluster';
 import { clusterRequestSchema, parametersOf, templateParameters } from '../src/domain/parameters';
+import { percentile, pooled } from './support';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -43,20 +44,6 @@ const LIFECYCLES = Number(values.lifecycles);
  */
 const CONCURRENCY = Number(values.concurrency);
 
-/** Runs `task(0..total-1)`, `limit` at a time; the results in index order. */
-async function pooled<T>(total: number, limit: number, task: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(total);
-  let next = 0;
-  const worker = async () => {
-    while (next < total) {
-      const index = next++;
-      results[index] = await task(index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, total) }, worker));
-  return results;
-}
-
 interface Result {
   transitions: number;
   calls: Record<string, number>;
@@ -65,10 +52,6 @@ interface Result {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
 
 async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + DEADLINE_MS;

@@ -16,6 +16,7 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
+import { percentile, pooled } from '../bench/support';
 import { printBundleTable } from './bundles';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -44,7 +45,6 @@ const LIFECYCLE_DEADLINE_MS = Number(process.env.BENCH_LIFECYCLE_DEADLINE_MS ?? 
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 1_000);
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** Counts outgoing HTTP requests per port: each local AWS endpoint listens on its own. */
 function countRequests() {
@@ -152,7 +152,6 @@ async function lifecycles(cloud: Cloud, total: number, concurrency: number, head
   const before = await notDeleted(cloud);
   const memory = memoryPeaks();
   const started = performance.now();
-  let next = 0;
   let done = 0;
   const progress = setInterval(() => {
     const seconds = (performance.now() - started) / 1000;
@@ -160,21 +159,14 @@ async function lifecycles(cloud: Cloud, total: number, concurrency: number, head
     console.log(`   … ${done}/${total} done after ${seconds.toFixed(0)} s (${(done / seconds).toFixed(1)}/s), lost so far ${[...lost.values()].reduce((a, b) => a + b, 0)}, rss ${kib(rss)}`);
   }, 30_000);
   progress.unref();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const index = next++;
-        await one(index).catch((error: unknown) => lose('client error', error instanceof Error ? error.message : error));
-        done += 1;
-      }
-    }),
-  );
+  await pooled(total, concurrency, async (index) => {
+    await one(index).catch((error: unknown) => lose('client error', error instanceof Error ? error.message : error));
+    done += 1;
+  });
   clearInterval(progress);
   memory.stop();
   const seconds = (performance.now() - started) / 1000;
   const lostCount = [...lost.values()].reduce((a, b) => a + b, 0);
-  createMs.sort((a, b) => a - b);
-  deleteMs.sort((a, b) => a - b);
   console.log(`\n${heading}`);
   console.log(`   lost=${lostCount}${lostCount > 0 ? ` (${[...lost].map(([where, n]) => `${where}: ${n}`).join(', ')})` : ''}`);
   for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`     ${n} × ${reason}`);
@@ -284,7 +276,6 @@ async function main(): Promise<void> {
     const sequential: number[] = [];
     for (let i = 0; i < 20; i++) sequential.push((await call('POST', '/clusters', { name: `bench-seq-${i}`, workers: 1 })).ms);
     await cloud.stepFunctions.idle();
-    sequential.sort((a, b) => a - b);
     console.log(`\n4. HTTP API latency. One client, idle service: POST /clusters p50=${percentile(sequential, 50).toFixed(1)} ms p99=${percentile(sequential, 99).toFixed(1)} ms`);
     console.log(`   ${CONCURRENCY} concurrent clients (every POST starts a workflow in this same process, which competes for it):`);
     for (const [label, total, request] of [
@@ -292,21 +283,14 @@ async function main(): Promise<void> {
       ['GET /clusters/{id}', GETS, () => call('GET', `/clusters/${id}`)],
     ] as const) {
       const latencies: number[] = [];
-      let next = 0;
       const failures: number[] = [];
       const started = performance.now();
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < total) {
-            const i = next++;
-            const result = await request(i);
-            latencies.push(result.ms);
-            if (result.status >= 300) failures.push(result.status);
-          }
-        }),
-      );
+      await pooled(total, CONCURRENCY, async (i) => {
+        const result = await request(i);
+        latencies.push(result.ms);
+        if (result.status >= 300) failures.push(result.status);
+      });
       const seconds = (performance.now() - started) / 1000;
-      latencies.sort((a, b) => a - b);
       console.log(`   ${label.padEnd(20)} n=${total} p50=${percentile(latencies, 50).toFixed(1)} ms p99=${percentile(latencies, 99).toFixed(1)} ms throughput=${(total / seconds).toFixed(0)}/s non-2xx=${failures.length}`);
     }
     await cloud.stepFunctions.idle();
