@@ -33,7 +33,19 @@ export interface FunctionEntry {
   handler: string;
   /** Served over HTTP (an `httpApi` event) or the API-key authorizer in front of the HTTP routes: the budget applies. */
   http: boolean;
+  /** A reference bundle from bench/floors/, not a function: printed for comparison, never judged. */
+  floor?: boolean;
 }
+
+/**
+ * What no function of ours can go below, measured the same way in the same run: an empty module (the measurement's
+ * own cost) and a module that only reads a DynamoDB item with the document client (the SDK's share of a DynamoDB
+ * route). A route's init reads as that floor plus ours.
+ */
+export const FLOORS: FunctionEntry[] = [
+  { name: '(floor) empty module', handler: 'bench/floors/empty.handler', http: false, floor: true },
+  { name: '(floor) DynamoDB client', handler: 'bench/floors/dynamodb-client.handler', http: false, floor: true },
+];
 
 export interface BundleReport extends FunctionEntry {
   bytes: number;
@@ -124,8 +136,8 @@ function measureInit(bundle: string, runs: number): NonNullable<BundleReport['in
  * Builds each handler file once (as serverless-esbuild does: functions sharing a file share its bundle) and reports
  * every function. `initRuns` 0 skips the init measurement (the size test).
  */
-export async function measureBundles(options: { initRuns?: number; only?: (entry: FunctionEntry) => boolean } = {}): Promise<BundleReport[]> {
-  const entries = functionEntries().filter(options.only ?? (() => true));
+export async function measureBundles(options: { initRuns?: number; only?: (entry: FunctionEntry) => boolean; floors?: boolean } = {}): Promise<BundleReport[]> {
+  const entries = [...(options.floors ? FLOORS : []), ...functionEntries().filter(options.only ?? (() => true))];
   const dir = mkdtempSync(join(tmpdir(), 'bundles-'));
   try {
     const files = [...new Set(entries.map((entry) => entry.handler.slice(0, entry.handler.lastIndexOf('.'))))];
@@ -176,6 +188,15 @@ export function formatBundleTable(reports: BundleReport[]): string {
   const http = reports.filter((r) => r.http);
   const failing = http.filter((r) => verdict(r) !== 'PASS');
   lines.push(`   HTTP functions within budget: ${http.length - failing.length}/${http.length}${failing.length ? ` (over: ${failing.map((r) => r.name).join(', ')})` : ''}`);
+  const floor = reports.find((r) => r.floor && r.name.includes('DynamoDB'))?.init?.cpu;
+  const timed = http.filter((r) => r.init !== undefined);
+  if (floor !== undefined && timed.length > 0) {
+    const above = timed.map((r) => r.init!.cpu - floor).sort((a, b) => a - b);
+    lines.push(
+      `   the DynamoDB client alone takes ${ms(floor)} of the ${HTTP_BUDGET.initMs} ms; the HTTP functions' init above it: ` +
+        `${ms(above[0])} to ${ms(above[above.length - 1])} (median ${ms(above[Math.floor(above.length / 2)])})`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -199,7 +220,7 @@ export async function printBundleTable(heading: string, runs = runsArgument()): 
   console.log(`\n${heading} (minified, SDK included; module init = median of ${runs} cold requires, each in a fresh node process`);
   console.log(`   with serverless.yml's NODE_OPTIONS, as on Lambda; "+maps": CPU time with --enable-source-maps added;`);
   console.log(`   load average when it started: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs)`);
-  console.log(formatBundleTable(await measureBundles({ initRuns: runs, only: onlyArgument() })));
+  console.log(formatBundleTable(await measureBundles({ initRuns: runs, only: onlyArgument(), floors: true })));
 }
 
 if (require.main === module) {
