@@ -5,7 +5,7 @@
  * already used answers "spent", which is not an error.
  */
 import { clusterIdOfStack, stackNameFor } from '../domain/cluster';
-import { progressOf, progressPhase, progressStep, resourceOrder, waitOutcome, type ClusterProgress } from '../domain/stack-wait';
+import { progressOf, progressPhase, progressStep, resourceOrder, targetsEndedBy, waitOutcome, type ClusterProgress, type StackWait } from '../domain/stack-wait';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import type { Clock, ClusterStore, StackWaits, TaskTokens } from './ports';
@@ -32,14 +32,16 @@ export type EventEffect = 'resumed' | 'recorded' | 'ignored';
  * 1. Read the cluster id from the stack id; someone else's stack is ignored.
  * 2. Record the status on the cluster's open wait, if it ends that wait (conditional: one outcome per wait), and
  *    resume the waiting task with the status and the reason at once: this is the path the recorded status waits on.
- *    Without a token yet, the task resumes itself when it attaches one (await-stack.ts).
+ *    Without a token yet, the task resumes itself when it attaches one (await-stack.ts). A final status the wait
+ *    already holds resumes the task again with that same outcome (see `alreadyRecorded`).
  * 3. Record it as the stack's latest status (conditional on the event's order) and, when that is news, put it on the
  *    timeline with CloudFormation's reason: every status change once, however often or late its event comes.
  */
 export async function onStackStatus(deps: StackEventDeps, report: StackStatusReport): Promise<EventEffect> {
   const clusterId = clusterIdOfStack(report.stackId);
   if (!clusterId) return 'ignored';
-  const wait = await deps.waits.recordStatus(clusterId, report);
+  const recorded = await deps.waits.recordStatus(clusterId, report);
+  const wait = recorded ?? (await alreadyRecorded(deps, clusterId, report));
   const resumed = wait?.token ? await deps.tokens.succeed(wait.token, waitOutcome(wait.target, report.status, report.reason)) : false;
   if (resumed) logger.info('stack final status handed to its workflow', { clusterId, status: report.status });
   const news = await deps.waits.recordStackStatus(clusterId, { status: report.status, order: resourceOrder(report.time, report.status) });
@@ -47,7 +49,20 @@ export async function onStackStatus(deps: StackEventDeps, report: StackStatusRep
     await record(deps, clusterId, 'stack.status_changed', `stack ${report.status}`, { stackId: report.stackId, stackStatus: report.status, ...(report.reason ? { reason: report.reason } : {}) });
   }
   if (resumed) return 'resumed';
-  return wait || news ? 'recorded' : 'ignored';
+  return recorded || news ? 'recorded' : 'ignored';
+}
+
+/**
+ * The wait, when it already holds this very final status. EventBridge invokes the function again when an invocation
+ * fails, so an invocation that recorded the status and then failed to resume the task (Step Functions throttled or
+ * unreachable) is followed by one that finds the status recorded. Resuming with the same outcome again is what
+ * keeps that workflow from waiting for its heartbeat timeout; for a plain duplicate the token is spent and the
+ * answer changes nothing (TaskTokens answers a spent token with false).
+ */
+async function alreadyRecorded(deps: StackEventDeps, clusterId: string, report: StackStatusReport): Promise<StackWait | undefined> {
+  if (targetsEndedBy(report.status).length === 0) return undefined;
+  const wait = await deps.waits.readWait(clusterId);
+  return wait?.status === report.status ? wait : undefined;
 }
 
 export interface ResourceStatusReport extends StackStatusReport {

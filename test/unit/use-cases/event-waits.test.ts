@@ -77,6 +77,27 @@ describe('waiting for the stack', () => {
     expect(await timelineOf(cluster.id)).toHaveLength(1);
   });
 
+  it('resumes the workflow from the retried invocation when the one that recorded the final status failed to resume it', async () => {
+    // Prepare: the first SendTaskSuccess fails (Step Functions throttled), as the invocation that recorded the status
+    // sends it. Lambda retries a failed asynchronous invocation, which is how EventBridge invokes it
+    // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
+    const cluster = await waiting();
+    const tokens = fakeTokens();
+    await awaitStack(deps(tokens), { clusterId: cluster.id, key: 'create', target: 'create', taskToken: 't1' });
+    const flaky = { ...tokens.tokens, succeed: jest.fn().mockRejectedValueOnce(new Error('ThrottlingException')).mockImplementation(tokens.tokens.succeed) };
+    const event = { stackId: stackIdOf(cluster), status: 'CREATE_COMPLETE', time: '2026-11-26T12:05:00Z' };
+
+    // Act
+    await expect(onStackStatus({ ...deps(tokens), tokens: flaky }, event)).rejects.toThrow('ThrottlingException');
+    const retried = await onStackStatus({ ...deps(tokens), tokens: flaky }, event);
+    const duplicate = await onStackStatus({ ...deps(tokens), tokens: flaky }, event);
+
+    // Assess: the retry resumed the task with the recorded outcome; the duplicate after it found the token spent.
+    expect([retried, duplicate]).toEqual(['resumed', 'ignored']);
+    expect(tokens.answers).toEqual([{ token: 't1', kind: 'success', output: { status: 'CREATE_COMPLETE', progress: 'complete', exhausted: false } }]);
+    expect(flaky.succeed).toHaveBeenCalledTimes(3);
+  });
+
   it('ignores a status that does not end the wait, and a final status from before the wait was opened', async () => {
     const cluster = await waiting({ status: 'DELETING' }, 'delete-1-2', 'delete');
     const tokens = fakeTokens();
