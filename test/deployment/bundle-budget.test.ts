@@ -31,7 +31,7 @@ const CLIENT_OF_GROUP: Record<string, string> = {
   clusterWorkflowStarts: 'sfn',
   clusterExecutions: 'sfn',
   deliveryWorkflow: 'sfn',
-  slackWorker: 'lambda',
+  chatCommandEvents: 'eventbridge',
   stackWaits: 'dynamodb',
   instanceWaits: 'dynamodb',
   taskCallbacks: 'sfn',
