@@ -22,7 +22,8 @@ export const localStateMachineArn = (workflow: Pick<WorkflowRow, 'name'>) => `ar
 /** A Lambda function here, by its serverless.yml name. */
 export const localFunctionName = (name: string) => `${PREFIX}-${name}`;
 export const localFunctionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${localFunctionName(name)}`;
-export const SLACK_WORKER_FUNCTION = localFunctionName('slackWorker');
+/** serverless.yml's `custom.chatCommandSource` (`${self:service}.${sls:stage}.chatops`) for the local stage. */
+export const SLACK_COMMAND_SOURCE = 'swarm-provisioner.local.chatops';
 
 /** The SDK's variables this process set, so close() can take them back. */
 export class SdkEnvironment {
@@ -67,7 +68,7 @@ export function localServiceDefaults(slack?: { signingSecret: string; teamIds: s
     QUOTA_MAX_INSTANCES: '500',
     // Slack follow-ups may go to a receiver on loopback here, and only here.
     SLACK_ALLOW_LOOPBACK_HTTP: 'true',
-    SLACK_WORKER_FUNCTION,
+    SLACK_COMMAND_SOURCE,
     // Everything here answers in milliseconds: a record quiet for a few seconds has no request about to start its
     // workflow. (On AWS the default is five minutes.)
     RECONCILER_GRACE_SECONDS: '5',

@@ -9,23 +9,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { apiKeysTableDefinition, clustersTableDefinition, idempotencyTableDefinition } from '../src/adapters/dynamodb/table-design';
 import { buildDependencies } from '../src/composition';
-import { chatResponder } from '../src/composition/chat';
 import type { Dependencies } from '../src/composition/dependencies';
 import { workflowExecutions } from '../src/composition/stepfunctions';
 import type { Config } from '../src/config';
-import { chatCommandDeps, slackWorkerHandler } from '../src/handlers/chatops/slack-worker';
 import { httpRoutes } from '../src/handlers/http/routes';
 import { reapClustersHandler } from '../src/handlers/scheduled/reap-clusters';
 import { reconcileClustersHandler } from '../src/handlers/scheduled/reconcile-clusters';
-import type { ChatCommandJob } from '../src/use-cases/run-chat-command';
 import { localAuthorizer } from './access';
 import { startSimulatedCloud, type ScriptedPace, type SimulatedCloud } from './cloud';
 import { localDataLayout, lockDataDir, type LocalDataLayout } from './data-dir';
 import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
-import { localConfig, REGION, SdkEnvironment, SLACK_WORKER_FUNCTION } from './environment';
+import { ACCOUNT, localConfig, REGION, SdkEnvironment } from './environment';
 import { startLocalHttpApi } from './http-api';
-import { startLocalLambda } from './lambda';
-import type { LocalEventBus } from './eventbridge';
+import { startLocalEventBridgeApi, type LocalEventBus } from './eventbridge';
 import { startLocalEvents } from './events';
 import { startLocalSchedule } from './schedule';
 import type { LocalStepFunctions } from './stepfunctions';
@@ -138,14 +134,13 @@ async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stop
   });
   const eventBus = startLocalEvents({ deps: () => deps!, ready, log });
   stoppers.push(() => eventBus.close());
+  await startEventBridgeApi(eventBus, sdkEnv, stoppers, log);
 
   // 3. The stand-ins for AWS, each behind its AWS_ENDPOINT_URL_<SERVICE> unless the user set that variable.
   const dynamodb = await startDynamoDB(data, sdkEnv, stoppers, log);
   const simulatedCloud = await startCloud(options, data, sdkEnv, stoppers, log, eventBus);
   const config = localConfig(options.slack);
   await createTables(config);
-  let slackWorker: ((job: ChatCommandJob) => Promise<void>) | undefined;
-  await startLambda((job) => slackWorker!(job), sdkEnv, stoppers, log);
   // The Step Functions endpoint needs the task handlers, the handlers need the SFN client: the tasks ask for their
   // dependencies on first call, after both exist.
   const stepFunctions = await startLocalWorkflows({
@@ -162,7 +157,6 @@ async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stop
 
   // 4. The service itself, wired as on AWS.
   deps = buildDependencies(config);
-  slackWorker = slackWorkerHandler(chatCommandDeps(deps, chatResponder(config)));
   wired();
 
   // 5. Workflows lost before this start are resumed or ended before the API opens.
@@ -255,18 +249,16 @@ async function createTables(config: Config): Promise<void> {
 }
 
 /**
- * The slash command's worker, behind a local Lambda Invoke endpoint: the Slack route hands commands over with the
- * same asynchronous invoke it makes on AWS.
+ * PutEvents onto the default bus, for the service's EventBridge client (the Slack route hands commands to its worker
+ * that way) and for anyone with the AWS CLI. Not started when AWS_ENDPOINT_URL_EVENTBRIDGE points elsewhere: events
+ * put there never reach this bus's rules.
  */
-async function startLambda(slackWorker: (job: ChatCommandJob) => Promise<void>, sdkEnv: SdkEnvironment, stoppers: Stoppers, log: Log): Promise<void> {
-  if (SdkEnvironment.has('AWS_ENDPOINT_URL_LAMBDA')) return;
-  const lambda = await startLocalLambda({ functions: { [SLACK_WORKER_FUNCTION]: (payload) => slackWorker(payload as ChatCommandJob) }, onEvent: log });
-  stoppers.push(async () => {
-    await lambda.idle();
-    await lambda.close();
-  });
-  sdkEnv.default('AWS_ENDPOINT_URL_LAMBDA', lambda.endpoint);
-  log(`lambda          local Invoke endpoint (the Slack command worker) at ${lambda.endpoint}`);
+async function startEventBridgeApi(eventBus: LocalEventBus, sdkEnv: SdkEnvironment, stoppers: Stoppers, log: Log): Promise<void> {
+  if (SdkEnvironment.has('AWS_ENDPOINT_URL_EVENTBRIDGE')) return;
+  const api = await startLocalEventBridgeApi({ bus: eventBus, region: REGION, account: ACCOUNT, log });
+  stoppers.push(() => api.close());
+  sdkEnv.default('AWS_ENDPOINT_URL_EVENTBRIDGE', api.endpoint);
+  log(`eventbridge     PutEvents onto the default bus (rules from serverless.yml) at ${api.endpoint}`);
 }
 
 type Reconcile = ReturnType<typeof reconcileClustersHandler>;

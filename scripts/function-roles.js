@@ -3,15 +3,15 @@
 // test/deployment/function-permissions.test.ts bundles every function's handler, reads which SDK commands its code
 // can send, and fails when a role here lacks one of them or allows one the code never sends.
 //
-// ARNs of the state machines and of the Slack worker are built from names (!Sub), never !Ref/!GetAtt: a state
-// machine refers to its task functions, and a function's role referring back would be a circular dependency.
+// ARNs of the state machines are built from names (!Sub), never !Ref/!GetAtt: a state machine refers to its task
+// functions, and a function's role referring back would be a circular dependency.
 
 const table = (name) => ({ 'Fn::GetAtt': [name, 'Arn'] });
 const sub = (text) => ({ 'Fn::Sub': text });
 const allow = (Sid, Action, Resource, Condition) => ({ Sid, Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
 
 /** What each group allows, given the deployment's names. */
-function permissionGroups({ service, stage, stateMachines }) {
+function permissionGroups({ service, stage, stateMachines, chatCommandSource }) {
   const machine = (name) => sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${name}`);
   const swarmStacks = sub('arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/swarm-c-*/*');
   return {
@@ -60,7 +60,14 @@ function permissionGroups({ service, stage, stateMachines }) {
       ]),
     ],
     deliveryWorkflow: [allow('StartDeliverWebhookWorkflow', ['states:StartExecution'], machine(stateMachines.deliverWebhook))],
-    slackWorker: [allow('HandSlackCommandsToTheWorker', ['lambda:InvokeFunction'], sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${service}-${stage}-slackWorker`))],
+    // Handing a Slack command to the worker: events on the account's default bus, and only with this deployment's
+    // source (PutEvents is authorized per entry; `events:source` is its condition key, "Using IAM policy conditions in
+    // Amazon EventBridge": https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html).
+    chatCommandEvents: [
+      allow('HandSlackCommandsToTheWorker', ['events:PutEvents'], sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default'), {
+        StringEquals: { 'events:source': chatCommandSource },
+      }),
+    ],
   };
 }
 
@@ -79,7 +86,7 @@ const FUNCTION_PERMISSIONS = {
   listClusterDeliveries: ['clustersRead'],
   redeliverWebhook: ['clusters', 'deliveryWorkflow'],
   authorizeApiKey: ['apiKeyLookup'],
-  slackCommand: ['slackReplays', 'slackWorker'],
+  slackCommand: ['slackReplays', 'chatCommandEvents'],
   slackWorker: ['clusters', 'clusterWorkflows'],
   // Create workflow
   createStack: ['clusters', 'stackRead', 'stackWrite'],
@@ -125,8 +132,9 @@ module.exports.resources = async ({ resolveConfigurationProperty }) => {
   const service = await resolveConfigurationProperty(['service']);
   const stage = await resolveConfigurationProperty(['provider', 'stage']);
   const stateMachines = await resolveConfigurationProperty(['custom', 'stateMachines']);
+  const chatCommandSource = await resolveConfigurationProperty(['custom', 'chatCommandSource']);
   const functions = await resolveConfigurationProperty(['functions']);
-  const groups = permissionGroups({ service, stage, stateMachines });
+  const groups = permissionGroups({ service, stage, stateMachines, chatCommandSource });
 
   const Resources = {};
   for (const [name, definition] of Object.entries(functions ?? {})) {

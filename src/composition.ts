@@ -15,7 +15,7 @@ import type { Dependencies } from './composition/dependencies';
 import { clusterStore, deliveryStore, dynamoDBClient, instanceWaits, quotaLedger, replayGuard, stackWaits } from './composition/dynamodb';
 import { instanceInventory } from './composition/ec2';
 import { idempotentRunner } from './composition/idempotency';
-import { chatDispatcher } from './composition/lambda';
+import { chatDispatcher } from './composition/eventbridge';
 import { createExecutionPrefix, deliveryWorkflow, taskTokens, workflowStarter } from './composition/stepfunctions';
 import { webhookSender } from './composition/webhook-sender';
 import { webhookRegistration } from './composition/webhooks';

@@ -81,7 +81,9 @@ const environmentRules = {
   // Empty means "not configured": the Slack route then refuses every request.
   SLACK_SIGNING_SECRET: optional(text),
   SLACK_TEAM_IDS: optional(csv),
-  SLACK_WORKER_FUNCTION: optional(text),
+  // The `source` of the events that hand a command to the worker. A custom source may not start with `aws.`
+  // (PutEventsRequestEntry, EventBridge API Reference); serverless.yml sets `<service>.<stage>.chatops`.
+  SLACK_COMMAND_SOURCE: optional(matching(/^(?!aws\.)\S{0,256}$/, 'an event source of at most 256 characters, not starting with "aws."')),
   SLACK_ALLOW_LOOPBACK_HTTP: flag('false'),
   DELETE_MAX_ATTEMPTS: positiveInt(3),
   REAPER_REMINDER_LEAD_SECONDS: nonNegativeInt(3600),
@@ -122,8 +124,11 @@ export interface Config {
     signingSecret?: string;
     /** Workspaces allowed to use the slash command. */
     teamIds: string[];
-    /** The function that runs slash commands after the 3-second acknowledgement. */
-    workerFunction?: string;
+    /**
+     * The `source` of the EventBridge events that hand a command to the worker (which runs it after the 3-second
+     * acknowledgement). Undefined: no worker, and commands that need one are answered with an apology.
+     */
+    commandSource?: string;
     /** Local mode only: response_url may be http:// on loopback. */
     allowLoopbackHttp: boolean;
   };
@@ -196,7 +201,7 @@ function toConfig(e: Environment): Config {
     slack: {
       signingSecret: e.SLACK_SIGNING_SECRET || undefined,
       teamIds: e.SLACK_TEAM_IDS ?? [],
-      workerFunction: e.SLACK_WORKER_FUNCTION || undefined,
+      commandSource: e.SLACK_COMMAND_SOURCE || undefined,
       allowLoopbackHttp: e.SLACK_ALLOW_LOOPBACK_HTTP,
     },
     deleteMaxAttempts: e.DELETE_MAX_ATTEMPTS,

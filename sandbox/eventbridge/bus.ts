@@ -23,8 +23,12 @@ export interface LocalEventBusOptions {
 }
 
 export interface LocalEventBus {
-  /** Routes one event to every matching rule's target, later (never in the caller's stack); returns at once. */
-  put(event: Partial<AwsEvent> & Pick<AwsEvent, 'source' | 'detail-type' | 'detail'>): void;
+  /**
+   * Routes one event to every matching rule's target, later (never in the caller's stack); returns at once, with the
+   * event's id (undefined when the bus is closed and the event dropped). What the event lacks of the envelope is
+   * stamped as EventBridge does: a fresh id, the time now, this bus's account and region, no resources.
+   */
+  put(event: Partial<AwsEvent> & Pick<AwsEvent, 'source' | 'detail-type' | 'detail'>): string | undefined;
   /** Resolves once every delivery of the events put so far has settled. */
   idle(): Promise<void>;
   /** Stops taking events and waits for deliveries in flight. */
@@ -71,7 +75,7 @@ export function startLocalEventBus(options: LocalEventBusOptions): LocalEventBus
     put(partial) {
       if (closed) {
         options.log(`eventbridge     closed: dropped ${partial['detail-type']}`);
-        return;
+        return undefined;
       }
       const event: AwsEvent = {
         version: '0',
@@ -88,6 +92,7 @@ export function startLocalEventBus(options: LocalEventBusOptions): LocalEventBus
         inFlight.add(delivery);
         void delivery.finally(() => inFlight.delete(delivery));
       }
+      return event.id;
     },
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

@@ -14,6 +14,12 @@ export type ChatCommand =
   | { verb: 'list' }
   | { verb: 'help' };
 
+/**
+ * The `detail-type` of the EventBridge event that hands a received command to the worker; its `source` is the
+ * deployment's own (SLACK_COMMAND_SOURCE) and its `detail` the command to run (ChatCommandJob).
+ */
+export const CHAT_COMMAND_RECEIVED = 'Chat Command Received';
+
 export type ParsedChatCommand = { ok: true; command: ChatCommand } | { ok: false; message: string };
 
 /** A message for Slack: `ephemeral` is seen by the person who typed the command, `in_channel` by everyone there. */

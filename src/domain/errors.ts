@@ -115,6 +115,21 @@ export class TransientAwsError extends Error {
   }
 }
 
+/**
+ * EventBridge refused an event: PutEvents answers 200 and reports a failed entry with its ErrorCode (a malformed
+ * detail, a source the caller may not use, ...). Not worth retrying as it is; transient codes become
+ * TransientAwsError instead.
+ */
+export class EventRejectedError extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EventRejectedError';
+  }
+}
+
 /** A workflow step was handed a cluster id that has no record: a bug or a manual start, never retried. */
 export class ClusterMissingError extends Error {
   constructor(readonly clusterId: string) {

@@ -40,6 +40,7 @@ describe('each function’s role allows exactly what its code sends', () => {
       new Set(['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'iam:PassRole', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']),
     );
     expect(sentActions('authorizeApiKey')).toEqual(new Set(['dynamodb:GetItem']));
+    expect(sentActions('slackCommand')).toEqual(new Set(['dynamodb:PutItem', 'events:PutEvents']));
     expect(sentActions('openApi')).toEqual(new Set());
     expect(sentActions(FIXTURE)).toEqual(new Set(['states:StartExecution']));
   });
@@ -91,8 +92,8 @@ describe('each function’s role allows exactly what its code sends', () => {
 
 describe('from SDK commands to IAM actions', () => {
   it('maps each command to its action, adding the role pass that CreateStack and DeleteStack with a service role need', () => {
-    expect(iamActionsOf(['sfn:StartExecution', 'lambda:Invoke', 'cloudformation:CreateStack', 'dynamodb:DescribeEndpoints'])).toEqual(
-      new Set(['states:StartExecution', 'lambda:InvokeFunction', 'cloudformation:CreateStack', 'iam:PassRole']),
+    expect(iamActionsOf(['sfn:StartExecution', 'lambda:Invoke', 'eventbridge:PutEvents', 'cloudformation:CreateStack', 'dynamodb:DescribeEndpoints'])).toEqual(
+      new Set(['states:StartExecution', 'lambda:InvokeFunction', 'events:PutEvents', 'cloudformation:CreateStack', 'iam:PassRole']),
     );
   });
 

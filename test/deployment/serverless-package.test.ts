@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHAT_COMMAND_RECEIVED } from '../../src/domain/chatops';
 import { apiKeysTableDefinition, clustersTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { httpRoutes } from '../../src/handlers/http/routes';
 import { workflowRows } from '../../src/handlers/workflow/registry';
@@ -103,14 +104,28 @@ describe('serverless package', () => {
       }
     });
 
-    it('hands Slack commands to the worker by an asynchronous invoke the Slack function may make, and no other', () => {
+    it('hands Slack commands to the worker as events of its own source on the default bus, which only the Slack function may put', () => {
       const env = resources.SlackCommandLambdaFunction!.Properties.Environment.Variables;
-      expect(env.SLACK_WORKER_FUNCTION).toBe('swarm-provisioner-test-slackWorker');
-      expect(resources.SlackWorkerLambdaFunction!.Properties.FunctionName).toBe(env.SLACK_WORKER_FUNCTION);
-      const invoke = functionStatements().filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
-      expect(invoke).toHaveLength(1);
-      expect(statementsOf(roleIdOf(resources.SlackCommandLambdaFunction!))).toContainEqual(invoke[0]);
-      expect(JSON.stringify(invoke[0]!.Resource)).toContain(':function:swarm-provisioner-test-slackWorker');
+      expect(env.SLACK_COMMAND_SOURCE).toBe('swarm-provisioner.test.chatops');
+      // The rule that runs the worker matches that source and the detail-type the dispatcher puts.
+      const rules = ofType('AWS::Events::Rule').filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes(logicalFunctionId('slackWorker')));
+      expect(rules).toHaveLength(1);
+      const rule = rules[0]![1].Properties;
+      expect(rule.EventBusName ?? 'default').toBe('default');
+      expect(rule.EventPattern).toEqual({ source: [env.SLACK_COMMAND_SOURCE], 'detail-type': [CHAT_COMMAND_RECEIVED] });
+      // One statement in the whole service allows PutEvents: the Slack function's, on the default bus, for its source.
+      const puts = functionStatements().filter((s) => [s.Action].flat().includes('events:PutEvents'));
+      expect(puts).toEqual([
+        {
+          Sid: 'HandSlackCommandsToTheWorker',
+          Effect: 'Allow',
+          Action: ['events:PutEvents'],
+          Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
+          Condition: { StringEquals: { 'events:source': env.SLACK_COMMAND_SOURCE } },
+        },
+      ]);
+      expect(statementsOf(roleIdOf(resources.SlackCommandLambdaFunction!))).toContainEqual(puts[0]);
+      expect(functionStatements().filter((s) => [s.Action].flat().some((a) => a.startsWith('lambda:')))).toEqual([]);
     });
   });
 

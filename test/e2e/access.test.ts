@@ -46,6 +46,7 @@ async function startSlackReceiver() {
 describe('with LOCAL_API_KEY set', () => {
   let cloud: LocalCloud;
   let slack: Awaited<ReturnType<typeof startSlackReceiver>>;
+  const lines: string[] = [];
 
   beforeAll(async () => {
     slack = await startSlackReceiver();
@@ -54,6 +55,7 @@ describe('with LOCAL_API_KEY set', () => {
       principal: 'local-e2e',
       slack: { signingSecret: SIGNING_SECRET, teamIds: ['T0001'] },
       timeScale: 0.1,
+      log: (line) => lines.push(line),
     });
   });
   afterAll(async () => {
@@ -139,6 +141,9 @@ describe('with LOCAL_API_KEY set', () => {
       expect(await again.text()).toBe('');
     }
     expect((await cloud.deps.store.listByOwner('slack:T0001:U0042', { limit: 10 })).items).toHaveLength(1);
+    // The command reached the worker as on AWS: one PutEvents through the SDK to the local EventBridge endpoint, and
+    // serverless.yml's slackWorker rule on the local default bus; none of the duplicates put another event.
+    expect(lines.filter((line) => line === 'eventbridge     Chat Command Received → slackWorker')).toHaveLength(1);
   });
 
   it('deletes the Slack user’s cluster on a signed /swarm delete, and follows up on that command’s response_url when it is DELETED', async () => {

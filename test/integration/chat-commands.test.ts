@@ -8,7 +8,8 @@ import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { isAllowedResponseUrl, buildSlackResponder } from '../../src/adapters/slack/responder';
 import { buildWorkflowStarter } from '../../src/adapters/stepfunctions/workflow-starter';
-import type { ChatMessage } from '../../src/domain/chatops';
+import { CHAT_COMMAND_RECEIVED, type ChatMessage } from '../../src/domain/chatops';
+import { slackWorkerHandler, type ChatCommandEvent } from '../../src/handlers/chatops/slack-worker';
 import type { Cluster } from '../../src/domain/cluster';
 import { requestClusterDeletion } from '../../src/use-cases/request-cluster-deletion';
 import { runChatCommand, type ChatCommandJob, type RunChatCommandDeps } from '../../src/use-cases/run-chat-command';
@@ -75,14 +76,35 @@ const job = (text: ChatCommandJob['command'], userId = `U${++user}`): ChatComman
 });
 
 describe('slash commands, run by the worker', () => {
-  it('creates one cluster when the worker runs the same command twice (Lambda retries an asynchronous invoke)', async () => {
+  it('creates one cluster when EventBridge delivers the same command event twice (its delivery and Lambda’s invocation are retried)', async () => {
+    // Prepare: the event as the worker's rule delivers it, in EventBridge's envelope ("Event structure reference":
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html). A delivery that failed is
+    // retried for up to 24 hours ("How EventBridge retries delivering events":
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html), so the same event can arrive again.
     const request = job({ verb: 'create', name: 'twice', options: { workers: '1' } });
-    const first = await runChatCommand(deps(), request);
-    const second = await runChatCommand(deps(), request);
+    const event: ChatCommandEvent = {
+      version: '0',
+      id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+      'detail-type': CHAT_COMMAND_RECEIVED,
+      source: 'swarm-provisioner.test.chatops',
+      account: '123456789012',
+      time: '2026-11-27T18:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: request,
+    };
+    const worker = slackWorkerHandler(deps());
 
+    // Act
+    await worker(event);
+    await worker(event);
+
+    // Assess: one cluster, and the same answer twice (the person may read it twice; nothing is made twice).
     const clusters = (await db.store.listByOwner(request.owner, { limit: 10 })).items;
     expect(clusters).toHaveLength(1);
-    expect(first.text).toBe(second.text);
+    expect(posts).toHaveLength(2);
+    expect(posts[0]!.message.text).toBe(posts[1]!.message.text);
+    expect(posts[0]!.message.text).toContain(`<@${request.userId}> asked for *twice* (${clusters[0]!.id})`);
     expect(await db.quotas.usage(request.owner)).toMatchObject({ activeClusters: 1 });
   });
 

@@ -7,9 +7,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventRulesFromServerless, ServerlessRulesError, startLocalEventBus, type AwsEvent } from '../../sandbox/eventbridge';
+import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { eventRulesFromServerless, ServerlessRulesError, startLocalEventBridgeApi, startLocalEventBus, type AwsEvent } from '../../sandbox/eventbridge';
 import { localResourceValue, LOCAL_STAGE, startLocalEvents } from '../../sandbox/events';
-import { localStateMachineArn } from '../../sandbox/environment';
+import { localStateMachineArn, SLACK_COMMAND_SOURCE } from '../../sandbox/environment';
+import { CHAT_COMMAND_RECEIVED } from '../../src/domain/chatops';
 import { WORKFLOWS } from '../../src/handlers/workflow/registry';
 
 const stackEvent = (status: string) => ({
@@ -175,7 +177,7 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
       deps: () => ({}) as never,
       ready: Promise.resolve(),
       log: () => undefined,
-      functions: { executionEnded: () => async (event) => void handled.push(event.detail), stackEvents: () => async () => undefined, instanceEvents: () => async () => undefined },
+      functions: { executionEnded: () => async (event) => void handled.push(event.detail), stackEvents: () => async () => undefined, instanceEvents: () => async () => undefined, slackWorker: () => async () => undefined },
     });
 
     bus.put(statusChange(localStateMachineArn(WORKFLOWS.createCluster), 'TIMED_OUT'));
@@ -192,7 +194,7 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
 
   it('refuses to start when serverless.yml routes events to a function without a row in EVENT_FUNCTIONS', () => {
     const noop = () => async () => undefined;
-    expect(() => startLocalEvents({ deps: () => ({}) as never, ready: Promise.resolve(), log: () => undefined, functions: { stackEvents: noop, instanceEvents: noop } })).toThrow(
+    expect(() => startLocalEvents({ deps: () => ({}) as never, ready: Promise.resolve(), log: () => undefined, functions: { stackEvents: noop, instanceEvents: noop, slackWorker: noop } })).toThrow(
       /executionEnded, which has no row in EVENT_FUNCTIONS/,
     );
   });
@@ -204,7 +206,7 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
       deps: () => ({}) as never,
       ready: Promise.resolve(),
       log: () => undefined,
-      functions: { executionEnded: recorder('executionEnded'), stackEvents: recorder('stackEvents'), instanceEvents: recorder('instanceEvents') },
+      functions: { executionEnded: recorder('executionEnded'), stackEvents: recorder('stackEvents'), instanceEvents: recorder('instanceEvents'), slackWorker: recorder('slackWorker') },
     });
     const stack = (name: string, type: string) => ({
       source: 'aws.cloudformation',
@@ -226,5 +228,107 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
       'stackEvents: CloudFormation Resource Status Change',
       'instanceEvents: EC2 Instance State-change Notification terminated',
     ]);
+  });
+
+  it('hands this deployment’s chat commands to slackWorker, and not another stage’s or another detail-type', async () => {
+    const handled: unknown[] = [];
+    const noop = () => async () => undefined;
+    const bus = startLocalEvents({
+      deps: () => ({}) as never,
+      ready: Promise.resolve(),
+      log: () => undefined,
+      functions: { executionEnded: noop, stackEvents: noop, instanceEvents: noop, slackWorker: () => async (event) => void handled.push(event.detail) },
+    });
+
+    bus.put({ source: SLACK_COMMAND_SOURCE, 'detail-type': CHAT_COMMAND_RECEIVED, detail: { triggerId: 'ours' } });
+    bus.put({ source: 'swarm-provisioner.prod.chatops', 'detail-type': CHAT_COMMAND_RECEIVED, detail: { triggerId: 'prod' } });
+    bus.put({ source: SLACK_COMMAND_SOURCE, 'detail-type': 'Chat Command Answered', detail: { triggerId: 'other type' } });
+    await bus.close();
+
+    expect(handled).toEqual([{ triggerId: 'ours' }]);
+  });
+});
+
+describe('the local PutEvents endpoint (sandbox/eventbridge/api.ts), through the SDK’s EventBridge client', () => {
+  let received: AwsEvent[];
+  let bus: ReturnType<typeof startLocalEventBus>;
+  let api: Awaited<ReturnType<typeof startLocalEventBridgeApi>>;
+  let client: EventBridgeClient;
+  const entry = (overrides: Record<string, unknown> = {}) => ({ Source: 'com.example.test', DetailType: 'Thing Happened', Detail: '{"n":1}', ...overrides });
+
+  beforeEach(async () => {
+    received = [];
+    bus = startLocalEventBus({ log: () => undefined, region: 'us-east-1', account: '000000000000', rules: [{ name: 'all', pattern: { source: [{ prefix: '' }] }, target: (event) => received.push(event) }] });
+    api = await startLocalEventBridgeApi({ bus, region: 'us-east-1', account: '000000000000', log: () => undefined });
+    client = new EventBridgeClient({ region: 'us-east-1', endpoint: api.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  });
+  afterEach(async () => {
+    client.destroy();
+    await api.close();
+    await bus.close();
+  });
+
+  it('puts each entry on the bus as EventBridge delivers it: the envelope stamped by the bus, the detail parsed, the ids answered', async () => {
+    const result = await client.send(new PutEventsCommand({ Entries: [entry(), entry({ Detail: '{"n":2}', Resources: ['arn:aws:s3:::bucket'], Time: new Date('2026-11-27T18:00:00.000Z') })] }));
+    await bus.idle();
+
+    expect(result.FailedEntryCount).toBe(0);
+    expect(received.map((event) => event.id)).toEqual(result.Entries!.map((e) => e.EventId));
+    const [first, second] = received;
+    // The metadata every event on a bus carries ("Event structure reference", EventBridge User Guide:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html), in the envelope of the AWS
+    // example kept in test/fixtures/aws-events/ec2-instance-state-change.json.
+    expect(Object.keys(first!).sort()).toEqual(['account', 'detail', 'detail-type', 'id', 'region', 'resources', 'source', 'time', 'version']);
+    expect(first).toEqual({
+      version: '0',
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      'detail-type': 'Thing Happened',
+      source: 'com.example.test',
+      account: '000000000000',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      region: 'us-east-1',
+      resources: [],
+      detail: { n: 1 },
+    });
+    expect(second).toMatchObject({ time: '2026-11-27T18:00:00Z', resources: ['arn:aws:s3:::bucket'], detail: { n: 2 } });
+  });
+
+  it('answers 200 with a failed entry for each one EventBridge refuses, and still puts the others', async () => {
+    const result = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          entry({ Source: undefined }),
+          entry({ DetailType: undefined }),
+          entry({ Detail: undefined }),
+          entry({ Detail: 'not json' }),
+          entry({ Detail: '[1,2]' }),
+          entry({ Source: 'aws.ec2' }),
+          entry({ EventBusName: 'someone-elses' }),
+          entry({ Detail: '{"kept":true}', EventBusName: 'arn:aws:events:us-east-1:000000000000:event-bus/default' }),
+        ],
+      }),
+    );
+    await bus.idle();
+
+    // PutEventsResultEntry's codes (EventBridge API Reference,
+    // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsResultEntry.html).
+    expect(result.FailedEntryCount).toBe(7);
+    expect(result.Entries!.map((e) => e.ErrorCode ?? 'ok')).toEqual(['InvalidArgument', 'InvalidArgument', 'InvalidArgument', 'MalformedDetail', 'MalformedDetail', 'NotAuthorizedForSourceException', 'InvalidArgument', 'ok']);
+    expect(result.Entries![0]!.ErrorMessage).toContain('Source');
+    expect(received.map((event) => event.detail)).toEqual([{ kept: true }]);
+  });
+
+  it('refuses the whole request when no entry has Source, DetailType and Detail, or it has more than 10 entries', async () => {
+    // "If you submit a request in which none of the entries have each of these properties, EventBridge fails the
+    // entire request" (PutEventsRequestEntry, https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html);
+    // 1 to 10 entries a request (PutEvents, https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html).
+    await expect(client.send(new PutEventsCommand({ Entries: [entry({ Detail: undefined })] }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(client.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry()) }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await bus.idle();
+    expect(received).toEqual([]);
+  });
+
+  it('answers UnknownOperationException for the actions it does not serve (rules come from serverless.yml)', async () => {
+    await expect(client.send(new ListRulesCommand({}))).rejects.toMatchObject({ name: 'UnknownOperationException' });
   });
 });

@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       webhook: { allowLoopbackHttp: false, timeoutMs: 10_000, retryTimeScale: 1 },
       operatorRoleArns: [],
       quota: { maxActiveClusters: 10, maxInstances: 100 },
-      slack: { signingSecret: undefined, teamIds: [], workerFunction: undefined, allowLoopbackHttp: false },
+      slack: { signingSecret: undefined, teamIds: [], commandSource: undefined, allowLoopbackHttp: false },
       deleteMaxAttempts: 3,
       reaper: { reminderLeadSeconds: 3600, intervalSeconds: 60, batchSize: 200 },
       reconciler: { graceSeconds: 300, intervalSeconds: 60, batchSize: 200 },
@@ -84,5 +84,13 @@ describe('loadConfig', () => {
       expect(message).toContain(`${name}: `);
     }
     expect(message.split('; ')).toHaveLength(10);
+  });
+
+  it('refuses a chat command source in the aws. namespace, which EventBridge keeps for AWS services', () => {
+    // PutEventsRequestEntry: "The aws. value prefix is service-reserved and cannot be used as a value"
+    // (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html).
+    expect(problemsOf({ ...REQUIRED, SLACK_COMMAND_SOURCE: 'aws.chatops' })).toContain('SLACK_COMMAND_SOURCE: ');
+    expect(loadConfig({ ...REQUIRED, SLACK_COMMAND_SOURCE: 'swarm-provisioner.prod.chatops' }).slack.commandSource).toBe('swarm-provisioner.prod.chatops');
+    expect(loadConfig({ ...REQUIRED, SLACK_COMMAND_SOURCE: '' }).slack.commandSource).toBeUndefined();
   });
 });

@@ -1,13 +1,21 @@
 /**
- * Runs a slash command handed over by POST /chatops/slack (asynchronously invoked, so it has its own time, not
- * Slack's 3 seconds) and posts the answer to the command's response_url.
+ * Runs a slash command handed over by POST /chatops/slack as a `Chat Command Received` event on the default bus (an
+ * EventBridge rule invokes this asynchronously, so it has its own time, not Slack's 3 seconds) and posts the answer to
+ * the command's response_url.
+ *
+ * At least once: EventBridge retries a delivery it could not make, and Lambda an invocation that failed, so the same
+ * command can run twice. Its effects do not repeat (a create is keyed by the command's trigger_id, a second delete of
+ * a DELETING cluster starts nothing); at worst the person reads the same answer twice. Slack's own duplicates never
+ * get this far: the route's replay guard dispatches each team + trigger_id once.
  */
+import type { EventBridgeEvent } from 'aws-lambda';
 import { chatFollowUps, chatResponder } from '../../composition/chat';
 import { createClusterDeps, type Dependencies } from '../../composition/dependencies';
 import { clusterStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
 import { createExecutionPrefix, workflowStarter } from '../../composition/stepfunctions';
 import { webhookRegistration } from '../../composition/webhooks';
 import { loadConfig } from '../../config';
+import type { CHAT_COMMAND_RECEIVED } from '../../domain/chatops';
 import { systemClock } from '../../use-cases/ports';
 import { requestClusterDeletion } from '../../use-cases/request-cluster-deletion';
 import { runChatCommand, type ChatCommandJob, type RunChatCommandDeps } from '../../use-cases/run-chat-command';
@@ -26,9 +34,12 @@ export function chatCommandDeps(deps: ChatCommandDependencies, respond: RunChatC
   };
 }
 
+/** The event as the rule delivers it: the envelope EventBridge adds, and the job the Slack route put as its detail. */
+export type ChatCommandEvent = EventBridgeEvent<typeof CHAT_COMMAND_RECEIVED, ChatCommandJob>;
+
 export function slackWorkerHandler(deps: RunChatCommandDeps) {
-  return async (job: ChatCommandJob): Promise<void> => {
-    await runChatCommand(deps, job);
+  return async (event: ChatCommandEvent): Promise<void> => {
+    await runChatCommand(deps, event.detail);
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Dependencies } from '../../composition/dependencies';
 import { replayGuard } from '../../composition/dynamodb';
-import { chatDispatcher } from '../../composition/lambda';
+import { chatDispatcher } from '../../composition/eventbridge';
 import { loadConfig, type Config } from '../../config';
 import type { ReplayGuard } from '../../adapters/dynamodb/replay-guard';
 import { isAllowedResponseUrl } from '../../adapters/slack/responder';

@@ -19,7 +19,19 @@ const ROOT = resolve(__dirname, '../../..');
 const COMMAND_MODULE = /node_modules\/@aws-sdk\/client-([a-z0-9-]+)\/dist-es\/commands\/(\w+)Command\.js$/;
 
 /** The SDK client package → the service prefix IAM uses for its actions. */
-const IAM_PREFIX: Record<string, string> = { cloudformation: 'cloudformation', dynamodb: 'dynamodb', ec2: 'ec2', lambda: 'lambda', sfn: 'states', iam: 'iam', sts: 'sts' };
+const IAM_PREFIX: Record<string, string> = {
+  cloudformation: 'cloudformation',
+  dynamodb: 'dynamodb',
+  ec2: 'ec2',
+  // EventBridge's SDK client is client-eventbridge, its IAM prefix `events` (PutEventsCommand → events:PutEvents;
+  // Service Authorization Reference, "Actions defined by Amazon EventBridge":
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html).
+  eventbridge: 'events',
+  lambda: 'lambda',
+  sfn: 'states',
+  iam: 'iam',
+  sts: 'sts',
+};
 
 /**
  * Where a command's IAM action is not `<prefix>:<operation>`, or needs more than one action. Sources:

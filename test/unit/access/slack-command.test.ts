@@ -184,7 +184,7 @@ describe('POST /chatops/slack', () => {
   it('acknowledges within 3 seconds while the work takes much longer', async () => {
     let finished = false;
     const slowWorker = async () => {
-      // What the asynchronous invoke gives the worker: its own time, after the hand-over returned.
+      // What the event on the bus gives the worker: its own time, after the hand-over (PutEvents) returned.
       setTimeout(() => {
         finished = true;
       }, 4000);
