@@ -125,6 +125,24 @@ describe('serverless package', () => {
         },
       ]);
       expect(statementsOf(roleIdOf(resources.SlackCommandLambdaFunction!))).toContainEqual(puts[0]);
+      // And nobody else may: the default bus's policy denies that source to every other principal of the account.
+      const guards = ofType('AWS::Events::EventBusPolicy').map(([, policy]) => policy.Properties);
+      expect(guards).toEqual([
+        {
+          EventBusName: 'default',
+          StatementId: 'swarm-provisioner-test-chat-commands',
+          Statement: {
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'events:PutEvents',
+            Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
+            Condition: {
+              StringEquals: { 'events:source': env.SLACK_COMMAND_SOURCE },
+              ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['SlackCommandFunctionRole', 'Arn'] } },
+            },
+          },
+        },
+      ]);
       expect(functionStatements().filter((s) => [s.Action].flat().some((a) => a.startsWith('lambda:')))).toEqual([]);
     });
   });
