@@ -298,7 +298,7 @@ describe('tidy (managers)', () => {
     expectSucceeded([await lab.run({ instance: 'i-1', role: 'manager' })]);
     lab.seedNode({ instance: 'i-31', state: 'active', role: 'worker', engineLabels: { az: 'us-east-1b', 'instance-type': 't3.small', role: 'worker' } });
     lab.seedNode({ instance: 'i-32', state: 'inactive', role: 'worker' });
-    await lab.putSwarmItem({ ...((await lab.swarmItem()) ?? {}), gone: { SS: ['node-i-32'] }, drained: { SS: ['node-i-32'] } });
+    await lab.putSwarmItem({ ...((await lab.swarmItem()) ?? {}), gone: { SS: ['node-i-32'] }, drained: { SS: ['node-i-32'] }, draining: { SS: ['node-i-32'] } });
 
     // Act
     const result = await lab.run({ instance: 'i-1', role: 'manager', command: 'tidy', timeoutMs: 20_000 });
@@ -309,6 +309,7 @@ describe('tidy (managers)', () => {
     expect(lab.node('i-32')).toBeUndefined();
     expect((await lab.swarmItem())?.gone).toBeUndefined();
     expect((await lab.swarmItem())?.drained).toBeUndefined();
+    expect((await lab.swarmItem())?.draining).toBeUndefined();
     expect(dockerCalls(lab.calls(), 'node', 'update').filter((call) => call.args.at(-1) === 'node-i-1')).toHaveLength(1);
   });
 });
