@@ -265,6 +265,33 @@ describe('draining and leaving before termination', () => {
   });
 });
 
+describe('a rolling update, node by node', () => {
+  it('replaces the only manager without losing the swarm: the new one joins and signals first, then the old one drains, is demoted and leaves', async () => {
+    // Prepare: a one-manager swarm with a worker; the UpdatePolicy launches the replacement before terminating the old.
+    expectSucceeded([await lab.run({ instance: 'i-1', role: 'manager' })]);
+    expectSucceeded([await lab.run({ instance: 'i-11', role: 'worker' })]);
+    lab.patchNode('i-1', { tasks: 1, drainMs: 300 });
+
+    // Act: the replacement boots (as cloud-init runs it: join, then signal), then Auto Scaling terminates the old one.
+    const replacement = await lab.run({ instance: 'i-2', role: 'manager' });
+    const old = await lab.run({ instance: 'i-1', role: 'manager', command: 'watch', lifecycleState: 'Terminated', timeoutMs: 20_000 });
+
+    // Assess
+    expectSucceeded([replacement, old]);
+    const calls = lab.calls();
+    const joined = positionOf(calls, 'i-2', isDocker('swarm', 'join'));
+    const signalled = positionOf(calls, 'i-2', isAws('cloudformation', 'signal-resource', 'SUCCESS'));
+    expect(joined).toBeGreaterThanOrEqual(0);
+    expect(signalled).toBeGreaterThan(joined);
+    expect(positionOf(calls, 'i-1', isDocker('node', 'update', '--availability', 'drain'))).toBeGreaterThan(signalled);
+    expect(dockerCalls(calls, 'swarm', 'leave', '--force')).toHaveLength(0);
+    expect(lab.node('i-2')).toMatchObject({ state: 'active', role: 'manager' });
+    expect(lab.node('i-1')).toMatchObject({ state: 'inactive', role: 'worker' });
+    expect(lab.node('i-11')).toMatchObject({ state: 'active' });
+    expect((await lab.swarmItem())?.addrs?.SS).toEqual([ipOf('i-2')]);
+  });
+});
+
 describe('worker permissions', () => {
   const UPDATE_KEYWORDS = new Set(['SET', 'ADD', 'DELETE', 'REMOVE']);
 
