@@ -153,30 +153,105 @@ describe('deadlines', () => {
   });
 });
 
-describe('leaving before termination', () => {
-  it('has a terminating manager withdraw its address, demote itself, leave and let Auto Scaling go on', async () => {
+/** Where a call sits in the shared call log, which the stand-ins append to in the order things happen. */
+const positionOf = (calls: Call[], node: string, match: (call: Call) => boolean) => calls.findIndex((call) => call.node === node && match(call));
+const isDocker = (...prefix: string[]) => (call: Call) => call.tool === 'docker' && prefix.every((word, index) => call.args[index] === word);
+const isAws = (service: string, operation: string, text = '') => (call: Call) =>
+  call.tool === 'aws' && call.args[0] === service && call.args[1] === operation && call.args.join(' ').includes(text);
+const completes = isAws('autoscaling', 'complete-lifecycle-action');
+
+describe('draining and leaving before termination', () => {
+  it('has a leaving worker ask the managers to drain it, wait until a manager saw its tasks move, then leave and complete the hook', async () => {
+    // Prepare: a manager whose watcher runs, and a worker with two tasks that Auto Scaling terminates.
+    expectSucceeded([await lab.run({ instance: 'i-1', role: 'manager' })]);
+    expectSucceeded([await lab.run({ instance: 'i-11', role: 'worker' })]);
+    lab.patchNode('i-11', { tasks: 2, drainMs: 300 });
+    const watcher = lab.start({ instance: 'i-1', role: 'manager', command: 'watch', timeoutMs: 30_000 });
+
+    // Act
+    const result = await lab.run({ instance: 'i-11', role: 'worker', command: 'watch', lifecycleState: 'Terminated', timeoutMs: 30_000 });
+    watcher.stop();
+    await watcher.done;
+
+    // Assess: worker asks → manager drains → manager sees nothing running and answers → worker leaves → hook completes.
+    expectSucceeded([result]);
+    expect(result.stderr).toContain('drained: tasks moved');
+    const calls = lab.calls();
+    const steps = [
+      positionOf(calls, 'i-11', isAws('dynamodb', 'update-item', 'ADD draining')),
+      positionOf(calls, 'i-1', (call) => isDocker('node', 'update', '--availability', 'drain', 'node-i-11')(call)),
+      positionOf(calls, 'i-1', isAws('dynamodb', 'update-item', 'ADD drained')),
+      positionOf(calls, 'i-11', isDocker('swarm', 'leave')),
+      positionOf(calls, 'i-11', completes),
+    ];
+    expect(steps.every((step) => step >= 0)).toBe(true);
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+    expect(lab.node('i-11')).toMatchObject({ state: 'inactive', availability: 'drain' });
+  });
+
+  it('has a terminating manager drain itself, wait for its tasks to move, withdraw its address, demote itself, leave and let Auto Scaling go on', async () => {
     // Prepare
     expectSucceeded(await Promise.all(MANAGERS.map((instance) => lab.run({ instance, role: 'manager' }))));
     const leaving = 'i-2';
+    lab.patchNode(leaving, { tasks: 1, drainMs: 300 });
 
     // Act: the watcher sees the lifecycle hook's target state.
     const result = await lab.run({ instance: leaving, role: 'manager', command: 'watch', lifecycleState: 'Terminated', timeoutMs: 20_000 });
 
     // Assess
     expectSucceeded([result]);
-    const mine = lab.calls().filter((call) => call.node === leaving);
-    expect(dockerCalls(mine, 'node', 'demote')).toHaveLength(1);
-    expect(dockerCalls(mine, 'swarm', 'leave').length).toBeGreaterThan(0);
-    const complete = mine.find((call) => call.tool === 'aws' && call.args[1] === 'complete-lifecycle-action');
+    expect(result.stderr).toContain('drained: tasks moved');
+    const calls = lab.calls();
+    const steps = [
+      positionOf(calls, leaving, isDocker('node', 'update', '--availability', 'drain', `node-${leaving}`)),
+      positionOf(calls, leaving, isDocker('node', 'ps')),
+      positionOf(calls, leaving, isAws('dynamodb', 'update-item', 'DELETE addrs')),
+      positionOf(calls, leaving, isDocker('node', 'demote')),
+      positionOf(calls, leaving, isDocker('swarm', 'leave')),
+      positionOf(calls, leaving, completes),
+    ];
+    expect(steps.every((step) => step >= 0)).toBe(true);
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+    const complete = calls.find((call) => call.node === leaving && completes(call));
     expect(complete && [argument(complete, '--auto-scaling-group-name'), argument(complete, '--lifecycle-hook-name'), argument(complete, '--instance-id')]).toEqual([
       `${STACK_NAME}-managers`,
       'swarm-leave',
       leaving,
     ]);
-    expect(lab.node(leaving)).toMatchObject({ state: 'inactive' });
+    expect(lab.node(leaving)).toMatchObject({ state: 'inactive', role: 'worker', availability: 'drain' });
     const item = await lab.swarmItem();
     expect(item?.addrs?.SS).not.toContain(ipOf(leaving));
     expect(item?.gone?.SS).toEqual([`node-${leaving}`]);
+  });
+
+  it('lets a worker leave at the drain bound when no manager answers, and says so', async () => {
+    // Prepare: no manager watcher runs, so nobody drains the worker.
+    expectSucceeded([await lab.run({ instance: 'i-1', role: 'manager' })]);
+    expectSucceeded([await lab.run({ instance: 'i-11', role: 'worker' })]);
+    const started = Date.now();
+
+    // Act
+    const result = await lab.run({ instance: 'i-11', role: 'worker', command: 'leave', drainSeconds: 2, timeoutMs: 20_000 });
+
+    // Assess
+    expectSucceeded([result]);
+    expect(result.stderr).toContain('tasks not moved after 2 s; leaving anyway');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(positionOf(lab.calls(), 'i-11', completes)).toBeGreaterThan(positionOf(lab.calls(), 'i-11', isDocker('swarm', 'leave')));
+    expect(lab.node('i-11')).toMatchObject({ state: 'inactive' });
+  });
+
+  it('lets a manager whose tasks never stop leave at the drain bound, still demoted, and says so', async () => {
+    expectSucceeded(await Promise.all(['i-1', 'i-2'].map((instance) => lab.run({ instance, role: 'manager' }))));
+    lab.patchNode('i-2', { tasks: 3, stuck: true });
+
+    const result = await lab.run({ instance: 'i-2', role: 'manager', command: 'leave', drainSeconds: 2, timeoutMs: 20_000 });
+
+    expectSucceeded([result]);
+    expect(result.stderr).toContain('tasks not moved after 2 s; leaving anyway');
+    expect(dockerCalls(lab.calls(), 'node', 'demote')).toHaveLength(1);
+    expect(lab.node('i-2')).toMatchObject({ state: 'inactive', role: 'worker' });
+    expect(positionOf(lab.calls(), 'i-2', completes)).toBeGreaterThan(0);
   });
 
   it('lets the last manager leave by force when it cannot be demoted', async () => {
@@ -190,36 +265,67 @@ describe('leaving before termination', () => {
   });
 });
 
+describe('a rolling update, node by node', () => {
+  it('replaces the only manager without losing the swarm: the new one joins and signals first, then the old one drains, is demoted and leaves', async () => {
+    // Prepare: a one-manager swarm with a worker; the UpdatePolicy launches the replacement before terminating the old.
+    expectSucceeded([await lab.run({ instance: 'i-1', role: 'manager' })]);
+    expectSucceeded([await lab.run({ instance: 'i-11', role: 'worker' })]);
+    lab.patchNode('i-1', { tasks: 1, drainMs: 300 });
+
+    // Act: the replacement boots (as cloud-init runs it: join, then signal), then Auto Scaling terminates the old one.
+    const replacement = await lab.run({ instance: 'i-2', role: 'manager' });
+    const old = await lab.run({ instance: 'i-1', role: 'manager', command: 'watch', lifecycleState: 'Terminated', timeoutMs: 20_000 });
+
+    // Assess
+    expectSucceeded([replacement, old]);
+    const calls = lab.calls();
+    const joined = positionOf(calls, 'i-2', isDocker('swarm', 'join'));
+    const signalled = positionOf(calls, 'i-2', isAws('cloudformation', 'signal-resource', 'SUCCESS'));
+    expect(joined).toBeGreaterThanOrEqual(0);
+    expect(signalled).toBeGreaterThan(joined);
+    expect(positionOf(calls, 'i-1', isDocker('node', 'update', '--availability', 'drain'))).toBeGreaterThan(signalled);
+    expect(dockerCalls(calls, 'swarm', 'leave', '--force')).toHaveLength(0);
+    expect(lab.node('i-2')).toMatchObject({ state: 'active', role: 'manager' });
+    expect(lab.node('i-1')).toMatchObject({ state: 'inactive', role: 'worker' });
+    expect(lab.node('i-11')).toMatchObject({ state: 'active' });
+    expect((await lab.swarmItem())?.addrs?.SS).toEqual([ipOf('i-2')]);
+  });
+});
+
 describe('worker permissions', () => {
   const UPDATE_KEYWORDS = new Set(['SET', 'ADD', 'DELETE', 'REMOVE']);
 
-  it('keeps a worker within what WorkerRole allows: reads of pk, wrk and addrs by name, writes of gone only', async () => {
-    // Prepare: a swarm with one manager; a worker joins, then Auto Scaling terminates it.
+  it('keeps a worker within what WorkerRole allows: reads of pk, wrk, addrs and drained by name, writes of draining and gone only', async () => {
+    // Prepare: a swarm with one manager (its watcher answers drain requests); a worker joins, then Auto Scaling terminates it.
     expectSucceeded([await lab.run({ instance: 'i-1', role: 'manager' })]);
     expectSucceeded([await lab.run({ instance: 'i-11', role: 'worker' })]);
+    const watcher = lab.start({ instance: 'i-1', role: 'manager', command: 'watch', timeoutMs: 30_000 });
 
     // Act
-    expectSucceeded([await lab.run({ instance: 'i-11', role: 'worker', command: 'watch', lifecycleState: 'Terminated', timeoutMs: 20_000 })]);
+    const result = await lab.run({ instance: 'i-11', role: 'worker', command: 'watch', lifecycleState: 'Terminated', timeoutMs: 30_000 });
+    watcher.stop();
+    await watcher.done;
 
     // Assess: the attributes each DynamoDB request names (the IAM condition key dynamodb:Attributes).
+    expectSucceeded([result]);
     const requests = lab.calls().filter((call) => call.node === 'i-11' && call.tool === 'aws' && call.args[0] === 'dynamodb');
     const named = requests.map((call) => {
       const expression = argument(call, call.args[1] === 'get-item' ? '--projection-expression' : '--update-expression') ?? '';
       const names = expression.replace(/:\w+/g, ' ').split(/[^\w#]+/).filter((word) => word && !UPDATE_KEYWORDS.has(word));
       return [call.args[1], ...new Set(names)].join(' ');
     });
-    expect(new Set(named)).toEqual(new Set(['get-item wrk', 'get-item addrs', 'update-item gone']));
+    expect(new Set(named)).toEqual(new Set(['get-item wrk', 'get-item addrs', 'get-item drained', 'update-item draining', 'update-item gone']));
     expect(requests.every((call) => argument(call, '--key') === '{"pk":{"S":"swarm"}}')).toBe(true);
   });
 });
 
 describe('tidy (managers)', () => {
-  it('copies engine labels of unlabelled nodes into node labels and removes nodes that left', async () => {
+  it('copies engine labels of unlabelled nodes into node labels and removes nodes that left, with their drain answers', async () => {
     // Prepare: a manager, a new worker with only engine labels, and a departed worker recorded as gone.
     expectSucceeded([await lab.run({ instance: 'i-1', role: 'manager' })]);
     lab.seedNode({ instance: 'i-31', state: 'active', role: 'worker', engineLabels: { az: 'us-east-1b', 'instance-type': 't3.small', role: 'worker' } });
     lab.seedNode({ instance: 'i-32', state: 'inactive', role: 'worker' });
-    await lab.putSwarmItem({ ...((await lab.swarmItem()) ?? {}), gone: { SS: ['node-i-32'] } });
+    await lab.putSwarmItem({ ...((await lab.swarmItem()) ?? {}), gone: { SS: ['node-i-32'] }, drained: { SS: ['node-i-32'] }, draining: { SS: ['node-i-32'] } });
 
     // Act
     const result = await lab.run({ instance: 'i-1', role: 'manager', command: 'tidy', timeoutMs: 20_000 });
@@ -229,6 +335,8 @@ describe('tidy (managers)', () => {
     expect(lab.node('i-31')?.labels).toEqual({ az: 'us-east-1b', 'instance-type': 't3.small', role: 'worker' });
     expect(lab.node('i-32')).toBeUndefined();
     expect((await lab.swarmItem())?.gone).toBeUndefined();
+    expect((await lab.swarmItem())?.drained).toBeUndefined();
+    expect((await lab.swarmItem())?.draining).toBeUndefined();
     expect(dockerCalls(lab.calls(), 'node', 'update').filter((call) => call.args.at(-1) === 'node-i-1')).toHaveLength(1);
   });
 });

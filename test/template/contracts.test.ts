@@ -231,17 +231,17 @@ describe('node roles (least privilege)', () => {
     ]);
   });
 
-  it('lets workers read only the worker token and manager addresses, record only their departure, and act on the worker group only', () => {
+  it('lets workers read only the worker token, manager addresses and drain answers, only ask for a drain and record their departure, and act on the worker group only', () => {
     expect(summary(inline('WorkerRole'))).toEqual([
       {
         Action: 'dynamodb:GetItem',
         Resource: { 'Fn::GetAtt': ['SwarmTable', 'Arn'] },
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'wrk', 'addrs'] }, StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'wrk', 'addrs', 'drained'] }, StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } },
       },
       {
         Action: 'dynamodb:UpdateItem',
         Resource: { 'Fn::GetAtt': ['SwarmTable', 'Arn'] },
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'gone'] }, StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' } },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'gone', 'draining'] }, StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' } },
       },
       { Action: 'autoscaling:CompleteLifecycleAction', Resource: groupArn('workers') },
     ]);

@@ -65,6 +65,9 @@ Resources:
       Tags: [{ Key: a }]
   Group:
     Type: AWS::AutoScaling::AutoScalingGroup
+    UpdatePolicy:
+      AutoScalingRollingUpdate: { MaxBatchSize: 1, PauseTime: PT2H, MinInstancesInService: !Ref Nobody, Surge: 1 }
+      AutoScalingBlueGreen: {}
     Properties:
       MinSize: !If [Small, 1, 2]
       AvailabilityZones: us-east-1a
@@ -104,6 +107,10 @@ Outputs:
         'Resources.Queue.Properties.FifoQueue: expected a boolean, got "maybe"',
         'Resources.Queue.Properties.Tags[0]: required property Value is missing',
         'Resources.Queue.Properties.QueueName: Ref to unknown Nothing',
+        'Resources.Group.UpdatePolicy: unknown policy AutoScalingBlueGreen',
+        'Resources.Group.UpdatePolicy.AutoScalingRollingUpdate: unknown property Surge',
+        'Resources.Group.UpdatePolicy.AutoScalingRollingUpdate.PauseTime: PT2H is not an ISO 8601 duration of at most PT1H',
+        'Resources.Group.UpdatePolicy.AutoScalingRollingUpdate.MinInstancesInService: Ref to unknown Nobody',
         'Resources.Group.Properties: required property MaxSize is missing',
         'Resources.Group.Properties.MinSize: unknown condition Small',
         'Resources.Group.Properties.AvailabilityZones: expected a list, got "us-east-1a"',
@@ -142,6 +149,8 @@ Resources:
     Properties: { QueueName: !Sub '\${AWS::StackName}-q', DelaySeconds: '3', FifoQueue: 'false', Tags: [{ Key: a, Value: b }] }
   Group:
     Type: AWS::AutoScaling::AutoScalingGroup
+    UpdatePolicy:
+      AutoScalingRollingUpdate: { MaxBatchSize: 1, MinInstancesInService: 1, PauseTime: PT1H, WaitOnResourceSignals: true, SuspendProcesses: [AZRebalance] }
     Properties:
       MinSize: '1'
       MaxSize: '2'

@@ -52,6 +52,13 @@ const OUTPUT_KEYS = new Set(['Value', 'Description', 'Export', 'Condition']);
 const PSEUDO_PARAMETERS = new Set(['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix']);
 const PARAMETER_TYPE = /^(String|Number|List<Number>|CommaDelimitedList|AWS::EC2::[A-Za-z]+::[A-Za-z]+(Name|Id)|List<AWS::EC2::[A-Za-z]+::[A-Za-z]+(Name|Id)>|AWS::SSM::Parameter::Name|AWS::SSM::Parameter::Value<.+>)$/;
 const CREATION_POLICY_KEYS = new Set(['ResourceSignal', 'AutoScalingCreationPolicy', 'StartFleet']);
+/**
+ * UpdatePolicy ("UpdatePolicy attribute", CloudFormation User Guide,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html): the policies and,
+ * for AutoScalingRollingUpdate, its properties; PauseTime is an ISO 8601 duration of at most one hour (PT1H).
+ */
+const UPDATE_POLICY_KEYS = new Set(['AutoScalingReplacingUpdate', 'AutoScalingRollingUpdate', 'AutoScalingScheduledAction', 'CodeDeployLambdaAliasUpdate', 'EnableVersionUpgrade', 'UseOnlineResharding']);
+const ROLLING_UPDATE_KEYS = new Set(['MaxBatchSize', 'MinActiveInstancesPercent', 'MinInstancesInService', 'MinSuccessfulInstancesPercent', 'PauseTime', 'SuspendProcesses', 'WaitOnResourceSignals']);
 const CONDITION_FUNCTIONS = new Set(['Fn::And', 'Fn::Or', 'Fn::Not', 'Fn::Equals', 'Condition']);
 
 export function lintTemplate(template: unknown, spec: ResourceSpecification, size?: TemplateSize): string[] {
@@ -160,6 +167,7 @@ function lintResource(name: string, resource: Json, context: Context): void {
       lintIntrinsics(`${where}.CreationPolicy`, resource.CreationPolicy, context, {});
     }
   }
+  if (resource.UpdatePolicy !== undefined) lintUpdatePolicy(`${where}.UpdatePolicy`, resource.UpdatePolicy, context);
   if (resource.Metadata !== undefined) lintIntrinsics(`${where}.Metadata`, resource.Metadata, context, {});
   const properties = resource.Properties ?? {};
   if (!isRecord(properties)) return report(`${where}.Properties`, 'must be a mapping');
@@ -170,6 +178,22 @@ function lintResource(name: string, resource: Json, context: Context): void {
     return lintIntrinsics(`${where}.Properties`, properties, context, {});
   }
   lintProperties(`${where}.Properties`, known, properties, context);
+}
+
+function lintUpdatePolicy(where: string, policy: Json, context: Context): void {
+  if (!isRecord(policy)) return context.report(where, 'must be a mapping');
+  for (const key of Object.keys(policy)) if (!UPDATE_POLICY_KEYS.has(key)) context.report(where, `unknown policy ${key}`);
+  const rolling = policy.AutoScalingRollingUpdate;
+  if (isRecord(rolling)) {
+    for (const key of Object.keys(rolling)) if (!ROLLING_UPDATE_KEYS.has(key)) context.report(`${where}.AutoScalingRollingUpdate`, `unknown property ${key}`);
+    const pause = rolling.PauseTime;
+    if (typeof pause === 'string') {
+      const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(pause);
+      const seconds = match ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) : Number.NaN;
+      if (!(seconds <= 3600)) context.report(`${where}.AutoScalingRollingUpdate.PauseTime`, `${pause} is not an ISO 8601 duration of at most PT1H`);
+    }
+  }
+  lintIntrinsics(where, policy, context, {});
 }
 
 function lintProperties(where: string, known: ResourceProperties, values: Record<string, Json>, context: Context): void {

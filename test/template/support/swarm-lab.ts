@@ -20,6 +20,8 @@ export interface NodeRun {
   role: Role;
   command?: 'join' | 'leave' | 'watch' | 'tidy';
   waitSeconds?: number;
+  /** The bound on draining before leaving (the template's DrainSeconds). */
+  drainSeconds?: number;
   lifecycleState?: string;
   timeoutMs?: number;
 }
@@ -28,6 +30,10 @@ export interface NodeResult {
   code: number | null;
   stderr: string;
   timedOut: boolean;
+}
+export interface Running {
+  done: Promise<NodeResult>;
+  stop(): void;
 }
 export interface Call {
   node: string;
@@ -60,35 +66,42 @@ export async function createLab(dynamodb: { server: EmbeddedDynamoDB; client: Dy
     },
   ]);
   const template = loadTemplate();
-  const scriptFor = (role: Role, waitSeconds: number): string => {
-    const path = join(dir, `${role}-${waitSeconds}.sh`);
+  const scriptFor = (role: Role, waitSeconds: number, drainSeconds?: number): string => {
+    const path = join(dir, `${role}-${waitSeconds}-${drainSeconds ?? 'default'}.sh`);
     if (!existsSync(path)) {
       const launchTemplate = role === 'manager' ? 'ManagerLaunchTemplate' : 'WorkerLaunchTemplate';
-      writeFileSync(path, bootstrapScript(template, launchTemplate, { SwarmTable: table, JoinWaitSeconds: String(waitSeconds) }));
+      const overrides: Record<string, string> = { SwarmTable: table, JoinWaitSeconds: String(waitSeconds) };
+      if (drainSeconds !== undefined) overrides.DrainSeconds = String(drainSeconds);
+      writeFileSync(path, bootstrapScript(template, launchTemplate, overrides));
     }
     return path;
+  };
+  const start = (node: NodeRun): Running => {
+    const env: NodeJS.ProcessEnv = {
+      PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      HOME: dir,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.server.endpoint,
+      FAKE_STATE: state,
+      FAKE_INSTANCE_ID: node.instance,
+      FAKE_IP: ipOf(node.instance),
+      FAKE_AZ: `us-east-1${'abc'[Number(node.instance.replace(/\D/g, '')) % 3]}`,
+      FAKE_INSTANCE_TYPE: 't3.small',
+      FAKE_LIFECYCLE_STATE: node.lifecycleState ?? 'InService',
+    };
+    const script = scriptFor(node.role, node.waitSeconds ?? 60, node.drainSeconds);
+    return runBounded(node.instance, ['bash', script, node.command ?? 'join'], env, node.timeoutMs ?? 45_000);
   };
 
   return {
     table,
     state,
     run(node: NodeRun): Promise<NodeResult> {
-      const env: NodeJS.ProcessEnv = {
-        PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-        HOME: dir,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.server.endpoint,
-        FAKE_STATE: state,
-        FAKE_INSTANCE_ID: node.instance,
-        FAKE_IP: ipOf(node.instance),
-        FAKE_AZ: `us-east-1${'abc'[Number(node.instance.replace(/\D/g, '')) % 3]}`,
-        FAKE_INSTANCE_TYPE: 't3.small',
-        FAKE_LIFECYCLE_STATE: node.lifecycleState ?? 'InService',
-      };
-      const script = scriptFor(node.role, node.waitSeconds ?? 60);
-      return runBounded(node.instance, ['bash', script, node.command ?? 'join'], env, node.timeoutMs ?? 45_000);
+      return start(node).done;
     },
+    /** Starts a node that runs until it ends by itself, its deadline, or stop() (a watcher that never sees termination). */
+    start,
     calls(): Call[] {
       const log = join(state, 'calls.log');
       if (!existsSync(log)) return [];
@@ -105,11 +118,26 @@ export async function createLab(dynamodb: { server: EmbeddedDynamoDB; client: Dy
       await dynamodb.client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'swarm' }, ...item } }));
     },
     /** Seeds the stand-in engine with a node as a manager would see it (for tidy). */
-    seedNode(node: { instance: string; state: string; role: Role; labels?: Record<string, string>; engineLabels?: Record<string, string> }): void {
+    seedNode(node: {
+      instance: string;
+      state: string;
+      role: Role;
+      labels?: Record<string, string>;
+      engineLabels?: Record<string, string>;
+      /** Tasks running on the node; once drained they stop drainMs later, never when stuck. */
+      tasks?: number;
+      drainMs?: number;
+      stuck?: boolean;
+    }): void {
       const record = { id: `node-${node.instance}`, labels: {}, addr: ipOf(node.instance), ...node };
       writeFileSync(join(state, `node-${node.instance}.json`), JSON.stringify(record));
     },
-    node(instance: string): { state: string; role?: string; labels: Record<string, string> } | undefined {
+    /** Adds to the record of a node the engine already knows (tasks, how draining goes). */
+    patchNode(instance: string, patch: { tasks?: number; drainMs?: number; stuck?: boolean }): void {
+      const file = join(state, `node-${instance}.json`);
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...patch }));
+    },
+    node(instance: string): { state: string; role?: string; availability?: string; labels: Record<string, string> } | undefined {
       const file = join(state, `node-${instance}.json`);
       return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
     },
@@ -138,19 +166,19 @@ function writeStandIns(bin: string): void {
   }
 }
 
-function runBounded(instance: string, argv: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<NodeResult> {
-  return new Promise((resolve, reject) => {
-    const [command = 'bash', ...args] = argv;
-    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let timedOut = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
+function runBounded(instance: string, argv: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Running {
+  const [command = 'bash', ...args] = argv;
+  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let timedOut = false;
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const done = new Promise<NodeResult>((resolve, reject) => {
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -160,4 +188,10 @@ function runBounded(instance: string, argv: string[], env: NodeJS.ProcessEnv, ti
       resolve({ instance, code, stderr, timedOut });
     });
   });
+  return {
+    done,
+    stop: () => {
+      child.kill('SIGKILL');
+    },
+  };
 }

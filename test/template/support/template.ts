@@ -49,6 +49,7 @@ export const STACK_VALUES: Record<string, string> = {
   LogGroup: '/swarm/c-01jz0000000000000000000000',
   EnableCloudWatchLogs: 'yes',
   EnableSystemPrune: 'yes',
+  DockerVersion: '25.0.16',
 };
 
 export function bootstrapScript(template: Template, launchTemplate: string, overrides: Record<string, string> = {}): string {
