@@ -1,12 +1,13 @@
 /**
  * The sandbox's EventBridge: the default bus, with one rule per `eventBridge` event in serverless.yml (the patterns
  * as they deploy), each delivering to the same handler the function runs on AWS. What reaches it: the local Step
- * Functions' execution status changes, and the simulated cloud's CloudFormation and EC2 events.
+ * Functions' execution status changes, and the simulated cloud's CloudFormation, EC2 and Auto Scaling events.
  *
  * Adding an event-driven function: its `eventBridge: { pattern }` in serverless.yml, and one row in EVENT_FUNCTIONS.
  */
 import type { Context } from 'aws-lambda';
 import type { Dependencies } from '../src/composition';
+import { autoScalingEventsHandler } from '../src/handlers/events/auto-scaling-events';
 import { executionEndedHandler } from '../src/handlers/events/execution-ended';
 import { instanceEventsHandler } from '../src/handlers/events/instance-events';
 import { stackEventsHandler } from '../src/handlers/events/stack-events';
@@ -22,7 +23,9 @@ type EventFunction = (deps: Dependencies) => (event: AwsEvent, context: Context)
 export const EVENT_FUNCTIONS: Record<string, EventFunction> = {
   executionEnded: (deps) => executionEndedHandler(deps) as (event: AwsEvent) => Promise<unknown>,
   stackEvents: (deps) => stackEventsHandler({ waits: deps.waits, tokens: deps.tokens, store: deps.store, clock: deps.clock }) as (event: AwsEvent) => Promise<unknown>,
-  instanceEvents: (deps) => instanceEventsHandler({ waits: deps.instanceWaits, tokens: deps.tokens }) as (event: AwsEvent) => Promise<unknown>,
+  instanceEvents: (deps) => instanceEventsHandler({ waits: deps.instanceWaits, nodes: deps.nodes, tokens: deps.tokens }) as (event: AwsEvent) => Promise<unknown>,
+  autoScalingEvents: (deps) =>
+    autoScalingEventsHandler({ store: deps.store, nodes: deps.nodes, instances: deps.instances, clock: deps.clock }) as (event: AwsEvent) => Promise<unknown>,
 };
 
 /**

@@ -70,8 +70,8 @@ describe('instanceEvents', () => {
     );
     const event = fixture<EventBridgeEvent<'EC2 Instance State-change Notification', InstanceStateDetail>>('ec2-instance-state-change.json');
 
-    await instanceEventsHandler({ waits: db.instanceWaits, tokens: tokens.tokens })(event);
-    await instanceEventsHandler({ waits: db.instanceWaits, tokens: tokens.tokens })({ ...event, detail: { ...event.detail, state: 'terminated' } });
+    await instanceEventsHandler({ waits: db.instanceWaits, nodes: db.nodes, tokens: tokens.tokens })(event);
+    await instanceEventsHandler({ waits: db.instanceWaits, nodes: db.nodes, tokens: tokens.tokens })({ ...event, detail: { ...event.detail, state: 'terminated' } });
 
     expect(tokens.answers).toEqual([{ token: 't1', kind: 'success', output: { remaining: 0, total: 1 } }]);
   });
