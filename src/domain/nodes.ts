@@ -32,19 +32,19 @@ export const byRoleZoneId = (a: ClusterNode, b: ClusterNode): number =>
 export const observedAt = (nodes: ClusterNode[], at: string): ClusterNode[] => nodes.map((node) => ({ ...node, stateAt: at }));
 
 /**
- * The cluster an Auto Scaling group belongs to. CloudFormation names a group it creates without a name
- * `<stack name>-<logical id>-<random suffix>`, and our stacks are `swarm-<cluster id>` (cluster ids are `c-` and
- * lowercase base 32, no dash after the first), so the id is what follows `swarm-` up to the next dash but one.
- * Undefined for a group that is not one of ours.
+ * The cluster an Auto Scaling group belongs to. templates/swarm.yaml names its groups `<stack name>-managers` and
+ * `<stack name>-workers` (a group CloudFormation names itself is `<stack name>-<logical id>-<suffix>`), and our stacks
+ * are `swarm-<cluster id>` with cluster ids `c-` and lowercase base 32, so the id is what follows `swarm-` up to the
+ * next dash but one. Undefined for a group that is not one of ours.
  */
 export function clusterIdOfAutoScalingGroup(groupName: string): string | undefined {
-  const match = /^(c-[0-9a-z]+)-([A-Za-z0-9]+)-/.exec(groupName.startsWith(STACK_NAME_PREFIX) ? groupName.slice(STACK_NAME_PREFIX.length) : '');
+  const match = /^(c-[0-9a-z]+)-[A-Za-z0-9]/.exec(groupName.startsWith(STACK_NAME_PREFIX) ? groupName.slice(STACK_NAME_PREFIX.length) : '');
   return match?.[1];
 }
 
-/** The role of a group's instances, from its logical id in templates/swarm.yaml (ManagerAsg, NodeAsg). */
+/** The role of a group's instances, from its name: `-managers` (or a logical id ManagerAsg) runs managers. */
 export function roleOfAutoScalingGroup(groupName: string): NodeRole {
-  return /^swarm-c-[0-9a-z]+-Manager/.test(groupName) ? 'manager' : 'worker';
+  return /^swarm-c-[0-9a-z]+-manager/i.test(groupName) ? 'manager' : 'worker';
 }
 
 /**

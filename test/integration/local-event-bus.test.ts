@@ -227,9 +227,9 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
     bus.put(instance('shutting-down'));
     bus.put(instance('terminated'));
     bus.put(instance('rebooting'));
-    bus.put(group('swarm-c-01jd1-NodeAsg-1A2B3C4D5E6F7', 'EC2 Instance Launch Successful'));
-    bus.put(group('swarm-c-01jd1-NodeAsg-1A2B3C4D5E6F7', 'EC2 Instance Terminate Successful'));
-    bus.put(group('swarm-c-01jd1-NodeAsg-1A2B3C4D5E6F7', 'EC2 Instance Launch Unsuccessful'));
+    bus.put(group('swarm-c-01jd1-workers', 'EC2 Instance Launch Successful'));
+    bus.put(group('swarm-c-01jd1-workers', 'EC2 Instance Terminate Successful'));
+    bus.put(group('swarm-c-01jd1-workers', 'EC2 Instance Launch Unsuccessful'));
     bus.put(group('someone-elses-asg', 'EC2 Instance Launch Successful'));
     await bus.close();
 
@@ -238,8 +238,8 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
       'stackEvents: CloudFormation Resource Status Change',
       'instanceEvents: EC2 Instance State-change Notification shutting-down',
       'instanceEvents: EC2 Instance State-change Notification terminated',
-      'autoScalingEvents: EC2 Instance Launch Successful swarm-c-01jd1-NodeAsg-1A2B3C4D5E6F7',
-      'autoScalingEvents: EC2 Instance Terminate Successful swarm-c-01jd1-NodeAsg-1A2B3C4D5E6F7',
+      'autoScalingEvents: EC2 Instance Launch Successful swarm-c-01jd1-workers',
+      'autoScalingEvents: EC2 Instance Terminate Successful swarm-c-01jd1-workers',
     ]);
   });
 });

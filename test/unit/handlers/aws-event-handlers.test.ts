@@ -92,7 +92,7 @@ describe('autoScalingEvents', () => {
     const cluster = aCluster({ status: 'READY' });
     await db.store.create(cluster);
     const handler = autoScalingEventsHandler({ store: db.store, nodes: db.nodes, instances: fakeInstances().inventory, clock: fixedClock() });
-    const group = `${cluster.stackName}-NodeAsg-1A2B3C4D5E6F7`;
+    const group = `${cluster.stackName}-workers`;
 
     await handler(aboutOurGroup('autoscaling-instance-launch-successful.json', group, '2026-11-26T11:59:30Z'));
     const afterLaunch = (await db.store.get(cluster.id))?.nodes;

@@ -8,7 +8,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { buildClusterNodes } from '../../../src/adapters/dynamodb/cluster-nodes';
 import { buildInstanceWaits } from '../../../src/adapters/dynamodb/workflow-waits';
 import type { Cluster, ClusterNode } from '../../../src/domain/cluster';
-import { clusterIdOfAutoScalingGroup, INSTANCE_MAPPING_GRACE_SECONDS } from '../../../src/domain/nodes';
+import { clusterIdOfAutoScalingGroup, INSTANCE_MAPPING_GRACE_SECONDS, roleOfAutoScalingGroup } from '../../../src/domain/nodes';
 import { onInstanceLaunched, onInstanceTerminated } from '../../../src/use-cases/auto-scaling-events';
 import { onInstanceState } from '../../../src/use-cases/await-instances';
 import { aCluster } from '../../support/clusters';
@@ -44,7 +44,8 @@ async function ready(nodes: ClusterNode[], overrides: Partial<Cluster> = {}): Pr
 const eventDeps = () => ({ waits: db.instanceWaits, nodes: db.nodes, tokens: fakeTokens().tokens });
 const stateOf = async (clusterId: string, instanceId: string) => (await db.store.get(clusterId))?.nodes.find((n) => n.instanceId === instanceId);
 const mappingOf = async (instanceId: string) => (await db.documents.send(new GetCommand({ TableName: 'clusters', Key: { pk: `INSTANCE#${instanceId}`, sk: 'INSTANCE' } }))).Item;
-const groupOf = (cluster: Cluster, logicalId = 'NodeAsg') => `${cluster.stackName}-${logicalId}-1A2B3C4D5E6F7`;
+/** templates/swarm.yaml names its groups `<stack name>-managers` and `<stack name>-workers`. */
+const groupOf = (cluster: Cluster, role: 'managers' | 'workers' = 'workers') => `${cluster.stackName}-${role}`;
 
 describe('EC2 state changes', () => {
   it('moves a node through stopping and stopped, and forgets its public address once stopped', async () => {
@@ -135,8 +136,11 @@ describe('Auto Scaling launches and terminations', () => {
     clock: fixedClock('2026-11-26T13:00:00.000Z'),
   });
 
-  it('reads our cluster id from a CloudFormation-named group, and nobody else’s', () => {
+  it('reads our cluster id from our groups’ names (the template’s, or CloudFormation’s own), and nobody else’s', () => {
+    expect(clusterIdOfAutoScalingGroup('swarm-c-01jd1y2k3m4n5p6q7r8s9t0v1w-workers')).toBe('c-01jd1y2k3m4n5p6q7r8s9t0v1w');
     expect(clusterIdOfAutoScalingGroup('swarm-c-01jd1y2k3m4n5p6q7r8s9t0v1w-NodeAsg-1A2B3C4D5E6F7')).toBe('c-01jd1y2k3m4n5p6q7r8s9t0v1w');
+    expect(roleOfAutoScalingGroup('swarm-c-01jd1y2k3m4n5p6q7r8s9t0v1w-managers')).toBe('manager');
+    expect(roleOfAutoScalingGroup('swarm-c-01jd1y2k3m4n5p6q7r8s9t0v1w-workers')).toBe('worker');
     expect(clusterIdOfAutoScalingGroup('my-auto-scaling-group')).toBeUndefined();
     expect(clusterIdOfAutoScalingGroup('swarm-demo-NodeAsg-1A2B')).toBeUndefined();
   });
@@ -145,7 +149,7 @@ describe('Auto Scaling launches and terminations', () => {
     const cluster = await ready([node('i-old')]);
 
     const effect = await onInstanceLaunched(launchDeps([{ instanceId: 'i-new', availabilityZone: 'us-east-1b', state: 'pending', privateIp: '10.0.2.9', instanceType: 't3.small' }]), {
-      groupName: groupOf(cluster, 'ManagerAsg'),
+      groupName: groupOf(cluster, 'managers'),
       instanceId: 'i-new',
       availabilityZone: 'us-east-1b',
       time: '2026-11-26T12:59:58Z',
