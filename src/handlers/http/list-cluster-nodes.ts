@@ -10,7 +10,7 @@ import { clusterIdParameter, nodesQueryParameters } from './route-parameters';
 import { json, parseOrThrow } from './middleware';
 import { callerOf } from './principal';
 
-/** GET /clusters/{id}/nodes: the record only (no EC2 call); any query parameter is refused with 400. */
+/** GET /clusters/{id}/nodes: the record only (no EC2 call); any query parameter is refused (422, as on every route). */
 export function listClusterNodesHandler(deps: Pick<Dependencies, 'access'> & { store: ClusterReader }) {
   return httpHandler(
     async (event) => {
