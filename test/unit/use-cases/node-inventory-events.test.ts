@@ -11,9 +11,10 @@ import type { Cluster, ClusterNode } from '../../../src/domain/cluster';
 import { clusterIdOfAutoScalingGroup, INSTANCE_MAPPING_GRACE_SECONDS, roleOfAutoScalingGroup } from '../../../src/domain/nodes';
 import { onInstanceLaunched, onInstanceTerminated } from '../../../src/use-cases/auto-scaling-events';
 import { onInstanceState } from '../../../src/use-cases/await-instances';
+import { recordStackReady } from '../../../src/use-cases/record-stack-outcome';
 import { aCluster } from '../../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
-import { fakeInstances, fakeTokens } from '../../support/fakes';
+import { fakeFollowUps, fakeInstances, fakeQuotas, fakeTokens } from '../../support/fakes';
 
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
 beforeAll(async () => {
@@ -46,6 +47,32 @@ const stateOf = async (clusterId: string, instanceId: string) => (await db.store
 const mappingOf = async (instanceId: string) => (await db.documents.send(new GetCommand({ TableName: 'clusters', Key: { pk: `INSTANCE#${instanceId}`, sk: 'INSTANCE' } }))).Item;
 /** templates/swarm.yaml names its groups `<stack name>-managers` and `<stack name>-workers`. */
 const groupOf = (cluster: Cluster, role: 'managers' | 'workers' = 'workers') => `${cluster.stackName}-${role}`;
+
+describe('READY', () => {
+  it('records the inventory as of its read and maps every instance to the cluster, so EC2’s events find it', async () => {
+    const cluster = aCluster({ status: 'CREATING' });
+    await db.store.create(cluster);
+    const instances = fakeInstances([{ instanceId: 'i-m1', role: 'manager' }, { instanceId: 'i-w1' }, { instanceId: 'i-gone', state: 'terminated' }]);
+    const deps = {
+      store: db.store,
+      clock: fixedClock('2026-11-26T12:00:00.400Z'),
+      quotas: fakeQuotas().quotas,
+      followUps: fakeFollowUps().followUps,
+      stacks: { describeStack: async () => undefined, listStackEvents: async () => [] },
+      instances: instances.inventory,
+      instanceWaits: db.instanceWaits,
+    };
+
+    await recordStackReady(deps as never, { clusterId: cluster.id, stackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/x/y' });
+
+    expect((await db.store.get(cluster.id))?.nodes.map((n) => [n.instanceId, n.state, n.stateAt])).toEqual([
+      ['i-m1', 'running', '2026-11-26T12:00:00.400Z'],
+      ['i-w1', 'running', '2026-11-26T12:00:00.400Z'],
+    ]);
+    expect([await db.instanceWaits.clusterOf('i-m1'), await db.instanceWaits.clusterOf('i-w1'), await db.instanceWaits.clusterOf('i-gone')]).toEqual([cluster.id, cluster.id, undefined]);
+    expect(await onInstanceState(eventDeps(), { instanceId: 'i-w1', state: 'stopping', time: '2026-11-26T12:03:00Z' })).toBe('recorded');
+  });
+});
 
 describe('EC2 state changes', () => {
   it('moves a node through stopping and stopped, and forgets its public address once stopped', async () => {
