@@ -25,7 +25,10 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource }) 
     // The workflows' waits on the cluster record (adapters/dynamodb/workflow-waits.ts): conditional updates of the
     // stack wait; the instance wait also maps instance ids to their cluster (one small item each) and reads them back.
     stackWaits: [allow('StackWaits', ['dynamodb:UpdateItem'], table('ClustersTable'))],
-    instanceWaits: [allow('InstanceWaits', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table('ClustersTable'))],
+    instanceWaits: [allow('InstanceWaits', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table('ClustersTable'))],
+    // The node inventory as events keep it (adapters/dynamodb/cluster-nodes.ts): conditional updates of the cluster
+    // item's inventory and of the instance → cluster items.
+    nodeEvents: [allow('NodeEvents', ['dynamodb:UpdateItem'], table('ClustersTable'))],
     // Resuming a workflow that waits on a task token. These actions take no resource-level permission: IAM accepts
     // only "*" for them (the token itself is the capability).
     taskCallbacks: [allow('AnswerWaitingTasks', ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], '*')],
@@ -77,7 +80,7 @@ const FUNCTION_PERMISSIONS = {
   createCluster: ['clusters', 'idempotency', 'clusterWorkflows'],
   listClusters: ['clustersRead'],
   getCluster: ['clustersRead'],
-  listClusterNodes: ['clusters', 'nodeInventory'],
+  listClusterNodes: ['clustersRead'],
   listClusterEvents: ['clustersRead'],
   deleteCluster: ['clusters', 'clusterWorkflows'],
   updateCluster: ['clusters'],
@@ -115,7 +118,8 @@ const FUNCTION_PERMISSIONS = {
   failDelivery: ['clusters'],
   // Events and schedules
   stackEvents: ['clusters', 'taskCallbacks'],
-  instanceEvents: ['instanceWaits', 'taskCallbacks'],
+  instanceEvents: ['instanceWaits', 'nodeEvents', 'taskCallbacks'],
+  autoScalingEvents: ['clustersRead', 'nodeEvents', 'nodeInventory'],
   executionEnded: ['clusters', 'deliveryWorkflow'],
   reapClusters: ['clusters', 'clusterWorkflows', 'deliveryWorkflow'],
   reconcileClusters: ['clusters', 'stackRead', 'clusterWorkflowStarts', 'clusterExecutions', 'deliveryWorkflow'],

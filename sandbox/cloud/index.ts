@@ -52,6 +52,12 @@ export interface SimulatedCloud {
    * `events-delay`, where it is the delay in simulated milliseconds.
    */
   injectFault(stack: string, fault: Fault, count?: number): void;
+  /**
+   * The instance fails its health check: its auto-scaling group terminates it and launches a replacement in its zone
+   * (also `POST /_simulator/instances/<id>/replace`). Returns the replacement's id; throws a RangeError when no
+   * settled stack's group runs the instance.
+   */
+  replaceInstance(instanceId: string): string;
   /** AWS calls received, of one action or of all. */
   callCount(action?: string): number;
   close(): Promise<void>;
@@ -122,6 +128,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
   return {
     endpoint: server.endpoint,
     injectFault: (stack, fault, count) => cloud.injectFault(stack, fault, count),
+    replaceInstance: (instanceId) => cloud.replaceInstance(instanceId),
     callCount: (action) => server.callCount(action),
     close: async () => {
       persistence?.stop();

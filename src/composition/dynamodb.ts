@@ -5,13 +5,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiKeyLookup, buildApiKeyStore } from '../adapters/dynamodb/api-key-store';
+import { buildClusterNodes } from '../adapters/dynamodb/cluster-nodes';
 import { buildClusterReader, buildClusterStore } from '../adapters/dynamodb/cluster-store';
 import { buildDeliveryReader, buildDeliveryStore } from '../adapters/dynamodb/delivery-store';
 import { buildQuotaLedger } from '../adapters/dynamodb/quota-ledger';
 import { buildReplayGuard, type ReplayGuard } from '../adapters/dynamodb/replay-guard';
 import { buildInstanceWaits, buildStackWaits } from '../adapters/dynamodb/workflow-waits';
 import type { Config } from '../config';
-import type { ApiKeyLookup, ApiKeyStore, ClusterReader, ClusterStore, DeliveryReader, DeliveryStore, InstanceWaits, QuotaLedger, StackWaits } from '../use-cases/ports';
+import type { ApiKeyLookup, ApiKeyStore, ClusterNodes, ClusterReader, ClusterStore, DeliveryReader, DeliveryStore, InstanceWaits, QuotaLedger, StackWaits } from '../use-cases/ports';
 
 export function dynamoDBClient(config: Pick<Config, 'region'>): DynamoDBClient {
   return new DynamoDBClient({ region: config.region });
@@ -47,6 +48,11 @@ export function stackWaits(config: Config, client: DynamoDBClient = dynamoDBClie
 
 export function instanceWaits(config: Config, client: DynamoDBClient = dynamoDBClient(config)): InstanceWaits {
   return buildInstanceWaits(documentClient(client), config.clustersTable);
+}
+
+/** The node inventory as EC2's and Auto Scaling's events keep it (adapters/dynamodb/cluster-nodes.ts). */
+export function clusterNodes(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ClusterNodes {
+  return buildClusterNodes(documentClient(client), config.clustersTable);
 }
 
 export function apiKeyLookup(config: Pick<Config, 'region' | 'apiKeysTable'>): ApiKeyLookup {

@@ -41,6 +41,8 @@ export interface ClusterNode {
   privateIp?: string;
   publicIp?: string;
   launchedAt?: string;
+  /** When `state` was known: the time of the EC2 event that reported it, or of the DescribeInstances that read it. */
+  stateAt?: string;
 }
 
 export interface ClusterWebhook {

@@ -3,11 +3,12 @@
  * was still running. See docs/workflows.md, "The delete workflow".
  */
 import { INSTANCES_NOT_TERMINATED } from '../domain/errors';
+import { observedAt, TERMINATED } from '../domain/nodes';
 import type { InstancesOutcome } from '../domain/stack-wait';
 import { logger } from '../logger';
 import { instancesOf } from './finish-cluster-deletion';
 import { loadCluster, record } from './lifecycle';
-import type { Clock, ClusterStore, InstanceInventory, InstanceWaits, TaskTokens } from './ports';
+import type { Clock, ClusterNodes, ClusterStore, InstanceInventory, InstanceWaits, TaskTokens } from './ports';
 
 export interface AwaitInstancesDeps {
   store: ClusterStore;
@@ -33,7 +34,8 @@ const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
  */
 export async function awaitInstances(deps: AwaitInstancesDeps, input: { clusterId: string; taskToken: string }): Promise<{ waiting: boolean }> {
   const cluster = await loadCluster(deps.store, input.clusterId);
-  const nodes = await instancesOf(deps, cluster);
+  // Stamped with the read's time, so that an event older than what this read saw does not overwrite it.
+  const nodes = observedAt(await instancesOf(deps, cluster), deps.clock.now().toISOString());
   const running = nodes.filter((node) => node.state !== 'terminated');
   const done: InstancesOutcome = { remaining: 0, total: nodes.length };
   if (running.length === 0) {
@@ -67,19 +69,25 @@ export async function awaitInstances(deps: AwaitInstancesDeps, input: { clusterI
 }
 
 /**
- * Primary course (EC2 Instance State-change Notification, state `terminated`):
- * 1. Find the cluster the instance was watched for; any other instance is ignored.
- * 2. Note it terminated (idempotent set writes).
- * 3. If it was the last one the wait was for, resume the workflow.
+ * Primary course (EC2 Instance State-change Notification, any state):
+ * 1. Find the cluster the instance is mapped to (at READY, at a replacement's launch, or by the delete's wait); any
+ *    other instance is ignored. Every instance state change of the account comes here, so for an instance that is not
+ *    ours this one GetItem is all there is.
+ * 2. Record the state on the cluster's node inventory (ordered by the event's time: older news changes nothing).
+ * 3. `terminated`: note it for the delete's wait (idempotent set writes), retire the mapping (its TTL), and if it was
+ *    the last one the wait was for, resume the workflow.
  */
 export async function onInstanceState(
-  deps: { waits: InstanceWaits; tokens: TaskTokens },
-  report: { instanceId: string; state: string },
+  deps: { waits: InstanceWaits; nodes: Pick<ClusterNodes, 'recordState' | 'retireInstance'>; tokens: TaskTokens },
+  report: { instanceId: string; state: string; time: string },
 ): Promise<'resumed' | 'recorded' | 'ignored'> {
-  if (report.state !== 'terminated') return 'ignored';
   const clusterId = await deps.waits.clusterOf(report.instanceId);
   if (!clusterId) return 'ignored';
+  const recorded = await deps.nodes.recordState(clusterId, report.instanceId, { state: report.state, at: report.time });
+  if (report.state !== TERMINATED) return recorded ? 'recorded' : 'ignored';
   const after = await deps.waits.recordTerminated(clusterId, report.instanceId);
+  // Only now, with the instance in the wait's terminated set, does no wait need the mapping any more.
+  await deps.nodes.retireInstance(report.instanceId, new Date(Date.parse(report.time)).toISOString());
   if (!after?.wait?.token || after.remaining.length > 0) return 'recorded';
   const resumed = await deps.tokens.succeed(after.wait.token, { remaining: 0, total: after.wait.total } satisfies InstancesOutcome);
   logger.info('last instance terminated; delete workflow resumed', { clusterId, resumed });

@@ -1,30 +1,19 @@
 import type { Caller } from '../domain/access';
 import type { ClusterNode } from '../domain/cluster';
-import { StaleClusterError } from '../domain/errors';
 import { getCluster } from './read-clusters';
-import type { Clock, ClusterStore, InstanceInventory } from './ports';
+import type { ClusterReader } from './ports';
 
 export interface NodeList {
   items: ClusterNode[];
-  refreshedAt?: string;
 }
 
 /**
- * The AWS side of `docker node ls`. By default the inventory recorded when the cluster became READY; with
- * `refresh`, read from EC2 now and kept on the record (unless the record moved on meanwhile).
+ * The AWS side of `docker node ls`, from the record alone: the inventory READY recorded, kept current since by EC2's
+ * state-change events (each node's state) and Auto Scaling's launch/terminate events (the instances a group
+ * replaces). See await-instances.ts `onInstanceState` and auto-scaling-events.ts. Each node says when its state
+ * was known (`stateAt`).
  */
-export async function listClusterNodes(
-  deps: { store: ClusterStore; instances: InstanceInventory; clock: Clock },
-  query: { caller: Caller | string; id: string; refresh: boolean },
-): Promise<NodeList> {
+export async function listClusterNodes(deps: { store: ClusterReader }, query: { caller: Caller | string; id: string }): Promise<NodeList> {
   const cluster = await getCluster(deps.store, query.caller, query.id, 'read');
-  if (!query.refresh) return { items: cluster.nodes };
-  const items = await deps.instances.instancesOfCluster(cluster.region, cluster.id);
-  const refreshedAt = deps.clock.now().toISOString();
-  try {
-    await deps.store.update(cluster, { nodes: items, updatedAt: refreshedAt });
-  } catch (error) {
-    if (!(error instanceof StaleClusterError)) throw error;
-  }
-  return { items, refreshedAt };
+  return { items: cluster.nodes };
 }

@@ -143,6 +143,23 @@ export interface TaskTokens {
   heartbeat(token: string): Promise<boolean>;
 }
 
+/**
+ * The node inventory on the cluster record, kept by events (adapters/dynamodb/cluster-nodes.ts). Every write is
+ * conditional, so a duplicate, late or out-of-order event changes nothing; each resolves false when it did not apply.
+ */
+export interface ClusterNodes {
+  /** A node's new state, unless the node is not in the inventory, is terminated, or already has newer news. */
+  recordState(clusterId: string, instanceId: string, report: { state: string; at: string }): Promise<boolean>;
+  /** A node the cluster's Auto Scaling group launched, if the cluster is READY and does not list it yet. */
+  join(clusterId: string, node: ClusterNode): Promise<boolean>;
+  /** Takes out a node its group terminated, if the cluster is READY (a delete keeps its nodes, as terminated). */
+  leave(clusterId: string, instanceId: string): Promise<boolean>;
+  /** Maps a launched instance to its cluster, unless the instance is already known to be terminated. */
+  mapInstance(clusterId: string, instanceId: string): Promise<boolean>;
+  /** The instance terminated: its mapping is kept a while for late events, then DynamoDB's TTL removes it. */
+  retireInstance(instanceId: string, at: string): Promise<void>;
+}
+
 export interface InstanceInventory {
   /** Every instance carrying the cluster-id tag, in any state. */
   instancesOfCluster(region: string, clusterId: string): Promise<ClusterNode[]>;

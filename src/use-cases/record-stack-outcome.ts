@@ -1,7 +1,8 @@
 import type { ClusterNode } from '../domain/cluster';
+import { observedAt } from '../domain/nodes';
 import { rootCauseOf } from '../domain/stack';
 import { loadCluster, transition, type TransitionDeps } from './lifecycle';
-import type { InstanceInventory, StackReader } from './ports';
+import type { InstanceInventory, InstanceWaits, StackReader } from './ports';
 
 export interface RecordStackOutcomeDeps extends TransitionDeps {
   stacks: StackReader;
@@ -22,12 +23,23 @@ function describeNodes(nodes: ClusterNode[]): string {
 /**
  * Primary course (CREATE_COMPLETE):
  * 1. Read the stack outputs and the instances tagged with the cluster id.
- * 2. Mark the cluster READY with outputs and node inventory.
+ * 2. Map each instance to the cluster, so that from now on EC2's state-change events (which carry only the instance
+ *    id) keep the node inventory current (await-instances.ts `onInstanceState`).
+ * 3. Mark the cluster READY with outputs and node inventory, each node's state as of the read.
  */
-export async function recordStackReady(deps: RecordStackOutcomeDeps, input: { clusterId: string; stackId: string }): Promise<OutcomeResult> {
+export async function recordStackReady(
+  deps: RecordStackOutcomeDeps & { instanceWaits: Pick<InstanceWaits, 'watch'> },
+  input: { clusterId: string; stackId: string },
+): Promise<OutcomeResult> {
   const cluster = await loadCluster(deps.store, input.clusterId);
   const stack = await deps.stacks.describeStack(cluster.region, input.stackId);
-  const nodes = (await deps.instances.instancesOfCluster(cluster.region, cluster.id)).filter((n) => n.state !== 'terminated' && n.state !== 'shutting-down');
+  const readAt = deps.clock.now().toISOString();
+  const nodes = observedAt(
+    (await deps.instances.instancesOfCluster(cluster.region, cluster.id)).filter((n) => n.state !== 'terminated' && n.state !== 'shutting-down'),
+    readAt,
+  );
+  // Before the transition, so a retry of this step (the transition failed) maps them again; the puts are idempotent.
+  await deps.instanceWaits.watch(cluster.id, nodes.map((node) => node.instanceId));
   const updated = await transition(
     deps,
     cluster,

@@ -360,8 +360,28 @@ describe('serverless package', () => {
     });
   });
 
-  it('hands EC2’s terminated instances to instanceEvents', () => {
-    expect(ruleOf('instanceEvents')!.EventPattern).toEqual({ source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['terminated'] } });
+  it('hands every EC2 instance state change to instanceEvents', () => {
+    // The six states of https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitoring-instance-state-changes.html
+    expect(ruleOf('instanceEvents')!.EventPattern).toEqual({
+      source: ['aws.ec2'],
+      'detail-type': ['EC2 Instance State-change Notification'],
+      detail: { state: ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated'] },
+    });
+  });
+
+  it('hands Auto Scaling’s launches and terminations in our clusters’ groups only to autoScalingEvents', () => {
+    expect(ruleOf('autoScalingEvents')!.EventPattern).toEqual({
+      source: ['aws.autoscaling'],
+      // Detail types: https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-event-reference.html;
+      // prefix matching: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+      'detail-type': ['EC2 Instance Launch Successful', 'EC2 Instance Terminate Successful'],
+      detail: { AutoScalingGroupName: [{ prefix: 'swarm-c-' }] },
+    });
+  });
+
+  it('lets DynamoDB expire the clusters table’s retired instance mappings by their `ttl`', () => {
+    const table = ofType('AWS::DynamoDB::Table').find(([id]) => id === 'ClustersTable')?.[1];
+    expect(table?.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
   });
 
   const scheduleOf = (name: string) =>

@@ -177,7 +177,13 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
       deps: () => ({}) as never,
       ready: Promise.resolve(),
       log: () => undefined,
-      functions: { executionEnded: () => async (event) => void handled.push(event.detail), stackEvents: () => async () => undefined, instanceEvents: () => async () => undefined, slackWorker: () => async () => undefined },
+      functions: {
+        executionEnded: () => async (event) => void handled.push(event.detail),
+        stackEvents: () => async () => undefined,
+        instanceEvents: () => async () => undefined,
+        autoScalingEvents: () => async () => undefined,
+        slackWorker: () => async () => undefined,
+      },
     });
 
     bus.put(statusChange(localStateMachineArn(WORKFLOWS.createCluster), 'TIMED_OUT'));
@@ -194,19 +200,19 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
 
   it('refuses to start when serverless.yml routes events to a function without a row in EVENT_FUNCTIONS', () => {
     const noop = () => async () => undefined;
-    expect(() => startLocalEvents({ deps: () => ({}) as never, ready: Promise.resolve(), log: () => undefined, functions: { stackEvents: noop, instanceEvents: noop, slackWorker: noop } })).toThrow(
+    expect(() => startLocalEvents({ deps: () => ({}) as never, ready: Promise.resolve(), log: () => undefined, functions: { stackEvents: noop, instanceEvents: noop, autoScalingEvents: noop, slackWorker: noop } })).toThrow(
       /executionEnded, which has no row in EVENT_FUNCTIONS/,
     );
   });
 
-  it('hands our stacks’ CloudFormation events to stackEvents and terminated instances to instanceEvents, by the patterns that deploy', async () => {
+  it('hands our stacks’ CloudFormation events to stackEvents, instance state changes to instanceEvents and our groups’ launches to autoScalingEvents, by the patterns that deploy', async () => {
     const handled: { fn: string; event: { 'detail-type': string; detail: Record<string, unknown> } }[] = [];
     const recorder = (fn: string) => () => async (event: any) => void handled.push({ fn, event });
     const bus = startLocalEvents({
       deps: () => ({}) as never,
       ready: Promise.resolve(),
       log: () => undefined,
-      functions: { executionEnded: recorder('executionEnded'), stackEvents: recorder('stackEvents'), instanceEvents: recorder('instanceEvents'), slackWorker: recorder('slackWorker') },
+      functions: { executionEnded: recorder('executionEnded'), stackEvents: recorder('stackEvents'), instanceEvents: recorder('instanceEvents'), autoScalingEvents: recorder('autoScalingEvents'), slackWorker: recorder('slackWorker') },
     });
     const stack = (name: string, type: string) => ({
       source: 'aws.cloudformation',
@@ -219,14 +225,24 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
     bus.put(stack('swarm-c-01jd1', 'CloudFormation Resource Status Change'));
     bus.put(stack('someone-elses', 'CloudFormation Stack Status Change'));
     bus.put(stack('swarm-c-01jd1', 'CloudFormation Drift Detection Status Change'));
+    const group = (name: string, type: string) => ({ source: 'aws.autoscaling', 'detail-type': type, detail: { AutoScalingGroupName: name, EC2InstanceId: 'i-0456' } });
+
     bus.put(instance('shutting-down'));
     bus.put(instance('terminated'));
+    bus.put(instance('rebooting'));
+    bus.put(group('swarm-c-01jd1-workers', 'EC2 Instance Launch Successful'));
+    bus.put(group('swarm-c-01jd1-workers', 'EC2 Instance Terminate Successful'));
+    bus.put(group('swarm-c-01jd1-workers', 'EC2 Instance Launch Unsuccessful'));
+    bus.put(group('someone-elses-asg', 'EC2 Instance Launch Successful'));
     await bus.close();
 
-    expect(handled.map(({ fn, event }) => `${fn}: ${event['detail-type']} ${String(event.detail.state ?? '')}`.trim())).toEqual([
+    expect(handled.map(({ fn, event }) => `${fn}: ${event['detail-type']} ${String(event.detail.state ?? event.detail.AutoScalingGroupName ?? '')}`.trim())).toEqual([
       'stackEvents: CloudFormation Stack Status Change',
       'stackEvents: CloudFormation Resource Status Change',
+      'instanceEvents: EC2 Instance State-change Notification shutting-down',
       'instanceEvents: EC2 Instance State-change Notification terminated',
+      'autoScalingEvents: EC2 Instance Launch Successful swarm-c-01jd1-workers',
+      'autoScalingEvents: EC2 Instance Terminate Successful swarm-c-01jd1-workers',
     ]);
   });
 

@@ -16,6 +16,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { parseCloudFormationTemplate } from '../../sandbox/cloudformation-yaml';
 import type { AwsEvent } from '../../sandbox/cloud';
+import { clusterIdOfAutoScalingGroup } from '../../src/domain/nodes';
 import { CloudSimulation } from '../../sandbox/cloud/domain/cloud';
 import { rememberingReader } from '../../sandbox/cloud/domain/template';
 import {
@@ -62,6 +63,11 @@ const isResourceStatus = (event: AwsEvent): event is EventBridgeEvent<typeof RES
   event['detail-type'] === RESOURCE_STATUS;
 const isInstanceState = (event: AwsEvent): event is EventBridgeEvent<typeof INSTANCE_STATE, InstanceDetail> =>
   event['detail-type'] === INSTANCE_STATE;
+type GroupDetail = { AutoScalingGroupName: string; EC2InstanceId: string; Details: { 'Availability Zone': string; 'Subnet ID': string } };
+const isGroupChange = (event: AwsEvent): event is EventBridgeEvent<string, GroupDetail> => event.source === 'aws.autoscaling';
+/** Auto Scaling's launches and terminations of these instances, as `<detail-type> <instance id>`. */
+const groupChanges = (events: readonly AwsEvent[], instanceIds: readonly string[]): string[] =>
+  events.flatMap((event) => (isGroupChange(event) && instanceIds.includes(event.detail.EC2InstanceId) ? [`${event['detail-type']} ${event.detail.EC2InstanceId}`] : []));
 
 const ofStack = (events: readonly AwsEvent[], stackId: string): AwsEvent[] =>
   events.filter((event) => (isStackStatus(event) || isResourceStatus(event)) && event.detail['stack-id'] === stackId);
@@ -182,6 +188,65 @@ describe('simulated cloud: EventBridge events', () => {
     // Key order too, as the examples write them (EventBridge delivers JSON; a reader may print it).
     expect(Object.keys(stackEvent ?? {})).toEqual(Object.keys(fixture('cloudformation-stack-status-change')));
     expect(Object.keys(resourceEvent?.detail ?? {})).toEqual(Object.keys(fixture('cloudformation-resource-status-change').detail as object));
+  });
+
+  it('sends Auto Scaling’s launch for each instance a group launches, after its pending, shaped as AWS documents it', async () => {
+    const { stackId, stackName, clusterId } = await createMiniSwarm(test);
+    await waitForStackStatus(test, stackId, 'CREATE_COMPLETE');
+    const instances = await instancesWhere(test, [{ Name: 'tag:aws:cloudformation:stack-id', Values: [stackId] }]);
+    const ids = instances.map((instance) => instance.InstanceId ?? '');
+    const launches = events.filter((event): event is EventBridgeEvent<string, GroupDetail> => isGroupChange(event) && ids.includes(event.detail.EC2InstanceId));
+
+    expect(groupChanges(events, ids).sort()).toEqual(ids.map((id) => `EC2 Instance Launch Successful ${id}`).sort());
+    for (const instance of instances) {
+      const launch = launches.find((event) => event.detail.EC2InstanceId === instance.InstanceId)!;
+      const group = instance.Tags?.find((tag) => tag.Key === 'aws:autoscaling:groupName')?.Value;
+      // A group named by the template (<stack name>-managers) or by CloudFormation (<stack name>-<logical id>-<suffix>):
+      // either starts with the stack's name, which the autoScalingEvents rule and the function read the cluster from.
+      expect(group?.startsWith(`${stackName}-`)).toBe(true);
+      expect(clusterIdOfAutoScalingGroup(group ?? '')).toBe(clusterId);
+      expect(launch.detail).toMatchObject({ AutoScalingGroupName: group, Details: { 'Availability Zone': instance.Placement?.AvailabilityZone, 'Subnet ID': instance.SubnetId } });
+      expect(launch.resources).toEqual([expect.stringMatching(/^arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:.+:autoScalingGroupName\//), `arn:aws:ec2:us-east-1:000000000000:instance/${instance.InstanceId}`]);
+      const pendingAt = events.findIndex((event) => isInstanceState(event) && event.detail['instance-id'] === instance.InstanceId && event.detail.state === 'pending');
+      expect(events.indexOf(launch)).toBeGreaterThan(pendingAt);
+    }
+    // Keys, value types and key order of the documented example (whose times and ARNs are placeholders).
+    const example = fixture('autoscaling-instance-launch-successful');
+    expect(shapeOf(launches[0])).toEqual(shapeOf(example));
+    expect(Object.keys(launches[0]!.detail)).toEqual(Object.keys(example.detail as object));
+    expect(launches[0]!.detail).toMatchObject({ StatusCode: 'InProgress', Description: `Launching a new EC2 instance: ${launches[0]!.detail.EC2InstanceId}`, StatusMessage: '' });
+  });
+
+  it('replaces an instance on request: the old one terminates, one launches in its zone, and Auto Scaling says both', async () => {
+    const { stackId, stackName } = await createMiniSwarm(test);
+    await waitForStackStatus(test, stackId, 'CREATE_COMPLETE');
+    const [victim] = await instancesWhere(test, [{ Name: 'tag:aws:cloudformation:stack-id', Values: [stackId] }]);
+    const victimId = victim!.InstanceId!;
+
+    const response = await fetch(`${test.cloud.endpoint}/_simulator/instances/${victimId}/replace`, { method: 'POST' });
+    const { replacement } = (await response.json()) as { replacement: string };
+    const [terminated, launched] = await waitFor(
+      async () => instancesWhere(test, [{ Name: 'instance-id', Values: [victimId, replacement] }]).then((found) => [found.find((i) => i.InstanceId === victimId), found.find((i) => i.InstanceId === replacement)]),
+      ([old, fresh]) => old?.State?.Name === 'terminated' && fresh?.State?.Name === 'running',
+      { what: 'the old instance terminated and its replacement running' },
+    );
+    const terminateEvent = await waitFor(
+      async () => events.find((event) => isGroupChange(event) && event['detail-type'] === 'EC2 Instance Terminate Successful' && event.detail.EC2InstanceId === victimId),
+      (event) => event !== undefined,
+      { what: 'the Terminate Successful event' },
+    );
+
+    expect(response.status).toBe(202);
+    expect(launched?.Placement?.AvailabilityZone).toBe(terminated?.Placement?.AvailabilityZone);
+    expect(launched?.Tags).toEqual(expect.arrayContaining([{ Key: 'aws:cloudformation:stack-name', Value: stackName }]));
+    expect(groupChanges(events, [victimId, replacement])).toEqual([`EC2 Instance Launch Successful ${victimId}`, `EC2 Instance Launch Successful ${replacement}`, `EC2 Instance Terminate Successful ${victimId}`]);
+    expect([...instanceStates(events, [victimId]).values()]).toEqual([['pending', 'running', 'shutting-down', 'terminated']]);
+    const example = fixture('autoscaling-instance-terminate-successful');
+    expect(shapeOf(terminateEvent)).toEqual(shapeOf(example));
+    expect(Object.keys(terminateEvent!.detail as object)).toEqual(Object.keys(example.detail as object));
+    // An instance no group runs, or not an instance id at all: refused.
+    expect((await fetch(`${test.cloud.endpoint}/_simulator/instances/i-0000000000000000f/replace`, { method: 'POST' })).status).toBe(409);
+    expect((await fetch(`${test.cloud.endpoint}/_simulator/instances/nope/replace`, { method: 'POST' })).status).toBe(404);
   });
 
   it('sends a delete as DELETE_IN_PROGRESS … DELETE_COMPLETE and each instance shutting-down then terminated, when the read APIs show it', async () => {
@@ -419,7 +484,9 @@ describe('simulated cloud: event faults', () => {
     const described = await describedEvents(test, stackId);
     const ids = (await instancesWhere(test, [{ Name: 'tag:aws:cloudformation:stack-id', Values: [stackId] }])).map((instance) => instance.InstanceId ?? '');
     const isMine = (event: AwsEvent): boolean =>
-      ofStack([event], stackId).length === 1 || (isInstanceState(event) && ids.includes(event.detail['instance-id']));
+      ofStack([event], stackId).length === 1 ||
+      (isInstanceState(event) && ids.includes(event.detail['instance-id'])) ||
+      (isGroupChange(event) && ids.includes(event.detail.EC2InstanceId));
     // The last event's copy comes on its own, DUPLICATE_STRAGGLER (1000 simulated ms) later.
     const delivered = await waitFor(
       async () => events.filter(isMine),
@@ -430,6 +497,7 @@ describe('simulated cloud: event faults', () => {
     const firsts = delivered.filter((event, index) => delivered.findIndex((other) => other.id === event.id) === index);
     expect(ofStack(firsts, stackId).map(asStep)).toEqual(described.map(describedStep));
     expect(firsts.filter(isInstanceState)).toHaveLength(16);
+    expect(firsts.filter(isGroupChange)).toHaveLength(8);
     firsts.forEach((event, index) => {
       const copyAt = delivered.findLastIndex((other) => other.id === event.id);
       expect(delivered[copyAt]).toEqual(event);

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiKeyStore } from '../../src/adapters/dynamodb/api-key-store';
+import { buildClusterNodes } from '../../src/adapters/dynamodb/cluster-nodes';
 import { buildClusterStore } from '../../src/adapters/dynamodb/cluster-store';
 import { buildDeliveryStore } from '../../src/adapters/dynamodb/delivery-store';
 import { buildQuotaLedger } from '../../src/adapters/dynamodb/quota-ledger';
@@ -23,6 +24,7 @@ export async function startTestDynamoDB() {
     quotas: buildQuotaLedger(documents, 'clusters'),
     waits: buildStackWaits(documents, 'clusters'),
     instanceWaits: buildInstanceWaits(documents, 'clusters'),
+    nodes: buildClusterNodes(documents, 'clusters'),
     keys: buildApiKeyStore(documents, 'api-keys'),
     seenBefore: buildReplayGuard(documents, 'idempotency'),
     async close() {

@@ -3,7 +3,9 @@
  * the shapes AWS documents (test/fixtures/aws-events/ keeps an example of each, with its page):
  *   - `CloudFormation Stack Status Change` for every change of a stack's own status,
  *   - `CloudFormation Resource Status Change` for every resource event DescribeStackEvents lists,
- *   - `EC2 Instance State-change Notification` for every instance state change.
+ *   - `EC2 Instance State-change Notification` for every instance state change,
+ *   - `EC2 Instance Launch Successful` / `EC2 Instance Terminate Successful` for every instance a group launches or
+ *     terminates.
  * `AwsEventStream` hands them to the listener as they happen, in order, unless an `events-*` fault aimed at the stack
  * drops, delays or duplicates them (see faults.ts and the README).
  */
@@ -21,6 +23,8 @@ export type AwsEventListener = (event: AwsEvent) => void;
 export const STACK_STATUS_CHANGE = 'CloudFormation Stack Status Change';
 export const RESOURCE_STATUS_CHANGE = 'CloudFormation Resource Status Change';
 export const INSTANCE_STATE_CHANGE = 'EC2 Instance State-change Notification';
+export const INSTANCE_LAUNCH_SUCCESSFUL = 'EC2 Instance Launch Successful';
+export const INSTANCE_TERMINATE_SUCCESSFUL = 'EC2 Instance Terminate Successful';
 
 interface StatusDetails {
   status: string;
@@ -45,6 +49,21 @@ export interface ResourceStatusDetail {
 export interface InstanceStateDetail {
   'instance-id': string;
   state: InstanceStateName;
+}
+
+/** Auto Scaling's `detail` for a successful launch or termination, keys in the documented order. */
+export interface AutoScalingInstanceDetail {
+  StatusCode: string;
+  Description: string;
+  AutoScalingGroupName: string;
+  ActivityId: string;
+  Details: { 'Availability Zone': string; 'Subnet ID': string };
+  RequestId: string;
+  StatusMessage: string;
+  EndTime: string;
+  EC2InstanceId: string;
+  StartTime: string;
+  Cause: string;
 }
 
 /** EventBridge's `time`: UTC to the second, as in every documented example ("2017-12-22T18:43:48Z"). */
@@ -111,6 +130,44 @@ export const instanceStateChange = (
     state: instance.state,
   });
 
+/** The group's ARN as Auto Scaling writes it; the UUID is the group's, made up here from nothing better. */
+const groupArn = (region: string, groupName: string): string =>
+  `arn:aws:autoscaling:${region}:${ACCOUNT_ID}:autoScalingGroup:${randomUUID()}:autoScalingGroupName/${groupName}`;
+
+/**
+ * `EC2 Instance Launch Successful` / `EC2 Instance Terminate Successful`, shaped as the examples of
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-event-reference.html
+ * (test/fixtures/aws-events/autoscaling-*.json); `resources` are the group's ARN and the instance's.
+ */
+export const autoScalingInstanceChange = (
+  region: string,
+  instance: Instance,
+  groupName: string,
+  detailType: typeof INSTANCE_LAUNCH_SUCCESSFUL | typeof INSTANCE_TERMINATE_SUCCESSFUL,
+  time = new Date(),
+): EventBridgeEvent<typeof detailType, AutoScalingInstanceDetail> => {
+  const launch = detailType === INSTANCE_LAUNCH_SUCCESSFUL;
+  const at = eventTime(time);
+  return envelope('aws.autoscaling', detailType, region, time, [groupArn(region, groupName), instanceArn(region, instance.instanceId)], {
+    StatusCode: 'InProgress',
+    Description: launch ? `Launching a new EC2 instance: ${instance.instanceId}` : `Terminating EC2 instance: ${instance.instanceId}`,
+    AutoScalingGroupName: groupName,
+    ActivityId: randomUUID(),
+    Details: { 'Availability Zone': instance.availabilityZone, 'Subnet ID': instance.subnetId ?? '' },
+    RequestId: randomUUID(),
+    StatusMessage: '',
+    EndTime: at,
+    EC2InstanceId: instance.instanceId,
+    StartTime: at,
+    Cause: launch
+      ? `At ${at} an instance was started in response to a difference between desired and actual capacity.`
+      : `At ${at} an instance was taken out of service in response to a user request or a failed health check.`,
+  });
+};
+
+/** The group that launched an instance, from the tag Auto Scaling puts on its instances. */
+const groupOfInstance = (instance: Instance): string | undefined => instance.tags.find((tag) => tag.key === 'aws:autoscaling:groupName')?.value;
+
 /** A stack status no operation moves on from by itself: *_COMPLETE or *_FAILED (ROLLBACK_COMPLETE included). */
 const isFinalStatus = (status: string): boolean => !status.endsWith('_IN_PROGRESS');
 
@@ -166,8 +223,17 @@ export class AwsEventStream {
     }
   }
 
+  /**
+   * EC2's state change, and for an instance of an auto-scaling group Auto Scaling's own event once the launch (the
+   * instance is `pending`) or the termination (`terminated`) is done.
+   */
   instanceStateChanged(instance: Instance): void {
-    this.publish(stackOfInstance(instance), instanceStateChange(this.options.region, instance));
+    const stack = stackOfInstance(instance);
+    this.publish(stack, instanceStateChange(this.options.region, instance));
+    const group = groupOfInstance(instance);
+    if (group === undefined) return;
+    if (instance.state === 'pending') this.publish(stack, autoScalingInstanceChange(this.options.region, instance, group, INSTANCE_LAUNCH_SUCCESSFUL));
+    if (instance.state === 'terminated') this.publish(stack, autoScalingInstanceChange(this.options.region, instance, group, INSTANCE_TERMINATE_SUCCESSFUL));
   }
 
   private publish(stack: StackHandle | undefined, event: AwsEvent): void {

@@ -87,6 +87,14 @@ export class CloudSimulation {
     this.faults.add(target, fault, count);
   }
 
+  /**
+   * The instance fails its health check: its auto-scaling group terminates it and launches a replacement in the same
+   * zone (EC2's state events and Auto Scaling's launch/terminate events follow). Returns the replacement's id.
+   */
+  replaceInstance(instanceId: string): string {
+    return this.stacks.replaceInstance(instanceId);
+  }
+
   /** Whether a throttle fault claims this CloudFormation call, which names `nameOrId` (or no stack at all). */
   throttlesStackCall(nameOrId: string | undefined): boolean {
     if (nameOrId === undefined) return this.throttlesOtherCall();

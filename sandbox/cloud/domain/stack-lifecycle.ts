@@ -220,6 +220,26 @@ const launchInstances = (stack: Stack, group: StackResourceState, context: Lifec
   group.instanceIds.push(...context.fleet.launch(request, boot).map((instance) => instance.instanceId));
 };
 
+/** How long a replacement takes to boot (simulated ms): about what a group's instance takes while the stack creates. */
+const REPLACEMENT_BOOT = 1_500;
+
+/**
+ * An auto-scaling group replacing one of its instances (it failed a health check): the instance terminates, and one
+ * new instance launches in the same zone (the group keeps its zones balanced), so the desired capacity holds. Returns
+ * the new instance's id. Only a group of a stack that is not being created, rolled back or deleted does this.
+ */
+export const replaceInstance = (stack: Stack, group: StackResourceState, instanceId: string, context: LifecycleContext): string => {
+  const old = context.fleet.get(instanceId);
+  if (!old) throw new RangeError(`no instance ${instanceId}`);
+  const request = launchRequest(group, { region: context.region, stackName: stack.name, stackId: stack.id, stackTags: stack.tags, resources: stack.resources });
+  const sameZone = request.slots.filter((slot) => slot.availabilityZone === old.availabilityZone);
+  context.fleet.terminate([instanceId], 'Service initiated');
+  const [replacement] = context.fleet.launch({ ...request, count: 1, slots: sameZone.length > 0 ? sameZone : request.slots }, REPLACEMENT_BOOT);
+  if (!replacement) throw new RangeError(`group ${group.physicalId} launched nothing`);
+  group.instanceIds.push(replacement.instanceId);
+  return replacement.instanceId;
+};
+
 /**
  * A failed resource cancels whatever else is being created, then the stack rolls back (or stops, or deletes).
  * `victim` is undefined only for a stack without resources whose creation faulted.

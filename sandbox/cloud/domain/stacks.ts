@@ -5,7 +5,8 @@ import { FAULT_TAG, parseFaultTag, type FaultBook } from './faults';
 import type { Fleet, Tag } from './fleet';
 import { isStackArn, stackArn } from './ids';
 import { resolveParameters, type ParameterInput } from './parameters';
-import { markStack, PACE, resumeOperation, startCreation, startDeletion, vanish, type LifecycleContext } from './stack-lifecycle';
+import { AUTO_SCALING_GROUP } from './auto-scaling';
+import { markStack, PACE, replaceInstance, resumeOperation, startCreation, startDeletion, vanish, type LifecycleContext } from './stack-lifecycle';
 import {
   isDeleted,
   type OnFailure,
@@ -294,6 +295,22 @@ export class Stacks {
   }
 
   /** The `gone` fault on a stack that exists: it disappears now. */
+  /**
+   * The group that runs `instanceId` replaces it (terminates it, launches another in its zone); the new instance's id.
+   * Throws a RangeError when no settled stack's group runs it.
+   */
+  replaceInstance(instanceId: string): string {
+    for (const stack of this.all()) {
+      const group = stack.resources.find((resource) => resource.type === AUTO_SCALING_GROUP && resource.instanceIds.includes(instanceId));
+      if (!group) continue;
+      if (stack.status.endsWith('_IN_PROGRESS') || stack.status.startsWith('DELETE') || stack.status.startsWith('ROLLBACK')) {
+        throw new RangeError(`stack ${stack.name} is ${stack.status}: its groups replace no instance now`);
+      }
+      return replaceInstance(stack, group, instanceId, this.lifecycle);
+    }
+    throw new RangeError(`no auto-scaling group runs ${instanceId}`);
+  }
+
   vanish(stack: Stack): void {
     vanish(stack, this.lifecycle);
   }

@@ -63,6 +63,8 @@ type Service = 'cloudformation' | 'ec2';
  * One HTTP endpoint for both services, told apart by the `Version` field every query request carries. The
  * `/_simulator/` paths are the simulator's own control API (fault injection, health).
  */
+const REPLACE_PATH = /^\/_simulator\/instances\/(i-[0-9a-f]+)\/replace$/;
+
 export const startCloudServer = async (cloud: CloudSimulation, options: CloudServerOptions): Promise<CloudServer> => {
   const calls = new Map<string, number>();
 
@@ -124,12 +126,24 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
     send(response, 202, 'application/json', JSON.stringify({ stack, fault, ...parameter }));
   };
 
+  /** POST /_simulator/instances/<id>/replace: the instance fails its health check and its group replaces it. */
+  const handleReplaceRequest = (instanceId: string, response: ServerResponse): void => {
+    try {
+      const replacement = cloud.replaceInstance(instanceId);
+      send(response, 202, 'application/json', JSON.stringify({ instanceId, replacement }));
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      problem(response, 409, 'Conflict', error.message);
+    }
+  };
+
   const server: Server = createServer((request, response) => {
     readBody(request).then(
       (body) => {
         const path = (request.url ?? '/').split('?')[0];
         if (path === '/_simulator/faults' && request.method === 'POST') handleFaultRequest(body, response);
         else if (path === '/_simulator/health' && request.method === 'GET') send(response, 200, 'application/json', '{"status":"ok"}');
+        else if (REPLACE_PATH.test(path ?? '') && request.method === 'POST') handleReplaceRequest(REPLACE_PATH.exec(path!)![1]!, response);
         else if (path?.startsWith('/_simulator/')) problem(response, 404, 'Not Found', `no simulator route ${request.method} ${path}`);
         else if (request.method === 'POST') handleQuery(body, response);
         else problem(response, 405, 'Method Not Allowed', 'query protocol requests are POSTed forms');

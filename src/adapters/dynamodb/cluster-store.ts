@@ -13,11 +13,13 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import type { Cluster, ClusterStatus, TimelineEvent } from '../../domain/cluster';
+import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../../domain/cluster';
+import { byRoleZoneId } from '../../domain/nodes';
 import { ConflictError, StaleClusterError } from '../../domain/errors';
 import { autoDeleteAt, reapDeadline } from '../../domain/expiry';
 import { isTransitional } from '../../domain/reconciliation';
 import type { ClusterChanges, ClusterReader, ClusterStore, Page } from '../../use-cases/ports';
+import { storedNode } from './cluster-nodes';
 import { decodeCursor, encodeCursor, queryPrefix, type Key } from './pages';
 import { INDEX_BY_OWNER, INDEX_BY_OWNER_ACTIVITY, INDEX_BY_OWNER_STATUS, INDEX_BY_REAP_DEADLINE, keys } from './table-design';
 
@@ -51,6 +53,8 @@ function derived(cluster: Cluster): Record<string, string | undefined> {
   };
 }
 
+const withoutNulls = (item: Record<string, unknown>) => Object.fromEntries(Object.entries(item).filter(([, value]) => value !== null));
+
 /** The record after `changes`: null removes a field. */
 function applied(cluster: Cluster, changes: ClusterChanges): Cluster {
   const next: Record<string, unknown> = { ...cluster };
@@ -63,8 +67,23 @@ function applied(cluster: Cluster, changes: ClusterChanges): Cluster {
 
 function toCluster(item: Record<string, unknown>): Cluster {
   // The instance wait's two sets are the waits adapter's own (workflow-waits.ts), not part of the record.
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, gsi4pk: _g, gsi4sk: _h, instancesRemaining: _r, instancesTerminated: _t, ...cluster } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, gsi4pk: _g, gsi4sk: _h, instancesRemaining: _r, instancesTerminated: _t, inventory, ...cluster } = item;
+  // A record written before the inventory was a map still holds the `nodes` list.
+  if (inventory !== undefined) cluster.nodes = nodesOf(inventory as Record<string, ClusterNode & { order?: string }>);
   return cluster as unknown as Cluster;
+}
+
+/** The stored inventory (cluster-nodes.ts) as the record's list, without the orders the events compare. */
+const nodesOf = (inventory: Record<string, ClusterNode & { order?: string }>): ClusterNode[] =>
+  Object.values(inventory)
+    .map(({ order: _order, ...node }) => node)
+    .sort(byRoleZoneId);
+
+/** `nodes` as stored: the inventory map by instance id, each node with its order; the old list goes. */
+function stored(changes: ClusterChanges | Cluster): Record<string, unknown> {
+  const { nodes, ...rest } = changes as Record<string, unknown>;
+  if (!Array.isArray(nodes)) return changes as Record<string, unknown>;
+  return { ...rest, inventory: Object.fromEntries((nodes as ClusterNode[]).map((node) => [node.instanceId, storedNode(node)])), nodes: null };
 }
 
 /**
@@ -171,7 +190,7 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...keys.cluster(cluster.id), ...cluster, ...derived(cluster) },
+            Item: { ...keys.cluster(cluster.id), ...withoutNulls(stored(cluster)), ...derived(cluster) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -194,14 +213,15 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
 
     async update(cluster, changes) {
       const { id, version: expectedVersion } = cluster;
-      const next: Record<string, unknown> = { ...changes, ...derived(applied(cluster, changes)), version: expectedVersion + 1 };
+      const storedChanges = stored(changes);
+      const next: Record<string, unknown> = { ...storedChanges, ...derived(applied(cluster, changes)), version: expectedVersion + 1 };
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = { ':expected': expectedVersion };
       const assignments: string[] = [];
       const removals: string[] = [];
       Object.entries(next).forEach(([name, value], index) => {
         // A derived attribute that is undefined leaves its sparse index; a changed field that is null is removed.
-        const remove = value === null || (value === undefined && !Object.hasOwn(changes, name));
+        const remove = value === null || (value === undefined && !Object.hasOwn(storedChanges, name));
         if (value === undefined && !remove) return;
         names[`#f${index}`] = name;
         if (remove) {

@@ -7,7 +7,7 @@
  * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
  * | owner's usage   | OWNER#<owner>   | USAGE                    | —                           | —                                        |
  * | webhook delivery| CLUSTER#<id>    | DELIVERY#<deliveryId>    | —                           | —                                        |
- * | watched instance| INSTANCE#<id>   | INSTANCE                 | —                           | —                                        |
+ * | instance        | INSTANCE#<id>   | INSTANCE                 | —                           | —                                        |
  *
  * Two sparse indexes, whose keys the store derives from the record on every write (so they cannot drift):
  * | cluster         | gsi3 (by owner + activity), not DELETING/DELETED: OWNER#<owner> / <lastActivityAt>#<id>           |
@@ -21,6 +21,10 @@
  * every write that moves its sort key, which is fine up to DynamoDB's 1,000 writes a second per partition; beyond
  * that, shard the partition key (REAP#0..n) and query each.
  * Only cluster items carry gsi3/gsi4 keys; usage and delivery items never appear in either index.
+ *
+ * The cluster item keeps its node inventory as a map by instance id (`inventory`; the record's `nodes`), so an EC2
+ * event updates one node with one conditional UpdateItem (cluster-nodes.ts). Instance items carry `ttl` (epoch
+ * seconds) once their instance terminated; the table's TTL (serverless.yml) deletes them.
  *
  * A delivery (one event sent to the cluster's webhook) holds the exact body, the webhook-id and every attempt in a
  * list; delivery ids start with the zero-padded cluster version, so `begins_with(sk, DELIVERY#)` lists them in the
@@ -42,7 +46,10 @@ export const keys = {
   eventPrefix: 'EVENT#',
   delivery: (clusterId: string, deliveryId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `DELIVERY#${deliveryId}` }),
   deliveryPrefix: 'DELIVERY#',
-  /** An instance the delete workflow waits for, mapped to its cluster (an EC2 event carries only the instance id). */
+  /**
+   * An instance mapped to its cluster (an EC2 event carries only the instance id): at READY, at a replacement's launch,
+   * and by the delete's wait; `ttl` once it terminated (cluster-nodes.ts).
+   */
   instance: (instanceId: string) => ({ pk: `INSTANCE#${instanceId}`, sk: 'INSTANCE' }),
   ownerPartition: (owner: string) => `OWNER#${owner}`,
   ownerStatusPartition: (owner: string, status: string) => `OWNER#${owner}#STATUS#${status}`,

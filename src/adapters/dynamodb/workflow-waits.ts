@@ -6,14 +6,14 @@
  * into a StaleClusterError.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { targetsEndedBy, type InstanceWait, type ResourceState, type StackWait } from '../../domain/stack-wait';
 import { acceptsEventsUntil } from '../../domain/stack-wait';
 import type { InstanceWaits, StackWaits } from '../../use-cases/ports';
 import { keys } from './table-design';
 
 /** Runs a conditional write; undefined when its condition did not hold. */
-async function conditional<T>(write: () => Promise<T>): Promise<T | undefined> {
+export async function conditional<T>(write: () => Promise<T>): Promise<T | undefined> {
   try {
     return await write();
   } catch (error) {
@@ -132,7 +132,12 @@ const outstanding = (item: Record<string, unknown>) => {
 export function buildInstanceWaits(client: DynamoDBDocumentClient, tableName: string): InstanceWaits {
   return {
     async watch(clusterId, instanceIds) {
-      await Promise.all(instanceIds.map((id) => client.send(new PutCommand({ TableName: tableName, Item: { ...keys.instance(id), clusterId } }))));
+      // An update, not a put: a mapping already retired at termination (cluster-nodes.ts) keeps its TTL.
+      await Promise.all(
+        instanceIds.map((id) =>
+          client.send(new UpdateCommand({ TableName: tableName, Key: keys.instance(id), UpdateExpression: 'SET clusterId = :clusterId', ExpressionAttributeValues: { ':clusterId': clusterId } })),
+        ),
+      );
     },
 
     async clusterOf(instanceId) {

@@ -38,7 +38,8 @@ export const lifecycleChangesSchema = /* @__PURE__ */ (() => zm
 
 export const pageQuerySchema = /* @__PURE__ */ (() => z.strictObject({ limit, cursor }))();
 
-export const nodesQuerySchema = /* @__PURE__ */ (() => z.strictObject({ refresh: z.enum(['true', 'false']).optional() }))();
+/** No query parameters: the inventory is kept current by events, so there is nothing to ask for (`refresh` is gone). */
+export const nodesQuerySchema = /* @__PURE__ */ (() => z.strictObject({}))();
 
 export const clusterIdSchema = /* @__PURE__ */ (() => z.string().regex(/^c-[0-9a-z]{26}$/, 'is not a cluster id'))();
 
@@ -52,6 +53,7 @@ const nodeSchema = /* @__PURE__ */ (() => z
     privateIp: z.string().optional(),
     publicIp: z.string().optional(),
     launchedAt: z.string().optional(),
+    stateAt: z.string().optional().describe('When the state was known: the time of the EC2 event that reported it, or of the read that saw it'),
   })
 )();
 
@@ -111,7 +113,7 @@ export const createdClusterSchema = /* @__PURE__ */ (() => clusterResourceSchema
 
 export const clusterPageSchema = /* @__PURE__ */ (() => z.object({ items: z.array(clusterResourceSchema), nextCursor: z.string().optional() }))();
 
-export const nodeListSchema = /* @__PURE__ */ (() => z.object({ items: z.array(nodeSchema), refreshedAt: z.string().optional() }))();
+export const nodeListSchema = /* @__PURE__ */ (() => z.object({ items: z.array(nodeSchema) }))();
 
 export const eventPageSchema = /* @__PURE__ */ (() => z
   .object({

@@ -128,8 +128,8 @@ export function openApiDocument() {
       },
       '/clusters/{id}/nodes': {
         get: {
-          summary: 'The node inventory (the AWS side of docker node ls)',
-          parameters: [idParameter, { name: 'refresh', in: 'query', schema: { type: 'string', enum: ['true', 'false'] } }],
+          summary: 'The node inventory (the AWS side of docker node ls), kept current by EC2 and Auto Scaling events',
+          parameters: [idParameter],
           responses: { '200': ok('The nodes', 'NodeList'), '404': problem('No such cluster'), ...common },
         },
       },

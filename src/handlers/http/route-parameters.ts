@@ -115,18 +115,13 @@ export const listClustersQueryParameters: RequestParser<ClusterListQuery> = {
   },
 };
 
-/** api-schemas.ts `nodesQuerySchema`: GET /clusters/{id}/nodes. */
-export const nodesQueryParameters: RequestParser<{ refresh?: 'true' | 'false' }> = {
+/** api-schemas.ts `nodesQuerySchema`: GET /clusters/{id}/nodes takes no query parameters. */
+export const nodesQueryParameters: RequestParser<Record<string, never>> = {
   safeParse: (input) => {
     if (!isRecord(input)) return fail([invalidType('object', input)]);
-    const issues: Issue[] = [];
-    const { refresh } = input;
-    if (refresh !== undefined && refresh !== 'true' && refresh !== 'false') {
-      issues.push({ path: ['refresh'], code: 'invalid_value', message: 'Invalid option: expected one of "true"|"false"' });
-    }
-    issues.push(...unrecognized(input, ['refresh']));
+    const issues = unrecognized(input, []);
     if (issues.length > 0) return fail(issues);
-    return ok(refresh === undefined ? {} : { refresh: refresh as 'true' | 'false' });
+    return ok({});
   },
 };
 

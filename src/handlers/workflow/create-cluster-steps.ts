@@ -32,7 +32,7 @@ export const createClusterStep = {
   createStack: (deps: StackDeps) => workflowTask('create stack', (input: { clusterId: string }) => startStackCreation(deps, input.clusterId)),
   awaitCreation: awaitStackStep,
   checkStack: (deps: WatchDeps) => workflowTask('check stack', (input: CheckStackInput) => checkStackCreation(deps, input)),
-  recordReady: (deps: OutcomeDeps) => workflowTask('record ready', (input: StackInput) => recordStackReady(deps, input)),
+  recordReady: (deps: OutcomeDeps & Deps<'instanceWaits'>) => workflowTask('record ready', (input: StackInput) => recordStackReady(deps, input)),
   recordFailure: (deps: OutcomeDeps) =>
     workflowTask('record failure', (input: { clusterId: string; stackId?: string; reason?: string; stackStatus?: string }) => recordStackFailure(deps, input)),
   deleteFailedStack: (deps: StackDeps & Deps<'quotas'>) => workflowTask('delete failed stack', (input: StackInput) => cleanUp.deleteFailedStack(deps, input)),

@@ -36,6 +36,12 @@ export const transitionDeps = (config: Config) => {
 /** Records a stack's outcome: a transition, plus the stack's outputs and the instances it made. */
 export const outcomeDeps = (config: Config) => ({ ...transitionDeps(config), stacks: stackReader(), instances: instanceInventory() });
 
+/** Records READY: the outcome, and each instance mapped to the cluster so that EC2's events keep its nodes current. */
+export const readyDeps = (config: Config) => {
+  const dynamodb = dynamoDBClient(config);
+  return { ...outcomeDeps(config), instanceWaits: instanceWaits(config, dynamodb) };
+};
+
 /** Proves a deleted cluster's instances are gone: one look, then a wait for EC2's events. */
 export const instanceProofDeps = (config: Config) => {
   const dynamodb = dynamoDBClient(config);

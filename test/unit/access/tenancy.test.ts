@@ -34,7 +34,6 @@ const CLUSTER_ROUTES: Row[] = [
   { route: 'PATCH /clusters/{id}', action: 'change', body: { idleTimeout: 'PT2H' } },
   { route: 'POST /clusters/{id}/activity', action: 'change' },
   { route: 'GET /clusters/{id}/nodes', action: 'read' },
-  { route: 'GET /clusters/{id}/nodes', action: 'read', query: { refresh: 'true' } },
   { route: 'GET /clusters/{id}/events', action: 'read' },
   { route: 'GET /clusters/{id}/deliveries', action: 'read', setup: withDelivery },
   { route: 'POST /clusters/{id}/deliveries/{deliveryId}/redeliver', action: 'change', setup: withDelivery },

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { autoScalingEventsHandler, type AutoScalingInstanceDetail } from '../../../src/handlers/events/auto-scaling-events';
 import { instanceEventsHandler, type InstanceStateDetail } from '../../../src/handlers/events/instance-events';
 import { stackEventsHandler, type CloudFormationStatusDetail } from '../../../src/handlers/events/stack-events';
 import { openWait } from '../../../src/domain/stack-wait';
@@ -70,9 +71,46 @@ describe('instanceEvents', () => {
     );
     const event = fixture<EventBridgeEvent<'EC2 Instance State-change Notification', InstanceStateDetail>>('ec2-instance-state-change.json');
 
-    await instanceEventsHandler({ waits: db.instanceWaits, tokens: tokens.tokens })(event);
-    await instanceEventsHandler({ waits: db.instanceWaits, tokens: tokens.tokens })({ ...event, detail: { ...event.detail, state: 'terminated' } });
+    await instanceEventsHandler({ waits: db.instanceWaits, nodes: db.nodes, tokens: tokens.tokens })(event);
+    await instanceEventsHandler({ waits: db.instanceWaits, nodes: db.nodes, tokens: tokens.tokens })({ ...event, detail: { ...event.detail, state: 'terminated' } });
 
     expect(tokens.answers).toEqual([{ token: 't1', kind: 'success', output: { remaining: 0, total: 1 } }]);
+  });
+});
+
+describe('autoScalingEvents', () => {
+  type GroupEvent = EventBridgeEvent<string, AutoScalingInstanceDetail>;
+  // The instanceEvents test above uses the examples' instance id; these use one of their own.
+  const INSTANCE = 'i-0a1b2c3d4e5f60718';
+  /** AWS's example (whose times and ARNs are placeholders), about a group of our cluster's stack. */
+  function aboutOurGroup(name: string, groupName: string, time: string): GroupEvent {
+    const event = fixture<GroupEvent>(name);
+    return { ...event, time, detail: { ...event.detail, AutoScalingGroupName: groupName, EC2InstanceId: INSTANCE } };
+  }
+
+  it('adds the documented launch to a READY cluster’s nodes, in the event’s zone, and takes the documented termination out', async () => {
+    const cluster = aCluster({ status: 'READY' });
+    await db.store.create(cluster);
+    const handler = autoScalingEventsHandler({ store: db.store, nodes: db.nodes, instances: fakeInstances().inventory, clock: fixedClock() });
+    const group = `${cluster.stackName}-workers`;
+
+    await handler(aboutOurGroup('autoscaling-instance-launch-successful.json', group, '2026-11-26T11:59:30Z'));
+    const afterLaunch = (await db.store.get(cluster.id))?.nodes;
+    await handler(aboutOurGroup('autoscaling-instance-terminate-successful.json', group, '2026-11-26T12:30:00Z'));
+
+    // EC2 does not list the instance (the fake knows none): the node is what the event says.
+    expect(afterLaunch).toEqual([{ instanceId: INSTANCE, role: 'worker', availabilityZone: 'us-west-2b', state: 'pending', stateAt: '2026-11-26T11:59:30Z' }]);
+    expect((await db.store.get(cluster.id))?.nodes).toEqual([]);
+  });
+
+  it('ignores the documented examples as they are: `my-auto-scaling-group` is not one of ours', async () => {
+    const described = fakeInstances([], [{ instanceId: INSTANCE }]);
+    const handler = autoScalingEventsHandler({ store: db.store, nodes: db.nodes, instances: described.inventory, clock: fixedClock() });
+    const example = fixture<GroupEvent>('autoscaling-instance-launch-successful.json');
+
+    await handler({ ...example, detail: { ...example.detail, EC2InstanceId: 'i-0ffffffffffffffff' } });
+
+    expect(described.state.byIdCalls).toEqual([]);
+    expect(await db.instanceWaits.clusterOf('i-0ffffffffffffffff')).toBeUndefined();
   });
 });

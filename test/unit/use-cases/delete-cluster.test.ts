@@ -369,7 +369,8 @@ describe('waiting for the instances', () => {
 
     await awaitInstances(instanceDeps(instances), { clusterId: cluster.id, taskToken: 't1' });
 
-    expect(instances.state.byIdCalls).toEqual([['i-untagged', 'i-forgotten']]);
+    // The record lists its nodes by role, zone and id (the inventory is a map by instance id in the table).
+    expect(instances.state.byIdCalls).toEqual([['i-forgotten', 'i-untagged']]);
     expect((await db.store.get(cluster.id))?.instanceWait).toMatchObject({ total: 2 });
   });
 

@@ -209,7 +209,7 @@ describe('waiting for the instances', () => {
     clock: fixedClock(),
     maxRounds: 3,
   });
-  const eventDeps = (tokens: ReturnType<typeof fakeTokens>) => ({ waits: db.instanceWaits, tokens: tokens.tokens });
+  const eventDeps = (tokens: ReturnType<typeof fakeTokens>) => ({ waits: db.instanceWaits, nodes: db.nodes, tokens: tokens.tokens });
 
   it('resumes the delete when the last instance it waits for is terminated, not before', async () => {
     const cluster = aCluster({ status: 'DELETING' });
@@ -221,13 +221,14 @@ describe('waiting for the instances', () => {
     ]);
     await awaitInstances(instanceDeps(instances, tokens), { clusterId: cluster.id, taskToken: 't1' });
 
-    const first = await onInstanceState(eventDeps(tokens), { instanceId: 'i-a', state: 'terminated' });
-    const duplicate = await onInstanceState(eventDeps(tokens), { instanceId: 'i-a', state: 'terminated' });
-    const notYet = await onInstanceState(eventDeps(tokens), { instanceId: 'i-b', state: 'shutting-down' });
-    const last = await onInstanceState(eventDeps(tokens), { instanceId: 'i-b', state: 'terminated' });
-    const stranger = await onInstanceState(eventDeps(tokens), { instanceId: 'i-someone-else', state: 'terminated' });
+    const first = await onInstanceState(eventDeps(tokens), { instanceId: 'i-a', state: 'terminated', time: '2026-11-26T12:01:00Z' });
+    const duplicate = await onInstanceState(eventDeps(tokens), { instanceId: 'i-a', state: 'terminated', time: '2026-11-26T12:01:00Z' });
+    const notYet = await onInstanceState(eventDeps(tokens), { instanceId: 'i-b', state: 'shutting-down', time: '2026-11-26T12:00:30Z' });
+    const last = await onInstanceState(eventDeps(tokens), { instanceId: 'i-b', state: 'terminated', time: '2026-11-26T12:01:00Z' });
+    const stranger = await onInstanceState(eventDeps(tokens), { instanceId: 'i-someone-else', state: 'terminated', time: '2026-11-26T12:01:00Z' });
 
-    expect([first, duplicate, notYet, last, stranger]).toEqual(['recorded', 'recorded', 'ignored', 'resumed', 'ignored']);
+    // The shutting-down is news for the node inventory (the delete recorded i-b running), not for the wait.
+    expect([first, duplicate, notYet, last, stranger]).toEqual(['recorded', 'recorded', 'recorded', 'resumed', 'ignored']);
     expect(tokens.answers).toEqual([{ token: 't1', kind: 'success', output: { remaining: 0, total: 2 } }]);
   });
 
@@ -242,7 +243,7 @@ describe('waiting for the instances', () => {
       ...db.instanceWaits,
       watch: async (clusterId: string, ids: string[]) => {
         await watch(clusterId, ids);
-        await onInstanceState(eventDeps(tokens), { instanceId: 'i-race', state: 'terminated' });
+        await onInstanceState(eventDeps(tokens), { instanceId: 'i-race', state: 'terminated', time: '2026-11-26T12:01:00Z' });
       },
     };
 

@@ -1,0 +1,66 @@
+/**
+ * A READY cluster's Auto Scaling groups replace instances on their own (a failed health check, a lost zone). EC2's
+ * state-change events carry no tags, so they cannot say which cluster a new instance belongs to; Auto Scaling's
+ * `EC2 Instance Launch Successful` / `EC2 Instance Terminate Successful` name the group, and the group's name names
+ * the stack (domain/nodes.ts). Those events are delivered best effort
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-autoscaling.html): a lost one leaves the inventory
+ * without the replacement (or with the replaced node, whose state EC2's events still move to terminated); the delete
+ * workflow does not depend on it (it reads EC2 by tag).
+ */
+import type { ClusterNode } from '../domain/cluster';
+import { clusterIdOfAutoScalingGroup, roleOfAutoScalingGroup, TERMINATED } from '../domain/nodes';
+import { logger } from '../logger';
+import type { Clock, ClusterNodes, ClusterReader, InstanceInventory } from './ports';
+
+export interface GroupReport {
+  groupName: string;
+  instanceId: string;
+  /** The event's `Details`."Availability Zone". */
+  availabilityZone: string;
+  /** The event's `time`. */
+  time: string;
+}
+
+/**
+ * Primary course (EC2 Instance Launch Successful):
+ * 1. The cluster, from the group's name; a group that is not ours, or a cluster that is not READY, is left alone (the
+ *    create's own instances are in the inventory READY records).
+ * 2. Map the instance to the cluster, so EC2's state events for it find the cluster from now on (not when it is
+ *    already known terminated: a late launch event).
+ * 3. Read the instance from EC2 (its state, type and addresses; the event has none of them) and add it to the
+ *    inventory, unless the inventory has it already.
+ */
+export async function onInstanceLaunched(
+  deps: { store: Pick<ClusterReader, 'get'>; nodes: Pick<ClusterNodes, 'mapInstance' | 'join'>; instances: Pick<InstanceInventory, 'instancesById'>; clock: Clock },
+  report: GroupReport,
+): Promise<'joined' | 'ignored'> {
+  const clusterId = clusterIdOfAutoScalingGroup(report.groupName);
+  const cluster = clusterId ? await deps.store.get(clusterId) : undefined;
+  if (!cluster || cluster.status !== 'READY') return 'ignored';
+  if (!(await deps.nodes.mapInstance(cluster.id, report.instanceId))) return 'ignored';
+
+  const [described] = await deps.instances.instancesById(cluster.region, [report.instanceId]);
+  if (described?.state === TERMINATED || described?.state === 'shutting-down') return 'ignored';
+  const node: ClusterNode = described
+    ? { ...described, role: roleOfAutoScalingGroup(report.groupName), stateAt: deps.clock.now().toISOString() }
+    : // EC2 does not list it yet (its reads are eventually consistent): what the event says, and EC2's events follow.
+      { instanceId: report.instanceId, role: roleOfAutoScalingGroup(report.groupName), availabilityZone: report.availabilityZone, state: 'pending', stateAt: report.time };
+  const joined = await deps.nodes.join(cluster.id, node);
+  logger.info('replacement instance launched', { clusterId: cluster.id, instanceId: report.instanceId, joined });
+  return joined ? 'joined' : 'ignored';
+}
+
+/**
+ * Primary course (EC2 Instance Terminate Successful):
+ * 1. The cluster, from the group's name; a group that is not ours is left alone.
+ * 2. Take the node out of a READY cluster's inventory (a deleting cluster keeps its nodes, as terminated).
+ * 3. Retire the instance's mapping (its TTL): EC2's own terminated event may still come and finds it until then.
+ */
+export async function onInstanceTerminated(deps: { nodes: Pick<ClusterNodes, 'leave' | 'retireInstance'> }, report: GroupReport): Promise<'left' | 'ignored'> {
+  const clusterId = clusterIdOfAutoScalingGroup(report.groupName);
+  if (!clusterId) return 'ignored';
+  const left = await deps.nodes.leave(clusterId, report.instanceId);
+  await deps.nodes.retireInstance(report.instanceId, new Date(Date.parse(report.time)).toISOString());
+  if (left) logger.info('instance terminated by its group', { clusterId, instanceId: report.instanceId });
+  return left ? 'left' : 'ignored';
+}
