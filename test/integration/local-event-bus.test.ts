@@ -253,7 +253,7 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
       deps: () => ({}) as never,
       ready: Promise.resolve(),
       log: () => undefined,
-      functions: { executionEnded: noop, stackEvents: noop, instanceEvents: noop, slackWorker: () => async (event) => void handled.push(event.detail) },
+      functions: { executionEnded: noop, stackEvents: noop, instanceEvents: noop, autoScalingEvents: noop, slackWorker: () => async (event) => void handled.push(event.detail) },
     });
 
     bus.put({ source: SLACK_COMMAND_SOURCE, 'detail-type': CHAT_COMMAND_RECEIVED, detail: { triggerId: 'ours' } });
