@@ -1,11 +1,11 @@
 /**
  * CloudFormation's events, as the EventBridge rules in serverless.yml deliver them: a final stack status resumes the
  * workflow that waits for it; every resource status moves the cluster's live progress (and keeps the wait's
- * heartbeat alive). Duplicates, late and out-of-order events change nothing: every write is conditional, and a token
+ * heartbeat alive, a few times per operation). Duplicates, late and out-of-order events change nothing: every write is conditional, and a token
  * already used answers "spent", which is not an error.
  */
 import { clusterIdOfStack, stackNameFor } from '../domain/cluster';
-import { progressOf, progressPhase, progressStep, resourceOrder, waitOutcome, type ClusterProgress } from '../domain/stack-wait';
+import { progressOf, progressStep, resourceOrder, waitOutcome, type ClusterProgress } from '../domain/stack-wait';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import type { Clock, ClusterStore, StackWaits, TaskTokens } from './ports';
@@ -15,6 +15,8 @@ export interface StackEventDeps {
   tokens: TaskTokens;
   store: ClusterStore;
   clock: Clock;
+  /** The least time between two heartbeats of a cluster's stack wait (config.stackWait.heartbeatEverySeconds). */
+  heartbeatEverySeconds: number;
 }
 
 export interface StackStatusReport {
@@ -61,10 +63,14 @@ const describeProgress = (phase: 'create' | 'delete', progress: ClusterProgress)
 /**
  * Primary course (Resource Status Change):
  * 1. Read the cluster id; skip the stack's own entry (its status comes as a Stack Status Change).
- * 2. Record the resource's status unless a newer event of that resource is recorded already.
- * 3. When the share done crosses a step (every 25 %), put one progress entry on the timeline.
- * 4. When a resource finished, send the waiting task a heartbeat: the operation is alive, so the safety net need not
- *    look yet. (Only on completions: half the calls, and a resource's start is followed by its end anyway.)
+ * 2. Record the resource's status on the cluster's stack resources record unless a newer event of that resource is
+ *    recorded already. That record is its own small item: an event neither rewrites nor reads the cluster item.
+ * 3. When the share done crosses a step (every 25 %), put one progress entry on the timeline. The phase is the
+ *    event's own (a DELETE_* status counts towards a delete, a rollback's included; anything else towards the create).
+ * 4. When a resource finished and the wait had no heartbeat for `heartbeatEverySeconds`, take the turn (a conditional
+ *    write: one event of the many wins) and send the waiting task a heartbeat, if its wait is still open: the operation
+ *    is alive, so the safety net need not look. A fraction of HeartbeatSeconds keeps a stack that makes progress from
+ *    ever reaching it, at a few calls per operation instead of one per resource.
  */
 export async function onResourceStatus(deps: StackEventDeps, report: ResourceStatusReport): Promise<EventEffect> {
   const clusterId = clusterIdOfStack(report.stackId);
@@ -72,12 +78,27 @@ export async function onResourceStatus(deps: StackEventDeps, report: ResourceSta
   const state = { status: report.status, at: new Date(Date.parse(report.time)).toISOString(), order: resourceOrder(report.time, report.status), ...(report.reason ? { reason: report.reason } : {}) };
   const recorded = await deps.waits.recordResource(clusterId, { logicalId: report.logicalId, ...state });
   if (!recorded) return 'ignored';
-  const phase = progressPhase(recorded.status);
+  const phase = eventPhase(report.status);
   const before = progressOf(recorded.before, phase, recorded.planned);
   const after = progressOf({ ...recorded.before, [report.logicalId]: state }, phase, recorded.planned);
   if (after && progressStep(after) > progressStep(before)) {
     await record(deps, clusterId, 'stack.progress', describeProgress(phase, after), { resourcesDone: after.resourcesDone, resourcesTotal: after.resourcesTotal });
   }
-  if (recorded.token && !report.status.endsWith('_IN_PROGRESS')) await deps.tokens.heartbeat(recorded.token);
+  if (!report.status.endsWith('_IN_PROGRESS')) await heartbeat(deps, clusterId, recorded.beatAt);
   return 'recorded';
+}
+
+/** Which operation a resource event reports on: its own verb, whatever the cluster's status says meanwhile. */
+const eventPhase = (status: string): 'create' | 'delete' => (status.startsWith('DELETE_') ? 'delete' : 'create');
+
+/** At most one heartbeat per `heartbeatEverySeconds` per cluster, and only to a wait that is still open. */
+async function heartbeat(deps: StackEventDeps, clusterId: string, lastBeat: string | undefined): Promise<void> {
+  const now = deps.clock.now();
+  const notAfter = new Date(now.getTime() - deps.heartbeatEverySeconds * 1000).toISOString();
+  // The record as the event's write saw it says whether a heartbeat is due: most events stop here, with no call.
+  if (lastBeat !== undefined && lastBeat > notAfter) return;
+  if (!(await deps.waits.claimHeartbeat(clusterId, now.toISOString(), notAfter))) return;
+  const wait = (await deps.store.get(clusterId))?.stackWait;
+  // A wait with its final status is over: the workflow is resumed (or about to be), nothing to keep alive.
+  if (wait?.token && wait.status === undefined) await deps.tokens.heartbeat(wait.token);
 }

@@ -4,6 +4,7 @@
  *
  * | item            | pk              | sk                       | gsi1 (by owner)             | gsi2 (by owner + status)                 |
  * | cluster         | CLUSTER#<id>    | CLUSTER                  | OWNER#<owner> / <at>#<id>   | OWNER#<owner>#STATUS#<status> / <at>#<id> |
+ * | stack resources | CLUSTER#<id>    | CLUSTER#RESOURCES        | —                           | —                                        |
  * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
  * | owner's usage   | OWNER#<owner>   | USAGE                    | —                           | —                                        |
  * | webhook delivery| CLUSTER#<id>    | DELIVERY#<deliveryId>    | —                           | —                                        |
@@ -22,6 +23,11 @@
  * that, shard the partition key (REAP#0..n) and query each.
  * Only cluster items carry gsi3/gsi4 keys; usage and delivery items never appear in either index.
  *
+ * The stack resources item holds each resource's latest status (the source of `progress`), written by every
+ * CloudFormation resource event: apart from the cluster item, so that an event rewrites a few KB with no index entry
+ * instead of the whole cluster item and its four index copies, and never contends with the workflow's own writes.
+ * Its sort key starts with the cluster item's, so one Query (`begins_with(sk, CLUSTER)`) reads both.
+ *
  * A delivery (one event sent to the cluster's webhook) holds the exact body, the webhook-id and every attempt in a
  * list; delivery ids start with the zero-padded cluster version, so `begins_with(sk, DELIVERY#)` lists them in the
  * order the events happened. Deliveries share the cluster's partition, so they are read with the cluster's owner
@@ -38,6 +44,8 @@ export const INDEX_BY_REAP_DEADLINE = 'byReapDeadline';
 
 export const keys = {
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER' }),
+  /** The cluster's stack resources (progress); its sort key has the cluster item's as prefix. */
+  stackResources: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER#RESOURCES' }),
   usage: (owner: string) => ({ pk: `OWNER#${owner}`, sk: 'USAGE' }),
   eventPrefix: 'EVENT#',
   delivery: (clusterId: string, deliveryId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `DELIVERY#${deliveryId}` }),
