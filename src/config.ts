@@ -64,11 +64,12 @@ const environmentRules = {
   // spends its TimeoutSeconds, both in the ASL) gets one look and waits again: these bound how many times
   // (docs/workflows.md, "Waiting for events"). Waits per stack operation, the first included, before it is given up.
   STACK_WAIT_MAX_ROUNDS: positiveInt(6),
-  // A stack's resource events keep its wait alive with SendTaskHeartbeat, at most once per this many seconds per
-  // cluster. The wait's HeartbeatSeconds (1800 in the ASL) then runs out after at least 1800 − 120 s of silence, still
-  // more than any one resource may take without an event (the worker group's 25-minute ResourceSignal timeout), and a
-  // 15-minute create costs at most 8 heartbeats instead of one per resource.
-  STACK_WAIT_HEARTBEAT_EVERY_SECONDS: positiveInt(120),
+  // A stack's resource events keep its wait alive with SendTaskHeartbeat: the first event of each bucket of this many
+  // seconds sends one. While events flow, heartbeats are at most two buckets apart, so the wait's HeartbeatSeconds
+  // (1800 in the ASL) runs out only after at least 1800 − 120 s of silence, more than any one resource may take without
+  // an event (the worker group's 25-minute ResourceSignal timeout); a 15-minute create sends at most 16, not one per
+  // resource.
+  STACK_WAIT_HEARTBEAT_EVERY_SECONDS: positiveInt(60),
   // Looks at the instances (the first at DELETE_COMPLETE, then one per timeout) before the delete is DELETE_FAILED.
   INSTANCE_WAIT_MAX_ROUNDS: positiveInt(6),
   // The pause before the second DeleteStack after DELETE_FAILED, doubling per attempt (at most 60 s).

@@ -115,16 +115,16 @@ export interface StackWaits {
    */
   recordStackStatus(clusterId: string, report: { status: string; order: string }): Promise<boolean>;
   /**
-   * Records one resource's status on the cluster's stack resources record unless a newer event already did. Resolves
-   * with that record as it was before the write (the resources, the create's planned total, the last heartbeat), or
-   * undefined when the event was older than what is recorded (or the cluster has no such record).
+   * Records one resource's status on the cluster's stack resources record unless a newer event already did, and sets
+   * the record's heartbeat bucket to `beatBucket` with the same write. Resolves with the record as it was before the
+   * write (the resources, the create's planned total, the bucket), or undefined when the event was older than what is
+   * recorded (or the cluster has no such record).
    */
-  recordResource(clusterId: string, resource: { logicalId: string } & ResourceState): Promise<{ before: Record<string, ResourceState>; planned?: number; beatAt?: string } | undefined>;
-  /**
-   * Takes the turn to heartbeat the cluster's wait at `at`, if no heartbeat was taken after `notAfter`: true for one
-   * caller only, however many events race for it (a conditional write of the record's `beatAt`).
-   */
-  claimHeartbeat(clusterId: string, at: string, notAfter: string): Promise<boolean>;
+  recordResource(
+    clusterId: string,
+    resource: { logicalId: string } & ResourceState,
+    beatBucket: number,
+  ): Promise<{ before: Record<string, ResourceState>; planned?: number; beatBucket?: number } | undefined>;
 }
 
 export interface InstanceWaits {

@@ -67,16 +67,17 @@ const describeProgress = (phase: 'create' | 'delete', progress: ClusterProgress)
  *    recorded already. That record is its own small item: an event neither rewrites nor reads the cluster item.
  * 3. When the share done crosses a step (every 25 %), put one progress entry on the timeline. The phase is the
  *    event's own (a DELETE_* status counts towards a delete, a rollback's included; anything else towards the create).
- * 4. When a resource finished and the wait had no heartbeat for `heartbeatEverySeconds`, take the turn (a conditional
- *    write: one event of the many wins) and send the waiting task a heartbeat, if its wait is still open: the operation
- *    is alive, so the safety net need not look. A fraction of HeartbeatSeconds keeps a stack that makes progress from
- *    ever reaching it, at a few calls per operation instead of one per resource.
+ * 4. Heartbeat the waiting task when this event is the first of a new `heartbeatEverySeconds` bucket (its write moved
+ *    the record's bucket: writes to one item are serialized, so one event per bucket sees the move), if the wait is
+ *    still open: the operation is alive, so the safety net need not look. While events flow, two heartbeats are at
+ *    most two buckets apart, well under HeartbeatSeconds, at a few calls per operation instead of one per resource.
  */
 export async function onResourceStatus(deps: StackEventDeps, report: ResourceStatusReport): Promise<EventEffect> {
   const clusterId = clusterIdOfStack(report.stackId);
   if (!clusterId || report.logicalId === stackNameFor(clusterId)) return 'ignored';
   const state = { status: report.status, at: new Date(Date.parse(report.time)).toISOString(), order: resourceOrder(report.time, report.status), ...(report.reason ? { reason: report.reason } : {}) };
-  const recorded = await deps.waits.recordResource(clusterId, { logicalId: report.logicalId, ...state });
+  const bucket = Math.floor(deps.clock.now().getTime() / (deps.heartbeatEverySeconds * 1000));
+  const recorded = await deps.waits.recordResource(clusterId, { logicalId: report.logicalId, ...state }, bucket);
   if (!recorded) return 'ignored';
   const phase = eventPhase(report.status);
   const before = progressOf(recorded.before, phase, recorded.planned);
@@ -84,20 +85,16 @@ export async function onResourceStatus(deps: StackEventDeps, report: ResourceSta
   if (after && progressStep(after) > progressStep(before)) {
     await record(deps, clusterId, 'stack.progress', describeProgress(phase, after), { resourcesDone: after.resourcesDone, resourcesTotal: after.resourcesTotal });
   }
-  if (!report.status.endsWith('_IN_PROGRESS')) await heartbeat(deps, clusterId, recorded.beatAt);
+  // Most events stop here: the bucket had moved already, no call.
+  if (recorded.beatBucket === undefined || recorded.beatBucket < bucket) await heartbeat(deps, clusterId);
   return 'recorded';
 }
 
 /** Which operation a resource event reports on: its own verb, whatever the cluster's status says meanwhile. */
 const eventPhase = (status: string): 'create' | 'delete' => (status.startsWith('DELETE_') ? 'delete' : 'create');
 
-/** At most one heartbeat per `heartbeatEverySeconds` per cluster, and only to a wait that is still open. */
-async function heartbeat(deps: StackEventDeps, clusterId: string, lastBeat: string | undefined): Promise<void> {
-  const now = deps.clock.now();
-  const notAfter = new Date(now.getTime() - deps.heartbeatEverySeconds * 1000).toISOString();
-  // The record as the event's write saw it says whether a heartbeat is due: most events stop here, with no call.
-  if (lastBeat !== undefined && lastBeat > notAfter) return;
-  if (!(await deps.waits.claimHeartbeat(clusterId, now.toISOString(), notAfter))) return;
+/** One heartbeat, to a wait that is still open. */
+async function heartbeat(deps: StackEventDeps, clusterId: string): Promise<void> {
   const wait = (await deps.store.get(clusterId))?.stackWait;
   // A wait with its final status is over: the workflow is resumed (or about to be), nothing to keep alive.
   if (wait?.token && wait.status === undefined) await deps.tokens.heartbeat(wait.token);

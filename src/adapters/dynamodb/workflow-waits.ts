@@ -89,18 +89,19 @@ export function buildStackWaits(client: DynamoDBDocumentClient, tableName: strin
       return result !== undefined;
     },
 
-    async recordResource(clusterId, { logicalId, ...state }) {
+    async recordResource(clusterId, { logicalId, ...state }, beatBucket) {
       const result = await conditional(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
             // The resources' own item (table-design.ts): a few KB, no index entries, not the cluster item.
             Key: keys.stackResources(clusterId),
-            UpdateExpression: 'SET #resources.#id = :state',
+            // The same write moves the heartbeat bucket: the one write that moves it first is the one that heartbeats.
+            UpdateExpression: 'SET #resources.#id = :state, #bucket = :bucket',
             // The item is made by the create step; a cluster from before it existed has none and shows no progress.
             ConditionExpression: 'attribute_exists(#resources) AND (attribute_not_exists(#resources.#id) OR #resources.#id.#order < :order)',
-            ExpressionAttributeNames: { '#resources': 'resources', '#id': logicalId, '#order': 'order' },
-            ExpressionAttributeValues: { ':state': state, ':order': state.order },
+            ExpressionAttributeNames: { '#resources': 'resources', '#id': logicalId, '#order': 'order', '#bucket': 'beatBucket' },
+            ExpressionAttributeValues: { ':state': state, ':order': state.order, ':bucket': beatBucket },
             ReturnValues: 'ALL_OLD',
           }),
         ),
@@ -110,23 +111,8 @@ export function buildStackWaits(client: DynamoDBDocumentClient, tableName: strin
       return {
         before: (old.resources ?? {}) as Record<string, ResourceState>,
         ...(old.planned !== undefined ? { planned: old.planned as number } : {}),
-        ...(old.beatAt !== undefined ? { beatAt: old.beatAt as string } : {}),
+        ...(old.beatBucket !== undefined ? { beatBucket: old.beatBucket as number } : {}),
       };
-    },
-
-    async claimHeartbeat(clusterId, at, notAfter) {
-      const result = await conditional(() =>
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.stackResources(clusterId),
-            UpdateExpression: 'SET beatAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(beatAt) OR beatAt <= :notAfter)',
-            ExpressionAttributeValues: { ':at': at, ':notAfter': notAfter },
-          }),
-        ),
-      );
-      return result !== undefined;
     },
   };
 }

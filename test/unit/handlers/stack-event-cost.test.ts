@@ -4,7 +4,8 @@
  * (IN_PROGRESS, COMPLETE) per operation; these pin the bounds that keep that flood cheap:
  * - each event writes one small item (the stack resources item), never the cluster item with its four index copies,
  *   and reads nothing else;
- * - the wait gets at most one SendTaskHeartbeat per `heartbeatEverySeconds`, not one per finished resource.
+ * - the wait gets at most one SendTaskHeartbeat per `heartbeatEverySeconds`, not one per finished resource, with no
+ *   write of its own.
  * The DynamoDB side is a tiny model of the two items, holding the conditions the adapter writes (an older report of a
  * resource fails with ConditionalCheckFailedException, as DynamoDB answers a failed ConditionExpression:
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html, "Errors").
@@ -43,20 +44,16 @@ const resourceEvent = (logicalId: string, status: string, time: Date): StackEven
 
 /** The stack resources item, as the create step opens it, and the conditional writes the adapter sends to it. */
 function modelTable() {
-  const item: { resources: Record<string, ResourceState>; planned: number; beatAt?: string } = { resources: {}, planned: RESOURCES.length };
+  const item: { resources: Record<string, ResourceState>; planned: number; beatBucket?: number } = { resources: {}, planned: RESOURCES.length };
   const failed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
   dynamodb.on(UpdateCommand).callsFake((input: UpdateCommandInput) => {
     const values = input.ExpressionAttributeValues!;
-    if (input.UpdateExpression === 'SET beatAt = :at') {
-      if (item.beatAt !== undefined && item.beatAt > values[':notAfter']) throw failed();
-      item.beatAt = values[':at'];
-      return {};
-    }
     const id = input.ExpressionAttributeNames!['#id']!;
     const known = item.resources[id];
     if (known && known.order >= values[':order']) throw failed();
     const before = structuredClone(item);
     item.resources[id] = values[':state'];
+    item.beatBucket = values[':bucket'];
     return { Attributes: before };
   });
   dynamodb.on(GetCommand).resolves({ Item: { ...keys.cluster(cluster.id), ...cluster } });
@@ -93,20 +90,20 @@ describe('what a stack’s resource events cost', () => {
     }
 
     const updates = dynamodb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
-    // 72 resource writes and the one heartbeat turn, all on the stack resources item.
-    expect(updates).toHaveLength(2 * RESOURCES.length + 1);
+    // 72 resource writes, one per event, all on the stack resources item.
+    expect(updates).toHaveLength(2 * RESOURCES.length);
     expect(new Set(updates.map((input) => input.Key!.sk))).toEqual(new Set([keys.stackResources(cluster.id).sk]));
     // The only other writes are the four quarter entries of the timeline; the cluster item is read once, for the token.
     expect(dynamodb.commandCalls(PutCommand).map((call) => String(call.args[0].input.Item!.type))).toEqual(Array(4).fill('stack.progress'));
     expect(dynamodb).toHaveReceivedCommandTimes(GetCommand, 1);
   });
 
-  it('heartbeats the wait at most once per heartbeatEverySeconds, however many resources finish', async () => {
+  it('heartbeats the wait once per heartbeatEverySeconds bucket that has events, however many resources finish', async () => {
     modelTable();
     const clock = fixedClock('2026-11-26T12:00:00.000Z');
     const onEvent = handler(clock);
 
-    // 36 completions within 72 s: one heartbeat.
+    // 72 events within 72 s, all in one 300 s bucket (12:00:00 starts one): one heartbeat.
     for (const id of RESOURCES) {
       await onEvent(resourceEvent(id, 'CREATE_IN_PROGRESS', clock.now()));
       clock.advance(1_000);
@@ -115,7 +112,7 @@ describe('what a stack’s resource events cost', () => {
     }
     expect(sfn).toHaveReceivedCommandTimes(SendTaskHeartbeatCommand, 1);
 
-    // The next completion after the interval: one more, so a stack that keeps making progress keeps its wait alive.
+    // The first event of the next bucket: one more, so a stack that keeps making progress keeps its wait alive.
     clock.advance(300_000);
     await onEvent(resourceEvent('Late', 'CREATE_COMPLETE', clock.now()));
     await onEvent(resourceEvent('Later', 'CREATE_COMPLETE', clock.now()));
