@@ -4,7 +4,6 @@ import { CloudError } from './errors';
 import type { FaultBook } from './faults';
 import type { Fleet } from './fleet';
 import { Timeline, type Scheduler } from './scheduler';
-import { resumeUpdate } from './stack-update';
 import {
   resourcesIn,
   setResourceStatus,
@@ -454,7 +453,5 @@ export const resumeOperation = (stack: Stack, context: LifecycleContext): void =
     runDeletion(stack, context, undefined, (failedToDelete) => finishRollback(stack, context, failedToDelete));
   } else if (stack.status === 'DELETE_IN_PROGRESS') {
     runDeletion(stack, context, undefined, () => finishDeletion(stack, context));
-  } else if (stack.status.startsWith('UPDATE_') && stack.status.endsWith('_IN_PROGRESS')) {
-    resumeUpdate(stack, context);
   }
 };

@@ -17,7 +17,7 @@ import {
   type StackRevision,
   type StatusListener,
 } from './stack-model';
-import { continueRollback, failUpdate, startUpdate, UPDATABLE, UPDATING } from './stack-update';
+import { continueRollback, failUpdate, resumeUpdate, startUpdate, UPDATABLE, UPDATING } from './stack-update';
 import type { NodeActivityListener } from './stack-lifecycle';
 import type { ProvisionedResource } from './template-instance';
 import { parseTemplateBody, type YamlReader } from './template';
@@ -471,7 +471,10 @@ export class Stacks {
   /** Takes back stacks read from the data folder (the process restarted) and carries on with what each was doing. */
   restore(stacks: readonly Stack[]): void {
     for (const stack of stacks) this.byId.set(stack.id, stack);
-    for (const stack of stacks) resumeOperation(stack, this.lifecycle);
+    for (const stack of stacks) {
+      if (stack.status.startsWith('UPDATE_') && stack.status.endsWith('_IN_PROGRESS')) resumeUpdate(stack, this.lifecycle);
+      else resumeOperation(stack, this.lifecycle);
+    }
   }
 
   /** The `gone` fault on a stack that exists: it disappears now. */
