@@ -81,7 +81,7 @@ const activityAt = (instanceId: string, activity: string): number =>
 const stackStatuses = (stackId: string): string[] =>
   log.flatMap((entry) => (entry.kind === 'aws' && isStackStatus(entry.event) && entry.event.detail['stack-id'] === stackId ? [entry.event.detail['status-details'].status] : []));
 
-const createSwarm = async (parameters: Record<string, string> = {}): Promise<{ stackId: string; clusterId: string }> => {
+const createSwarm = async (parameters: Record<string, string> = {}, tags: Record<string, string> = {}): Promise<{ stackId: string; clusterId: string }> => {
   const { clusterId, stackName } = aClusterId();
   const { Capabilities } = await test.cloudFormation.send(new ValidateTemplateCommand({ TemplateBody: TEMPLATE }));
   const { StackId } = await test.cloudFormation.send(
@@ -90,7 +90,7 @@ const createSwarm = async (parameters: Record<string, string> = {}): Promise<{ s
       TemplateBody: TEMPLATE,
       Capabilities,
       Parameters: Object.entries({ ClusterId: clusterId, PermissionsBoundaryArn: BOUNDARY, ...parameters }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
-      Tags: [{ Key: 'swarm-provisioner:cluster-id', Value: clusterId }],
+      Tags: Object.entries({ 'swarm-provisioner:cluster-id': clusterId, ...tags }).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
   await waitForStackStatus(test, StackId ?? '', 'CREATE_COMPLETE');
@@ -286,10 +286,9 @@ describe('simulated cloud: UpdateStack refusals', () => {
 });
 
 describe('simulated cloud: a failed update rolls back', () => {
-  it('rolls back to the previous parameters and instances when a new worker signals FAILURE (update-fail), naming NodeAsg', async () => {
-    const { stackId, clusterId } = await createSwarm({ ClusterSize: '3' });
+  it('rolls back to the previous parameters and instances when a new worker signals FAILURE (tag swarm-sim:fault=update-fail), naming NodeAsg', async () => {
+    const { stackId, clusterId } = await createSwarm({ ClusterSize: '3' }, { 'swarm-sim:fault': 'update-fail' });
     const before = (await running(clusterId, 'worker')).map((instance) => instance.InstanceId).sort();
-    test.cloud.injectFault(stackId, 'update-fail');
 
     await update(stackId, { InstanceType: 'm6i.large' }, 'resize-fails');
     const rolledBack = await waitForStackStatus(test, stackId, 'UPDATE_ROLLBACK_COMPLETE', UPDATE_DEADLINE);
