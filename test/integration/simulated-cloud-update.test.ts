@@ -314,6 +314,12 @@ describe('simulated cloud: a failed update rolls back', () => {
     expect(events.find((event) => event.LogicalResourceId === 'NodeAsg' && event.ResourceStatus === 'UPDATE_FAILED')?.ResourceStatusReason).toBe(
       'Received 1 FAILURE signal(s) out of 3. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement',
     );
+    // The new worker that failed to join leaves through the hook without a drain; its batch-mates drain first.
+    const failedSignal = events.find((event) => event.ResourceStatusReason?.startsWith('Received FAILURE signal with UniqueId'));
+    const failedId = failedSignal?.ResourceStatusReason?.split(' ').at(-1) ?? '';
+    expect(activityAt(failedId, 'draining')).toBe(-1);
+    expect(activityAt(failedId, 'not in the swarm: nothing to drain')).toBeGreaterThanOrEqual(0);
+    expect(stateAt(failedId, 'shutting-down')).toBeGreaterThan(activityAt(failedId, 'not in the swarm: nothing to drain'));
   });
 
   it('stops in UPDATE_ROLLBACK_FAILED under update-rollback-failed, and ContinueUpdateRollback finishes the rollback', async () => {
