@@ -13,7 +13,11 @@ export function taskTokens(config: Pick<Config, 'region'>): TaskTokens {
 }
 
 export function workflowStarter(config: Config): WorkflowStarter {
-  return buildWorkflowStarter(new SFNClient({ region: config.region }), { create: config.createClusterStateMachineArn, delete: config.deleteClusterStateMachineArn });
+  return buildWorkflowStarter(new SFNClient({ region: config.region }), {
+    create: config.createClusterStateMachineArn,
+    delete: config.deleteClusterStateMachineArn,
+    update: config.updateClusterStateMachineArn,
+  });
 }
 
 /** The reconciler's: DescribeExecution, and StartExecution of the create and delete workflows under a given name. */

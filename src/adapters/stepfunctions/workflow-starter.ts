@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { ServiceUnavailableError } from '../../domain/errors';
 import type { WorkflowStarter } from '../../use-cases/ports';
 import { classifyAwsError } from '../aws-errors';
 
@@ -10,9 +11,17 @@ const executionPrefix = (stateMachineArn: string) => stateMachineArn.replace(':s
  * the same execution instead of starting a second one (Standard workflows are idempotent by name for 90 days: the same
  * name and input while the execution is open answers with it; a name whose execution has closed, or other input, gets
  * ExecutionAlreadyExists — https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+ * An update execution is named after the cluster and the update (`<id>-u<version>`), the same way.
  */
-export function buildWorkflowStarter(client: SFNClient, stateMachines: { create: string; delete: string }): WorkflowStarter {
+export function buildWorkflowStarter(client: SFNClient, stateMachines: { create: string; delete: string; update?: string }): WorkflowStarter {
   const deleteExecutionName = (clusterId: string, request: number) => `${clusterId}-delete-${request}`;
+  const updateExecutionName = (clusterId: string, updateId: string) => `${clusterId}-${updateId}`;
+  // Until the update workflow is deployed (UPDATE_CLUSTER_STATE_MACHINE_ARN unset) a change cannot start: a 503 the
+  // caller may retry, and the record goes back to where it was.
+  const updateMachine = (): string => {
+    if (!stateMachines.update) throw new ServiceUnavailableError('Changing a running cluster is not available in this deployment yet (no update workflow).');
+    return stateMachines.update;
+  };
   return {
     async startCreate(clusterId) {
       try {
@@ -40,6 +49,23 @@ export function buildWorkflowStarter(client: SFNClient, stateMachines: { create:
       } catch (error) {
         // This request's execution already ran (a start repeated after it ended): it is the one, nothing new starts.
         if (error instanceof ExecutionAlreadyExists) return this.deleteExecutionArn(clusterId, request);
+        return classifyAwsError(error, 'StartExecution');
+      }
+    },
+
+    updateExecutionArn(clusterId, updateId) {
+      return `${executionPrefix(stateMachines.update ?? ':stateMachine:update-cluster-unavailable')}:${updateExecutionName(clusterId, updateId)}`;
+    },
+
+    async startUpdate(clusterId, updateId) {
+      const stateMachineArn = updateMachine();
+      const name = updateExecutionName(clusterId, updateId);
+      try {
+        const result = await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ clusterId, updateId }) }));
+        return result.executionArn ?? `${executionPrefix(stateMachineArn)}:${name}`;
+      } catch (error) {
+        // The input derives from the name, so this answer means this update's execution already ran: nothing new.
+        if (error instanceof ExecutionAlreadyExists) return `${executionPrefix(stateMachineArn)}:${name}`;
         return classifyAwsError(error, 'StartExecution');
       }
     },
