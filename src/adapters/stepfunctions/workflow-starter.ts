@@ -15,14 +15,9 @@ const executionPrefix = (stateMachineArn: string) => stateMachineArn.replace(':s
  */
 export function buildWorkflowStarter(client: SFNClient, stateMachines: { create: string; delete: string; update?: string }): WorkflowStarter {
   const deleteExecutionName = (clusterId: string, request: number) => `${clusterId}-delete-${request}`;
-  const updateExecutionName = (clusterId: string, updateId: string) => `${clusterId}-${updateId}`;
-  // Until the update workflow is deployed (UPDATE_CLUSTER_STATE_MACHINE_ARN unset) a change cannot start: a 503 the
-  // caller may retry, and the record goes back to where it was.
-  const updateMachine = (): string => {
-    if (!stateMachines.update) throw new ServiceUnavailableError('Changing a running cluster is not available in this deployment yet (no update workflow).');
-    return stateMachines.update;
-  };
   return {
+    ...buildUpdateStarter(client, stateMachines.update),
+
     async startCreate(clusterId) {
       try {
         const result = await client.send(
@@ -53,29 +48,46 @@ export function buildWorkflowStarter(client: SFNClient, stateMachines: { create:
       }
     },
 
-    updateExecutionArn(clusterId, updateId) {
-      return `${executionPrefix(stateMachines.update ?? ':stateMachine:update-cluster-unavailable')}:${updateExecutionName(clusterId, updateId)}`;
-    },
-
-    async startUpdate(clusterId, updateId) {
-      const stateMachineArn = updateMachine();
-      const name = updateExecutionName(clusterId, updateId);
-      try {
-        const result = await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ clusterId, updateId }) }));
-        return result.executionArn ?? `${executionPrefix(stateMachineArn)}:${name}`;
-      } catch (error) {
-        // The input derives from the name, so this answer means this update's execution already ran: nothing new.
-        if (error instanceof ExecutionAlreadyExists) return `${executionPrefix(stateMachineArn)}:${name}`;
-        return classifyAwsError(error, 'StartExecution');
-      }
-    },
-
     async stop(executionArn, reason) {
       try {
         await client.send(new StopExecutionCommand({ executionArn, error: reason.error, cause: reason.cause }));
       } catch (error) {
         if (error instanceof ExecutionDoesNotExist) return;
         classifyAwsError(error, 'StopExecution');
+      }
+    },
+  };
+}
+
+/** What the routes that change a running cluster need: starting the update workflow, and nothing else. */
+export type UpdateStarter = Pick<WorkflowStarter, 'startUpdate' | 'updateExecutionArn'>;
+
+/**
+ * Starts the update workflow. Its own factory so that the routes that only start updates carry (and are allowed)
+ * StartExecution alone. An execution is named `<cluster id>-<update id>`, its input `{ clusterId, updateId }`.
+ */
+export function buildUpdateStarter(client: SFNClient, stateMachineArn: string | undefined): UpdateStarter {
+  const name = (clusterId: string, updateId: string) => `${clusterId}-${updateId}`;
+  // Until the update workflow is deployed (UPDATE_CLUSTER_STATE_MACHINE_ARN unset) a change cannot start: a 503 the
+  // caller may retry, and the record goes back to where it was.
+  const machine = (): string => {
+    if (!stateMachineArn) throw new ServiceUnavailableError('Changing a running cluster is not available in this deployment yet (no update workflow).');
+    return stateMachineArn;
+  };
+  return {
+    updateExecutionArn(clusterId, updateId) {
+      return `${executionPrefix(stateMachineArn ?? 'arn:aws:states:::stateMachine:update-cluster')}:${name(clusterId, updateId)}`;
+    },
+
+    async startUpdate(clusterId, updateId) {
+      const arn = machine();
+      try {
+        const result = await client.send(new StartExecutionCommand({ stateMachineArn: arn, name: name(clusterId, updateId), input: JSON.stringify({ clusterId, updateId }) }));
+        return result.executionArn ?? `${executionPrefix(arn)}:${name(clusterId, updateId)}`;
+      } catch (error) {
+        // The input follows from the name, so this answer means this update's execution already ran: nothing new.
+        if (error instanceof ExecutionAlreadyExists) return `${executionPrefix(arn)}:${name(clusterId, updateId)}`;
+        return classifyAwsError(error, 'StartExecution');
       }
     },
   };
