@@ -2,37 +2,9 @@
  * Changing a running cluster: which operations exist, when a cluster may take one, and the rules a parameter change
  * must keep (Raft quorum, somewhere for services to run, something to change). Pure: no AWS, no clock.
  */
-import type { Cluster, ClusterStatus } from './cluster';
+import type { Cluster, ClusterStatus, UpdateOperation } from './cluster';
 import { ConflictError, ValidationError, type FieldError } from './errors';
 import { MANAGER_COUNTS, type ClusterParameters } from './parameters';
-
-export const UPDATE_OPERATIONS = ['scale', 'resize', 'upgrade', 'hibernate', 'wake'] as const;
-export type UpdateOperation = (typeof UPDATE_OPERATIONS)[number];
-
-/** The change in flight, on the cluster record: written by the API when it answers 202, read by the update workflow. */
-export interface ClusterUpdate {
-  /** 'u' + the cluster version the change started from: a retry of the same request meets the same id. */
-  id: string;
-  operation: UpdateOperation;
-  /** The parameters after the change. */
-  target: ClusterParameters;
-  /** The parameters before it (what a rollback returns to). */
-  previous: ClusterParameters;
-  requestedAt: string;
-  /** The principal who asked (`reaper` for an idle hibernation). */
-  requestedBy: string;
-}
-
-export const UPDATE_OUTCOMES = ['updated', 'rolled_back', 'failed'] as const;
-
-/** How the last update ended; written by the update workflow. */
-export interface LastUpdate {
-  id: string;
-  operation: UpdateOperation;
-  outcome: (typeof UPDATE_OUTCOMES)[number];
-  reason?: string;
-  endedAt: string;
-}
 
 /** The parameters PATCH may change: the counts (a scale) and the instance types and disks (a resize). */
 export const SCALE_FIELDS = ['managers', 'workers'] as const;

@@ -4,9 +4,7 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { IllegalTransitionError } from './errors';
-import type { ClusterUpdate, LastUpdate } from './cluster-update';
-import type { IdleAction } from './expiry';
-import type { ClusterParameters } from './parameters';
+import type { ClusterParameters, IdleAction } from './parameters';
 import type { InstanceWait, ResourceState, StackWait } from './stack-wait';
 
 export const CLUSTER_STATUSES = ['CREATING', 'READY', 'UPDATING', 'HIBERNATED', 'UPDATE_FAILED', 'FAILED', 'DELETING', 'DELETED', 'DELETE_FAILED'] as const;
@@ -36,6 +34,34 @@ export function canTransition(from: ClusterStatus, to: ClusterStatus): boolean {
 
 export function assertTransition(from: ClusterStatus, to: ClusterStatus): void {
   if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+}
+
+export const UPDATE_OPERATIONS = ['scale', 'resize', 'upgrade', 'hibernate', 'wake'] as const;
+export type UpdateOperation = (typeof UPDATE_OPERATIONS)[number];
+
+/** The change in flight, on the cluster record: written by the API when it answers 202, read by the update workflow. */
+export interface ClusterUpdate {
+  /** 'u' + the cluster version the change started from: a retry of the same request meets the same id. */
+  id: string;
+  operation: UpdateOperation;
+  /** The parameters after the change. */
+  target: ClusterParameters;
+  /** The parameters before it (what a rollback returns to). */
+  previous: ClusterParameters;
+  requestedAt: string;
+  /** The principal who asked (`reaper` for an idle hibernation). */
+  requestedBy: string;
+}
+
+export const UPDATE_OUTCOMES = ['updated', 'rolled_back', 'failed'] as const;
+
+/** How the last update ended; written by the update workflow. */
+export interface LastUpdate {
+  id: string;
+  operation: UpdateOperation;
+  outcome: (typeof UPDATE_OUTCOMES)[number];
+  reason?: string;
+  endedAt: string;
 }
 
 export type NodeRole = 'manager' | 'worker';

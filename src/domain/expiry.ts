@@ -8,10 +8,6 @@ import { DURATION_PATTERN } from './duration';
 
 export type ExpiryReason = 'expired' | 'idle';
 
-/** What the reaper does once a cluster has been idle for its idleTimeout. */
-export const IDLE_ACTIONS = ['delete', 'hibernate'] as const;
-export type IdleAction = (typeof IDLE_ACTIONS)[number];
-
 export interface DeletionDeadline {
   at: Date;
   reason: ExpiryReason;

@@ -7,7 +7,6 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { DURATION_PATTERN } from './duration';
-import { IDLE_ACTIONS } from './expiry';
 import { WEBHOOK_EVENT_TYPES } from './webhook';
 
 // Schemas are built inside `/* @__PURE__ */ (() => ...)()`: a bundle that reaches this module but uses none of them
@@ -54,6 +53,10 @@ const TAG_VALUE_PATTERN = new RegExp(String.raw`^(?![aA][wW][sS]:)${TAG_CHARACTE
 export const expiresAtSchema = /* @__PURE__ */ (() => z.iso.datetime({ offset: true }))();
 export const idleTimeoutSchema = /* @__PURE__ */ (() => z.string().check(z.regex(DURATION_PATTERN, 'must be an ISO 8601 duration such as PT30M or P1D')))();
 
+/** What the reaper does once a cluster has been idle for its idleTimeout (create and PATCH; default delete). */
+export const IDLE_ACTIONS = ['delete', 'hibernate'] as const;
+export type IdleAction = (typeof IDLE_ACTIONS)[number];
+
 /** What the reaper does with an idle cluster (create and PATCH). */
 export const idleActionSchema = /* @__PURE__ */ (() => z.enum(IDLE_ACTIONS))();
 
@@ -63,7 +66,6 @@ export const idleActionSchema = /* @__PURE__ */ (() => z.enum(IDLE_ACTIONS))();
  * manager nodes for fault tolerance"). Mirrored by ManagerSize's AllowedValues in templates/swarm.yaml.
  */
 export const MANAGER_COUNTS = [1, 3, 5] as const;
-export type ManagerCount = (typeof MANAGER_COUNTS)[number];
 
 // The parameter fields' own rules, shared by the create request and PATCH /clusters/{id} (src/handlers/http/api-schemas.ts).
 export const workersSchema = /* @__PURE__ */ (() => z.number().check(z.int(), z.minimum(0), z.maximum(1000)))();

@@ -4,18 +4,9 @@
  * the update workflow, which does it (UpdateStack, the waits, the outcome).
  */
 import type { Caller } from '../domain/access';
-import type { ChatFollowUp, Cluster } from '../domain/cluster';
-import {
-  assertMayStart,
-  planParameterChange,
-  sameParameters,
-  targetOf,
-  updateIdFor,
-  type ClusterUpdate,
-  type ParameterChanges,
-  type UpdateOperation,
-} from '../domain/cluster-update';
-import type { IdleAction } from '../domain/expiry';
+import type { ChatFollowUp, Cluster, ClusterUpdate, UpdateOperation } from '../domain/cluster';
+import { assertMayStart, planParameterChange, sameParameters, targetOf, updateIdFor, type ParameterChanges } from '../domain/cluster-update';
+import type { IdleAction } from '../domain/parameters';
 import type { ClusterParameters } from '../domain/parameters';
 import { instancesOf, type QuotaLimits } from '../domain/quota';
 import { logger } from '../logger';

@@ -1,7 +1,7 @@
 import type { Caller } from '../domain/access';
 import type { Cluster } from '../domain/cluster';
 import { ValidationError } from '../domain/errors';
-import type { IdleAction } from '../domain/expiry';
+import type { IdleAction } from '../domain/parameters';
 import { getCluster } from './read-clusters';
 import { assertNotDeleting } from './record-cluster-activity';
 import { record, retryOnStale } from './lifecycle';

@@ -2,8 +2,8 @@
 import * as z from 'zod';
 import * as zm from 'zod/mini';
 import { CLUSTER_STATUSES, DELETE_REASONS } from '../../domain/cluster';
-import { UPDATE_OPERATIONS, UPDATE_OUTCOMES } from '../../domain/cluster-update';
-import { IDLE_ACTIONS } from '../../domain/expiry';
+import { UPDATE_OPERATIONS, UPDATE_OUTCOMES } from '../../domain/cluster';
+import { IDLE_ACTIONS } from '../../domain/parameters';
 import { deliveryIdSchema, deliveryStatusSchema, recordedAttemptSchema } from '../../domain/delivery';
 import { clusterRequestSchema, diskSizeSchema, diskTypeSchema, expiresAtSchema, idleActionSchema, idleTimeoutSchema, instanceTypeSchema, workersSchema } from '../../domain/parameters';
 import { webhookEventTypeSchema } from '../../domain/webhook';
