@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { newClusterId } from '../src/domain/cluster';
 import { clusterRequestSchema, parametersOf, templateParameters } from '../src/domain/parameters';
-import { percentile, pooled } from './support';
+import { countAwsCalls, DYNAMODB_WRITES, percentile, pooled } from './support';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -105,11 +105,14 @@ async function main(): Promise<void> {
     return [recorded('cluster.ready') - finalAt.get(`${name} CREATE_COMPLETE`)!, recorded('cluster.deleted') - finalAt.get(`${name} DELETE_COMPLETE`)!];
   }
 
+  const aws = countAwsCalls();
+  const awsBefore = aws.snapshot();
   let before = callsNow();
   let transitions = cloud.stepFunctions.transitionCount();
   const oursDelays = (await pooled(LIFECYCLES, CONCURRENCY, ourLifecycle)).flat();
   await cloud.stepFunctions.idle();
   const ours: Result = { transitions: (cloud.stepFunctions.transitionCount() - transitions) / LIFECYCLES, calls: callsSince(before), delays: oursDelays };
+  const oursAws = aws.since(awsBefore, LIFECYCLES);
 
   // --- the reference: a fixed 30 s poll loop -----------------------------------------------------------------------
   const region = cloud.deps.config.region;
@@ -179,6 +182,17 @@ async function main(): Promise<void> {
   row('final status → recorded, max (measured)', ms(Math.max(...ref.delays)), ms(Math.max(...ours.delays)));
   row('  the same on the real timeline, p50 / max', `${((percentile(ref.delays, 50) * COMPRESSION) / 1000).toFixed(1)} s / ${((Math.max(...ref.delays) * COMPRESSION) / 1000).toFixed(1)} s`, 'as measured');
   row('Step Functions cost per 1,000 lifecycles', `$${(ref.transitions * PRICE_PER_TRANSITION * 1000).toFixed(2)}`, `$${(ours.transitions * PRICE_PER_TRANSITION * 1000).toFixed(2)}`);
+  // What the workflows and the event functions cost the other services, per lifecycle (ours only; the reference has no
+  // event functions). DynamoDB reads include the bench client's own status polls through the API (one GetItem each).
+  const sum = (map: Map<string, number>, keep: (action: string) => boolean) => [...map].filter(([a]) => keep(a)).reduce((t, [, n]) => t + n, 0);
+  const list = (map: Map<string, number>, keep: (action: string) => boolean, unit = (n: number) => n.toFixed(1)) =>
+    [...map].filter(([a]) => keep(a)).sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a.replace(/^\w+\./, '')} ${unit(n)}`).join(', ');
+  const isWrite = (a: string) => DYNAMODB_WRITES.has(a);
+  const isSfn = (a: string) => a.startsWith('SFN.');
+  console.log(`\n  ours, per lifecycle:`);
+  console.log(`    DynamoDB writes ${sum(oursAws.calls, isWrite).toFixed(1)} (${list(oursAws.calls, isWrite)}), returning ${(sum(oursAws.bytes, isWrite) / 1024).toFixed(1)} KiB`);
+  console.log(`    DynamoDB reads ${sum(oursAws.calls, (a) => a.startsWith('DynamoDB.') && !isWrite(a)).toFixed(1)} (with the bench's status polls)`);
+  console.log(`    Step Functions calls ${sum(oursAws.calls, isSfn).toFixed(1)} (${list(oursAws.calls, isSfn)})`);
   console.log(`\n  Goals: ≤ 16 transitions and ≤ 6 CloudFormation/EC2 calls per lifecycle; recorded within 2 s (p99) locally.`);
 }
 

@@ -62,6 +62,8 @@ export function localServiceDefaults(slack?: { signingSecret: string; teamIds: s
     // and the same waits, a thousand times shorter.
     WEBHOOK_RETRY_TIME_SCALE: '0.001',
     DELETE_RETRY_PAUSE_SECONDS: '1',
+    // The waits' HeartbeatSeconds is 5 here (LOCAL_WAITS in workflows.ts), not 1800: heartbeat a fifth as often too.
+    STACK_WAIT_HEARTBEAT_EVERY_SECONDS: '1',
     // Roomier than the service's defaults (10 clusters, 100 instances): the sandbox keeps every demo and test cluster
     // of a session, and has no one else to share with. Set the variables to try the limits.
     QUOTA_MAX_ACTIVE_CLUSTERS: '50',

@@ -25,7 +25,7 @@ type EventFunction = (deps: Dependencies) => (event: AwsEvent, context: Context)
 /** serverless.yml function name → the handler it runs, built from the sandbox's dependencies. One row per function. */
 export const EVENT_FUNCTIONS: Record<string, EventFunction> = {
   executionEnded: (deps) => executionEndedHandler(deps) as (event: AwsEvent) => Promise<unknown>,
-  stackEvents: (deps) => stackEventsHandler({ waits: deps.waits, tokens: deps.tokens, store: deps.store, clock: deps.clock }) as (event: AwsEvent) => Promise<unknown>,
+  stackEvents: (deps) => stackEventsHandler({ waits: deps.waits, tokens: deps.tokens, store: deps.store, clock: deps.clock, heartbeatEverySeconds: deps.config.stackWait.heartbeatEverySeconds }) as (event: AwsEvent) => Promise<unknown>,
   instanceEvents: (deps) => instanceEventsHandler({ waits: deps.instanceWaits, nodes: deps.nodes, tokens: deps.tokens }) as (event: AwsEvent) => Promise<unknown>,
   slackWorker: (deps) => slackWorkerHandler(chatCommandDeps(deps, chatResponder(deps.config))) as (event: AwsEvent) => Promise<unknown>,
   autoScalingEvents: (deps) =>

@@ -16,6 +16,7 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import { percentile, pooled } from '../bench/support';
 import { printBundleTable } from './bundles';
 
@@ -210,7 +211,9 @@ async function lifecycleMode(total: number, concurrency: number): Promise<void> 
 
 async function main(): Promise<void> {
   if (LIFECYCLES !== undefined) return lifecycleMode(LIFECYCLES, LIFECYCLE_CONCURRENCY);
-  await printBundleTable('1. Bundles against the budget of issue 11', 5);
+  // --skip-bundles: sections 2–6 only, e.g. to compare two commits' loaded latency back to back.
+  if (!process.argv.includes('--skip-bundles')) await printBundleTable('1. Bundles against the budget of issue 11', 5);
+  console.log(`load average when sections 2–6 started: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
 
   const requests = countRequests();
   const cloud = await startCloud();

@@ -66,6 +66,12 @@ const environmentRules = {
   // spends its TimeoutSeconds, both in the ASL) gets one look and waits again: these bound how many times
   // (docs/workflows.md, "Waiting for events"). Waits per stack operation, the first included, before it is given up.
   STACK_WAIT_MAX_ROUNDS: positiveInt(6),
+  // A stack's resource events keep its wait alive with SendTaskHeartbeat: the first event of each bucket of this many
+  // seconds sends one. While events flow, heartbeats are at most two buckets apart, so the wait's HeartbeatSeconds
+  // (1800 in the ASL) runs out only after at least 1800 − 120 s of silence, more than any one resource may take without
+  // an event (the worker group's 25-minute ResourceSignal timeout); a 15-minute create sends at most 16, not one per
+  // resource.
+  STACK_WAIT_HEARTBEAT_EVERY_SECONDS: positiveInt(60),
   // Looks at the instances (the first at DELETE_COMPLETE, then one per timeout) before the delete is DELETE_FAILED.
   INSTANCE_WAIT_MAX_ROUNDS: positiveInt(6),
   // The pause before the second DeleteStack after DELETE_FAILED, doubling per attempt (at most 60 s).
@@ -114,7 +120,8 @@ export interface Config {
   templatePath: string;
   allowedRegions: string[];
   /** The safety net of the event-driven waits (domain/stack-wait.ts): rounds before a wait is given up. */
-  stackWait: { maxRounds: number };
+  /** `heartbeatEverySeconds`: the least time between two heartbeats of a cluster's stack wait. */
+  stackWait: { maxRounds: number; heartbeatEverySeconds: number };
   instanceWait: { maxRounds: number };
   /** The pause before the second DeleteStack of a request; doubled per attempt, at most 60 s. */
   deleteRetryPauseSeconds: number;
@@ -191,7 +198,7 @@ function toConfig(e: Environment): Config {
     stackPermissionsBoundaryArn: e.STACK_PERMISSIONS_BOUNDARY_ARN,
     templatePath: e.TEMPLATE_PATH,
     allowedRegions: e.ALLOWED_REGIONS ?? [e.AWS_REGION],
-    stackWait: { maxRounds: e.STACK_WAIT_MAX_ROUNDS },
+    stackWait: { maxRounds: e.STACK_WAIT_MAX_ROUNDS, heartbeatEverySeconds: e.STACK_WAIT_HEARTBEAT_EVERY_SECONDS },
     instanceWait: { maxRounds: e.INSTANCE_WAIT_MAX_ROUNDS },
     deleteRetryPauseSeconds: e.DELETE_RETRY_PAUSE_SECONDS,
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,

@@ -23,6 +23,11 @@ export interface Page<T> {
 /** Reading clusters and their timelines: all the read-only routes may do with the clusters table. */
 export interface ClusterReader {
   get(id: string): Promise<Cluster | undefined>;
+  /**
+   * The cluster with its stack resources' latest statuses (`stackResources`, `resourcesPlanned`): what `progress` is
+   * computed from. One read of both items; only the routes that show progress need it.
+   */
+  getWithResources(id: string): Promise<Cluster | undefined>;
   listByOwner(owner: string, query: { status?: ClusterStatus; limit: number; cursor?: string }): Promise<Page<Cluster>>;
   /**
    * The owner's clusters whose last activity is before `idleSince`, least recently active first (from an index that
@@ -47,6 +52,11 @@ export interface ClusterStore extends ClusterReader {
   /** Applies `changes` if the record is still at `cluster.version`; bumps the version. Throws StaleClusterError otherwise. */
   update(cluster: Cluster, changes: ClusterChanges): Promise<Cluster>;
   appendEvent(event: TimelineEvent): Promise<void>;
+  /**
+   * Opens the record of the cluster's stack resources, empty, with the create's planned total: resource events are
+   * recorded from then on (a cluster without one gets none). A second call keeps what was recorded.
+   */
+  openStackResources(clusterId: string, planned?: number): Promise<void>;
 }
 
 export interface StackDescription {
@@ -99,21 +109,22 @@ export interface StackWaits {
    * (a duplicate, a late event of an earlier attempt, a status that does not end this wait, no open wait).
    */
   recordStatus(clusterId: string, report: { status: string; reason?: string; time: string; key?: string }): Promise<StackWait | undefined>;
-  /** The cluster's current stack wait as written (a strongly consistent read); undefined when it has none. */
-  readWait(clusterId: string): Promise<StackWait | undefined>;
   /**
    * Records the stack's own latest status (by resourceOrder of the event) unless a newer one is recorded; true when
    * it changed, which is when the timeline hears of it (a duplicate or an older report is not news).
    */
   recordStackStatus(clusterId: string, report: { status: string; order: string }): Promise<boolean>;
   /**
-   * Records one resource's status unless a newer event already did. Resolves with the resources before the write and
-   * the wait's token (for a heartbeat), or undefined when the event was older than what is recorded (or no cluster).
+   * Records one resource's status on the cluster's stack resources record unless a newer event already did, and sets
+   * the record's heartbeat bucket to `beatBucket` with the same write. Resolves with the record as it was before the
+   * write (the resources, the create's planned total, the bucket), or undefined when the event was older than what is
+   * recorded (or the cluster has no such record).
    */
   recordResource(
     clusterId: string,
     resource: { logicalId: string } & ResourceState,
-  ): Promise<{ before: Record<string, ResourceState>; token?: string; status: string; planned?: number } | undefined>;
+    beatBucket: number,
+  ): Promise<{ before: Record<string, ResourceState>; planned?: number; beatBucket?: number } | undefined>;
 }
 
 export interface InstanceWaits {

@@ -17,6 +17,13 @@ export async function getCluster(store: ClusterReader, caller: Caller | string, 
   return cluster;
 }
 
+/** GET /clusters/{id}: the same door, and the cluster's stack resources with it (its `progress`), in one read. */
+export async function getClusterWithProgress(store: ClusterReader, caller: Caller | string, id: string): Promise<Cluster> {
+  const cluster = await store.getWithResources(id);
+  if (!cluster || !mayAccess(asCaller(caller), cluster, 'read')) throw new NotFoundError(`There is no cluster ${id}.`);
+  return cluster;
+}
+
 /**
  * A caller's clusters, newest first; with `idleSince`, the live clusters with no activity since then, least recently
  * active first. An operator may name another owner (`owner=`) to list theirs; anyone else asking for someone else's

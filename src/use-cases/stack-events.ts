@@ -1,11 +1,11 @@
 /**
  * CloudFormation's events, as the EventBridge rules in serverless.yml deliver them: a final stack status resumes the
  * workflow that waits for it; every resource status moves the cluster's live progress (and keeps the wait's
- * heartbeat alive). Duplicates, late and out-of-order events change nothing: every write is conditional, and a token
+ * heartbeat alive, a few times per operation). Duplicates, late and out-of-order events change nothing: every write is conditional, and a token
  * already used answers "spent", which is not an error.
  */
 import { clusterIdOfStack, stackNameFor } from '../domain/cluster';
-import { progressOf, progressPhase, progressStep, resourceOrder, targetsEndedBy, waitOutcome, type ClusterProgress, type StackWait } from '../domain/stack-wait';
+import { progressOf, progressStep, resourceOrder, targetsEndedBy, waitOutcome, type ClusterProgress, type StackWait } from '../domain/stack-wait';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import type { Clock, ClusterStore, StackWaits, TaskTokens } from './ports';
@@ -15,6 +15,8 @@ export interface StackEventDeps {
   tokens: TaskTokens;
   store: ClusterStore;
   clock: Clock;
+  /** The least time between two heartbeats of a cluster's stack wait (config.stackWait.heartbeatEverySeconds). */
+  heartbeatEverySeconds: number;
 }
 
 export interface StackStatusReport {
@@ -61,7 +63,8 @@ export async function onStackStatus(deps: StackEventDeps, report: StackStatusRep
  */
 async function alreadyRecorded(deps: StackEventDeps, clusterId: string, report: StackStatusReport): Promise<StackWait | undefined> {
   if (targetsEndedBy(report.status).length === 0) return undefined;
-  const wait = await deps.waits.readWait(clusterId);
+  // A strongly consistent read (ClusterStore.get), so the status the failed invocation wrote is seen.
+  const wait = (await deps.store.get(clusterId))?.stackWait;
   return wait?.status === report.status ? wait : undefined;
 }
 
@@ -76,23 +79,39 @@ const describeProgress = (phase: 'create' | 'delete', progress: ClusterProgress)
 /**
  * Primary course (Resource Status Change):
  * 1. Read the cluster id; skip the stack's own entry (its status comes as a Stack Status Change).
- * 2. Record the resource's status unless a newer event of that resource is recorded already.
- * 3. When the share done crosses a step (every 25 %), put one progress entry on the timeline.
- * 4. When a resource finished, send the waiting task a heartbeat: the operation is alive, so the safety net need not
- *    look yet. (Only on completions: half the calls, and a resource's start is followed by its end anyway.)
+ * 2. Record the resource's status on the cluster's stack resources record unless a newer event of that resource is
+ *    recorded already. That record is its own small item: an event neither rewrites nor reads the cluster item.
+ * 3. When the share done crosses a step (every 25 %), put one progress entry on the timeline. The phase is the
+ *    event's own (a DELETE_* status counts towards a delete, a rollback's included; anything else towards the create).
+ * 4. Heartbeat the waiting task when this event is the first of a new `heartbeatEverySeconds` bucket (its write moved
+ *    the record's bucket: writes to one item are serialized, so one event per bucket sees the move), if the wait is
+ *    still open: the operation is alive, so the safety net need not look. While events flow, two heartbeats are at
+ *    most two buckets apart, well under HeartbeatSeconds, at a few calls per operation instead of one per resource.
  */
 export async function onResourceStatus(deps: StackEventDeps, report: ResourceStatusReport): Promise<EventEffect> {
   const clusterId = clusterIdOfStack(report.stackId);
   if (!clusterId || report.logicalId === stackNameFor(clusterId)) return 'ignored';
   const state = { status: report.status, at: new Date(Date.parse(report.time)).toISOString(), order: resourceOrder(report.time, report.status), ...(report.reason ? { reason: report.reason } : {}) };
-  const recorded = await deps.waits.recordResource(clusterId, { logicalId: report.logicalId, ...state });
+  const bucket = Math.floor(deps.clock.now().getTime() / (deps.heartbeatEverySeconds * 1000));
+  const recorded = await deps.waits.recordResource(clusterId, { logicalId: report.logicalId, ...state }, bucket);
   if (!recorded) return 'ignored';
-  const phase = progressPhase(recorded.status);
+  const phase = eventPhase(report.status);
   const before = progressOf(recorded.before, phase, recorded.planned);
   const after = progressOf({ ...recorded.before, [report.logicalId]: state }, phase, recorded.planned);
   if (after && progressStep(after) > progressStep(before)) {
     await record(deps, clusterId, 'stack.progress', describeProgress(phase, after), { resourcesDone: after.resourcesDone, resourcesTotal: after.resourcesTotal });
   }
-  if (recorded.token && !report.status.endsWith('_IN_PROGRESS')) await deps.tokens.heartbeat(recorded.token);
+  // Most events stop here: the bucket had moved already, no call.
+  if (recorded.beatBucket === undefined || recorded.beatBucket < bucket) await heartbeat(deps, clusterId);
   return 'recorded';
+}
+
+/** Which operation a resource event reports on: its own verb, whatever the cluster's status says meanwhile. */
+const eventPhase = (status: string): 'create' | 'delete' => (status.startsWith('DELETE_') ? 'delete' : 'create');
+
+/** One heartbeat, to a wait that is still open. */
+async function heartbeat(deps: StackEventDeps, clusterId: string): Promise<void> {
+  const wait = (await deps.store.get(clusterId))?.stackWait;
+  // A wait with its final status is over: the workflow is resumed (or about to be), nothing to keep alive.
+  if (wait?.token && wait.status === undefined) await deps.tokens.heartbeat(wait.token);
 }

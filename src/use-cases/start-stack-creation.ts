@@ -23,7 +23,8 @@ export const CREATE_WAIT = 'create';
  * 2. Claim the stack with a conditional write (`stackRequestedAt`) before calling CreateStack. A delete that cancels
  *    the create wins or loses this race on the version: if it wins, no stack is ever made; if it loses, the record
  *    it reads says a stack may exist, and the delete workflow waits for it under the deterministic name. The same
- *    write opens the create's wait and the resource map for progress, so every event of the stack finds them.
+ *    write opens the create's wait; the stack resources record (progress) is opened beside the cluster item, so every
+ *    event of the stack finds both.
  * 3. CreateStack with the deterministic name, a ClientRequestToken, our tags and the service role.
  * 4. A retried create that finds the stack already there adopts it when its cluster-id tag says it is ours.
  * 5. Remember the stack id and tell the timeline; if the cluster was cancelled meanwhile, stop here and leave the
@@ -38,10 +39,10 @@ export async function startStackCreation(deps: StartStackCreationDeps, clusterId
         stackRequestedAt: deps.clock.now().toISOString(),
         statusReason: 'creating the CloudFormation stack',
         stackWait: openWait(CREATE_WAIT, 'create', deps.clock.now()),
-        stackResources: {},
-        ...(deps.stacks.plannedResourceCount ? { resourcesPlanned: deps.stacks.plannedResourceCount() } : {}),
         updatedAt: deps.clock.now().toISOString(),
       });
+  // Before CreateStack, so that every resource event of the stack finds it; a retry keeps what was recorded.
+  await deps.store.openStackResources(cluster.id, deps.stacks.plannedResourceCount?.());
 
   let stackId: string;
   try {

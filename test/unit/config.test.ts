@@ -31,7 +31,7 @@ describe('loadConfig', () => {
       region: 'eu-west-1',
       allowedRegions: ['eu-west-1'],
       templatePath: 'templates/swarm.yaml',
-      stackWait: { maxRounds: 6 },
+      stackWait: { maxRounds: 6, heartbeatEverySeconds: 60 },
       instanceWait: { maxRounds: 6 },
       deleteRetryPauseSeconds: 10,
       idempotencyTtlSeconds: 86_400,

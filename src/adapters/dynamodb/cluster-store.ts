@@ -121,6 +121,28 @@ export function buildClusterReader(client: DynamoDBDocumentClient, tableName: st
       return result.Item ? toCluster(result.Item) : undefined;
     },
 
+    async getWithResources(id) {
+      // The cluster item (`CLUSTER`) and its stack resources item (`CLUSTER#RESOURCES`) are the only sort keys of the
+      // partition that start with `CLUSTER`: one consistent Query reads both, in that order.
+      const { pk, sk } = keys.cluster(id);
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': pk, ':sk': sk },
+          ConsistentRead: true,
+        }),
+      );
+      const items = result.Items ?? [];
+      const item = items.find((i) => i.sk === sk);
+      if (!item) return undefined;
+      const cluster = toCluster(item);
+      const resources = items.find((i) => i.sk === keys.stackResources(id).sk);
+      // A cluster from before the resources had their own item keeps its own map (and shows its progress).
+      if (!resources) return cluster;
+      return { ...cluster, stackResources: resources.resources as Cluster['stackResources'], ...(resources.planned !== undefined ? { resourcesPlanned: resources.planned as number } : {}) };
+    },
+
     listByOwner(owner, query) {
       const byStatus = query.status !== undefined;
       const partition: Key = byStatus ? { gsi2pk: keys.ownerStatusPartition(owner, query.status!) } : { gsi1pk: keys.ownerPartition(owner) };
@@ -247,6 +269,21 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) throw new StaleClusterError(id, expectedVersion);
         throw error;
+      }
+    },
+
+    async openStackResources(clusterId, planned) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.stackResources(clusterId), resources: {}, ...(planned !== undefined ? { planned } : {}) },
+            // A retried create step keeps what the events recorded meanwhile.
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
 

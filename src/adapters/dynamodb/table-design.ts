@@ -4,6 +4,7 @@
  *
  * | item            | pk              | sk                       | gsi1 (by owner)             | gsi2 (by owner + status)                 |
  * | cluster         | CLUSTER#<id>    | CLUSTER                  | OWNER#<owner> / <at>#<id>   | OWNER#<owner>#STATUS#<status> / <at>#<id> |
+ * | stack resources | CLUSTER#<id>    | CLUSTER#RESOURCES        | —                           | —                                        |
  * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
  * | owner's usage   | OWNER#<owner>   | USAGE                    | —                           | —                                        |
  * | webhook delivery| CLUSTER#<id>    | DELIVERY#<deliveryId>    | —                           | —                                        |
@@ -26,6 +27,11 @@
  * event updates one node with one conditional UpdateItem (cluster-nodes.ts). Instance items carry `ttl` (epoch
  * seconds) once their instance terminated; the table's TTL (serverless.yml) deletes them.
  *
+ * The stack resources item holds each resource's latest status (the source of `progress`), written by every
+ * CloudFormation resource event: apart from the cluster item, so that an event rewrites a few KB with no index entry
+ * instead of the whole cluster item and its four index copies, and never contends with the workflow's own writes.
+ * Its sort key starts with the cluster item's, so one Query (`begins_with(sk, CLUSTER)`) reads both.
+ *
  * A delivery (one event sent to the cluster's webhook) holds the exact body, the webhook-id and every attempt in a
  * list; delivery ids start with the zero-padded cluster version, so `begins_with(sk, DELIVERY#)` lists them in the
  * order the events happened. Deliveries share the cluster's partition, so they are read with the cluster's owner
@@ -42,6 +48,8 @@ export const INDEX_BY_REAP_DEADLINE = 'byReapDeadline';
 
 export const keys = {
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER' }),
+  /** The cluster's stack resources (progress); its sort key has the cluster item's as prefix. */
+  stackResources: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER#RESOURCES' }),
   usage: (owner: string) => ({ pk: `OWNER#${owner}`, sk: 'USAGE' }),
   eventPrefix: 'EVENT#',
   delivery: (clusterId: string, deliveryId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `DELIVERY#${deliveryId}` }),

@@ -1,9 +1,9 @@
 /**
- * The workflows' waits, on the cluster item of the clusters table (table-design.ts): the stack wait, each stack
- * resource's latest status, the instance wait with its two sets, and one small item per watched instance. Every write
- * here is an UpdateItem on named attributes with its own condition; none touches `version`, so the versioned status
- * writes (cluster-store.ts) and these never overwrite each other, and an event never turns a workflow step's write
- * into a StaleClusterError.
+ * The workflows' waits, on the cluster item of the clusters table (table-design.ts): the stack wait, the instance
+ * wait with its two sets, and one small item per watched instance; each stack resource's latest status is on the
+ * cluster's stack resources item beside it. Every write here is an UpdateItem on named attributes with its own
+ * condition; none touches `version`, so the versioned status writes (cluster-store.ts) and these never overwrite each
+ * other, and an event never turns a workflow step's write into a StaleClusterError.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -73,13 +73,6 @@ export function buildStackWaits(client: DynamoDBDocumentClient, tableName: strin
       return result?.Attributes?.stackWait as StackWait | undefined;
     },
 
-    async readWait(clusterId) {
-      const result = await client.send(
-        new GetCommand({ TableName: tableName, Key: keys.cluster(clusterId), ProjectionExpression: 'stackWait', ConsistentRead: true }),
-      );
-      return result.Item?.stackWait as StackWait | undefined;
-    },
-
     async recordStackStatus(clusterId, report) {
       const result = await conditional(() =>
         client.send(
@@ -96,17 +89,19 @@ export function buildStackWaits(client: DynamoDBDocumentClient, tableName: strin
       return result !== undefined;
     },
 
-    async recordResource(clusterId, { logicalId, ...state }) {
+    async recordResource(clusterId, { logicalId, ...state }, beatBucket) {
       const result = await conditional(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: keys.cluster(clusterId),
-            UpdateExpression: 'SET stackResources.#id = :state',
-            // The map is made by the create step; a cluster from before progress existed has none and shows none.
-            ConditionExpression: 'attribute_exists(stackResources) AND (attribute_not_exists(stackResources.#id) OR stackResources.#id.#order < :order)',
-            ExpressionAttributeNames: { '#id': logicalId, '#order': 'order' },
-            ExpressionAttributeValues: { ':state': state, ':order': state.order },
+            // The resources' own item (table-design.ts): a few KB, no index entries, not the cluster item.
+            Key: keys.stackResources(clusterId),
+            // The same write moves the heartbeat bucket: the one write that moves it first is the one that heartbeats.
+            UpdateExpression: 'SET #resources.#id = :state, #bucket = :bucket',
+            // The item is made by the create step; a cluster from before it existed has none and shows no progress.
+            ConditionExpression: 'attribute_exists(#resources) AND (attribute_not_exists(#resources.#id) OR #resources.#id.#order < :order)',
+            ExpressionAttributeNames: { '#resources': 'resources', '#id': logicalId, '#order': 'order', '#bucket': 'beatBucket' },
+            ExpressionAttributeValues: { ':state': state, ':order': state.order, ':bucket': beatBucket },
             ReturnValues: 'ALL_OLD',
           }),
         ),
@@ -114,10 +109,9 @@ export function buildStackWaits(client: DynamoDBDocumentClient, tableName: strin
       const old = result?.Attributes;
       if (!old) return undefined;
       return {
-        before: (old.stackResources ?? {}) as Record<string, ResourceState>,
-        token: (old.stackWait as StackWait | undefined)?.token,
-        status: old.status as string,
-        planned: old.resourcesPlanned as number | undefined,
+        before: (old.resources ?? {}) as Record<string, ResourceState>,
+        ...(old.planned !== undefined ? { planned: old.planned as number } : {}),
+        ...(old.beatBucket !== undefined ? { beatBucket: old.beatBucket as number } : {}),
       };
     },
   };

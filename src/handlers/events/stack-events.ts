@@ -47,5 +47,11 @@ export function stackEventsHandler(deps: StackEventDeps) {
 export const handler = lazyHandler(() => {
   const config = loadConfig();
   const dynamodb = dynamoDBClient(config);
-  return stackEventsHandler({ clock: systemClock, store: clusterStore(config, dynamodb), waits: stackWaits(config, dynamodb), tokens: taskTokens(config) });
+  return stackEventsHandler({
+    clock: systemClock,
+    store: clusterStore(config, dynamodb),
+    waits: stackWaits(config, dynamodb),
+    tokens: taskTokens(config),
+    heartbeatEverySeconds: config.stackWait.heartbeatEverySeconds,
+  });
 });

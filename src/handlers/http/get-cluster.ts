@@ -3,7 +3,7 @@ import type { Dependencies } from '../../composition/dependencies';
 import { clusterReader } from '../../composition/dynamodb';
 import type { ClusterReader } from '../../use-cases/ports';
 import { loadConfig } from '../../config';
-import { getCluster } from '../../use-cases/read-clusters';
+import { getClusterWithProgress } from '../../use-cases/read-clusters';
 import { lazyHandler } from '../lazy';
 import { httpHandler } from './http-handler';
 import { clusterIdParameter } from './route-parameters';
@@ -16,7 +16,7 @@ export function getClusterHandler(deps: Pick<Dependencies, 'access'> & { store: 
   return httpHandler(
     async (event) => {
       const id = parseOrThrow(clusterIdParameter, event.pathParameters?.id, 'cluster id');
-      return json(200, clusterResource(await getCluster(deps.store, callerOf(event), id, 'read')));
+      return json(200, clusterResource(await getClusterWithProgress(deps.store, callerOf(event), id)));
     },
     { access: deps.access },
   );

@@ -32,30 +32,31 @@ function aboutOurStack(name: string, stackName: string, status: string, time: st
 
 describe('stackEvents', () => {
   it('resumes the waiting create with the Stack Status Change’s status', async () => {
-    const cluster = aCluster({ status: 'CREATING', stackWait: { ...openWait('create', 'create', new Date('2017-12-22T18:40:00Z')), round: 1, token: 't1' }, stackResources: {} });
+    const cluster = aCluster({ status: 'CREATING', stackWait: { ...openWait('create', 'create', new Date('2017-12-22T18:40:00Z')), round: 1, token: 't1' } });
     await db.store.create(cluster);
     const tokens = fakeTokens();
 
-    await stackEventsHandler({ waits: db.waits, tokens: tokens.tokens, store: db.store, clock: fixedClock() })(aboutOurStack('cloudformation-stack-status-change.json', cluster.stackName, 'CREATE_COMPLETE', '2017-12-22T18:43:48Z'));
+    await stackEventsHandler({ waits: db.waits, tokens: tokens.tokens, store: db.store, clock: fixedClock(), heartbeatEverySeconds: 60 })(aboutOurStack('cloudformation-stack-status-change.json', cluster.stackName, 'CREATE_COMPLETE', '2017-12-22T18:43:48Z'));
 
     // The example's status-reason is "": no reason is no reason, not an empty one.
     expect(tokens.answers).toEqual([{ token: 't1', kind: 'success', output: { status: 'CREATE_COMPLETE', progress: 'complete', exhausted: false } }]);
   });
 
   it('records a Resource Status Change on the cluster’s progress and heartbeats the wait', async () => {
-    const cluster = aCluster({ status: 'CREATING', stackWait: { ...openWait('create', 'create', new Date('2017-12-22T18:40:00Z')), round: 1, token: 't1' }, stackResources: {} });
+    const cluster = aCluster({ status: 'CREATING', stackWait: { ...openWait('create', 'create', new Date('2017-12-22T18:40:00Z')), round: 1, token: 't1' } });
     await db.store.create(cluster);
+    await db.store.openStackResources(cluster.id, 36);
     const tokens = fakeTokens();
 
-    await stackEventsHandler({ waits: db.waits, tokens: tokens.tokens, store: db.store, clock: fixedClock() })(aboutOurStack('cloudformation-resource-status-change.json', cluster.stackName, 'CREATE_COMPLETE', '2017-12-22T18:43:48Z'));
+    await stackEventsHandler({ waits: db.waits, tokens: tokens.tokens, store: db.store, clock: fixedClock(), heartbeatEverySeconds: 60 })(aboutOurStack('cloudformation-resource-status-change.json', cluster.stackName, 'CREATE_COMPLETE', '2017-12-22T18:43:48Z'));
 
-    expect((await db.store.get(cluster.id))?.stackResources).toEqual({ 'my-s3-bucket': { status: 'CREATE_COMPLETE', at: '2017-12-22T18:43:48.000Z', order: '2017-12-22T18:43:48.000Z#2' } });
+    expect((await db.store.getWithResources(cluster.id))?.stackResources).toEqual({ 'my-s3-bucket': { status: 'CREATE_COMPLETE', at: '2017-12-22T18:43:48.000Z', order: '2017-12-22T18:43:48.000Z#2' } });
     expect(tokens.answers).toEqual([{ token: 't1', kind: 'heartbeat' }]);
   });
 
   it('ignores the documented example as it is: `teststack` is not one of ours', async () => {
     const tokens = fakeTokens();
-    await stackEventsHandler({ waits: db.waits, tokens: tokens.tokens, store: db.store, clock: fixedClock() })(fixture<StackEvent>('cloudformation-stack-status-change.json'));
+    await stackEventsHandler({ waits: db.waits, tokens: tokens.tokens, store: db.store, clock: fixedClock(), heartbeatEverySeconds: 60 })(fixture<StackEvent>('cloudformation-stack-status-change.json'));
     expect(tokens.answers).toEqual([]);
   });
 });

@@ -205,4 +205,16 @@ describe('GET /clusters/{id}', () => {
     expect(response.body).not.toContain('AAAA-secret-task-token');
     expect(response.body).not.toContain('stackResources');
   });
+
+  it('reads the progress the stack’s events recorded on the resources item beside the cluster', async () => {
+    const cluster = await stored({ status: 'CREATING' });
+    await db.store.openStackResources(cluster.id, 36);
+    await db.waits.recordResource(cluster.id, { logicalId: 'Vpc', status: 'CREATE_COMPLETE', at: '2026-11-26T12:00:05.000Z', order: '2026-11-26T12:00:05.000Z#2' }, 0);
+    await db.waits.recordResource(cluster.id, { logicalId: 'ManagerAsg', status: 'CREATE_IN_PROGRESS', at: '2026-11-26T12:00:09.000Z', order: '2026-11-26T12:00:09.000Z#1' }, 0);
+
+    const response = await invoke(getClusterHandler(deps), onCluster('GET', cluster.id));
+
+    expect(response.json).toMatchObject({ status: 'CREATING', progress: { resourcesDone: 1, resourcesTotal: 36, inProgress: ['ManagerAsg'], updatedAt: '2026-11-26T12:00:09.000Z' } });
+    expect(clusterResourceSchema.safeParse(response.json).success).toBe(true);
+  });
 });

@@ -130,8 +130,9 @@ describe('the create step and a cancel that races it', () => {
       stackId: 'stack-new',
       // The same write opens the create's wait, so no event of the stack can come before it.
       stackWait: { key: 'create', target: 'create', since: '2026-11-26T12:00:00.000Z', round: 0 },
-      stackResources: {},
     });
+    // And the stack resources record beside it, empty, for the progress of every event to come.
+    expect((await db.store.getWithResources(cluster.id))?.stackResources).toEqual({});
   });
 
   it('adopts a stack of its own name and tag when CreateStack says the name is taken (a retried step)', async () => {

@@ -23,13 +23,14 @@ const SINCE = '2026-11-26T12:00:00.000Z';
 const stackIdOf = (cluster: Cluster) => `arn:aws:cloudformation:us-east-1:123456789012:stack/${cluster.stackName}/6a7e8feb-b491-4cf7-a9f1-bf3703467718`;
 
 async function waiting(overrides: Partial<Cluster> = {}, key = 'create', target: 'create' | 'delete' | 'cleanup' = 'create'): Promise<Cluster> {
-  const cluster = aCluster({ status: 'CREATING', stackWait: openWait(key, target, new Date(SINCE)), stackResources: {}, resourcesPlanned: 4, ...overrides });
+  const cluster = aCluster({ status: 'CREATING', stackWait: openWait(key, target, new Date(SINCE)), ...overrides });
   await db.store.create(cluster);
+  await db.store.openStackResources(cluster.id, 4);
   return cluster;
 }
 
 function deps(tokens = fakeTokens()) {
-  return { waits: db.waits, tokens: tokens.tokens, store: db.store, clock: fixedClock('2026-11-26T12:10:00.000Z'), maxRounds: 3 };
+  return { waits: db.waits, tokens: tokens.tokens, store: db.store, clock: fixedClock('2026-11-26T12:10:00.000Z'), maxRounds: 3, heartbeatEverySeconds: 60 };
 }
 
 const timelineOf = async (id: string) => (await db.store.listEvents(id, { limit: 100 })).items;
@@ -165,7 +166,7 @@ describe('live progress', () => {
     const older = await onResourceStatus(deps(tokens), resource(cluster, 'Vpc', 'CREATE_IN_PROGRESS', '2026-11-26T12:00:01Z'));
     await onResourceStatus(deps(tokens), resource(cluster, 'LogGroup', 'CREATE_IN_PROGRESS', '2026-11-26T12:00:21Z'));
 
-    const after = (await db.store.get(cluster.id))!;
+    const after = (await db.store.getWithResources(cluster.id))!;
     expect([sameSecond, older]).toEqual(['ignored', 'ignored']);
     expect(progressOf(after.stackResources!, 'create', after.resourcesPlanned)).toEqual({ resourcesDone: 1, resourcesTotal: 4, inProgress: ['LogGroup'], updatedAt: '2026-11-26T12:00:21.000Z' });
     // A heartbeat per resource finished (the one Vpc completion), not per event.
