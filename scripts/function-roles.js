@@ -62,6 +62,9 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource }) 
         sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.deleteCluster}:*`),
       ]),
     ],
+    // Changing a running cluster (PATCH, upgrade, hibernate, wake; the reaper's idle hibernation; Slack's commands):
+    // starting the update workflow, and nothing else of it.
+    updateWorkflow: [allow('StartUpdateWorkflow', ['states:StartExecution'], machine(stateMachines.updateCluster))],
     deliveryWorkflow: [allow('StartDeliverWebhookWorkflow', ['states:StartExecution'], machine(stateMachines.deliverWebhook))],
     // Handing a Slack command to the worker: events on the account's default bus, and only with this deployment's
     // source (PutEvents is authorized per entry; `events:source` is its condition key, "Using IAM policy conditions in
@@ -83,14 +86,17 @@ const FUNCTION_PERMISSIONS = {
   listClusterNodes: ['clustersRead'],
   listClusterEvents: ['clustersRead'],
   deleteCluster: ['clusters', 'clusterWorkflows'],
-  updateCluster: ['clusters'],
+  updateCluster: ['clusters', 'updateWorkflow'],
+  upgradeCluster: ['clusters', 'updateWorkflow'],
+  hibernateCluster: ['clusters', 'updateWorkflow'],
+  wakeCluster: ['clusters', 'updateWorkflow'],
   recordClusterActivity: ['clusters'],
   openApi: [],
   listClusterDeliveries: ['clustersRead'],
   redeliverWebhook: ['clusters', 'deliveryWorkflow'],
   authorizeApiKey: ['apiKeyLookup'],
   slackCommand: ['slackReplays', 'chatCommandEvents'],
-  slackWorker: ['clusters', 'clusterWorkflows'],
+  slackWorker: ['clusters', 'clusterWorkflows', 'updateWorkflow'],
   // Create workflow
   createStack: ['clusters', 'stackRead', 'stackWrite'],
   awaitCreation: ['stackWaits', 'taskCallbacks'],
@@ -121,7 +127,7 @@ const FUNCTION_PERMISSIONS = {
   instanceEvents: ['instanceWaits', 'nodeEvents', 'taskCallbacks'],
   autoScalingEvents: ['clustersRead', 'nodeEvents', 'nodeInventory'],
   executionEnded: ['clusters', 'deliveryWorkflow'],
-  reapClusters: ['clusters', 'clusterWorkflows', 'deliveryWorkflow'],
+  reapClusters: ['clusters', 'clusterWorkflows', 'updateWorkflow', 'deliveryWorkflow'],
   reconcileClusters: ['clusters', 'stackRead', 'clusterWorkflowStarts', 'clusterExecutions', 'deliveryWorkflow'],
 };
 

@@ -55,6 +55,8 @@ const environmentRules = {
   CREATE_CLUSTER_STATE_MACHINE_ARN: arn,
   DELIVER_WEBHOOK_STATE_MACHINE_ARN: arn,
   DELETE_CLUSTER_STATE_MACHINE_ARN: arn,
+  // Optional until the update workflow is in the workflow registry: without it a change of a running cluster is a 503.
+  UPDATE_CLUSTER_STATE_MACHINE_ARN: optional(arn),
   STACK_ROLE_ARN: arn,
   // The managed policy every role of a Swarm stack must carry as its boundary; the stack role refuses any other.
   STACK_PERMISSIONS_BOUNDARY_ARN: matching(/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/, 'the ARN of a managed IAM policy'),
@@ -110,6 +112,8 @@ export interface Config {
   createClusterStateMachineArn: string;
   deliverWebhookStateMachineArn: string;
   deleteClusterStateMachineArn: string;
+  /** The update workflow (scale, resize, upgrade, hibernate, wake); undefined where it is not deployed. */
+  updateClusterStateMachineArn?: string;
   stackRoleArn: string;
   /** Passed to every stack as its PermissionsBoundaryArn parameter (the boundary of the node roles). */
   stackPermissionsBoundaryArn: string;
@@ -189,6 +193,7 @@ function toConfig(e: Environment): Config {
     createClusterStateMachineArn: e.CREATE_CLUSTER_STATE_MACHINE_ARN,
     deliverWebhookStateMachineArn: e.DELIVER_WEBHOOK_STATE_MACHINE_ARN,
     deleteClusterStateMachineArn: e.DELETE_CLUSTER_STATE_MACHINE_ARN,
+    updateClusterStateMachineArn: e.UPDATE_CLUSTER_STATE_MACHINE_ARN,
     stackRoleArn: e.STACK_ROLE_ARN,
     stackPermissionsBoundaryArn: e.STACK_PERMISSIONS_BOUNDARY_ARN,
     templatePath: e.TEMPLATE_PATH,

@@ -3,7 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { buildDeliveryWorkflow } from '../adapters/stepfunctions/delivery-workflow';
 import { buildTaskTokens } from '../adapters/stepfunctions/task-tokens';
 import { buildWorkflowExecutions } from '../adapters/stepfunctions/workflow-executions';
-import { buildWorkflowStarter } from '../adapters/stepfunctions/workflow-starter';
+import { buildUpdateStarter, buildWorkflowStarter, type UpdateStarter } from '../adapters/stepfunctions/workflow-starter';
 import type { Config } from '../config';
 import type { DeliveryWorkflow, TaskTokens, WorkflowExecutions, WorkflowStarter } from '../use-cases/ports';
 
@@ -13,7 +13,16 @@ export function taskTokens(config: Pick<Config, 'region'>): TaskTokens {
 }
 
 export function workflowStarter(config: Config): WorkflowStarter {
-  return buildWorkflowStarter(new SFNClient({ region: config.region }), { create: config.createClusterStateMachineArn, delete: config.deleteClusterStateMachineArn });
+  return buildWorkflowStarter(new SFNClient({ region: config.region }), {
+    create: config.createClusterStateMachineArn,
+    delete: config.deleteClusterStateMachineArn,
+    update: config.updateClusterStateMachineArn,
+  });
+}
+
+/** For the routes that change a running cluster: StartExecution of the update workflow only. */
+export function updateStarter(config: Config): UpdateStarter {
+  return buildUpdateStarter(new SFNClient({ region: config.region }), config.updateClusterStateMachineArn);
 }
 
 /** The reconciler's: DescribeExecution, and StartExecution of the create and delete workflows under a given name. */

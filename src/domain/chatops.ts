@@ -1,6 +1,6 @@
 /**
  * The slash command's language and what it answers, in plain words: `create NAME [key=value ...]`, `status NAME`,
- * `list`, `delete NAME`, `help`. Pure: parsing text, building a cluster request, wording messages. No Slack I/O here.
+ * `list`, `delete NAME`, `scale NAME workers=N [managers=M]`, `upgrade NAME`, `hibernate NAME`, `wake NAME`, `help`. Pure: parsing text, building a cluster request, wording messages. No Slack I/O here.
  */
 import type { z } from 'zod';
 import type { Cluster } from './cluster';
@@ -11,6 +11,8 @@ export type ChatCommand =
   | { verb: 'create'; name: string; options: Record<string, string> }
   | { verb: 'status'; name: string }
   | { verb: 'delete'; name: string }
+  | { verb: 'scale'; name: string; workers?: number; managers?: number }
+  | { verb: 'upgrade' | 'hibernate' | 'wake'; name: string }
   | { verb: 'list' }
   | { verb: 'help' };
 
@@ -35,6 +37,9 @@ export const HELP_TEXT = [
   '• `status NAME` — where a cluster is, and its manager address once it is ready',
   '• `list` — your clusters',
   '• `delete NAME` — delete a cluster',
+  '• `scale NAME workers=N [managers=M]` — change the node counts (workers 0–1000, managers 1 ↔ 3 ↔ 5 one step at a time)',
+  '• `upgrade NAME` — every node onto the newest AMI and Docker version, one at a time, drained first',
+  '• `hibernate NAME` — scale the workers to 0, keep the managers and the swarm; `wake NAME` brings the workers back',
   '• `help` — this text',
   'Options for create: managers (1, 3, 5), workers (0–1000), managerInstanceType, workerInstanceType, managerDiskSizeGb, workerDiskSizeGb, managerDiskType, workerDiskType, keyName, enableSystemPrune, enableCloudWatchLogs, region, expiresAt, idleTimeout, tag:KEY=VALUE.',
 ].join('\n');
@@ -56,9 +61,14 @@ export function parseChatCommand(text: string): ParsedChatCommand {
       return { ok: true, command: { verb: 'help' } };
     case 'list':
       return rest.length === 0 ? { ok: true, command: { verb: 'list' } } : { ok: false, message: '`list` takes nothing after it.' };
+    case 'scale':
+      return parseScale(rest);
     case 'status':
-    case 'delete': {
-      const which = verb!.toLowerCase() as 'status' | 'delete';
+    case 'delete':
+    case 'upgrade':
+    case 'hibernate':
+    case 'wake': {
+      const which = verb!.toLowerCase() as 'status' | 'delete' | 'upgrade' | 'hibernate' | 'wake';
       if (rest.length !== 1) return { ok: false, message: `Say which cluster: \`${which} NAME\`.` };
       return { ok: true, command: { verb: which, name: rest[0]! } };
     }
@@ -78,6 +88,24 @@ export function parseChatCommand(text: string): ParsedChatCommand {
     default:
       return { ok: false, message: `I don't know \`${verb}\`. Try \`help\`.` };
   }
+}
+
+const SCALE_USAGE = '`scale NAME workers=N [managers=M]`';
+
+/** `scale NAME workers=N [managers=M]`: whole numbers only; the rules (range, quorum) are the API's, checked later. */
+function parseScale(rest: string[]): ParsedChatCommand {
+  const [name, ...pairs] = rest;
+  if (!name || name.includes('=')) return { ok: false, message: `Say which cluster and to what: ${SCALE_USAGE}.` };
+  const counts: { workers?: number; managers?: number } = {};
+  for (const pair of pairs) {
+    const match = /^(workers|managers)=(\d{1,4})$/i.exec(pair);
+    if (!match) return { ok: false, message: `\`${pair}\` is not a count I understand; write ${SCALE_USAGE}, e.g. \`scale ${name} workers=2\`.` };
+    const key = match[1]!.toLowerCase() as 'workers' | 'managers';
+    if (counts[key] !== undefined) return { ok: false, message: `\`${key}\` is given twice.` };
+    counts[key] = Number(match[2]);
+  }
+  if (counts.workers === undefined && counts.managers === undefined) return { ok: false, message: `Say the new count: ${SCALE_USAGE}.` };
+  return { ok: true, command: { verb: 'scale', name, ...counts } };
 }
 
 export type ChatRequestBuild = { ok: true; request: ClusterRequest } | { ok: false; problems: string[] };
@@ -143,20 +171,43 @@ export function listText(clusters: Cluster[]): string {
 /** How a cluster ended, for the person who asked (only for the statuses that end something). */
 export function followUpText(cluster: Cluster): string | undefined {
   switch (cluster.status) {
-    case 'READY':
-      return `*${cluster.name}* (${cluster.id}) is ready: ${cluster.statusReason}.${cluster.outputs.DefaultDNSTarget ? ` Swarm endpoint: ${cluster.outputs.DefaultDNSTarget}.` : ''}`;
+    case 'READY': {
+      const endpoint = cluster.outputs.DefaultDNSTarget ? ` Swarm endpoint: ${cluster.outputs.DefaultDNSTarget}.` : '';
+      // After an update: the outcome of the update, which the person who asked for it is waiting for.
+      if (cluster.lastUpdate?.outcome === 'rolled_back') return `*${cluster.name}* (${cluster.id}) was not changed: the ${cluster.lastUpdate.operation} was rolled back (${cluster.lastUpdate.reason ?? cluster.statusReason}). It is ready as before.`;
+      if (cluster.lastUpdate) return `*${cluster.name}* (${cluster.id}) is ready after the ${cluster.lastUpdate.operation}: ${cluster.parameters.managers} managers and ${cluster.parameters.workers} workers.${endpoint}`;
+      return `*${cluster.name}* (${cluster.id}) is ready: ${cluster.statusReason}.${endpoint}`;
+    }
     case 'FAILED':
       return `*${cluster.name}* (${cluster.id}) could not be created: ${cluster.statusReason}.`;
     case 'DELETED':
       return `*${cluster.name}* (${cluster.id}) is deleted; every instance is gone.`;
     case 'DELETE_FAILED':
       return `*${cluster.name}* (${cluster.id}) could not be deleted: ${cluster.statusReason}.`;
+    case 'HIBERNATED':
+      return `*${cluster.name}* (${cluster.id}) is hibernating: ${cluster.parameters.managers} managers kept, no workers. \`wake ${cluster.name}\` brings back ${cluster.hibernatedWorkers ?? 'its'} workers.`;
+    case 'UPDATE_FAILED':
+      return `*${cluster.name}* (${cluster.id}) could not be changed, and the rollback failed too: ${cluster.statusReason}.`;
     default:
       return undefined;
   }
 }
 
 /** The command as one short line, for "On it: ..." (names only: nothing the user typed is echoed verbatim). */
+/** The answer to a change that started (scale, upgrade, hibernate, wake): who asked, what, and that a follow-up comes. */
+export function updateStartedText(cluster: Cluster, userId: string): string {
+  const update = cluster.update;
+  const what =
+    update?.operation === 'hibernate'
+      ? `hibernating *${cluster.name}* (${cluster.id}): its ${update.previous.workers} workers go, the managers stay`
+      : update?.operation === 'wake'
+        ? `waking *${cluster.name}* (${cluster.id}): back to ${update.target.workers} workers`
+        : update?.operation === 'upgrade'
+          ? `upgrading *${cluster.name}* (${cluster.id}): every node is replaced, one at a time, drained first`
+          : `scaling *${cluster.name}* (${cluster.id}) to ${update?.target.managers} managers and ${update?.target.workers} workers`;
+  return `<@${userId}> is ${what}. I will post here when it is done.`;
+}
+
 export function commandSummary(command: ChatCommand): string {
   return 'name' in command ? `${command.verb} ${command.name}` : command.verb;
 }

@@ -4,15 +4,24 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { IllegalTransitionError } from './errors';
-import type { ClusterParameters } from './parameters';
+import type { ClusterParameters, IdleAction } from './parameters';
 import type { InstanceWait, ResourceState, StackWait } from './stack-wait';
 
-export const CLUSTER_STATUSES = ['CREATING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DELETE_FAILED'] as const;
+export const CLUSTER_STATUSES = ['CREATING', 'READY', 'UPDATING', 'HIBERNATED', 'UPDATE_FAILED', 'FAILED', 'DELETING', 'DELETED', 'DELETE_FAILED'] as const;
 export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
 
+/**
+ * UPDATING is one change of a running cluster (scale, resize, upgrade, hibernate, wake; domain/cluster-update.ts),
+ * driven by the update workflow: it ends READY (or HIBERNATED, for a hibernate), UPDATE_FAILED when even the
+ * rollback failed, or DELETING when the owner deletes the cluster meanwhile. A HIBERNATED cluster changes again only
+ * through wake or upgrade; an UPDATE_FAILED one may be changed again (a retry) or deleted.
+ */
 const TRANSITIONS: Record<ClusterStatus, readonly ClusterStatus[]> = {
   CREATING: ['READY', 'FAILED', 'DELETING'],
-  READY: ['DELETING'],
+  READY: ['UPDATING', 'DELETING'],
+  UPDATING: ['READY', 'HIBERNATED', 'UPDATE_FAILED', 'DELETING'],
+  HIBERNATED: ['UPDATING', 'DELETING'],
+  UPDATE_FAILED: ['UPDATING', 'DELETING'],
   FAILED: ['DELETING'],
   DELETING: ['DELETED', 'DELETE_FAILED'],
   DELETE_FAILED: ['DELETING'],
@@ -25,6 +34,34 @@ export function canTransition(from: ClusterStatus, to: ClusterStatus): boolean {
 
 export function assertTransition(from: ClusterStatus, to: ClusterStatus): void {
   if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+}
+
+export const UPDATE_OPERATIONS = ['scale', 'resize', 'upgrade', 'hibernate', 'wake'] as const;
+export type UpdateOperation = (typeof UPDATE_OPERATIONS)[number];
+
+/** The change in flight, on the cluster record: written by the API when it answers 202, read by the update workflow. */
+export interface ClusterUpdate {
+  /** 'u' + the cluster version the change started from: a retry of the same request meets the same id. */
+  id: string;
+  operation: UpdateOperation;
+  /** The parameters after the change. */
+  target: ClusterParameters;
+  /** The parameters before it (what a rollback returns to). */
+  previous: ClusterParameters;
+  requestedAt: string;
+  /** The principal who asked (`reaper` for an idle hibernation). */
+  requestedBy: string;
+}
+
+export const UPDATE_OUTCOMES = ['updated', 'rolled_back', 'failed'] as const;
+
+/** How the last update ended; written by the update workflow. */
+export interface LastUpdate {
+  id: string;
+  operation: UpdateOperation;
+  outcome: (typeof UPDATE_OUTCOMES)[number];
+  reason?: string;
+  endedAt: string;
 }
 
 export type NodeRole = 'manager' | 'worker';
@@ -82,6 +119,14 @@ export interface Cluster {
   stackRequestedAt?: string;
   createExecutionArn?: string;
   deleteExecutionArn?: string;
+  /** The change in flight (or the last one started): written when the API answers 202, read by the update workflow. */
+  update?: ClusterUpdate;
+  /** The update workflow's execution for `update` (named `<cluster id>-<update id>`). */
+  updateExecutionArn?: string;
+  /** How the last update ended (written by the update workflow). */
+  lastUpdate?: LastUpdate;
+  /** While HIBERNATED (and while hibernating): the worker count a wake restores. */
+  hibernatedWorkers?: number;
   /** The workflow's current wait on its stack (domain/stack-wait.ts); never shown to callers (it holds a task token). */
   stackWait?: StackWait;
   /** Each stack resource's latest status, from CloudFormation's resource events: the source of `progress`. */
@@ -111,6 +156,10 @@ export interface Cluster {
   lastActivityAt: string;
   expiresAt?: string;
   idleTimeout?: string;
+  /** What the reaper does with a cluster idle for `idleTimeout`: delete it (the default) or hibernate it. */
+  idleAction?: IdleAction;
+  /** When the latest update was requested (the cluster went UPDATING). */
+  updatingAt?: string;
   /** The deadline (ISO) a `cluster.expiring` reminder was sent for: one reminder per deadline. */
   expiryReminderFor?: string;
   /** Derived by the store on every write (domain/expiry.ts `autoDeleteAt`), so a webhook payload can carry it. */
@@ -136,6 +185,10 @@ export type TimelineEventType =
   | 'cluster.deleted'
   | 'cluster.delete_failed'
   | 'cluster.updated'
+  | 'cluster.update_requested'
+  | 'cluster.update_failed'
+  | 'cluster.hibernated'
+  | 'workflow.start_failed'
   | 'cluster.expiring'
   | 'webhook.delivered'
   | 'webhook.failed'

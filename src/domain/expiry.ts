@@ -11,16 +11,19 @@ export type ExpiryReason = 'expired' | 'idle';
 export interface DeletionDeadline {
   at: Date;
   reason: ExpiryReason;
+  /** Set on an idle deadline whose cluster has `idleAction: "hibernate"`: the reaper hibernates it instead. */
+  action?: 'hibernate';
 }
 
 /**
- * Statuses the reaper deletes from. CREATING is left to finish (its deadline still shows); DELETE_FAILED waits for
- * its owner, since deleting it again unasked would loop on whatever blocks it.
+ * Statuses the reaper acts on. A cluster mid-operation (CREATING, UPDATING, DELETING) is never touched: it is left to
+ * finish (its deadline still shows). DELETE_FAILED waits for its owner, since deleting it again unasked would loop on
+ * whatever blocks it. HIBERNATED is reaped at its expiry only: it is not idle-reaped again.
  */
-export const REAPABLE_STATUSES: ReadonlySet<ClusterStatus> = new Set(['READY', 'FAILED']);
+export const REAPABLE_STATUSES: ReadonlySet<ClusterStatus> = new Set(['READY', 'FAILED', 'HIBERNATED', 'UPDATE_FAILED']);
 
 /** Statuses whose deadline is shown to the caller: the cluster still exists and nobody has asked to delete it. */
-const SCHEDULED_STATUSES: ReadonlySet<ClusterStatus> = new Set(['CREATING', 'READY', 'FAILED']);
+const SCHEDULED_STATUSES: ReadonlySet<ClusterStatus> = new Set(['CREATING', 'READY', 'UPDATING', 'HIBERNATED', 'UPDATE_FAILED', 'FAILED']);
 
 const SECOND = 1000;
 const UNIT_MS: Record<string, number> = { D: 86_400 * SECOND, H: 3600 * SECOND, M: 60 * SECOND, S: SECOND };
@@ -36,7 +39,7 @@ export function durationMs(duration: string): number {
   return total;
 }
 
-type DeadlineFields = Pick<Cluster, 'status' | 'lastActivityAt' | 'expiresAt' | 'idleTimeout' | 'readyAt' | 'failedAt'>;
+type DeadlineFields = Pick<Cluster, 'status' | 'lastActivityAt' | 'expiresAt' | 'idleTimeout' | 'readyAt' | 'failedAt'> & Partial<Pick<Cluster, 'idleAction'>>;
 
 /**
  * The idle clock starts at the later of the last activity and the moment the cluster settled (READY or FAILED): a
@@ -49,13 +52,30 @@ export function idleSince(cluster: DeadlineFields): Date | undefined {
   return new Date(Math.max(...times));
 }
 
-/** The earlier of the expiry and the end of the idle allowance; an expiry wins a tie. Undefined when neither is set. */
-export function deletionDeadline(cluster: DeadlineFields): DeletionDeadline | undefined {
+/** The expiry, and the end of the idle allowance (with what it does), of a cluster; a HIBERNATED one has no idle end. */
+function deadlines(cluster: DeadlineFields): DeletionDeadline[] {
   const candidates: DeletionDeadline[] = [];
   if (cluster.expiresAt) candidates.push({ at: new Date(cluster.expiresAt), reason: 'expired' });
-  const since = cluster.idleTimeout ? idleSince(cluster) : undefined;
-  if (cluster.idleTimeout && since) candidates.push({ at: new Date(since.getTime() + durationMs(cluster.idleTimeout)), reason: 'idle' });
-  return candidates.reduce<DeletionDeadline | undefined>((earliest, next) => (earliest && earliest.at.getTime() <= next.at.getTime() ? earliest : next), undefined);
+  const since = cluster.idleTimeout && cluster.status !== 'HIBERNATED' ? idleSince(cluster) : undefined;
+  if (cluster.idleTimeout && since) {
+    const at = new Date(since.getTime() + durationMs(cluster.idleTimeout));
+    candidates.push(cluster.idleAction === 'hibernate' ? { at, reason: 'idle', action: 'hibernate' } : { at, reason: 'idle' });
+  }
+  return candidates;
+}
+
+// An expiry wins a tie (it deletes; nothing is left to hibernate).
+const earliest = (candidates: DeletionDeadline[]): DeletionDeadline | undefined =>
+  candidates.reduce<DeletionDeadline | undefined>((first, next) => (first && first.at.getTime() <= next.at.getTime() ? first : next), undefined);
+
+/** The earlier of the expiry and the end of the idle allowance when it deletes; an expiry wins a tie. Undefined when neither. */
+export function deletionDeadline(cluster: DeadlineFields): DeletionDeadline | undefined {
+  return earliest(deadlines(cluster).filter((deadline) => deadline.action === undefined));
+}
+
+/** The next thing the reaper will do to the cluster, delete or (idle, with idleAction hibernate) hibernate. */
+export function reaperDeadline(cluster: DeadlineFields): DeletionDeadline | undefined {
+  return earliest(deadlines(cluster));
 }
 
 /** What the API shows as `autoDeleteAt`: the deadline of a cluster the reaper will (eventually) delete. */
@@ -64,16 +84,16 @@ export function autoDeleteAt(cluster: DeadlineFields): string | undefined {
   return deletionDeadline(cluster)?.at.toISOString();
 }
 
-/** The deadline the reaper's index is keyed on; undefined keeps the cluster out of the (sparse) index. */
+/** The deadline the reaper's index is keyed on (delete or hibernate); undefined keeps the cluster out of the (sparse) index. */
 export function reapDeadline(cluster: DeadlineFields): string | undefined {
   if (!REAPABLE_STATUSES.has(cluster.status)) return undefined;
-  return deletionDeadline(cluster)?.at.toISOString();
+  return reaperDeadline(cluster)?.at.toISOString();
 }
 
 export type ReaperDecision =
   | { action: 'none' }
   | { action: 'remind'; deadline: DeletionDeadline }
-  | { action: 'delete'; deadline: DeletionDeadline; remindFirst: boolean };
+  | { action: 'delete' | 'hibernate'; deadline: DeletionDeadline; remindFirst: boolean };
 
 /**
  * What the reaper does with a cluster now:
@@ -84,16 +104,26 @@ export type ReaperDecision =
  */
 export function reaperDecision(cluster: DeadlineFields & Pick<Cluster, 'expiryReminderFor'>, now: Date, leadMs: number): ReaperDecision {
   if (!REAPABLE_STATUSES.has(cluster.status)) return { action: 'none' };
-  const deadline = deletionDeadline(cluster);
+  const deadline = reaperDeadline(cluster);
   if (!deadline) return { action: 'none' };
   const reminded = cluster.expiryReminderFor === deadline.at.toISOString();
-  if (deadline.at.getTime() <= now.getTime()) return { action: 'delete', deadline, remindFirst: !reminded };
+  if (deadline.at.getTime() <= now.getTime()) return { action: deadline.action ?? 'delete', deadline, remindFirst: !reminded };
   if (!reminded && deadline.at.getTime() - leadMs <= now.getTime()) return { action: 'remind', deadline };
   return { action: 'none' };
 }
 
-/** The status reason a reaped cluster carries while it is deleted. */
+/** The status reason a reaped cluster carries while it is deleted (or hibernated). */
 export function reapReason(cluster: DeadlineFields, deadline: DeletionDeadline): string {
   if (deadline.reason === 'expired') return `expired at ${deadline.at.toISOString()}: deleting`;
-  return `idle for ${cluster.idleTimeout} (no activity since ${idleSince(cluster)?.toISOString()}): deleting`;
+  return `idle for ${cluster.idleTimeout} (no activity since ${idleSince(cluster)?.toISOString()}): ${deadline.action === 'hibernate' ? 'hibernating' : 'deleting'}`;
+}
+
+/** The `cluster.expiring` reminder's words: what will happen at the deadline, and why. */
+export function reminderText(cluster: DeadlineFields, deadline: DeletionDeadline): string {
+  const at = deadline.at.toISOString();
+  if (deadline.reason === 'expired') return `will be deleted at ${at}: it expires`;
+  const idle = `it has been idle for ${cluster.idleTimeout ?? 'its idle timeout'}`;
+  return deadline.action === 'hibernate'
+    ? `will be hibernated at ${at} (workers scaled to 0, managers kept; wake restores them): ${idle}`
+    : `will be deleted at ${at}: ${idle}`;
 }

@@ -53,7 +53,25 @@ const TAG_VALUE_PATTERN = new RegExp(String.raw`^(?![aA][wW][sS]:)${TAG_CHARACTE
 export const expiresAtSchema = /* @__PURE__ */ (() => z.iso.datetime({ offset: true }))();
 export const idleTimeoutSchema = /* @__PURE__ */ (() => z.string().check(z.regex(DURATION_PATTERN, 'must be an ISO 8601 duration such as PT30M or P1D')))();
 
-const diskSize = /* @__PURE__ */ (() => z.number().check(z.int(), z.minimum(20), z.maximum(1024)))();
+/** What the reaper does once a cluster has been idle for its idleTimeout (create and PATCH; default delete). */
+export const IDLE_ACTIONS = ['delete', 'hibernate'] as const;
+export type IdleAction = (typeof IDLE_ACTIONS)[number];
+
+/** What the reaper does with an idle cluster (create and PATCH). */
+export const idleActionSchema = /* @__PURE__ */ (() => z.enum(IDLE_ACTIONS))();
+
+/**
+ * The manager counts a swarm may have: odd, so a Raft majority survives the loss of (n-1)/2 managers; an even count
+ * tolerates no more failures than the odd count below it (https://docs.docker.com/engine/swarm/admin_guide/, "Add
+ * manager nodes for fault tolerance"). Mirrored by ManagerSize's AllowedValues in templates/swarm.yaml.
+ */
+export const MANAGER_COUNTS = [1, 3, 5] as const;
+
+// The parameter fields' own rules, shared by the create request and PATCH /clusters/{id} (src/handlers/http/api-schemas.ts).
+export const workersSchema = /* @__PURE__ */ (() => z.number().check(z.int(), z.minimum(0), z.maximum(1000)))();
+export const instanceTypeSchema = /* @__PURE__ */ (() => z.enum(INSTANCE_TYPES))();
+export const diskSizeSchema = /* @__PURE__ */ (() => z.number().check(z.int(), z.minimum(20), z.maximum(1024)))();
+export const diskTypeSchema = /* @__PURE__ */ (() => z.enum(DISK_TYPES))();
 
 export const clusterRequestSchema = /* @__PURE__ */ (() => {
   // zod/mini sets no locale of its own (classic zod does, on its first schema): English, as everywhere else.
@@ -62,19 +80,20 @@ export const clusterRequestSchema = /* @__PURE__ */ (() => {
     .strictObject({
       name: z.string().check(z.regex(CLUSTER_NAME_PATTERN, 'must start with a lower-case letter and contain only a-z, 0-9 and "-" (at most 40 characters)')),
       managers: z._default(z.union([z.literal(1), z.literal(3), z.literal(5)], { error: 'must be 1, 3 or 5' }), 3),
-      workers: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(1000)), 5),
-      managerInstanceType: z._default(z.enum(INSTANCE_TYPES), 't3.small'),
-      workerInstanceType: z._default(z.enum(INSTANCE_TYPES), 't3.small'),
-      managerDiskSizeGb: z._default(diskSize, 20),
-      workerDiskSizeGb: z._default(diskSize, 20),
-      managerDiskType: z._default(z.enum(DISK_TYPES), 'gp3'),
-      workerDiskType: z._default(z.enum(DISK_TYPES), 'gp3'),
+      workers: z._default(workersSchema, 5),
+      managerInstanceType: z._default(instanceTypeSchema, 't3.small'),
+      workerInstanceType: z._default(instanceTypeSchema, 't3.small'),
+      managerDiskSizeGb: z._default(diskSizeSchema, 20),
+      workerDiskSizeGb: z._default(diskSizeSchema, 20),
+      managerDiskType: z._default(diskTypeSchema, 'gp3'),
+      workerDiskType: z._default(diskTypeSchema, 'gp3'),
       keyName: z.optional(z.string().check(z.regex(/^[\x20-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters'))),
       enableSystemPrune: z._default(z.boolean(), false),
       enableCloudWatchLogs: z._default(z.boolean(), true),
       region: z.optional(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name such as us-east-1'))),
       expiresAt: z.optional(expiresAtSchema),
       idleTimeout: z.optional(idleTimeoutSchema),
+      idleAction: z.optional(idleActionSchema),
       webhook: z.optional(
         z.strictObject({
           url: z.string().check(z.maxLength(2048)),
@@ -96,10 +115,10 @@ export const clusterRequestSchema = /* @__PURE__ */ (() => {
 export type ClusterRequest = z.output<typeof clusterRequestSchema>;
 
 /** The stack-level parameters, i.e. what lands in the CloudFormation template (names from Docker for AWS). */
-export type ClusterParameters = Omit<ClusterRequest, 'name' | 'region' | 'expiresAt' | 'idleTimeout' | 'webhook' | 'tags'>;
+export type ClusterParameters = Omit<ClusterRequest, 'name' | 'region' | 'expiresAt' | 'idleTimeout' | 'idleAction' | 'webhook' | 'tags'>;
 
 export function parametersOf(request: ClusterRequest): ClusterParameters {
-  const { name: _name, region: _region, expiresAt: _expiresAt, idleTimeout: _idleTimeout, webhook: _webhook, tags: _tags, ...parameters } = request;
+  const { name: _name, region: _region, expiresAt: _expiresAt, idleTimeout: _idleTimeout, idleAction: _idleAction, webhook: _webhook, tags: _tags, ...parameters } = request;
   return parameters;
 }
 

@@ -8,7 +8,8 @@ import * as z from 'zod';
 // Schemas are built inside `/* @__PURE__ */ (() => ...)()`: a bundle that reaches this module but uses none of them
 // drops them, and with them the schema library (docs/performance.md).
 // The list first and the schema from it: code that needs only the list (the create use case) carries no schema.
-export const WEBHOOK_EVENT_TYPES = ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed', 'cluster.expiring'] as const;
+// cluster.updated, cluster.update_failed and cluster.hibernated are sent by the update workflow (issue 12).
+export const WEBHOOK_EVENT_TYPES = ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed', 'cluster.expiring', 'cluster.updated', 'cluster.update_failed', 'cluster.hibernated'] as const;
 export const webhookEventTypeSchema = /* @__PURE__ */ (() => z.enum(WEBHOOK_EVENT_TYPES))();
 export type WebhookEventType = z.infer<typeof webhookEventTypeSchema>;
 

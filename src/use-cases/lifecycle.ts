@@ -26,8 +26,12 @@ export interface TransitionDeps extends LifecycleDeps {
  */
 const RELEASES_QUOTA: ReadonlySet<ClusterStatus> = new Set(['DELETED']);
 
-/** The outcomes a person who asked in chat is told about. */
-const ANNOUNCED: ReadonlySet<ClusterStatus> = new Set(['READY', 'FAILED', 'DELETED', 'DELETE_FAILED']);
+/**
+ * The outcomes a person who asked in chat is told about: of a create, a delete, and an update (READY after any change,
+ * HIBERNATED after a hibernate, UPDATE_FAILED). An update that is not a chat user's clears the follow-up when it
+ * starts (request-cluster-update.ts), so an old create's person is not told of someone else's change.
+ */
+const ANNOUNCED: ReadonlySet<ClusterStatus> = new Set(['READY', 'HIBERNATED', 'UPDATE_FAILED', 'FAILED', 'DELETED', 'DELETE_FAILED']);
 
 export async function transition(
   deps: TransitionDeps,

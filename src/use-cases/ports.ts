@@ -187,6 +187,13 @@ export interface WorkflowStarter {
   deleteExecutionArn(clusterId: string, request: number): string;
   /** Starts the delete workflow for one delete request; a repeat with the same request finds the same execution. */
   startDelete(clusterId: string, request: number): Promise<string>;
+  /** The ARN the update execution of this change will have (named `<cluster id>-<update id>`). */
+  updateExecutionArn(clusterId: string, updateId: string): string;
+  /**
+   * Starts the update workflow for one change (input `{ clusterId, updateId }`); a repeat with the same update id finds
+   * the same execution. Throws ServiceUnavailableError when no update workflow is configured.
+   */
+  startUpdate(clusterId: string, updateId: string): Promise<string>;
   /** Stops an execution; one that has ended or never existed is left as it is. */
   stop(executionArn: string, reason: { error: string; cause: string }): Promise<void>;
 }
@@ -216,6 +223,13 @@ export interface QuotaHold {
   instances: number;
 }
 
+/** A change of one cluster's share, in instances (managers + workers before and after). */
+export interface QuotaAdjustment {
+  clusterId: string;
+  from: number;
+  to: number;
+}
+
 /**
  * Per-owner usage, kept race-safe without transactions: one item per owner whose counts only move by conditional
  * writes, with the set of clusters holding a share so that taking and giving back are each idempotent.
@@ -225,6 +239,13 @@ export interface QuotaLedger {
   acquire(owner: string, hold: QuotaHold, limits: QuotaLimits): Promise<void>;
   /** Gives the share back; false when it was not held (already released, or taken before quotas existed). */
   release(owner: string, hold: QuotaHold): Promise<boolean>;
+  /**
+   * Moves a held share from `from` to `to` instances (a scale): taking more throws QuotaExceededError naming the
+   * instance limit when it does not fit; giving back always fits. Idempotent: a repeat finds the share already at
+   * `to` and changes nothing. False when the cluster holds no share (taken before quotas existed) or its share is
+   * neither `from` nor `to` (someone else moved it).
+   */
+  adjust(owner: string, change: QuotaAdjustment, limits: QuotaLimits): Promise<boolean>;
   usage(owner: string): Promise<QuotaUsage>;
 }
 

@@ -1,12 +1,14 @@
 import type { Cluster } from '../domain/cluster';
 import { StaleClusterError } from '../domain/errors';
-import { reaperDecision, reapReason, type DeletionDeadline } from '../domain/expiry';
+import { reaperDecision, reapReason, reminderText, type DeletionDeadline } from '../domain/expiry';
+import type { QuotaLimits } from '../domain/quota';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import { notifyClusterOutcome, recordWebhookGivenUp } from './notify-cluster-outcome';
 import type { ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, QuotaLedger, WorkflowStarter } from './ports';
 import { sweep } from './sweep';
 import { beginDeletion } from './request-cluster-deletion';
+import { beginUpdate } from './request-cluster-update';
 
 export interface ReapDeps {
   store: ClusterStore;
@@ -14,6 +16,8 @@ export interface ReapDeps {
   clock: Clock;
   /** The lifecycle's (a delete the reaper begins ends DELETED like any other, giving the quota share back). */
   quotas: QuotaLedger;
+  /** For an idle hibernation, which goes through the same use case as POST /clusters/{id}/hibernate. */
+  quotaLimits: QuotaLimits;
   followUps: ChatFollowUps;
   /** The durable webhook delivery the `cluster.expiring` reminder goes through, like every other event. */
   deliveries: DeliveryStore;
@@ -28,6 +32,8 @@ export interface ReapSummary {
   examined: number;
   reminded: number;
   deleted: number;
+  /** Idle clusters with `idleAction: "hibernate"` whose hibernation was started. */
+  hibernated: number;
   /** Clusters that changed between the reaper's read and its write (activity, say): left for the next run. */
   raced: number;
   failed: number;
@@ -42,13 +48,15 @@ export interface ReapSummary {
  *    deadline even if two runs overlap), then schedule `cluster.expiring` on the durable webhook delivery (its own
  *    workflow retries a receiver that is down; the reaper never waits for one).
  * 4. Deadline passed → remind first if that never happened, then begin the delete with the reason (`expired`,
- *    `idle`), conditioned on the version read in step 2: a cluster that saw activity since is not deleted.
+ *    `idle`), conditioned on the version read in step 2: a cluster that saw activity since is not deleted. An idle
+ *    cluster whose idleAction is `hibernate` is hibernated instead (the POST /hibernate use case, as `reaper`).
+ * A cluster mid-operation (CREATING, UPDATING, DELETING) is never touched (domain/expiry.ts REAPABLE_STATUSES).
  * One cluster's failure is logged and does not stop the others.
  */
 export async function reapClusters(deps: ReapDeps): Promise<ReapSummary> {
   const now = deps.clock.now();
   const until = new Date(now.getTime() + deps.reminderLeadSeconds * 1000).toISOString();
-  const summary: ReapSummary = { examined: 0, reminded: 0, deleted: 0, raced: 0, failed: 0 };
+  const summary: ReapSummary = { examined: 0, reminded: 0, deleted: 0, hibernated: 0, raced: 0, failed: 0 };
   summary.examined = await sweep((page) => deps.store.listReapable({ until, ...page }), deps.batchSize, (candidate) => reapOne(deps, candidate.id, now, summary));
   if (summary.examined > 0) logger.info('reaper run finished', { ...summary });
   return summary;
@@ -68,6 +76,10 @@ async function reapOne(deps: ReapDeps, clusterId: string, now: Date, summary: Re
       await beginDeletion(deps, cluster, { reason: decision.deadline.reason, statusReason: reapReason(cluster, decision.deadline), isActivity: false });
       summary.deleted += 1;
     }
+    if (decision.action === 'hibernate') {
+      await beginUpdate(deps, cluster, { operation: 'hibernate' }, { requestedBy: 'reaper', isActivity: false, statusReason: reapReason(cluster, decision.deadline) });
+      summary.hibernated += 1;
+    }
   } catch (error) {
     if (error instanceof StaleClusterError) {
       logger.info('cluster changed while the reaper looked; left for the next run', { clusterId });
@@ -82,8 +94,8 @@ async function reapOne(deps: ReapDeps, clusterId: string, now: Date, summary: Re
 async function remind(deps: ReapDeps, cluster: Cluster, deadline: DeletionDeadline): Promise<Cluster> {
   const at = deadline.at.toISOString();
   const updated = await deps.store.update(cluster, { expiryReminderFor: at, updatedAt: deps.clock.now().toISOString() });
-  const why = deadline.reason === 'expired' ? 'it expires' : `it has been idle for ${cluster.idleTimeout ?? 'its idle timeout'}`;
-  await record(deps, cluster.id, 'cluster.expiring', `will be deleted at ${at}: ${why}`, { deleteAt: at, reason: deadline.reason });
+  const action = deadline.action ?? 'delete';
+  await record(deps, cluster.id, 'cluster.expiring', reminderText(cluster, deadline), { [action === 'delete' ? 'deleteAt' : 'hibernateAt']: at, reason: deadline.reason, action });
   const event = { clusterId: cluster.id, event: 'cluster.expiring' as const, version: updated.version };
   try {
     // The delivery is keyed by this version, which only this reminder's write produced: one delivery per deadline.

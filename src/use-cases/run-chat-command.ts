@@ -10,6 +10,7 @@ import {
   listText,
   problemText,
   statusText,
+  updateStartedText,
   type ChatCommand,
   type ChatMessage,
 } from '../domain/chatops';
@@ -18,6 +19,7 @@ import { NotFoundError, ProblemError } from '../domain/errors';
 import { logger } from '../logger';
 import { createCluster, type CreateClusterDeps } from './create-cluster';
 import type { ClusterStore } from './ports';
+import type { UpdateRequest } from './request-cluster-update';
 import { getCluster, listClusters } from './read-clusters';
 
 /** What the acknowledging handler hands to the worker. */
@@ -39,11 +41,18 @@ export type ChatCommandDispatcher = (job: ChatCommandJob) => Promise<void>;
  */
 export type ChatDelete = (caller: Caller, clusterId: string, followUp: ChatFollowUp) => Promise<Cluster>;
 
+/**
+ * Changes a cluster for a chat user and remembers where to announce the outcome: the PATCH / upgrade / hibernate /
+ * wake use case (requestClusterUpdate, action 'change'), wired by the Slack worker.
+ */
+export type ChatUpdate = (caller: Caller, clusterId: string, request: UpdateRequest, followUp: ChatFollowUp) => Promise<Cluster>;
+
 export interface RunChatCommandDeps {
   create: CreateClusterDeps;
   store: ClusterStore;
   respond: (responseUrl: string, message: ChatMessage) => Promise<boolean>;
   deleteCluster: ChatDelete;
+  updateCluster: ChatUpdate;
 }
 
 const NAME_SEARCH_PAGES = 5;
@@ -87,13 +96,26 @@ async function answer(deps: RunChatCommandDeps, job: ChatCommandJob, caller: Cal
       const cluster = await deps.deleteCluster(caller, target.id, { kind: 'slack', responseUrl: job.responseUrl });
       return { response_type: 'in_channel', text: `<@${job.userId}> is deleting *${cluster.name}* (${cluster.id}); I will post here when every instance is gone.` };
     }
+    case 'scale':
+    case 'upgrade':
+    case 'hibernate':
+    case 'wake': {
+      const target = await findCluster(deps.store, caller, command.name);
+      const request: UpdateRequest =
+        command.verb === 'scale'
+          ? { operation: 'change', changes: { ...(command.workers !== undefined && { workers: command.workers }), ...(command.managers !== undefined && { managers: command.managers }) } }
+          : { operation: command.verb };
+      const cluster = await deps.updateCluster(caller, target.id, request, { kind: 'slack', responseUrl: job.responseUrl });
+      return { response_type: 'in_channel', text: updateStartedText(cluster, job.userId) };
+    }
   }
 }
 
 /**
  * Primary course:
  * 1. Act as the Slack user's principal (never an operator: operators are IAM roles and operator keys).
- * 2. Run the command through the HTTP API's use cases (create, list, read, delete).
+ * 2. Run the command through the HTTP API's use cases (create, list, read, delete, and the changes of a running
+ *    cluster: scale, upgrade, hibernate, wake).
  * 3. Post the answer to the command's response_url; a refusal (validation, quota, not found) is explained in plain
  *    words; anything else is logged and the person is told it failed on our side.
  */

@@ -1,6 +1,7 @@
 import type { Caller } from '../domain/access';
 import type { Cluster } from '../domain/cluster';
 import { ValidationError } from '../domain/errors';
+import type { IdleAction } from '../domain/parameters';
 import { getCluster } from './read-clusters';
 import { assertNotDeleting } from './record-cluster-activity';
 import { record, retryOnStale } from './lifecycle';
@@ -10,6 +11,15 @@ import type { Clock, ClusterStore } from './ports';
 export interface LifecycleChanges {
   expiresAt?: string | null;
   idleTimeout?: string | null;
+  /** What the reaper does once the cluster is idle: delete (the default; null clears to it) or hibernate. */
+  idleAction?: IdleAction | null;
+}
+
+/** What the schema cannot check: a new expiry must be in the future. */
+export function assertLifecycleRules(changes: LifecycleChanges, now: Date): void {
+  if (typeof changes.expiresAt === 'string' && Date.parse(changes.expiresAt) <= now.getTime()) {
+    throw new ValidationError('The lifecycle change breaks a rule of this service.', { errors: [{ field: 'expiresAt', message: 'must be in the future' }] });
+  }
 }
 
 /**
@@ -26,10 +36,7 @@ export async function updateClusterLifecycle(
   command: { caller: Caller | string; id: string; changes: LifecycleChanges },
 ): Promise<Cluster> {
   const { changes } = command;
-  const now = deps.clock.now();
-  if (typeof changes.expiresAt === 'string' && Date.parse(changes.expiresAt) <= now.getTime()) {
-    throw new ValidationError('The lifecycle change breaks a rule of this service.', { errors: [{ field: 'expiresAt', message: 'must be in the future' }] });
-  }
+  assertLifecycleRules(changes, deps.clock.now());
   return retryOnStale(async () => {
     const cluster = await getCluster(deps.store, command.caller, command.id, 'change');
     assertNotDeleting(cluster);

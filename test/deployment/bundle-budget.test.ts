@@ -29,6 +29,7 @@ const CLIENT_OF_GROUP: Record<string, string> = {
   clusterWorkflowStarts: 'sfn',
   clusterExecutions: 'sfn',
   deliveryWorkflow: 'sfn',
+  updateWorkflow: 'sfn',
   chatCommandEvents: 'eventbridge',
   stackWaits: 'dynamodb',
   instanceWaits: 'dynamodb',

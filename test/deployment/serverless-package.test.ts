@@ -267,10 +267,13 @@ describe('serverless package', () => {
       for (const statement of stackStatements) expect(statement.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/swarm-c-*/*' });
     });
 
-    it('may start executions of the three workflows, each on its own state machine as deployed, stop only create executions, and describe only cluster workflow executions', () => {
+    it('may start executions of the workflows, each on its own state machine as deployed, stop only create executions, and describe only cluster workflow executions', () => {
       const starts = statements().filter((s) => actions(s).includes('states:StartExecution'));
       const arns = new Set(starts.flatMap((s) => [s.Resource].flat().map((arn) => JSON.stringify(arn))));
-      expect([...arns].sort()).toEqual(machines.map((m) => JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${m.deployedName}` })).sort());
+      // The update workflow's routes are allowed to start it by its deployed name before its registry row exists
+      // (issue 12: the API and the workflow are built apart); once the row is there it is one of `machines`.
+      const deployedNames = new Set([...machines.map((m) => m.deployedName), 'swarm-provisioner-test-update-cluster']);
+      expect([...arns].sort()).toEqual([...deployedNames].map((name) => JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${name}` })).sort());
       for (const start of starts) expect(start.Action).toEqual(['states:StartExecution']);
       const stops = statements().filter((s) => actions(s).includes('states:StopExecution'));
       expect(stops.length).toBeGreaterThan(0);

@@ -12,12 +12,14 @@ import { CHAT_COMMAND_RECEIVED, type ChatMessage } from '../../src/domain/chatop
 import { slackWorkerHandler, type ChatCommandEvent } from '../../src/handlers/chatops/slack-worker';
 import type { Cluster } from '../../src/domain/cluster';
 import { requestClusterDeletion } from '../../src/use-cases/request-cluster-deletion';
+import { requestClusterUpdate } from '../../src/use-cases/request-cluster-update';
 import { runChatCommand, type ChatCommandJob, type RunChatCommandDeps } from '../../src/use-cases/run-chat-command';
 import { aCluster } from '../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../support/dynamodb';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:create-cluster';
 const DELETE_STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:delete-cluster';
+const UPDATE_STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:update-cluster';
 const sfn = mockClient(SFNClient);
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
 let posts: { url: string; message: ChatMessage }[];
@@ -38,7 +40,7 @@ beforeEach(() => {
   sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
 });
 
-const workflows = () => buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE, delete: DELETE_STATE_MACHINE });
+const workflows = () => buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: STATE_MACHINE, delete: DELETE_STATE_MACHINE, update: UPDATE_STATE_MACHINE });
 const announced: Cluster[] = [];
 
 function deps(overrides: Partial<RunChatCommandDeps> = {}, maxInstances = 100): RunChatCommandDeps {
@@ -51,6 +53,14 @@ function deps(overrides: Partial<RunChatCommandDeps> = {}, maxInstances = 100): 
         { store: db.store, workflows: workflows(), clock: fixedClock(), quotas: db.quotas, followUps: { announce: async (c) => void announced.push(c) } },
         { caller, id, followUp },
       ),
+    // The worker's wiring: the PATCH / upgrade / hibernate / wake use case, as the Slack user.
+    updateCluster: async (caller, id, request, followUp) =>
+      (
+        await requestClusterUpdate(
+          { store: db.store, workflows: workflows(), clock: fixedClock(), quotas: db.quotas, quotaLimits: { maxActiveClusters: 5, maxInstances } },
+          { caller, id, request, followUp },
+        )
+      ).cluster,
     create: {
       store: db.store,
       workflows: workflows(),
@@ -179,6 +189,32 @@ describe('slash commands, run by the worker', () => {
     expect(message.text).toContain('is deleting *twice*');
     expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).toEqual([`${created.id}-delete-1`, `${created.id}-delete-1`]);
     expect(await db.store.get(created.id)).toMatchObject({ status: 'DELETING', deleteRequests: 1, followUp: { kind: 'slack', responseUrl: again.responseUrl } });
+  });
+
+  it('scales the user’s cluster by name through the update use case, keeping the response_url for the outcome', async () => {
+    const request = job({ verb: 'scale', name: 'grow', workers: 2 });
+    const created = aCluster({ owner: request.owner, name: 'grow', status: 'READY' });
+    await db.store.create(created);
+
+    const message = await runChatCommand(deps(), request);
+
+    expect(message).toEqual({ response_type: 'in_channel', text: `<@${request.userId}> is scaling *grow* (${created.id}) to 3 managers and 2 workers. I will post here when it is done.` });
+    const updated = await db.store.get(created.id);
+    expect(updated).toMatchObject({ status: 'UPDATING', update: { operation: 'scale', target: { workers: 2 } }, followUp: { kind: 'slack', responseUrl: request.responseUrl } });
+    const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+    expect(starts).toEqual([{ stateMachineArn: UPDATE_STATE_MACHINE, name: `${created.id}-${updated!.update!.id}`, input: JSON.stringify({ clusterId: created.id, updateId: updated!.update!.id }) }]);
+  });
+
+  it('explains in plain words why a cluster cannot take a change now (a wake of a READY cluster, a scale by two manager steps)', async () => {
+    const wake = job({ verb: 'wake', name: 'awake' });
+    await db.store.create(aCluster({ owner: wake.owner, name: 'awake', status: 'READY', parameters: { ...aCluster().parameters, managers: 1 } }));
+
+    const notHibernated = await runChatCommand(deps(), wake);
+    const twoSteps = await runChatCommand(deps(), { ...wake, command: { verb: 'scale', name: 'awake', managers: 5 } });
+
+    expect(notHibernated.text).toContain('The cluster is READY, not HIBERNATED: there is nothing to wake.');
+    expect(twoSteps.text).toContain('• managers: may change one step at a time (1 ↔ 3 ↔ 5)');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('never deletes someone else’s cluster: the name is looked up among the user’s own', async () => {

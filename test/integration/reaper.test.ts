@@ -52,6 +52,7 @@ const reap = (store: ClusterStore = db.store, options: { lead?: number; batchSiz
     workflows: workflows.workflows,
     clock,
     quotas: fakeQuotas().quotas,
+    quotaLimits: { maxActiveClusters: 10, maxInstances: 100 },
     followUps: fakeFollowUps().followUps,
     deliveries: db.deliveries,
     deliveryWorkflow: options.deliveryWorkflow ?? deliveryWorkflow,
@@ -86,6 +87,44 @@ async function reminders(): Promise<{ data: { cluster: { id: string; autoDeleteA
 }
 
 describe('the reaper', () => {
+  it('idleAction hibernate: reminded that it will be hibernated, then hibernated (not deleted) through the update workflow, as the reaper', async () => {
+    const cluster = await readyCluster({ idleTimeout: 'PT1M', idleAction: 'hibernate' });
+
+    at(31);
+    const reminded = await reap();
+    at(61);
+    const acted = await reap();
+
+    expect(reminded).toMatchObject({ reminded: 1, deleted: 0, hibernated: 0 });
+    expect(acted).toMatchObject({ deleted: 0, hibernated: 1 });
+    const after = await db.store.get(cluster.id);
+    expect(after).toMatchObject({
+      status: 'UPDATING',
+      statusReason: `idle for PT1M (no activity since ${T0}): hibernating`,
+      hibernatedWorkers: cluster.parameters.workers,
+      update: { operation: 'hibernate', requestedBy: 'reaper', target: { ...cluster.parameters, workers: 0 }, previous: cluster.parameters },
+      lastActivityAt: T0,
+    });
+    expect(workflows.updates).toEqual([{ clusterId: cluster.id, updateId: after!.update!.id }]);
+    expect(workflows.started).toEqual([]);
+    const expiring = (await db.store.listEvents(cluster.id, { limit: 20 })).items.find((e) => e.type === 'cluster.expiring');
+    expect(expiring?.message).toBe('will be hibernated at 2026-11-26T12:01:00.000Z (workers scaled to 0, managers kept; wake restores them): it has been idle for PT1M');
+  });
+
+  it('never touches a cluster mid-operation, and does not idle-reap a HIBERNATED one (its expiry still deletes it)', async () => {
+    const updating = await readyCluster({ status: 'UPDATING', idleTimeout: 'PT1M', expiresAt: '2026-11-26T12:00:30.000Z' });
+    const hibernatedIdle = await readyCluster({ status: 'HIBERNATED', idleTimeout: 'PT1M' });
+    const hibernatedExpiring = await readyCluster({ status: 'HIBERNATED', idleTimeout: 'PT1M', expiresAt: '2026-11-26T12:05:00.000Z' });
+
+    at(3600);
+    const summary = await reap();
+
+    expect(summary).toMatchObject({ examined: 1, deleted: 1, hibernated: 0 });
+    expect((await db.store.get(updating.id))!.status).toBe('UPDATING');
+    expect((await db.store.get(hibernatedIdle.id))!.status).toBe('HIBERNATED');
+    expect(await db.store.get(hibernatedExpiring.id)).toMatchObject({ status: 'DELETING', deleteReason: 'expired' });
+  });
+
   it('idleTimeout PT1M with no activity: reminded within the lead time, once, then deleted at the deadline with reason idle', async () => {
     const cluster = await readyCluster({ idleTimeout: 'PT1M' });
 

@@ -30,8 +30,10 @@ export function fakeInstances(tagged: Partial<ClusterNode>[] = [], byId: Partial
   return { inventory, state, node };
 }
 
-export function fakeWorkflows(options: { failStart?: Error } = {}) {
+export function fakeWorkflows(options: { failStart?: Error; failUpdateStart?: Error } = {}) {
   const started: { clusterId: string; request: number }[] = [];
+  const updates: { clusterId: string; updateId: string }[] = [];
+  const updateArn = (clusterId: string, updateId: string) => `arn:aws:states:us-east-1:000000000000:execution:update-cluster:${clusterId}-${updateId}`;
   const stopped: string[] = [];
   const running = new Set<string>();
   const arn = (clusterId: string, request: number) => `arn:aws:states:us-east-1:000000000000:execution:delete-cluster:${clusterId}-delete-${request}`;
@@ -45,16 +47,23 @@ export function fakeWorkflows(options: { failStart?: Error } = {}) {
       running.add(arn(clusterId, request));
       return arn(clusterId, request);
     },
+    updateExecutionArn: updateArn,
+    startUpdate: async (clusterId, updateId) => {
+      if (options.failUpdateStart) throw options.failUpdateStart;
+      if (!updates.some((u) => u.clusterId === clusterId && u.updateId === updateId)) updates.push({ clusterId, updateId });
+      return updateArn(clusterId, updateId);
+    },
     stop: async (executionArn) => {
       stopped.push(executionArn);
     },
   };
-  return { workflows, started, stopped };
+  return { workflows, started, stopped, updates };
 }
 
 /** A quota ledger that records what was given back (the lifecycle releases a share when a cluster is DELETED). */
-export function fakeQuotas() {
+export function fakeQuotas(options: { refuseAdjust?: Error } = {}) {
   const released: { owner: string; clusterId: string; instances: number }[] = [];
+  const adjusted: { owner: string; clusterId: string; from: number; to: number }[] = [];
   const quotas: QuotaLedger = {
     acquire: async () => undefined,
     release: async (owner, hold) => {
@@ -62,9 +71,14 @@ export function fakeQuotas() {
       released.push({ owner, ...hold });
       return true;
     },
+    adjust: async (owner, change) => {
+      if (options.refuseAdjust && change.to > change.from) throw options.refuseAdjust;
+      adjusted.push({ owner, ...change });
+      return true;
+    },
     usage: async () => ({ activeClusters: 0, instances: 0 }),
   };
-  return { quotas, released };
+  return { quotas, released, adjusted };
 }
 
 /** Chat follow-ups that record which clusters were announced, and in which status. */

@@ -34,14 +34,13 @@ function scheduleTotal(random: () => number, retryAfterSeconds?: number): number
 }
 
 describe('webhook event types', () => {
-  it('accepts the five cluster events and nothing else', () => {
+  it('accepts the cluster events, the update workflow’s included, and nothing else', () => {
     // Act
-    const accepted = ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed', 'cluster.expiring'].map(
-      (type) => webhookEventTypeSchema.safeParse(type).success,
-    );
+    const types = ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed', 'cluster.expiring', 'cluster.updated', 'cluster.update_failed', 'cluster.hibernated'];
+    const accepted = types.map((type) => webhookEventTypeSchema.safeParse(type).success);
 
     // Assess
-    expect(accepted).toEqual([true, true, true, true, true]);
+    expect(accepted).toEqual(types.map(() => true));
     expect(webhookEventTypeSchema.safeParse('cluster.created').success).toBe(false);
   });
 });

@@ -18,6 +18,7 @@ import { loadConfig } from '../../config';
 import type { CHAT_COMMAND_RECEIVED } from '../../domain/chatops';
 import { systemClock } from '../../use-cases/ports';
 import { requestClusterDeletion } from '../../use-cases/request-cluster-deletion';
+import { requestClusterUpdate } from '../../use-cases/request-cluster-update';
 import { runChatCommand, type ChatCommandJob, type RunChatCommandDeps } from '../../use-cases/run-chat-command';
 import { lazyHandler } from '../lazy';
 
@@ -30,6 +31,15 @@ export function chatCommandDeps(deps: ChatCommandDependencies, respond: RunChatC
     // DELETE /clusters/{id}'s use case, as the Slack user with action 'delete'. The command's response_url is kept
     // on the cluster, so the "deleted" (or "could not be deleted") follow-up reaches the person who asked.
     deleteCluster: (caller, id, followUp) => requestClusterDeletion(deps, { caller, id, followUp }),
+    // The changes of a running cluster (PATCH, upgrade, hibernate, wake), as the Slack user with action 'change'; the
+    // response_url is kept on the cluster so the outcome (READY, HIBERNATED, UPDATE_FAILED) reaches the person who asked.
+    updateCluster: async (caller, id, request, followUp) =>
+      (
+        await requestClusterUpdate(
+          { store: deps.store, workflows: deps.workflows, clock: deps.clock, quotas: deps.quotas, quotaLimits: deps.config.quota },
+          { caller, id, request, followUp },
+        )
+      ).cluster,
     create: createClusterDeps(deps),
   };
 }

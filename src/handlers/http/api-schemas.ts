@@ -2,8 +2,10 @@
 import * as z from 'zod';
 import * as zm from 'zod/mini';
 import { CLUSTER_STATUSES, DELETE_REASONS } from '../../domain/cluster';
+import { UPDATE_OPERATIONS, UPDATE_OUTCOMES } from '../../domain/cluster';
+import { IDLE_ACTIONS } from '../../domain/parameters';
 import { deliveryIdSchema, deliveryStatusSchema, recordedAttemptSchema } from '../../domain/delivery';
-import { clusterRequestSchema, expiresAtSchema, idleTimeoutSchema } from '../../domain/parameters';
+import { clusterRequestSchema, diskSizeSchema, diskTypeSchema, expiresAtSchema, idleActionSchema, idleTimeoutSchema, instanceTypeSchema, workersSchema } from '../../domain/parameters';
 import { webhookEventTypeSchema } from '../../domain/webhook';
 
 // Schemas are built inside `/* @__PURE__ */ (() => ...)()`: a bundle that reaches this module but uses none of them
@@ -24,16 +26,33 @@ export const listClustersQuerySchema = /* @__PURE__ */ (() => z.strictObject({
   cursor,
 }))();
 
-/** PATCH /clusters/{id}: only the lifecycle fields, with the create request's own rules; null clears one. zod/mini, as
- * the create request (src/domain/parameters.ts), so the route's bundle carries no classic zod. */
-export const lifecycleChangesSchema = /* @__PURE__ */ (() => zm
+/**
+ * PATCH /clusters/{id}: the lifecycle fields (null clears one) and the parameters of a running cluster, each with the
+ * create request's own rule (src/domain/parameters.ts). `managers` is any whole number here, so that a count the swarm
+ * cannot take is refused with the quorum reason (domain/cluster-update.ts) rather than a bare "must be 1, 3 or 5".
+ * zod/mini, as the create request, so the route's bundle carries no classic zod.
+ */
+export const clusterChangesSchema = /* @__PURE__ */ (() => zm
   .strictObject({
     expiresAt: zm.optional(zm.nullable(expiresAtSchema)),
     idleTimeout: zm.optional(zm.nullable(idleTimeoutSchema)),
+    idleAction: zm.optional(zm.nullable(idleActionSchema)),
+    managers: zm.optional(zm.number().check(zm.int())),
+    workers: zm.optional(workersSchema),
+    managerInstanceType: zm.optional(instanceTypeSchema),
+    workerInstanceType: zm.optional(instanceTypeSchema),
+    managerDiskSizeGb: zm.optional(diskSizeSchema),
+    workerDiskSizeGb: zm.optional(diskSizeSchema),
+    managerDiskType: zm.optional(diskTypeSchema),
+    workerDiskType: zm.optional(diskTypeSchema),
   })
   .check(
-    zm.refine((changes) => Object.keys(changes).length > 0, 'name at least one of expiresAt, idleTimeout'),
-    zm.describe('The lifecycle fields to change; null clears one. Any other field is refused.'),
+    zm.refine((changes) => Object.keys(changes).length > 0, 'name at least one field to change'),
+    zm.describe(
+      'What to change. Lifecycle fields (expiresAt, idleTimeout, idleAction; null clears one) apply at once (200). ' +
+        'Parameter fields change the running cluster through the update workflow (202, status UPDATING): counts are a scale, ' +
+        'instance types and disks a resize (every node of that group is replaced, drained first), both may come in one request.',
+    ),
   ))();
 
 export const pageQuerySchema = /* @__PURE__ */ (() => z.strictObject({ limit, cursor }))();
@@ -72,6 +91,24 @@ export const clusterResourceSchema = /* @__PURE__ */ (() => z
     createExecutionArn: z.string().optional(),
     deleteExecutionArn: z.string().optional(),
     deleteReason: z.enum(DELETE_REASONS).optional().describe('requested (by the owner), expired or idle (by the reaper)'),
+    update: z
+      .object({
+        id: z.string().describe("'u' + the cluster version the change started from"),
+        operation: z.enum(UPDATE_OPERATIONS),
+        target: z.record(z.string(), z.unknown()).describe('The parameters after the change'),
+        previous: z.record(z.string(), z.unknown()).describe('The parameters before it (what a rollback returns to)'),
+        requestedAt: z.string(),
+        requestedBy: z.string(),
+      })
+      .optional()
+      .describe('The change in flight while UPDATING (and the last one started, after)'),
+    updateExecutionArn: z.string().optional(),
+    lastUpdate: z
+      .object({ id: z.string(), operation: z.enum(UPDATE_OPERATIONS), outcome: z.enum(UPDATE_OUTCOMES), reason: z.string().optional(), endedAt: z.string() })
+      .optional()
+      .describe('How the last update ended: updated, rolled_back (READY with the previous parameters, `reason` names the root cause) or failed (UPDATE_FAILED)'),
+    hibernatedWorkers: z.number().int().optional().describe('While HIBERNATED: the worker count a wake restores'),
+    updatingAt: z.string().optional(),
     outputs: z.record(z.string(), z.string()),
     nodes: z.array(nodeSchema),
     progress: z
@@ -100,6 +137,7 @@ export const clusterResourceSchema = /* @__PURE__ */ (() => z
     lastActivityAt: z.string().describe('The last POST /activity or change by the owner; reads do not count.'),
     expiresAt: z.string().optional(),
     idleTimeout: z.string().optional(),
+    idleAction: z.enum(IDLE_ACTIONS).optional().describe('What the reaper does once the cluster is idle for idleTimeout: delete (the default) or hibernate'),
     autoDeleteAt: z.string().optional().describe('When the reaper will delete the cluster (expiry or idleness), if nothing changes.'),
     updatedAt: z.string(),
     version: z.number().int(),

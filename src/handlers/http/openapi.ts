@@ -10,7 +10,7 @@ import {
   deliveryPageSchema,
   deliveryResourceSchema,
   eventPageSchema,
-  lifecycleChangesSchema,
+  clusterChangesSchema,
   nodeListSchema,
   problemSchema,
 } from './api-schemas';
@@ -42,7 +42,7 @@ function componentSchemas(): Record<string, unknown> {
     return Object.fromEntries(Object.entries(result.schemas).map(([id, { $schema: _s, $id: _i, ...schema }]) => [id, schema]));
   };
   return {
-    ...schemas('input', { ClusterRequest: clusterRequestSchema, LifecycleChanges: lifecycleChangesSchema }),
+    ...schemas('input', { ClusterRequest: clusterRequestSchema, ClusterChanges: clusterChangesSchema }),
     ...schemas('output', {
       Cluster: clusterResourceSchema,
       CreatedCluster: createdClusterSchema,
@@ -56,13 +56,51 @@ function componentSchemas(): Record<string, unknown> {
   };
 }
 
+/** POST /clusters/{id}/upgrade, /hibernate, /wake: no body, 202 with the cluster UPDATING. */
+function operationPaths() {
+  const operation = (summary: string, description: string, conflict: string, quota = false) => ({
+    post: {
+      summary,
+      description: `${description} Owner only. The same operation sent again while it runs is answered 202 with the cluster as it is.`,
+      parameters: [idParameter],
+      responses: {
+        '202': { ...ok('Accepted: the cluster is UPDATING; `update` says what is being done', 'Cluster'), headers: { Location: { schema: { type: 'string' } } } },
+        '404': problem('No such cluster'),
+        '409': problem(conflict),
+        ...(quota ? { '429': problem('The workers to restore would exceed the owner’s instance quota; `quota` names the limit') } : {}),
+        ...common,
+        '503': problem('No update workflow in this deployment, or credentials could not be checked; retry'),
+      },
+    },
+  });
+  const busy = 'UPDATING (`runningOperation` names the operation), CREATING, DELETING, DELETED or FAILED';
+  return {
+    '/clusters/{id}/upgrade': operation(
+      'Upgrade in place: the newest AMI and the pinned Docker version on every node',
+      'Every node is replaced, managers one at a time, each new node joining the swarm before the old one is drained and leaves. Allowed from READY, HIBERNATED and UPDATE_FAILED; ends in the status it started from (READY for UPDATE_FAILED). A cluster already current ends at once ("already current").',
+      `The cluster is ${busy}`,
+    ),
+    '/clusters/{id}/hibernate': operation(
+      'Hibernate: scale the workers to 0, keep the managers and the swarm state',
+      'From READY only; the worker count is remembered (`hibernatedWorkers`) and the cluster ends HIBERNATED. Services keep running on the managers. A HIBERNATED cluster is not reaped for idleness (its expiry still deletes it).',
+      `The cluster is already HIBERNATED, or ${busy}`,
+    ),
+    '/clusters/{id}/wake': operation(
+      'Wake: restore the workers a hibernate removed',
+      'From HIBERNATED only; the cluster ends READY with `hibernatedWorkers` workers. Counts as activity.',
+      `The cluster is not HIBERNATED (READY: nothing to wake), or ${busy}`,
+      true,
+    ),
+  };
+}
+
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
     info: {
       title: 'swarm-provisioner',
       version: '0.1.0',
-      description: 'Creates and deletes multi-AZ Docker Swarm clusters on AWS. Errors are RFC 9457 problem details.',
+      description: 'Creates, changes (scale, resize, upgrade, hibernate) and deletes multi-AZ Docker Swarm clusters on AWS. Errors are RFC 9457 problem details.',
     },
     paths: {
       '/clusters': {
@@ -106,19 +144,30 @@ export function openApiDocument() {
           responses: { '202': { ...ok('Accepted: the cluster is DELETING (or already DELETED)', 'Cluster'), headers: { Location: { schema: { type: 'string' } } } }, '404': problem('No such cluster'), ...common },
         },
         patch: {
-          summary: 'Change when the cluster is deleted by itself (expiresAt, idleTimeout)',
+          summary: 'Change a cluster: its lifecycle (expiresAt, idleTimeout, idleAction) or, through the update workflow, its size and instances',
+          description:
+            'Lifecycle fields alone apply at once (200). Any parameter field starts an update (202, status UPDATING): `workers` 0–1000 and ' +
+            '`managers` 1 ↔ 3 ↔ 5 one step at a time (Raft needs a majority of managers) are a scale; instance types and disks a resize, ' +
+            'which replaces every node of the group, one batch at a time, each drained before it leaves. The cluster ends READY with the new ' +
+            'parameters, READY with the previous ones and a reason when CloudFormation rolled the update back, or UPDATE_FAILED. A scale-out ' +
+            'takes the extra instances from the owner’s quota at once; a scale-in gives them back when it has succeeded. The same change sent ' +
+            'again while it runs is answered 202 with the cluster as it is.',
           parameters: [idParameter],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('LifecycleChanges') } } },
+          requestBody: { required: true, content: { 'application/json': { schema: ref('ClusterChanges') } } },
           responses: {
-            '200': ok('The cluster, changed', 'Cluster'),
+            '200': ok('Lifecycle fields only: the cluster, changed', 'Cluster'),
+            '202': { ...ok('Accepted: the cluster is UPDATING; `update` says what is being done', 'Cluster'), headers: { Location: { schema: { type: 'string' } } } },
             '404': problem('No such cluster'),
-            '409': problem('The cluster is DELETING or DELETED'),
+            '409': problem('The cluster cannot change now: UPDATING (`runningOperation` names the operation), CREATING, DELETING, DELETED, FAILED, or HIBERNATED (wake it first)'),
             '415': problem('Body is not application/json'),
-            '422': problem('A field is not valid or not changeable; `errors` names it'),
+            '422': problem('A field is not valid, the change would break quorum or leave services nowhere to run, or there is nothing to change; `errors` names the field and the reason'),
+            '429': problem('A scale-out would exceed the owner’s instance quota; `quota` names the limit, its maximum and the current use'),
             ...common,
+            '503': problem('No update workflow in this deployment, or credentials could not be checked; retry'),
           },
         },
       },
+      ...operationPaths(),
       '/clusters/{id}/activity': {
         post: {
           summary: 'Record that the cluster is in use (resets its idle clock)',

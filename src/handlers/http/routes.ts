@@ -15,6 +15,9 @@ import { recordClusterActivityHandler } from './record-cluster-activity';
 import { redeliverWebhookHandler } from './redeliver-webhook';
 import { slackCommandHandler } from './slack-command';
 import { updateClusterHandler } from './update-cluster';
+import { upgradeClusterHandler } from './upgrade-cluster';
+import { hibernateClusterHandler } from './hibernate-cluster';
+import { wakeClusterHandler } from './wake-cluster';
 import type { HttpEvent, HttpResult } from './middleware';
 import type { Context } from 'aws-lambda';
 
@@ -40,6 +43,9 @@ export const httpRoutes: HttpRoute[] = [
   { method: 'GET', path: '/clusters/{id}', functionName: 'getCluster', build: getClusterHandler, auth: 'caller' },
   { method: 'DELETE', path: '/clusters/{id}', functionName: 'deleteCluster', build: deleteClusterHandler, auth: 'caller' },
   { method: 'PATCH', path: '/clusters/{id}', functionName: 'updateCluster', build: updateClusterHandler, auth: 'caller' },
+  { method: 'POST', path: '/clusters/{id}/upgrade', functionName: 'upgradeCluster', build: upgradeClusterHandler, auth: 'caller' },
+  { method: 'POST', path: '/clusters/{id}/hibernate', functionName: 'hibernateCluster', build: hibernateClusterHandler, auth: 'caller' },
+  { method: 'POST', path: '/clusters/{id}/wake', functionName: 'wakeCluster', build: wakeClusterHandler, auth: 'caller' },
   { method: 'POST', path: '/clusters/{id}/activity', functionName: 'recordClusterActivity', build: recordClusterActivityHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/nodes', functionName: 'listClusterNodes', build: listClusterNodesHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/events', functionName: 'listClusterEvents', build: listClusterEventsHandler, auth: 'caller' },

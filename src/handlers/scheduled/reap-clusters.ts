@@ -20,6 +20,7 @@ export function reapClustersHandler(deps: ReapClustersHandlerDeps) {
       workflows: deps.workflows,
       clock: deps.clock,
       quotas: deps.quotas,
+      quotaLimits: deps.config.quota,
       followUps: deps.followUps,
       deliveries: deps.deliveries,
       deliveryWorkflow: deps.deliveryWorkflow,

@@ -11,6 +11,12 @@ describe('slash command language', () => {
     ['create demo', { verb: 'create', name: 'demo', options: {} }],
     ['create demo workers=2 managers=1 tag:team=web', { verb: 'create', name: 'demo', options: { workers: '2', managers: '1', 'tag:team': 'web' } }],
     ['  create   demo   workers=2 ', { verb: 'create', name: 'demo', options: { workers: '2' } }],
+    ['scale demo workers=2', { verb: 'scale', name: 'demo', workers: 2 }],
+    ['scale demo Workers=0 managers=3', { verb: 'scale', name: 'demo', workers: 0, managers: 3 }],
+    ['scale demo managers=5', { verb: 'scale', name: 'demo', managers: 5 }],
+    ['upgrade demo', { verb: 'upgrade', name: 'demo' }],
+    ['Hibernate demo', { verb: 'hibernate', name: 'demo' }],
+    ['wake demo', { verb: 'wake', name: 'demo' }],
   ])('reads %j', (text, command) => {
     expect(parseChatCommand(text)).toEqual({ ok: true, command });
   });
@@ -24,6 +30,13 @@ describe('slash command language', () => {
     ['status', 'Say which cluster'],
     ['delete a b', 'Say which cluster'],
     ['list everything', 'takes nothing'],
+    ['scale demo', 'Say the new count'],
+    ['scale workers=2', 'Say which cluster'],
+    ['scale demo workers=two', 'is not a count I understand'],
+    ['scale demo workerInstanceType=t3.large', 'is not a count I understand'],
+    ['scale demo workers=1 workers=2', 'given twice'],
+    ['upgrade', 'Say which cluster'],
+    ['hibernate a b', 'Say which cluster'],
   ])('explains what is wrong with %j', (text, message) => {
     const parsed = parseChatCommand(text);
     expect(parsed.ok).toBe(false);
@@ -59,6 +72,16 @@ describe('slash command language', () => {
     expect(followUpText(aCluster({ status: 'DELETE_FAILED', statusReason: 'sg in use' }))).toContain('could not be deleted: sg in use.');
     expect(followUpText(aCluster({ status: 'CREATING' }))).toBeUndefined();
     expect(followUpText(aCluster({ status: 'DELETING' }))).toBeUndefined();
+    expect(followUpText(aCluster({ status: 'UPDATING' }))).toBeUndefined();
+  });
+
+  it('announces how an update ended: changed, rolled back, hibernated, failed', () => {
+    const parameters = aCluster().parameters;
+    const lastUpdate = { id: 'u7', operation: 'scale' as const, endedAt: '2026-11-27T19:00:00Z' };
+    expect(followUpText(aCluster({ status: 'READY', parameters: { ...parameters, managers: 3, workers: 2 }, lastUpdate: { ...lastUpdate, outcome: 'updated' } }))).toContain('is ready after the scale: 3 managers and 2 workers.');
+    expect(followUpText(aCluster({ status: 'READY', lastUpdate: { ...lastUpdate, outcome: 'rolled_back', reason: 'WorkerAsg: instance type not offered' } }))).toContain('was not changed: the scale was rolled back (WorkerAsg: instance type not offered)');
+    expect(followUpText(aCluster({ name: 'demo', status: 'HIBERNATED', hibernatedWorkers: 5 }))).toContain('`wake demo` brings back 5 workers');
+    expect(followUpText(aCluster({ status: 'UPDATE_FAILED', statusReason: 'UPDATE_ROLLBACK_FAILED' }))).toContain('the rollback failed too: UPDATE_ROLLBACK_FAILED.');
   });
 
   it('summarises a command by verb and name only', () => {
