@@ -58,6 +58,17 @@ export interface SimulatedCloud {
    * settled stack's group runs the instance.
    */
   replaceInstance(instanceId: string): string;
+  /**
+   * A new value of an SSM parameter (default: a new AMI id), as when AWS publishes a new Amazon Linux image: the next
+   * UpdateStack resolves it, and the stack's instances roll onto it (also `POST /_simulator/ssm-parameters`).
+   */
+  publishSsmParameter(name: string, value?: string): string;
+  /**
+   * What an instance did that EC2 does not show, oldest first: `joined the swarm as worker: signalled SUCCESS`,
+   * `Terminating:Wait (lifecycle hook swarm-leave)`, `draining: tasks moved`, `demoted to worker`, `left the swarm`,
+   * `lifecycle action swarm-leave: CONTINUE` (also `GET /_simulator/instances/<id>/activity`).
+   */
+  nodeActivity(instanceId: string): { activity: string; time: string; groupName: string }[];
   /** AWS calls received, of one action or of all. */
   callCount(action?: string): number;
   close(): Promise<void>;
@@ -99,6 +110,14 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
         ...(count !== undefined ? { count } : {}),
       }),
     onInternalError: reportInternalError,
+    onNodeActivity: (activity) =>
+      report(`autoscaling     ${activity.groupName}  ${activity.instanceId} ${activity.activity}`, {
+        service: 'autoscaling',
+        stackName: activity.stackName,
+        groupName: activity.groupName,
+        instanceId: activity.instanceId,
+        activity: activity.activity,
+      }),
     ...(options.onAwsEvent ? { onAwsEvent: options.onAwsEvent } : {}),
     ...(options.script ? { script: options.script } : {}),
   });
@@ -129,6 +148,9 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
     endpoint: server.endpoint,
     injectFault: (stack, fault, count) => cloud.injectFault(stack, fault, count),
     replaceInstance: (instanceId) => cloud.replaceInstance(instanceId),
+    publishSsmParameter: (name, value) => cloud.publishSsmParameter(name, value),
+    nodeActivity: (instanceId) =>
+      cloud.nodeActivity(instanceId).map((entry) => ({ activity: entry.activity, time: entry.time.toISOString(), groupName: entry.groupName })),
     callCount: (action) => server.callCount(action),
     close: async () => {
       persistence?.stop();

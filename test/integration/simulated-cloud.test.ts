@@ -269,7 +269,7 @@ describe('simulated cloud: EC2 reads', () => {
     const response = await fetch(test.cloud.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'Action=UpdateStack&Version=2010-05-15&StackName=x',
+      body: 'Action=CreateChangeSet&Version=2010-05-15&StackName=x',
     });
     const body = await response.text();
     expect(response.status).toBe(400);

@@ -38,6 +38,26 @@ export const desiredCapacity = (group: ProvisionedResource): number => {
 };
 
 /**
+ * What a rolling update compares: the properties that make Auto Scaling launch a different instance (launch template
+ * and its version, launch configuration, mixed instances policy, subnets). A change of any of them replaces every
+ * instance; a change of the sizes only scales.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html
+ */
+export const launchSignature = (group: ProvisionedResource): string =>
+  JSON.stringify([
+    group.properties['LaunchTemplate'] ?? null,
+    group.properties['LaunchConfigurationName'] ?? null,
+    group.properties['MixedInstancesPolicy'] ?? null,
+    group.properties['VPCZoneIdentifier'] ?? null,
+  ]);
+
+/** MaxSize, MinSize as numbers (0 when absent). */
+export const groupSize = (group: ProvisionedResource, property: 'MaxSize' | 'MinSize'): number => {
+  const value = Number(group.properties[property] ?? 0);
+  return Number.isFinite(value) ? Math.floor(value) : 0;
+};
+
+/**
  * What an auto-scaling group launches: its desired capacity from its launch template (or launch configuration),
  * balanced over its subnets, tagged with the stack's tags, its own PropagateAtLaunch tags and the tags AWS adds.
  */

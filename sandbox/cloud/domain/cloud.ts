@@ -3,7 +3,8 @@ import { FaultBook, isFault, type Fault } from './faults';
 import { Fleet, type FleetSnapshot } from './fleet';
 import { queryConcernsStack, type InstanceQuery } from './instance-query';
 import { Scheduler } from './scheduler';
-import { PACE, type ScriptedPace } from './stack-lifecycle';
+import { ec2Id } from './ids';
+import { PACE, type NodeActivity, type ScriptedPace } from './stack-lifecycle';
 import { isDeleted, type Stack } from './stack-model';
 import { Stacks } from './stacks';
 import type { YamlReader } from './template';
@@ -26,6 +27,8 @@ export interface CloudSimulationOptions {
   onInternalError?: (error: unknown) => void;
   /** The EventBridge events CloudFormation and EC2 would send (aws-events.ts); none are built without it. */
   onAwsEvent?: AwsEventListener;
+  /** Node activity (joins, drains, lifecycle hooks) as it happens, for the console. */
+  onNodeActivity?: (activity: NodeActivity) => void;
   /** Fixed create and delete durations (the bench's scripted timeline); the pace follows the stack's size otherwise. */
   script?: ScriptedPace;
 }
@@ -37,6 +40,10 @@ export class CloudSimulation {
   readonly fleet: Fleet;
   private readonly faults = new FaultBook();
   private readonly scheduler: Scheduler;
+  /** The current value of each SSM parameter asked for (an AMI id per public image parameter). */
+  private readonly ssm = new Map<string, string>();
+  /** What each instance did that EC2 does not show (joined, drained, left), oldest first. */
+  private readonly activities = new Map<string, NodeActivity[]>();
 
   constructor(private readonly options: CloudSimulationOptions) {
     this.region = options.region;
@@ -65,7 +72,38 @@ export class CloudSimulation {
       listener: options.onStackStatus,
       ...(options.script ? { script: options.script } : {}),
       ...(events ? { onStackEvent: (stack, event) => events.stackEventLogged(stack, event) } : {}),
+      onNodeActivity: (activity) => {
+        const log = this.activities.get(activity.instanceId) ?? [];
+        log.push(activity);
+        this.activities.set(activity.instanceId, log);
+        options.onNodeActivity?.(activity);
+      },
+      resolveSsm: (type, name) => this.ssmValue(type, name),
     });
+  }
+
+  /** An SSM parameter's value: the same until a new one is published (an AMI parameter resolves to an AMI id). */
+  private ssmValue(type: string, name: string): string {
+    let value = this.ssm.get(name);
+    if (value === undefined) {
+      value = type.includes('AWS::EC2::Image::Id') ? ec2Id('ami') : 'simulated-ssm-value';
+      this.ssm.set(name, value);
+    }
+    return value;
+  }
+
+  /**
+   * A new value of an SSM parameter, as when AWS publishes a new Amazon Linux AMI under its public parameter: the
+   * next create or update that resolves it gets this value (an update then rolls every node). Returns the value.
+   */
+  publishSsmParameter(name: string, value = ec2Id('ami')): string {
+    this.ssm.set(name, value);
+    return value;
+  }
+
+  /** What the instance did between its EC2 states (joined the swarm, drained, left), oldest first; [] if nothing. */
+  nodeActivity(instanceId: string): NodeActivity[] {
+    return [...(this.activities.get(instanceId) ?? [])];
   }
 
   /**

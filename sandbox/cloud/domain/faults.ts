@@ -9,6 +9,8 @@ export const FAULTS = [
   'events-drop-final',
   'events-delay',
   'events-duplicate',
+  'update-fail',
+  'update-rollback-failed',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 

@@ -33,6 +33,7 @@ const isTrue = (value: unknown): boolean => value === true || value === 'true';
 export const resolveParameters = (
   declared: Record<string, TemplateParameter>,
   given: ParameterInput[],
+  resolveSsm: SsmResolver = resolveSsmParameter,
 ): ResolvedParameters => {
   const unknown = given.map((p) => p.key).filter((key) => !(key in declared));
   if (unknown.length > 0) throw validationError(`Parameters: [${unknown.join(', ')}] do not exist in the template`);
@@ -48,7 +49,7 @@ export const resolveParameters = (
   for (const [key, parameter] of Object.entries(declared)) {
     const raw = givenByKey.get(key)?.value ?? String(parameter.Default);
     checkConstraints(key, parameter, raw);
-    const resolved = isSsmType(parameter.Type) ? resolveSsmParameter(parameter.Type) : undefined;
+    const resolved = isSsmType(parameter.Type) ? resolveSsm(parameter.Type, raw) : undefined;
     const effective = resolved ?? raw;
     values.set(key, isListType(parameter.Type) ? splitList(effective) : effective);
     reported.push({
@@ -62,8 +63,11 @@ export const resolveParameters = (
 
 const splitList = (value: string): string[] => (value === '' ? [] : value.split(',').map((item) => item.trim()));
 
+/** Resolves an SSM parameter type (`AWS::SSM::Parameter::Value<…>`) named `name` to its current value. */
+export type SsmResolver = (type: string, name: string) => string;
+
 /** No SSM here: an AMI parameter resolves to a plausible image id, anything else to a placeholder. */
-const resolveSsmParameter = (type: string): string =>
+export const resolveSsmParameter = (type: string): string =>
   type.includes('AWS::EC2::Image::Id') ? ec2Id('ami') : 'simulated-ssm-value';
 
 const checkConstraints = (key: string, parameter: TemplateParameter, raw: string): void => {

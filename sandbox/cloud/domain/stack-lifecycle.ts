@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AUTO_SCALING_GROUP, desiredCapacity, launchRequest } from './auto-scaling';
+import { AUTO_SCALING_GROUP, desiredCapacity, launchRequest, launchSignature } from './auto-scaling';
 import { CloudError } from './errors';
 import type { FaultBook } from './faults';
 import type { Fleet } from './fleet';
@@ -76,14 +76,27 @@ export interface LifecycleContext {
   listener: StatusListener;
   /** Every event the stack logs, as it is logged: where the EventBridge events come from (aws-events.ts). */
   onStackEvent: StackEventListener;
+  /** What happens on a node that EC2 and CloudFormation do not show (joins, drains, lifecycle hooks): console lines. */
+  onNodeActivity?: NodeActivityListener;
 }
+
+/** One step in a node's life that only the node and its lifecycle hook see: `joined the swarm`, `draining: tasks moved`. */
+export interface NodeActivity {
+  stackName: string;
+  groupName: string;
+  instanceId: string;
+  activity: string;
+  time: Date;
+}
+
+export type NodeActivityListener = (activity: NodeActivity) => void;
 
 /** A change of the stack's own status: logged, told to the status listener, then to the event listener. */
 export const markStack = (context: LifecycleContext, stack: Stack, status: StackStatus, reason: string | undefined): void => {
   context.onStackEvent(stack, setStackStatus(stack, status, reason, context.listener));
 };
 
-const markResource = (
+export const markResource = (
   context: LifecycleContext,
   stack: Stack,
   resource: StackResourceState,
@@ -155,7 +168,7 @@ const creationFailureReason = (resource: StackResourceState): string => {
  * reads as the group's scaling activity failure; anything else as a resource handler's internal failure. Either way
  * it is that stack's failure event, never a crash of the process that hosts every other stack.
  */
-const faultReason = (resource: StackResourceState | undefined, error: unknown): string => {
+export const faultReason = (resource: StackResourceState | undefined, error: unknown): string => {
   if (error instanceof CloudError && resource?.type === AUTO_SCALING_GROUP) return `${error.message} Launching EC2 instance failed.`;
   const message = error instanceof Error ? error.message : String(error);
   return `Resource handler returned message: "${message}" (RequestToken: ${randomUUID()}, HandlerErrorCode: InternalFailure)`;
@@ -217,7 +230,15 @@ const launchInstances = (stack: Stack, group: StackResourceState, context: Lifec
     stackTags: stack.tags,
     resources: stack.resources,
   });
-  group.instanceIds.push(...context.fleet.launch(request, boot).map((instance) => instance.instanceId));
+  recordLaunch(group, context.fleet.launch(request, boot).map((instance) => instance.instanceId));
+};
+
+/** The group now runs these instances, launched with its current launch template version. */
+export const recordLaunch = (group: StackResourceState, instanceIds: readonly string[]): void => {
+  group.instanceIds.push(...instanceIds);
+  const signature = launchSignature(group);
+  group.launchSignatures ??= {};
+  for (const id of instanceIds) group.launchSignatures[id] = signature;
 };
 
 /** How long a replacement takes to boot (simulated ms): about what a group's instance takes while the stack creates. */
@@ -236,7 +257,7 @@ export const replaceInstance = (stack: Stack, group: StackResourceState, instanc
   context.fleet.terminate([instanceId], 'Service initiated');
   const [replacement] = context.fleet.launch({ ...request, count: 1, slots: sameZone.length > 0 ? sameZone : request.slots }, REPLACEMENT_BOOT);
   if (!replacement) throw new RangeError(`group ${group.physicalId} launched nothing`);
-  group.instanceIds.push(replacement.instanceId);
+  recordLaunch(group, [replacement.instanceId]);
   return replacement.instanceId;
 };
 
@@ -313,7 +334,17 @@ const finishDeletion = (stack: Stack, context: LifecycleContext): void => {
 };
 
 const deletable = (stack: Stack): StackResourceState[] =>
-  resourcesIn(stack, 'CREATE_COMPLETE', 'CREATE_FAILED', 'DELETE_FAILED', 'CREATE_IN_PROGRESS', 'DELETE_IN_PROGRESS');
+  resourcesIn(
+    stack,
+    'CREATE_COMPLETE',
+    'CREATE_FAILED',
+    'DELETE_FAILED',
+    'CREATE_IN_PROGRESS',
+    'DELETE_IN_PROGRESS',
+    'UPDATE_COMPLETE',
+    'UPDATE_FAILED',
+    'UPDATE_IN_PROGRESS',
+  );
 
 const deletionVictim = (stack: Stack): StackResourceState | undefined => {
   const candidates = deletable(stack);

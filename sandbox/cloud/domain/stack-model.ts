@@ -13,7 +13,14 @@ export type StackStatus =
   | 'ROLLBACK_FAILED'
   | 'DELETE_IN_PROGRESS'
   | 'DELETE_COMPLETE'
-  | 'DELETE_FAILED';
+  | 'DELETE_FAILED'
+  | 'UPDATE_IN_PROGRESS'
+  | 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'
+  | 'UPDATE_COMPLETE'
+  | 'UPDATE_ROLLBACK_IN_PROGRESS'
+  | 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'
+  | 'UPDATE_ROLLBACK_COMPLETE'
+  | 'UPDATE_ROLLBACK_FAILED';
 
 export type ResourceStatus =
   | 'CREATE_IN_PROGRESS'
@@ -22,7 +29,10 @@ export type ResourceStatus =
   | 'DELETE_IN_PROGRESS'
   | 'DELETE_COMPLETE'
   | 'DELETE_FAILED'
-  | 'DELETE_SKIPPED';
+  | 'DELETE_SKIPPED'
+  | 'UPDATE_IN_PROGRESS'
+  | 'UPDATE_COMPLETE'
+  | 'UPDATE_FAILED';
 
 export const STACK_RESOURCE_TYPE = 'AWS::CloudFormation::Stack';
 
@@ -46,6 +56,13 @@ export interface StackResourceState extends ProvisionedResource {
   statusReason?: string;
   lastUpdated: Date;
   instanceIds: string[];
+  /**
+   * A group's launch signature (launch template and version, subnets) per instance it launched: an instance whose
+   * signature differs from the group's is obsolete, and a rolling update replaces it.
+   */
+  launchSignatures?: Record<string, string>;
+  /** A group's instances in its termination lifecycle hook (draining, leaving): no longer counted in service. */
+  leaving?: string[];
 }
 
 export type OnFailure = 'ROLLBACK' | 'DELETE' | 'DO_NOTHING';
@@ -76,13 +93,47 @@ export interface Stack {
   createToken?: string;
   /** The token of the operation now running or last run: its events carry it. */
   operationToken?: string;
-  operation?: Timeline<StackResourceState>;
+  /** What runs now (a create's or delete's Timeline, an update's run): cancelled when something else takes over. */
+  operation?: Pick<Timeline<StackResourceState>, 'cancel'>;
+  /** The template body of the last create or update that completed or is running (UsePreviousTemplate). */
+  templateBody?: string;
+  /** The parameter values as given (NoEcho ones unmasked), for UsePreviousValue. */
+  parameterValues?: Record<string, string>;
+  /** ClientRequestTokens of UpdateStack requests already taken: a repeat is the same request. */
+  updateTokens?: string[];
+  /** The update in flight (or its rollback), with what it started from and what it goes to. */
+  update?: StackUpdate;
   /** A rollback fault claimed when the stack was created. */
   failOnCreate: boolean;
   /** A DeleteStack that arrived during a rollback; it starts once the rollback is complete. */
   queuedDelete?: { token?: string; failing: boolean };
   /** ClientRequestTokens of DeleteStack requests already taken: a repeat is the same request, not a new delete. */
   deleteTokens?: Set<string>;
+}
+
+/** One side of an update: what the stack is made of before it, or after it. */
+export interface StackRevision {
+  templateBody: string;
+  description?: string;
+  parameters: StackParameter[];
+  parameterValues: Record<string, string>;
+  outputs: StackOutput[];
+  tags: Tag[];
+  /** Per logical id, the resource as resolved for this revision (properties, attributes, update policy). */
+  resources: Record<string, ProvisionedResource>;
+}
+
+export interface StackUpdate {
+  previous: StackRevision;
+  target: StackRevision;
+  /** Logical ids the update adds, changes and removes, in creation order. */
+  added: string[];
+  modified: string[];
+  removed: string[];
+  /** The resource an `update-fail` fault fails (its first new instance signals FAILURE), if one was armed. */
+  failing?: string;
+  /** The resource whose rollback an `update-rollback-failed` fault fails, if one was armed. */
+  rollbackFailing?: string;
 }
 
 export type StatusListener = (stack: Stack) => void;

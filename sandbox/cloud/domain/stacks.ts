@@ -4,7 +4,7 @@ import { CloudError, stackNotFoundError, validationError } from './errors';
 import { FAULT_TAG, parseFaultTag, type FaultBook } from './faults';
 import type { Fleet, Tag } from './fleet';
 import { isStackArn, stackArn } from './ids';
-import { resolveParameters, type ParameterInput } from './parameters';
+import { resolveParameters, resolveSsmParameter, type ParameterInput, type SsmResolver } from './parameters';
 import { AUTO_SCALING_GROUP } from './auto-scaling';
 import { markStack, PACE, replaceInstance, resumeOperation, startCreation, startDeletion, vanish, type LifecycleContext } from './stack-lifecycle';
 import {
@@ -14,8 +14,12 @@ import {
   type StackEvent,
   type StackEventListener,
   type StackResourceState,
+  type StackRevision,
   type StatusListener,
 } from './stack-model';
+import { continueRollback, failUpdate, resumeUpdate, startUpdate, UPDATABLE, UPDATING } from './stack-update';
+import type { NodeActivityListener } from './stack-lifecycle';
+import type { ProvisionedResource } from './template-instance';
 import { parseTemplateBody, type YamlReader } from './template';
 import { instantiateTemplate } from './template-instance';
 
@@ -32,6 +36,18 @@ export interface CreateStackInput {
   timeoutInMinutes?: number;
   disableRollback?: boolean;
   onFailure?: string;
+}
+
+export interface UpdateStackInput {
+  stackName?: string;
+  templateBody?: string;
+  templateUrl?: string;
+  usePreviousTemplate?: boolean;
+  parameters: ParameterInput[];
+  /** undefined: the stack keeps its tags. */
+  tags?: Tag[];
+  capabilities: string[];
+  clientRequestToken?: string;
 }
 
 export interface TemplateSummary {
@@ -56,11 +72,20 @@ export interface StacksOptions {
   script?: LifecycleContext['script'];
   /** Every event a stack logs, its own status changes and its resources', as it is logged. */
   onStackEvent?: StackEventListener;
+  onNodeActivity?: NodeActivityListener;
+  /** The current value of an SSM parameter (an AMI's public parameter), resolved again at every create and update. */
+  resolveSsm?: SsmResolver;
 }
 
 const PAGE_SIZE = 100;
 const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]*$/;
 const REQUEST_TOKEN = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
+
+/** The values the caller gave (defaults for the rest), unmasked: what UsePreviousValue reuses. */
+const givenValues = (declared: Record<string, { Default?: unknown }>, given: ParameterInput[]): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(declared).map(([key, parameter]) => [key, given.find((p) => p.key === key)?.value ?? String(parameter.Default ?? '')]),
+  );
 
 /** The service-side validation message format of AWS APIs. */
 const constraintError = (value: string | undefined, member: string, constraint: string): CloudError =>
@@ -107,6 +132,7 @@ export class Stacks {
         options.listener(stack);
       },
       onStackEvent: options.onStackEvent ?? (() => undefined),
+      ...(options.onNodeActivity ? { onNodeActivity: options.onNodeActivity } : {}),
     };
   }
 
@@ -164,7 +190,7 @@ export class Stacks {
     const onFailure = this.onFailure(input);
 
     const template = parseTemplateBody(input.templateBody, this.options.readYaml);
-    const { values, reported } = resolveParameters(template.Parameters, input.parameters);
+    const { values, reported } = resolveParameters(template.Parameters, input.parameters, this.options.resolveSsm ?? resolveSsmParameter);
     checkCapabilities(template.Resources, input.capabilities);
     const id = stackArn(this.options.region, stackName);
     const instance = instantiateTemplate(template, values, {
@@ -196,6 +222,8 @@ export class Stacks {
         ? { createToken: input.clientRequestToken, operationToken: input.clientRequestToken }
         : {}),
       failOnCreate: false,
+      templateBody: input.templateBody,
+      parameterValues: givenValues(template.Parameters, input.parameters),
     };
     stack.failOnCreate = this.options.faults.take('rollback', [stack]);
     this.byId.set(id, stack);
@@ -273,6 +301,7 @@ export class Stacks {
     checkName(clientRequestToken, 'clientRequestToken', REQUEST_TOKEN, false);
     const stack = this.find(nameOrId);
     if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS' || stack.queuedDelete) return;
+    if (UPDATING.has(stack.status)) throw validationError(`Stack [${stack.name}] cannot be deleted while in status ${stack.status}`);
     if (clientRequestToken !== undefined) {
       if (stack.deleteTokens?.has(clientRequestToken)) return;
       (stack.deleteTokens ??= new Set()).add(clientRequestToken);
@@ -288,10 +317,164 @@ export class Stacks {
     startDeletion(stack, this.lifecycle, failing);
   }
 
+  /**
+   * UpdateStack: checks the request as CloudFormation does (an updatable status, a template, parameters, capabilities,
+   * something to change), plans the changes and starts them. A ClientRequestToken seen before for this stack is a
+   * retry of that request: it answers the stack id and starts nothing.
+   */
+  update(input: UpdateStackInput): string {
+    if (input.stackName === undefined) throw constraintError(undefined, 'stackName', 'not be null');
+    checkName(input.clientRequestToken, 'clientRequestToken', REQUEST_TOKEN, false);
+    const stack = this.require(input.stackName ?? '');
+    if (input.clientRequestToken !== undefined && stack.updateTokens?.includes(input.clientRequestToken)) return stack.id;
+    if (!UPDATABLE.has(stack.status)) throw validationError(`Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
+    if (input.usePreviousTemplate && (input.templateBody !== undefined || input.templateUrl !== undefined)) {
+      throw validationError('You cannot specify both usePreviousTemplate and Template Body/Template URL.');
+    }
+    const templateBody = input.usePreviousTemplate ? stack.templateBody : input.templateBody;
+    if (templateBody === undefined) {
+      throw validationError(
+        input.templateUrl === undefined
+          ? 'Either Template URL or Template Body must be specified.'
+          : 'TemplateURL is not supported by the simulated cloud; pass TemplateBody instead.',
+      );
+    }
+    for (const tag of input.tags ?? []) {
+      if (tag.key.startsWith('aws:')) throw validationError(`Invalid tag key: ${tag.key}. Tag keys cannot start with aws:`);
+    }
+    const faultTag = input.tags?.find((tag) => tag.key === FAULT_TAG);
+    const tagFault = faultTag ? parseFaultTag(faultTag.value) : undefined;
+
+    const template = parseTemplateBody(templateBody, this.options.readYaml);
+    const previousValues = stack.parameterValues ?? Object.fromEntries(stack.parameters.map((parameter) => [parameter.key, parameter.value]));
+    const inputs = input.parameters.map((parameter): ParameterInput => {
+      if (!parameter.usePreviousValue) return parameter;
+      if (parameter.value !== undefined) {
+        throw validationError(`Invalid input for parameter key ${parameter.key}. Cannot specify usePreviousValue as true and non empty value for a parameter key`);
+      }
+      const value = previousValues[parameter.key];
+      if (value === undefined) {
+        throw validationError(`Invalid input for parameter key ${parameter.key}. Cannot specify usePreviousValue as true for a parameter key not in the previous template`);
+      }
+      return { key: parameter.key, value };
+    });
+    const { values, reported } = resolveParameters(template.Parameters, inputs, this.options.resolveSsm ?? resolveSsmParameter);
+    checkCapabilities(template.Resources, input.capabilities);
+
+    const current = new Map(stack.resources.filter((resource) => resource.status !== undefined).map((resource) => [resource.logicalId, resource]));
+    const instance = instantiateTemplate(
+      template,
+      values,
+      { region: this.options.region, stackName: stack.name, stackId: stack.id, notificationArns: stack.notificationArns },
+      current,
+    );
+    const targetIds = new Set(instance.resources.map((resource) => resource.logicalId));
+    const added = instance.resources.filter((resource) => !current.has(resource.logicalId) || current.get(resource.logicalId)?.type !== resource.type);
+    const modified = instance.resources.filter((resource) => {
+      const before = current.get(resource.logicalId);
+      return before !== undefined && before.type === resource.type && JSON.stringify(before.properties) !== JSON.stringify(resource.properties);
+    });
+    const removed = stack.resources.filter((resource) => !targetIds.has(resource.logicalId) || added.some((other) => other.logicalId === resource.logicalId));
+    const tags = input.tags ?? stack.tags;
+    const unchanged =
+      added.length === 0 &&
+      modified.length === 0 &&
+      removed.length === 0 &&
+      JSON.stringify(instance.outputs) === JSON.stringify(stack.outputs) &&
+      JSON.stringify(reported) === JSON.stringify(stack.parameters) &&
+      JSON.stringify(tags) === JSON.stringify(stack.tags) &&
+      (template.Description ?? undefined) === stack.description;
+    if (unchanged) throw validationError('No updates are to be performed.');
+
+    if (tagFault) this.options.faults.add(stack.id, tagFault.fault, tagFault.count);
+    const snapshot = (resource: ProvisionedResource): ProvisionedResource => ({
+      logicalId: resource.logicalId,
+      type: resource.type,
+      physicalId: resource.physicalId,
+      attributes: resource.attributes,
+      properties: resource.properties,
+      dependsOn: resource.dependsOn,
+      ...(resource.deletionPolicy !== undefined ? { deletionPolicy: resource.deletionPolicy } : {}),
+      ...(resource.signalCount !== undefined ? { signalCount: resource.signalCount } : {}),
+      ...(resource.rollingUpdate !== undefined ? { rollingUpdate: resource.rollingUpdate } : {}),
+    });
+    const previous: StackRevision = {
+      templateBody: stack.templateBody ?? templateBody,
+      ...(stack.description !== undefined ? { description: stack.description } : {}),
+      parameters: stack.parameters,
+      parameterValues: previousValues,
+      outputs: stack.outputs,
+      tags: stack.tags,
+      resources: Object.fromEntries(stack.resources.filter((resource) => resource.status !== undefined).map((resource) => [resource.logicalId, snapshot(resource)])),
+    };
+    const target: StackRevision = {
+      templateBody,
+      ...(template.Description !== undefined ? { description: template.Description } : {}),
+      parameters: reported,
+      parameterValues: givenValues(template.Parameters, inputs),
+      outputs: instance.outputs,
+      tags,
+      resources: Object.fromEntries(instance.resources.map((resource) => [resource.logicalId, snapshot(resource)])),
+    };
+    // The stack's resources during the update: the target's, in its order (kept ones are the same objects, so they
+    // keep their instances), then those the update removes, which go in the cleanup.
+    const kept = new Map(stack.resources.map((resource) => [resource.logicalId, resource]));
+    stack.resources = [
+      ...instance.resources.map((resource) =>
+        added.includes(resource) ? { ...resource, lastUpdated: new Date(), instanceIds: [] } : (kept.get(resource.logicalId) as StackResourceState),
+      ),
+      ...removed.map((resource) => (added.some((other) => other.logicalId === resource.logicalId) ? { ...resource, logicalId: resource.logicalId } : resource)),
+    ];
+    const changedGroups = [...added, ...modified].filter((resource) => resource.type === AUTO_SCALING_GROUP).map((resource) => resource.logicalId);
+    const changed = [...added, ...modified].map((resource) => resource.logicalId);
+    const victim = (): string | undefined =>
+      ['NodeAsg', 'ManagerAsg'].find((id) => changedGroups.includes(id)) ?? changedGroups[0] ?? changed[0];
+    const failing = this.options.faults.take('update-fail', [stack]) ? victim() : undefined;
+    const rollbackFailing = failing !== undefined && this.options.faults.take('update-rollback-failed', [stack]) ? failing : undefined;
+    stack.update = {
+      previous,
+      target,
+      added: added.map((resource) => resource.logicalId),
+      modified: modified.map((resource) => resource.logicalId),
+      removed: removed.map((resource) => resource.logicalId),
+      ...(failing !== undefined ? { failing } : {}),
+      ...(rollbackFailing !== undefined ? { rollbackFailing } : {}),
+    };
+    if (input.clientRequestToken !== undefined) {
+      stack.updateTokens = [...(stack.updateTokens ?? []), input.clientRequestToken];
+      stack.operationToken = input.clientRequestToken;
+    } else {
+      delete stack.operationToken;
+    }
+    startUpdate(stack, this.lifecycle);
+    return stack.id;
+  }
+
+  /** CancelUpdateStack: only an update still in UPDATE_IN_PROGRESS can be cancelled; it rolls back. */
+  cancelUpdate(nameOrId: string, clientRequestToken?: string): void {
+    checkName(clientRequestToken, 'clientRequestToken', REQUEST_TOKEN, false);
+    const stack = this.require(nameOrId);
+    if (stack.status !== 'UPDATE_IN_PROGRESS') throw validationError('CancelUpdateStack cannot be called from current stack status');
+    if (clientRequestToken !== undefined) stack.operationToken = clientRequestToken;
+    failUpdate(stack, this.lifecycle, undefined, undefined);
+  }
+
+  /** ContinueUpdateRollback: a stack in UPDATE_ROLLBACK_FAILED tries its rollback again. */
+  continueUpdateRollback(nameOrId: string, clientRequestToken?: string): void {
+    checkName(clientRequestToken, 'clientRequestToken', REQUEST_TOKEN, false);
+    const stack = this.require(nameOrId);
+    if (stack.status !== 'UPDATE_ROLLBACK_FAILED') throw validationError('ContinueUpdateRollback cannot be called from current stack status');
+    if (clientRequestToken !== undefined) stack.operationToken = clientRequestToken;
+    continueRollback(stack, this.lifecycle);
+  }
+
   /** Takes back stacks read from the data folder (the process restarted) and carries on with what each was doing. */
   restore(stacks: readonly Stack[]): void {
     for (const stack of stacks) this.byId.set(stack.id, stack);
-    for (const stack of stacks) resumeOperation(stack, this.lifecycle);
+    for (const stack of stacks) {
+      if (stack.status.startsWith('UPDATE_') && stack.status.endsWith('_IN_PROGRESS')) resumeUpdate(stack, this.lifecycle);
+      else resumeOperation(stack, this.lifecycle);
+    }
   }
 
   /** The `gone` fault on a stack that exists: it disappears now. */

@@ -14,7 +14,29 @@ export interface ProvisionedResource extends PhysicalResource {
   deletionPolicy?: string;
   /** How many success signals the resource waits for (its CreationPolicy). */
   signalCount?: number;
+  /** A group's UpdatePolicy AutoScalingRollingUpdate, resolved. */
+  rollingUpdate?: RollingUpdatePolicy;
 }
+
+/** https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html */
+export interface RollingUpdatePolicy {
+  maxBatchSize: number;
+  minInstancesInService: number;
+  pauseTime: string;
+  waitOnResourceSignals: boolean;
+}
+
+const rollingUpdatePolicy = (declared: Record<string, unknown> | undefined, scope: EvaluationScope): RollingUpdatePolicy | undefined => {
+  if (!declared) return undefined;
+  const resolved = evaluate(declared, scope) as Record<string, unknown>;
+  const number = (value: unknown, fallback: number): number => (Number.isFinite(Number(value)) && value !== undefined ? Math.floor(Number(value)) : fallback);
+  return {
+    maxBatchSize: Math.max(1, number(resolved['MaxBatchSize'], 1)),
+    minInstancesInService: Math.max(0, number(resolved['MinInstancesInService'], 0)),
+    pauseTime: typeof resolved['PauseTime'] === 'string' ? resolved['PauseTime'] : 'PT0S',
+    waitOnResourceSignals: resolved['WaitOnResourceSignals'] === true || resolved['WaitOnResourceSignals'] === 'true',
+  };
+};
 
 export interface StackOutput {
   key: string;
@@ -29,6 +51,23 @@ export interface TemplateInstance {
   outputs: StackOutput[];
 }
 
+/**
+ * An update keeps a resource's physical id when its type stays (no property of the simulated types needs a
+ * replacement); a launch template whose data changes gets a new version, as AWS::EC2::LaunchTemplate does.
+ */
+const keepPhysical = (
+  previous: ProvisionedResource | undefined,
+  type: string,
+  properties: Record<string, unknown>,
+): PhysicalResource | undefined => {
+  if (!previous || previous.type !== type) return undefined;
+  if (type !== 'AWS::EC2::LaunchTemplate' || JSON.stringify(previous.properties) === JSON.stringify(properties)) {
+    return { physicalId: previous.physicalId, attributes: previous.attributes };
+  }
+  const version = String(Number(previous.attributes['LatestVersionNumber'] ?? 1) + 1);
+  return { physicalId: previous.physicalId, attributes: { ...previous.attributes, LatestVersionNumber: version, DefaultVersionNumber: version } };
+};
+
 const asText = (value: unknown): string => (Array.isArray(value) ? value.join(',') : String(value));
 
 /**
@@ -39,6 +78,7 @@ export const instantiateTemplate = (
   template: Template,
   parameters: ReadonlyMap<string, ParameterValue>,
   stack: StackIdentity & { notificationArns: string[] },
+  previous?: ReadonlyMap<string, ProvisionedResource>,
 ): TemplateInstance => {
   const provisioned = new Map<string, ProvisionedResource>();
   const base: Omit<EvaluationScope, 'condition'> = {
@@ -62,8 +102,9 @@ export const instantiateTemplate = (
     const declared = template.Resources[logicalId];
     if (!declared) continue;
     const properties = evaluate(declared.Properties ?? {}, scope) as Record<string, unknown>;
-    const physical = provisionResource(declared.Type, logicalId, properties, stack);
+    const physical = keepPhysical(previous?.get(logicalId), declared.Type, properties) ?? provisionResource(declared.Type, logicalId, properties, stack);
     const signalCount = Number(evaluate(declared.CreationPolicy?.ResourceSignal?.Count ?? 0, scope));
+    const rollingUpdate = rollingUpdatePolicy(declared.UpdatePolicy?.AutoScalingRollingUpdate, scope);
     provisioned.set(logicalId, {
       ...physical,
       logicalId,
@@ -72,6 +113,7 @@ export const instantiateTemplate = (
       dependsOn: graph.get(logicalId) ?? [],
       ...(declared.DeletionPolicy !== undefined ? { deletionPolicy: declared.DeletionPolicy } : {}),
       ...(signalCount > 0 ? { signalCount } : {}),
+      ...(rollingUpdate ? { rollingUpdate } : {}),
     });
   }
 

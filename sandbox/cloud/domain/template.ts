@@ -21,6 +21,7 @@ export interface TemplateResource {
   Condition?: string;
   DeletionPolicy?: string;
   CreationPolicy?: { ResourceSignal?: { Count?: number | string; Timeout?: string } };
+  UpdatePolicy?: { AutoScalingRollingUpdate?: Record<string, unknown> };
 }
 
 export interface TemplateOutput {

@@ -1,7 +1,7 @@
 import type { CloudSimulation } from '../domain/cloud';
 import { CloudError } from '../domain/errors';
 import type { Stack, StackEvent, StackResourceState, StackStatus } from '../domain/stack-model';
-import type { CreateStackInput } from '../domain/stacks';
+import type { CreateStackInput, UpdateStackInput } from '../domain/stacks';
 import type { QueryForm } from './query-form';
 import { members, xmlDocument, type XmlObject } from './xml';
 
@@ -120,8 +120,36 @@ const createStackInput = (form: QueryForm): CreateStackInput => {
   };
 };
 
+/** UpdateStack's form: like CreateStack's, plus UsePreviousTemplate; Tags absent means the stack keeps its tags. */
+const updateStackInput = (form: QueryForm): UpdateStackInput => {
+  const create = createStackInput(form);
+  const tagged = form.structures('Tags.member', ['Key', 'Value'] as const).length > 0;
+  return {
+    ...(create.stackName !== undefined ? { stackName: create.stackName } : {}),
+    ...(create.templateBody !== undefined ? { templateBody: create.templateBody } : {}),
+    ...(create.templateUrl !== undefined ? { templateUrl: create.templateUrl } : {}),
+    ...(form.boolean('UsePreviousTemplate') !== undefined ? { usePreviousTemplate: form.boolean('UsePreviousTemplate') === true } : {}),
+    parameters: create.parameters,
+    ...(tagged ? { tags: create.tags } : {}),
+    capabilities: create.capabilities,
+    ...(create.clientRequestToken !== undefined ? { clientRequestToken: create.clientRequestToken } : {}),
+  };
+};
+
 const actions: Record<string, Action> = {
   CreateStack: (form, cloud) => ({ StackId: cloud.stacks.create(createStackInput(form)) }),
+
+  UpdateStack: (form, cloud) => ({ StackId: cloud.stacks.update(updateStackInput(form)) }),
+
+  CancelUpdateStack: (form, cloud) => {
+    cloud.stacks.cancelUpdate(required(form, 'StackName', 'stackName'), form.get('ClientRequestToken'));
+    return undefined;
+  },
+
+  ContinueUpdateRollback: (form, cloud) => {
+    cloud.stacks.continueUpdateRollback(required(form, 'StackName', 'stackName'), form.get('ClientRequestToken'));
+    return {};
+  },
 
   DescribeStacks: (form, cloud) => ({ Stacks: members(cloud.stacks.describe(form.get('StackName')).map(stackXml)) }),
 

@@ -64,6 +64,7 @@ type Service = 'cloudformation' | 'ec2';
  * `/_simulator/` paths are the simulator's own control API (fault injection, health).
  */
 const REPLACE_PATH = /^\/_simulator\/instances\/(i-[0-9a-f]+)\/replace$/;
+const ACTIVITY_PATH = /^\/_simulator\/instances\/(i-[0-9a-f]+)\/activity$/;
 
 export const startCloudServer = async (cloud: CloudSimulation, options: CloudServerOptions): Promise<CloudServer> => {
   const calls = new Map<string, number>();
@@ -137,6 +138,28 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
     }
   };
 
+  /** POST /_simulator/ssm-parameters {"name", "value"?}: AWS publishes a new value (a new AMI) under the parameter. */
+  const handleSsmRequest = (body: string, response: ServerResponse): void => {
+    let request: { name?: unknown; value?: unknown };
+    try {
+      request = JSON.parse(body) as typeof request;
+    } catch {
+      request = {};
+    }
+    const { name, value } = request ?? {};
+    if (typeof name !== 'string' || name === '' || (value !== undefined && typeof value !== 'string')) {
+      problem(response, 400, 'Bad Request', 'the body must be JSON: {"name": "<ssm parameter name>", "value": "<optional, default a new AMI id>"}');
+      return;
+    }
+    send(response, 200, 'application/json', JSON.stringify({ name, value: cloud.publishSsmParameter(name, value) }));
+  };
+
+  /** GET /_simulator/instances/<id>/activity: what the node did between its EC2 states (join, drain, leave). */
+  const handleActivityRequest = (instanceId: string, response: ServerResponse): void => {
+    const activity = cloud.nodeActivity(instanceId).map((entry) => ({ time: entry.time.toISOString(), groupName: entry.groupName, activity: entry.activity }));
+    send(response, 200, 'application/json', JSON.stringify({ instanceId, activity }));
+  };
+
   const server: Server = createServer((request, response) => {
     readBody(request).then(
       (body) => {
@@ -144,6 +167,8 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
         if (path === '/_simulator/faults' && request.method === 'POST') handleFaultRequest(body, response);
         else if (path === '/_simulator/health' && request.method === 'GET') send(response, 200, 'application/json', '{"status":"ok"}');
         else if (REPLACE_PATH.test(path ?? '') && request.method === 'POST') handleReplaceRequest(REPLACE_PATH.exec(path!)![1]!, response);
+        else if (ACTIVITY_PATH.test(path ?? '') && request.method === 'GET') handleActivityRequest(ACTIVITY_PATH.exec(path!)![1]!, response);
+        else if (path === '/_simulator/ssm-parameters' && request.method === 'POST') handleSsmRequest(body, response);
         else if (path?.startsWith('/_simulator/')) problem(response, 404, 'Not Found', `no simulator route ${request.method} ${path}`);
         else if (request.method === 'POST') handleQuery(body, response);
         else problem(response, 405, 'Method Not Allowed', 'query protocol requests are POSTed forms');
