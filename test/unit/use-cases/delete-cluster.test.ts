@@ -194,6 +194,7 @@ describe('deleting the stack', () => {
   const stackDeps = (stacks: ReturnType<typeof fakeStacks>, clock = fixedClock()) => ({
     store: db.store,
     stacks: stacks.gateway,
+    stackUpdates: stacks.stackUpdates,
     waits: db.waits,
     clock,
     maxAttempts: 3,
