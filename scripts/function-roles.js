@@ -66,12 +66,15 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource }) 
       ]),
     ],
     // The reconciler restarts a lost workflow; it never stops one.
-    clusterWorkflowStarts: [allow('StartCreateAndDeleteWorkflows', ['states:StartExecution'], [machine(stateMachines.createCluster), machine(stateMachines.deleteCluster)])],
-    // The reconciler asks whether the execution driving a CREATING/DELETING cluster still runs.
+    clusterWorkflowStarts: [
+      allow('StartClusterWorkflows', ['states:StartExecution'], [machine(stateMachines.createCluster), machine(stateMachines.deleteCluster), machine(stateMachines.updateCluster)]),
+    ],
+    // The reconciler asks whether the execution driving a CREATING/DELETING/UPDATING cluster still runs.
     clusterExecutions: [
       allow('DescribeClusterExecutions', ['states:DescribeExecution'], [
         sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.createCluster}:*`),
         sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.deleteCluster}:*`),
+        sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.updateCluster}:*`),
       ]),
     ],
     // Changing a running cluster (PATCH, upgrade, hibernate, wake; the reaper's idle hibernation; Slack's commands):

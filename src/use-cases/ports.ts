@@ -236,10 +236,11 @@ export type ExecutionState =
 export interface WorkflowExecutions {
   describe(executionArn: string): Promise<ExecutionState>;
   /**
-   * Starts an execution of the state machine and name in `executionArn`, with the cluster id as input. A name
+   * Starts an execution of the state machine and name in `executionArn`, with the cluster id (and `extra`: an
+   * update's id) as input. A name
    * already taken is left as it is: the start was made before (a repeat after a crash), nothing new runs.
    */
-  startAt(executionArn: string, clusterId: string): Promise<void>;
+  startAt(executionArn: string, clusterId: string, extra?: Record<string, string>): Promise<void>;
 }
 
 /** What one cluster counts against its owner's quota. */
