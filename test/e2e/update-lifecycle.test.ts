@@ -32,7 +32,18 @@ const settled = (id: string, deadlineMs = 60_000) => eventually(() => api('GET',
 const nodesOf = async (id: string) => (await api('GET', `/clusters/${id}/nodes`)).body!.items as Node[];
 const running = (nodes: Node[]) => nodes.filter((n) => n.state === 'running' || n.state === 'pending');
 const count = (nodes: Node[], role: string) => running(nodes).filter((n) => n.role === role).length;
-const timeline = async (id: string) => ((await api('GET', `/clusters/${id}/events?limit=100`)).body!.items as { type: string; message: string }[]);
+/** The whole timeline, every page. */
+async function timeline(id: string): Promise<{ type: string; message: string }[]> {
+  const events: { type: string; message: string }[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const body = (await api('GET', `/clusters/${id}/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body!;
+    events.push(...(body.items as { type: string; message: string }[]));
+    cursor = body.nextCursor as string | undefined;
+    if (!cursor) break;
+  }
+  return events;
+}
 const activityOf = async (instanceId: string) =>
   ((await (await fetch(`${cloud.simulatedCloud!.endpoint}/_simulator/instances/${instanceId}/activity`)).json()) as { activity: { activity: string }[] }).activity.map((a) => a.activity);
 
@@ -65,6 +76,8 @@ describe('update lifecycle', () => {
       // The swarm-leave hook: drained and left the swarm before EC2 shut the instance down.
       expect(activity.findIndex((a) => a.includes('draining'))).toBeGreaterThanOrEqual(0);
       expect(activity.findIndex((a) => a.includes('draining'))).toBeLessThan(activity.findIndex((a) => a.includes('left the swarm')));
+      // CONTINUE ends the hook: only then does Auto Scaling terminate the instance.
+      expect(activity.findIndex((a) => a.includes('left the swarm'))).toBeLessThan(activity.findIndex((a) => a.includes('swarm-leave: CONTINUE')));
     }
     const types = (await timeline(id)).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['cluster.update_requested', 'stack.update_started', 'cluster.updated']));
@@ -130,8 +143,10 @@ describe('update lifecycle', () => {
   }, 120_000);
 
   it('a delete during an update stops it, cancels the stack update, and deletes', async () => {
-    const patched = await api('PATCH', `/clusters/${id}`, { workers: 8 });
-    await eventually(() => api('GET', `/clusters/${id}`), (r) => r.body?.stackWait?.target === 'update' || r.body?.status !== 'UPDATING', 10_000).catch(() => undefined);
+    // A new manager instance type: the managers roll one at a time (the longest update there is), so the delete
+    // comes while the stack is UPDATE_IN_PROGRESS.
+    const patched = await api('PATCH', `/clusters/${id}`, { managerInstanceType: 't3.medium' });
+    await eventually(() => timeline(id), (events) => events.some((e) => e.message === 'stack UPDATE_IN_PROGRESS'), 10_000);
     const deleting = await api('DELETE', `/clusters/${id}`);
     const deleted = await eventually(() => api('GET', `/clusters/${id}`), (r) => ['DELETED', 'DELETE_FAILED'].includes(r.body?.status), 90_000);
 
@@ -140,5 +155,9 @@ describe('update lifecycle', () => {
     expect(deleted.body!.status).toBe('DELETED');
     const messages = (await timeline(id)).map((e) => e.message);
     expect(messages).toContain('update workflow stopped: the cluster is being deleted');
+    // DeleteStack is refused while the update runs: it was cancelled (or had ended) before the stack was deleted.
+    const settledAt = messages.findIndex((m) => /stack update cancelled|stack UPDATE_ROLLBACK_COMPLETE/.test(m));
+    expect(settledAt).toBeGreaterThanOrEqual(0);
+    expect(settledAt).toBeLessThan(messages.findIndex((m) => m.startsWith('waiting for stack deletion')));
   }, 120_000);
 });
