@@ -59,7 +59,8 @@ function deadlines(cluster: DeadlineFields): DeletionDeadline[] {
   const since = cluster.idleTimeout && cluster.status !== 'HIBERNATED' ? idleSince(cluster) : undefined;
   if (cluster.idleTimeout && since) {
     const at = new Date(since.getTime() + durationMs(cluster.idleTimeout));
-    candidates.push(cluster.idleAction === 'hibernate' ? { at, reason: 'idle', action: 'hibernate' } : { at, reason: 'idle' });
+    // Only a READY cluster can be hibernated; a FAILED or UPDATE_FAILED one left idle is deleted, as before idleAction.
+    candidates.push(cluster.idleAction === 'hibernate' && cluster.status === 'READY' ? { at, reason: 'idle', action: 'hibernate' } : { at, reason: 'idle' });
   }
   return candidates;
 }

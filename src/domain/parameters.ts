@@ -67,10 +67,14 @@ export const idleActionSchema = /* @__PURE__ */ (() => z.enum(IDLE_ACTIONS))();
  */
 export const MANAGER_COUNTS = [1, 3, 5] as const;
 
+/** Bounds of the counts and sizes, as plain numbers so a check without the schema library can read them too. */
+export const WORKER_COUNT = { min: 0, max: 1000 } as const;
+export const DISK_SIZE_GB = { min: 20, max: 1024 } as const;
+
 // The parameter fields' own rules, shared by the create request and PATCH /clusters/{id} (src/handlers/http/api-schemas.ts).
-export const workersSchema = /* @__PURE__ */ (() => z.number().check(z.int(), z.minimum(0), z.maximum(1000)))();
+export const workersSchema = /* @__PURE__ */ (() => z.number().check(z.int(), z.minimum(WORKER_COUNT.min), z.maximum(WORKER_COUNT.max)))();
 export const instanceTypeSchema = /* @__PURE__ */ (() => z.enum(INSTANCE_TYPES))();
-export const diskSizeSchema = /* @__PURE__ */ (() => z.number().check(z.int(), z.minimum(20), z.maximum(1024)))();
+export const diskSizeSchema = /* @__PURE__ */ (() => z.number().check(z.int(), z.minimum(DISK_SIZE_GB.min), z.maximum(DISK_SIZE_GB.max)))();
 export const diskTypeSchema = /* @__PURE__ */ (() => z.enum(DISK_TYPES))();
 
 export const clusterRequestSchema = /* @__PURE__ */ (() => {

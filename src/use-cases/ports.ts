@@ -134,8 +134,6 @@ export interface StackWaits {
    * (a duplicate, a late event of an earlier attempt, a status that does not end this wait, no open wait).
    */
   recordStatus(clusterId: string, report: { status: string; reason?: string; time: string; key?: string }): Promise<StackWait | undefined>;
-  /** The cluster's current stack wait as written (a strongly consistent read); undefined when it has none. */
-  readWait(clusterId: string): Promise<StackWait | undefined>;
   /**
    * Records the stack's own latest status (by resourceOrder of the event) unless a newer one is recorded; true when
    * it changed, which is when the timeline hears of it (a duplicate or an older report is not news).

@@ -67,10 +67,7 @@ export async function requestClusterUpdate(
 }
 
 function plan(cluster: Cluster, request: UpdateRequest): { operation: UpdateOperation; target: ClusterParameters } {
-  if (request.operation === 'change') {
-    // The change is planned from the parameters the cluster has now; while UPDATING those are still the previous ones.
-    return planParameterChange(cluster.update && cluster.status === 'UPDATING' ? cluster.update.previous : cluster.parameters, request.changes);
-  }
+  if (request.operation === 'change') return planParameterChange(cluster.parameters, request.changes);
   return { operation: request.operation, target: targetOf(cluster, request.operation) };
 }
 

@@ -63,7 +63,8 @@ export async function onStackStatus(deps: StackEventDeps, report: StackStatusRep
  */
 async function alreadyRecorded(deps: StackEventDeps, clusterId: string, report: StackStatusReport): Promise<StackWait | undefined> {
   if (targetsEndedBy(report.status).length === 0) return undefined;
-  const wait = await deps.waits.readWait(clusterId);
+  // A strongly consistent read (ClusterStore.get), so the status the failed invocation wrote is seen.
+  const wait = (await deps.store.get(clusterId))?.stackWait;
   return wait?.status === report.status ? wait : undefined;
 }
 

@@ -104,8 +104,12 @@ describe('delete lifecycle on the local cloud', () => {
     const done = at((e) => e.type === 'cluster.deleted');
     expect(stackStage).toBeGreaterThan(-1);
     expect(stackGone).toBeGreaterThan(stackStage);
-    expect(instanceStage).toBeGreaterThan(stackGone);
-    expect(done).toBeGreaterThan(instanceStage);
+    // The instance stage shows only when the one DescribeInstances after DELETE_COMPLETE still finds an instance
+    // shutting down (the simulated cloud keeps them so for about 1.5 s past it at this time scale; a loaded machine can run
+    // that step later). When it shows, it sits between the stack's end and DELETED; the wait itself is pinned by
+    // test/unit/use-cases/event-waits.test.ts ("resumes the delete when the last instance it waits for is terminated").
+    if (instanceStage !== -1) expect(instanceStage).toBeGreaterThan(stackGone);
+    expect(done).toBeGreaterThan(Math.max(stackGone, instanceStage));
 
     const webhook = await webhookFor(id, 'cluster.deleted');
     expect(webhook!.payload.data.cluster).toMatchObject({ id, status: 'DELETED' });

@@ -79,6 +79,68 @@ describe('the quota ledger', () => {
     expect(refused.filter((e) => e instanceof QuotaExceededError).length).toBeGreaterThanOrEqual(10);
     expect(await db.quotas.usage(who)).toEqual({ activeClusters: 5, instances: 5 });
   });
+
+  describe('adjust (a scale of a cluster holding a share)', () => {
+    it('takes a scale-out’s extra instances up to exactly the limit, and refuses one more naming the instance limit', async () => {
+      const who = nextOwner();
+      await db.quotas.acquire(who, { clusterId: 'c-1', instances: 4 }, limits);
+      await db.quotas.acquire(who, { clusterId: 'c-2', instances: 3 }, limits);
+
+      expect(await db.quotas.adjust(who, { clusterId: 'c-1', from: 4, to: 7 }, limits)).toBe(true);
+      const refused = db.quotas.adjust(who, { clusterId: 'c-2', from: 3, to: 4 }, limits);
+
+      expect(await db.quotas.usage(who)).toEqual({ activeClusters: 2, instances: 10 });
+      await expect(refused).rejects.toBeInstanceOf(QuotaExceededError);
+      await expect(refused).rejects.toMatchObject({ extensions: { quota: { limit: 'instances', max: 10, current: 10, requested: 1 } } });
+    });
+
+    it('is idempotent: the same adjustment repeated (a retried step) moves the count once; a scale-in always fits', async () => {
+      const who = nextOwner();
+      await db.quotas.acquire(who, { clusterId: 'c-1', instances: 8 }, limits);
+
+      await db.quotas.adjust(who, { clusterId: 'c-1', from: 8, to: 3 }, limits);
+      await db.quotas.adjust(who, { clusterId: 'c-1', from: 8, to: 3 }, limits);
+      await db.quotas.adjust(who, { clusterId: 'c-1', from: 3, to: 10 }, limits);
+      await db.quotas.adjust(who, { clusterId: 'c-1', from: 3, to: 10 }, limits);
+
+      expect(await db.quotas.usage(who)).toEqual({ activeClusters: 1, instances: 10 });
+    });
+
+    it('undoes a scale-out on rollback (to → from) and releases what the cluster holds after a scale, not its first count', async () => {
+      const who = nextOwner();
+      await db.quotas.acquire(who, { clusterId: 'c-1', instances: 4 }, limits);
+      await db.quotas.adjust(who, { clusterId: 'c-1', from: 4, to: 9 }, limits);
+      await db.quotas.adjust(who, { clusterId: 'c-1', from: 9, to: 4 }, limits);
+      await db.quotas.adjust(who, { clusterId: 'c-1', from: 4, to: 6 }, limits);
+
+      // A delete in the middle of the scale-out: the record still says 4, the cluster holds 6.
+      expect(await db.quotas.release(who, { clusterId: 'c-1', instances: 4 })).toBe(true);
+
+      expect(await db.quotas.usage(who)).toEqual({ activeClusters: 0, instances: 0 });
+    });
+
+    it('changes nothing for a cluster that holds no share, or whose share someone else moved', async () => {
+      const who = nextOwner();
+      await db.quotas.acquire(who, { clusterId: 'c-1', instances: 4 }, limits);
+
+      expect(await db.quotas.adjust(who, { clusterId: 'c-unknown', from: 2, to: 5 }, limits)).toBe(false);
+      expect(await db.quotas.adjust(who, { clusterId: 'c-1', from: 5, to: 6 }, limits)).toBe(false);
+
+      expect(await db.quotas.usage(who)).toEqual({ activeClusters: 1, instances: 4 });
+    });
+
+    it('lets exactly as many of 10 concurrent scale-outs through as the instance limit allows', async () => {
+      const who = nextOwner();
+      const ids = Array.from({ length: 10 }, (_, i) => `c-${i}`);
+      for (const clusterId of ids) await db.quotas.acquire(who, { clusterId, instances: 1 }, { maxActiveClusters: 10, maxInstances: 20 });
+
+      const results = await Promise.allSettled(ids.map((clusterId) => db.quotas.adjust(who, { clusterId, from: 1, to: 4 }, { maxActiveClusters: 10, maxInstances: 20 })));
+
+      // 10 + 3 per scale-out ≤ 20: three fit.
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+      expect(await db.quotas.usage(who)).toEqual({ activeClusters: 10, instances: 19 });
+    });
+  });
 });
 
 describe('POST /clusters over quota', () => {

@@ -73,13 +73,6 @@ export function buildStackWaits(client: DynamoDBDocumentClient, tableName: strin
       return result?.Attributes?.stackWait as StackWait | undefined;
     },
 
-    async readWait(clusterId) {
-      const result = await client.send(
-        new GetCommand({ TableName: tableName, Key: keys.cluster(clusterId), ProjectionExpression: 'stackWait', ConsistentRead: true }),
-      );
-      return result.Item?.stackWait as StackWait | undefined;
-    },
-
     async recordStackStatus(clusterId, report) {
       const result = await conditional(() =>
         client.send(

@@ -28,10 +28,20 @@ async function withDelivery(cluster: Cluster): Promise<Record<string, string>> {
   return { deliveryId: deliveryId! };
 }
 
+/** A HIBERNATED cluster, for wake. */
+async function hibernated(cluster: Cluster): Promise<Record<string, string>> {
+  await db.store.update(cluster, { status: 'HIBERNATED', hibernatedWorkers: cluster.parameters.workers, parameters: { ...cluster.parameters, workers: 0 } });
+  return {};
+}
+
 const CLUSTER_ROUTES: Row[] = [
   { route: 'GET /clusters/{id}', action: 'read' },
   { route: 'DELETE /clusters/{id}', action: 'delete' },
   { route: 'PATCH /clusters/{id}', action: 'change', body: { idleTimeout: 'PT2H' } },
+  { route: 'PATCH /clusters/{id}', action: 'change', body: { workers: 2 } },
+  { route: 'POST /clusters/{id}/upgrade', action: 'change' },
+  { route: 'POST /clusters/{id}/hibernate', action: 'change' },
+  { route: 'POST /clusters/{id}/wake', action: 'change', setup: hibernated },
   { route: 'POST /clusters/{id}/activity', action: 'change' },
   { route: 'GET /clusters/{id}/nodes', action: 'read' },
   { route: 'GET /clusters/{id}/events', action: 'read' },
@@ -86,9 +96,11 @@ describe('tenancy on every route that names a cluster', () => {
   it('covers every route that names a cluster', () => {
     const named = httpRoutes.filter((r) => r.path.includes('{id}')).map((r) => `${r.method} ${r.path}`);
     expect(new Set(CLUSTER_ROUTES.map((row) => row.route))).toEqual(new Set(named));
+    // PATCH twice: with lifecycle fields (applied at once) and with parameters (the update workflow).
+    expect(CLUSTER_ROUTES.filter((row) => row.route === 'PATCH /clusters/{id}').map((row) => row.body)).toEqual([{ idleTimeout: 'PT2H' }, { workers: 2 }]);
   });
 
-  describe.each(CLUSTER_ROUTES.map((row) => [`${row.route}${row.query ? `?${new URLSearchParams(row.query)}` : ''}`, row] as const))('%s', (_name, row) => {
+  describe.each(CLUSTER_ROUTES.map((row) => [`${row.route}${row.query ? `?${new URLSearchParams(row.query)}` : ''}${row.body ? ` ${JSON.stringify(row.body)}` : ''}`, row] as const))('%s', (_name, row) => {
     it('serves the owner', async () => {
       const cluster = await alicesCluster(row);
       expect((await call(row, ALICE, cluster.id, cluster.extra)).statusCode).toBeLessThan(300);

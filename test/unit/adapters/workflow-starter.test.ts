@@ -1,13 +1,14 @@
 import { ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, SFNServiceException, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { buildWorkflowStarter } from '../../../src/adapters/stepfunctions/workflow-starter';
-import { TransientAwsError } from '../../../src/domain/errors';
+import { buildUpdateStarter, buildWorkflowStarter } from '../../../src/adapters/stepfunctions/workflow-starter';
+import { ServiceUnavailableError, TransientAwsError } from '../../../src/domain/errors';
 
 const CREATE = 'arn:aws:states:us-east-1:123456789012:stateMachine:swarm-create-cluster';
 const DELETE = 'arn:aws:states:us-east-1:123456789012:stateMachine:swarm-delete-cluster';
 const sfn = mockClient(SFNClient);
-const starter = () => buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: CREATE, delete: DELETE });
+const UPDATE = 'arn:aws:states:us-east-1:123456789012:stateMachine:swarm-update-cluster';
+const starter = () => buildWorkflowStarter(new SFNClient({ region: 'us-east-1' }), { create: CREATE, delete: DELETE, update: UPDATE });
 
 beforeEach(() => sfn.reset());
 
@@ -32,6 +33,23 @@ describe('workflow starter', () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
     await expect(starter().startCreate('c-1')).resolves.toBe('arn:aws:states:us-east-1:123456789012:execution:swarm-create-cluster:c-1');
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: CREATE, name: 'c-1', input: JSON.stringify({ clusterId: 'c-1' }) });
+  });
+
+  it('names an update execution after the cluster and the update, with both as its input; a repeat after it ended finds it', async () => {
+    sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:swarm-update-cluster:c-1-u7', startDate: new Date() });
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+
+    const first = await starter().startUpdate('c-1', 'u7');
+    const repeat = await starter().startUpdate('c-1', 'u7');
+
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: UPDATE, name: 'c-1-u7', input: JSON.stringify({ clusterId: 'c-1', updateId: 'u7' }) });
+    expect([first, repeat]).toEqual([starter().updateExecutionArn('c-1', 'u7'), starter().updateExecutionArn('c-1', 'u7')]);
+  });
+
+  it('refuses to start an update where no update workflow is configured, with a 503, calling nothing', async () => {
+    const withoutUpdates = buildUpdateStarter(new SFNClient({ region: 'us-east-1' }), undefined);
+    await expect(withoutUpdates.startUpdate('c-1', 'u1')).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
   it('turns throttling into TransientAwsError', async () => {

@@ -137,3 +137,30 @@ describe('stack deletion', () => {
     expect(describeBlockers([])).toBe('no resource reported why');
   });
 });
+
+describe('idleAction hibernate', () => {
+  const T = '2026-11-26T12:00:00.000Z';
+  const idle = (overrides = {}) => aCluster({ status: 'READY', lastActivityAt: T, readyAt: T, idleTimeout: 'PT10M', idleAction: 'hibernate', ...overrides });
+  const at10 = new Date(Date.parse(T) + 10 * 60_000);
+
+  it('hibernates a READY cluster at its idle deadline instead of deleting it, and shows no autoDeleteAt for it', () => {
+    expect(reaperDecision(idle(), at10, 0)).toEqual({ action: 'hibernate', deadline: { at: at10, reason: 'idle', action: 'hibernate' }, remindFirst: true });
+    expect(autoDeleteAt(idle())).toBeUndefined();
+    expect(reapDeadline(idle())).toBe(at10.toISOString());
+  });
+
+  it('deletes at the expiry when it comes first, and deletes a FAILED or UPDATE_FAILED cluster left idle (only READY hibernates)', () => {
+    expect(reaperDecision(idle({ expiresAt: '2026-11-26T12:05:00.000Z' }), at10, 0)).toMatchObject({ action: 'delete', deadline: { reason: 'expired' } });
+    expect(reaperDecision(idle({ status: 'UPDATE_FAILED' }), at10, 0)).toMatchObject({ action: 'delete', deadline: { reason: 'idle' } });
+    expect(reaperDecision(idle({ status: 'FAILED', failedAt: T }), at10, 0)).toMatchObject({ action: 'delete' });
+  });
+
+  it('gives a HIBERNATED cluster no idle deadline, only its expiry', () => {
+    expect(reaperDecision(idle({ status: 'HIBERNATED' }), new Date(Date.parse(T) + 86_400_000), 0)).toEqual({ action: 'none' });
+    expect(autoDeleteAt(idle({ status: 'HIBERNATED', expiresAt: '2026-11-27T00:00:00.000Z' }))).toBe('2026-11-27T00:00:00.000Z');
+  });
+
+  it('leaves a cluster mid-operation alone', () => {
+    for (const status of ['CREATING', 'UPDATING', 'DELETING'] as const) expect(reaperDecision(idle({ status, expiresAt: T }), at10, 0)).toEqual({ action: 'none' });
+  });
+});

@@ -29,6 +29,7 @@ beforeEach(() => {
     quotas: fakeQuotas().quotas,
     followUps: fakeFollowUps().followUps,
     access: { operatorRoleArns: [] },
+    config: { quota: { maxActiveClusters: 10, maxInstances: 100 } },
   } as unknown as Dependencies;
 });
 
@@ -96,7 +97,8 @@ describe('PATCH /clusters/{id}', () => {
 
   it.each([
     [{ name: 'renamed' }, 'name'],
-    [{ workers: 3 }, 'workers'],
+    [{ workers: 1001 }, 'workers'],
+    [{ managerInstanceType: 't2.nano' }, 'managerInstanceType'],
     [{ idleTimeout: '30 minutes' }, 'idleTimeout'],
     [{ expiresAt: 'tomorrow' }, 'expiresAt'],
     [{ expiresAt: '2026-11-26T12:59:00Z' }, 'expiresAt'],

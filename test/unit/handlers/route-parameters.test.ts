@@ -4,9 +4,9 @@
  * `errors` of the 400 problem, message for message, over inputs chosen to hit every rule.
  */
 import * as z from 'zod';
-import { clusterIdSchema, deliveryIdSchema, listClustersQuerySchema, nodesQuerySchema, pageQuerySchema } from '../../../src/handlers/http/api-schemas';
+import { clusterChangesSchema, clusterIdSchema, deliveryIdSchema, listClustersQuerySchema, nodesQuerySchema, pageQuerySchema } from '../../../src/handlers/http/api-schemas';
 import { fieldErrors, type RequestParser } from '../../../src/handlers/http/middleware';
-import { clusterIdParameter, listClustersQueryParameters, nodesQueryParameters, pageQueryParameters, redeliveryPathParameters } from '../../../src/handlers/http/route-parameters';
+import { clusterChangesParameters, clusterIdParameter, listClustersQueryParameters, nodesQueryParameters, pageQueryParameters, redeliveryPathParameters } from '../../../src/handlers/http/route-parameters';
 
 const answer = (parser: RequestParser<unknown>, input: unknown) => {
   const result = parser.safeParse(input);
@@ -17,6 +17,45 @@ const ID = `c-${'0123456789abcdefghijklmnop'}`;
 const DELIVERY = `dlv_${ID}_v000000003_cluster_ready`;
 
 describe('route parameters without a schema library', () => {
+  it.each([
+    {},
+    { workers: 2 },
+    { workers: 0 },
+    { workers: 1000 },
+    { workers: 1001 },
+    { workers: -1 },
+    { workers: 1.5 },
+    { workers: -0.5 },
+    { workers: 1e6 + 0.5 },
+    { workers: '2' },
+    { workers: null },
+    { managers: 4 },
+    { managers: 2.5 },
+    { managers: 'three' },
+    { managerInstanceType: 't3.large', workerInstanceType: 'm7i.xlarge' },
+    { workerInstanceType: 't2.nano' },
+    { managerInstanceType: 3 },
+    { managerDiskSizeGb: 19, workerDiskSizeGb: 1025 },
+    { managerDiskSizeGb: 20.5 },
+    { managerDiskType: 'io2', workerDiskType: 'gp2' },
+    { expiresAt: '2026-12-01T00:00:00Z', idleTimeout: 'PT30M', idleAction: 'hibernate' },
+    { expiresAt: null, idleTimeout: null, idleAction: null },
+    { expiresAt: '2026-02-30T00:00:00Z' },
+    { expiresAt: '2026-12-01T00:00:00' },
+    { expiresAt: 5 },
+    { idleTimeout: '30 minutes' },
+    { idleTimeout: 30 },
+    { idleAction: 'sleep' },
+    { name: 'renamed' },
+    { workers: 1001, name: 'x', keyName: 'k' },
+    { workers: 'x', managers: 2.5, idleAction: 'nap', other: 1 },
+    null,
+    [],
+    'workers=2',
+  ].map((input) => [JSON.stringify(input)?.slice(0, 80), input] as const))('reads the PATCH body %s as clusterChangesSchema does', (_title, input) => {
+    expect(answer(clusterChangesParameters, input)).toEqual(answer(clusterChangesSchema as unknown as RequestParser<unknown>, input));
+  });
+
   it.each([undefined, null, 5, '', 'c-x', ID, `${ID}x`, ID.toUpperCase(), ['c']])('reads the cluster id %p as clusterIdSchema does', (input) => {
     expect(answer(clusterIdParameter, input)).toEqual(answer(clusterIdSchema, input));
   });
