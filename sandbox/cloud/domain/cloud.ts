@@ -14,6 +14,9 @@ export interface CloudSnapshot {
   fleet: FleetSnapshot;
 }
 
+/** Past this many instances with node activity, that of instances EC2 no longer lists is forgotten. */
+const ACTIVITY_PRUNE_ABOVE = 2_000;
+
 /** How long an instance that was `pending` when the process stopped takes to boot after the restart. */
 const RESTORED_BOOT = 1_000;
 
@@ -76,6 +79,10 @@ export class CloudSimulation {
         const log = this.activities.get(activity.instanceId) ?? [];
         log.push(activity);
         this.activities.set(activity.instanceId, log);
+        // Kept as long as EC2 lists the instance, so a long-running sandbox does not keep every node it ever had.
+        if (this.activities.size > ACTIVITY_PRUNE_ABOVE) {
+          for (const id of this.activities.keys()) if (!this.fleet.get(id)) this.activities.delete(id);
+        }
         options.onNodeActivity?.(activity);
       },
       resolveSsm: (type, name) => this.ssmValue(type, name),

@@ -63,6 +63,8 @@ export interface StackResourceState extends ProvisionedResource {
   launchSignatures?: Record<string, string>;
   /** A group's instances in its termination lifecycle hook (draining, leaving): no longer counted in service. */
   leaving?: string[];
+  /** A group's instances that signalled FAILURE: not in the swarm, so their retirement drains nothing. */
+  neverJoined?: string[];
 }
 
 export type OnFailure = 'ROLLBACK' | 'DELETE' | 'DO_NOTHING';

@@ -401,6 +401,7 @@ const convergeGroup = (stack: Stack, group: StackResourceState, context: Lifecyc
         if (failSignal) {
           failSignal = false;
           report(id, 'could not join the swarm: signalled FAILURE');
+          group.neverJoined = [...(group.neverJoined ?? []), id];
           progress(`Received FAILURE signal with UniqueId ${id}`);
           options.onFailure(`Received 1 FAILURE signal(s) out of ${ids.length}. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement`);
           return;
@@ -428,17 +429,20 @@ const convergeGroup = (stack: Stack, group: StackResourceState, context: Lifecyc
       finish();
     } else {
       for (const id of ids) report(id, `Terminating:Wait (lifecycle hook ${hook})`);
+      // A node that never joined (it signalled FAILURE) has nothing to drain and no swarm to leave.
+      const joined = (id: string): boolean => !group.neverJoined?.includes(id);
       context.scheduler.after(UPDATE_PACE.drain, () => {
-        for (const id of ids) {
+        for (const id of ids.filter(joined)) {
           report(id, 'draining: tasks moved');
           if (roleOf(group) === 'manager') report(id, 'demoted to worker');
         }
       });
       context.scheduler.after(UPDATE_PACE.drain + UPDATE_PACE.leave, () => {
         for (const id of ids) {
-          report(id, 'left the swarm');
+          report(id, joined(id) ? 'left the swarm' : 'not in the swarm: nothing to drain');
           report(id, `lifecycle action ${hook}: CONTINUE`);
         }
+        group.neverJoined = (group.neverJoined ?? []).filter((id) => !ids.includes(id));
         finish();
       });
     }
