@@ -55,7 +55,6 @@ const environmentRules = {
   CREATE_CLUSTER_STATE_MACHINE_ARN: arn,
   DELIVER_WEBHOOK_STATE_MACHINE_ARN: arn,
   DELETE_CLUSTER_STATE_MACHINE_ARN: arn,
-  // Optional until the update workflow is in the workflow registry: without it a change of a running cluster is a 503.
   UPDATE_CLUSTER_STATE_MACHINE_ARN: arn,
   STACK_ROLE_ARN: arn,
   // The managed policy every role of a Swarm stack must carry as its boundary; the stack role refuses any other.
