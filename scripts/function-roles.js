@@ -24,8 +24,7 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource }) 
     ],
     // The workflows' waits on the cluster record (adapters/dynamodb/workflow-waits.ts): conditional updates of the
     // stack wait; the instance wait also maps instance ids to their cluster (one small item each) and reads them back.
-    // (The adapter's strongly consistent read of the wait, readWait, is a GetItem; its bundle carries it.)
-    stackWaits: [allow('StackWaits', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table('ClustersTable'))],
+    stackWaits: [allow('StackWaits', ['dynamodb:UpdateItem'], table('ClustersTable'))],
     instanceWaits: [allow('InstanceWaits', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table('ClustersTable'))],
     // The node inventory as events keep it (adapters/dynamodb/cluster-nodes.ts): conditional updates of the cluster
     // item's inventory and of the instance → cluster items.
