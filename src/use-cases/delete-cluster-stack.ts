@@ -160,6 +160,13 @@ async function settleUpdate(
   } else {
     await record(deps, opened.id, 'stack.status_changed', `stack ${status}: waiting for it to end before deleting the stack`, { stackId, stackStatus: status });
   }
+  // The update may have ended between the first look and the wait's opening (its final event then came too early
+  // for the wait): one more look records that status on the wait, so the waiting task resumes at once instead of
+  // after its heartbeat.
+  const now = await deps.stacks.describeStack(opened.region, stackId);
+  if (!now || !isMidUpdate(now.status)) {
+    await deps.waits.recordStatus(opened.id, { status: now?.status ?? 'DELETE_COMPLETE', reason: now?.statusReason, time: deps.clock.now().toISOString(), key });
+  }
   return { proceed: true, stackId, progress: 'settling', wait: { key } };
 }
 

@@ -222,6 +222,22 @@ describe('deleting the stack', () => {
     expect(stacks.deletes).toHaveLength(1);
   });
 
+  it('a stack whose update ended just after the first look: the status goes on the settle wait, so the wait resumes at once', async () => {
+    const update = { id: 'u3', operation: 'scale' as const, target: aCluster().parameters, previous: aCluster().parameters, requestedAt: '2026-11-26T12:50:00.000Z', requestedBy: 'alice' };
+    const cluster = await stored({ status: 'DELETING', stackId: 'stack-1', readyAt: '2026-11-26T12:30:00.000Z', update });
+    const stacks = fakeStacks([{ stackId: 'stack-1', status: 'UPDATE_IN_PROGRESS' }]);
+    // CancelUpdateStack comes too late: the update has just completed.
+    stacks.stackUpdates.cancelUpdateStack = async () => {
+      stacks.stacks[0]!.status = 'UPDATE_COMPLETE';
+      return false;
+    };
+
+    const result = await removeStack(stackDeps(stacks), { clusterId: cluster.id, attempt: 1 });
+
+    expect(result).toMatchObject({ progress: 'settling' });
+    expect((await db.store.get(cluster.id))!.stackWait).toMatchObject({ key: 'delete-1-1-settle', target: 'update', status: 'UPDATE_COMPLETE' });
+  });
+
   it('deletes the recorded stack with a token fresh for the request and the attempt, and shows the stage', async () => {
     const cluster = await stored({ status: 'DELETING', stackId: 'stack-1', deleteRequests: 2 });
     const stacks = fakeStacks([{ stackId: 'stack-1' }]);
