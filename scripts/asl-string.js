@@ -9,4 +9,5 @@ module.exports = {
   createCluster: () => read('create-cluster'),
   deleteCluster: () => read('delete-cluster'),
   deliverWebhook: () => read('deliver-webhook'),
+  updateCluster: () => read('update-cluster'),
 };

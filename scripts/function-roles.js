@@ -46,20 +46,34 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource }) 
       allow('CreateAndDeleteSwarmStacks', ['cloudformation:CreateStack', 'cloudformation:DeleteStack'], swarmStacks),
       allow('PassOnlyTheStackRole', ['iam:PassRole'], table('SwarmStackRole'), { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } }),
     ],
+    // The update workflow's UpdateStack, through the stack role (as CreateStack): it may pass that role and no other.
+    stackUpdate: [
+      allow('UpdateSwarmStacks', ['cloudformation:UpdateStack'], swarmStacks),
+      allow('PassOnlyTheStackRole', ['iam:PassRole'], table('SwarmStackRole'), { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } }),
+    ],
+    // A delete that finds its stack mid-update cancels the update first (DeleteStack is refused while it runs).
+    stackCancel: [allow('CancelSwarmStackUpdates', ['cloudformation:CancelUpdateStack'], swarmStacks)],
     // DescribeInstances has no resource-level permissions; it is read-only.
     nodeInventory: [allow('NodeInventory', ['ec2:DescribeInstances'], '*')],
     clusterWorkflows: [
       allow('StartCreateAndDeleteWorkflows', ['states:StartExecution'], [machine(stateMachines.createCluster), machine(stateMachines.deleteCluster)]),
-      // A DELETE of a CREATING cluster stops its create execution; nothing else is ever stopped.
-      allow('CancelCreateExecutions', ['states:StopExecution'], sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.createCluster}:*`)),
+      // A DELETE of a CREATING cluster stops its create execution, of an UPDATING one its update execution; nothing
+      // else is ever stopped.
+      allow('CancelCreateAndUpdateExecutions', ['states:StopExecution'], [
+        sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.createCluster}:*`),
+        sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.updateCluster}:*`),
+      ]),
     ],
     // The reconciler restarts a lost workflow; it never stops one.
-    clusterWorkflowStarts: [allow('StartCreateAndDeleteWorkflows', ['states:StartExecution'], [machine(stateMachines.createCluster), machine(stateMachines.deleteCluster)])],
-    // The reconciler asks whether the execution driving a CREATING/DELETING cluster still runs.
+    clusterWorkflowStarts: [
+      allow('StartClusterWorkflows', ['states:StartExecution'], [machine(stateMachines.createCluster), machine(stateMachines.deleteCluster), machine(stateMachines.updateCluster)]),
+    ],
+    // The reconciler asks whether the execution driving a CREATING/DELETING/UPDATING cluster still runs.
     clusterExecutions: [
       allow('DescribeClusterExecutions', ['states:DescribeExecution'], [
         sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.createCluster}:*`),
         sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.deleteCluster}:*`),
+        sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateMachines.updateCluster}:*`),
       ]),
     ],
     // Changing a running cluster (PATCH, upgrade, hibernate, wake; the reaper's idle hibernation; Slack's commands):
@@ -110,7 +124,7 @@ const FUNCTION_PERMISSIONS = {
   notify: ['clusters', 'deliveryWorkflow'],
   webhookGivenUp: ['clusters'],
   // Delete workflow
-  removeStack: ['clusters', 'stackRead', 'stackWrite'],
+  removeStack: ['clusters', 'stackRead', 'stackWrite', 'stackCancel'],
   awaitStackRemoval: ['stackWaits', 'taskCallbacks'],
   checkStackRemoval: ['clusters', 'stackRead', 'stackWrite'],
   readDeleteFailure: ['clusters', 'stackRead'],
@@ -119,6 +133,14 @@ const FUNCTION_PERMISSIONS = {
   markDeleteFailed: ['clusters'],
   notifyDeleteOutcome: ['clusters', 'deliveryWorkflow'],
   deleteWebhookGivenUp: ['clusters'],
+  // Update workflow
+  updateStack: ['clusters', 'stackUpdate'],
+  awaitStackUpdate: ['stackWaits', 'taskCallbacks'],
+  checkStackUpdate: ['clusters', 'stackRead'],
+  recordUpdateOutcome: ['clusters', 'stackRead', 'nodeInventory'],
+  markUpdateFailed: ['clusters'],
+  notifyUpdateOutcome: ['clusters', 'deliveryWorkflow'],
+  updateWebhookGivenUp: ['clusters'],
   // Deliver-webhook workflow
   attemptDelivery: ['clusters'],
   failDelivery: ['clusters'],

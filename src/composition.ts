@@ -10,7 +10,7 @@ import { loadConfig, type Config } from './config';
 import { systemClock } from './use-cases/ports';
 import { accessPolicy } from './composition/access';
 import { chatFollowUps } from './composition/chat';
-import { stackGateway } from './composition/cloudformation';
+import { stackCanceller, stackGateway, stackUpdater } from './composition/cloudformation';
 import type { Dependencies } from './composition/dependencies';
 import { clusterNodes, clusterStore, deliveryStore, dynamoDBClient, instanceWaits, quotaLedger, replayGuard, stackWaits } from './composition/dynamodb';
 import { instanceInventory } from './composition/ec2';
@@ -30,6 +30,7 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     clock: systemClock,
     store: clusterStore(config, dynamodb),
     stacks: stackGateway(config),
+    stackUpdates: { ...stackUpdater(config), ...stackCanceller() },
     instances: instanceInventory(),
     waits: stackWaits(config, dynamodb),
     instanceWaits: instanceWaits(config, dynamodb),

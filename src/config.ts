@@ -55,8 +55,7 @@ const environmentRules = {
   CREATE_CLUSTER_STATE_MACHINE_ARN: arn,
   DELIVER_WEBHOOK_STATE_MACHINE_ARN: arn,
   DELETE_CLUSTER_STATE_MACHINE_ARN: arn,
-  // Optional until the update workflow is in the workflow registry: without it a change of a running cluster is a 503.
-  UPDATE_CLUSTER_STATE_MACHINE_ARN: optional(arn),
+  UPDATE_CLUSTER_STATE_MACHINE_ARN: arn,
   STACK_ROLE_ARN: arn,
   // The managed policy every role of a Swarm stack must carry as its boundary; the stack role refuses any other.
   STACK_PERMISSIONS_BOUNDARY_ARN: matching(/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/, 'the ARN of a managed IAM policy'),
@@ -112,8 +111,8 @@ export interface Config {
   createClusterStateMachineArn: string;
   deliverWebhookStateMachineArn: string;
   deleteClusterStateMachineArn: string;
-  /** The update workflow (scale, resize, upgrade, hibernate, wake); undefined where it is not deployed. */
-  updateClusterStateMachineArn?: string;
+  /** The update workflow (scale, resize, upgrade, hibernate, wake). */
+  updateClusterStateMachineArn: string;
   stackRoleArn: string;
   /** Passed to every stack as its PermissionsBoundaryArn parameter (the boundary of the node roles). */
   stackPermissionsBoundaryArn: string;

@@ -8,7 +8,7 @@ import type { ReplayGuard } from '../adapters/dynamodb/replay-guard';
 import type { WebhookSender } from '../adapters/webhooks/sender';
 import type { AccessPolicy } from '../handlers/http/principal';
 import type { CreateClusterDeps } from '../use-cases/create-cluster';
-import type { ChatFollowUps, Clock, ClusterNodes, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
+import type { ChatFollowUps, Clock, ClusterNodes, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
 import type { ChatCommandDispatcher } from '../use-cases/run-chat-command';
 import type { WebhookRegistration } from './webhooks';
 
@@ -17,6 +17,8 @@ export interface Dependencies {
   clock: Clock;
   store: ClusterStore;
   stacks: StackGateway;
+  /** UpdateStack and CancelUpdateStack (the update workflow, a delete during an update). */
+  stackUpdates: StackUpdates;
   instances: InstanceInventory;
   /** The workflows' waits for events (on the cluster record) and Step Functions' task-token callbacks. */
   waits: StackWaits;

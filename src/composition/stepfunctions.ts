@@ -27,7 +27,11 @@ export function updateStarter(config: Config): UpdateStarter {
 
 /** The reconciler's: DescribeExecution, and StartExecution of the create and delete workflows under a given name. */
 export function workflowExecutions(config: Config, client: SFNClient = new SFNClient({ region: config.region })): WorkflowExecutions {
-  return buildWorkflowExecutions(client, { create: config.createClusterStateMachineArn, delete: config.deleteClusterStateMachineArn });
+  return buildWorkflowExecutions(client, {
+    create: config.createClusterStateMachineArn,
+    delete: config.deleteClusterStateMachineArn,
+    update: config.updateClusterStateMachineArn,
+  });
 }
 
 export function deliveryWorkflow(config: Config, client: SFNClient = new SFNClient({ region: config.region })): DeliveryWorkflow {

@@ -172,6 +172,7 @@ export type TimelineEventType =
   | 'cluster.requested'
   | 'workflow.started'
   | 'stack.create_started'
+  | 'stack.update_started'
   | 'stack.status_changed'
   | 'cluster.ready'
   | 'cluster.failed'

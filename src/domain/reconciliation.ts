@@ -11,6 +11,7 @@ import type { Cluster, ClusterStatus } from './cluster';
 const DRIVEN_BY = {
   CREATING: { workflow: 'create', execution: 'createExecutionArn' },
   DELETING: { workflow: 'delete', execution: 'deleteExecutionArn' },
+  UPDATING: { workflow: 'update', execution: 'updateExecutionArn' },
 } as const satisfies Partial<Record<ClusterStatus, { workflow: string; execution: keyof Cluster }>>;
 
 export type TransitionalStatus = keyof typeof DRIVEN_BY;
@@ -21,7 +22,7 @@ export function isTransitional(status: ClusterStatus): status is TransitionalSta
 }
 
 /** The workflow that drives a cluster in a transitional status, and its execution (undefined on a record that lost it). */
-export function drivingExecution(cluster: Cluster & { status: TransitionalStatus }): { workflow: DrivingWorkflow; field: 'createExecutionArn' | 'deleteExecutionArn'; executionArn?: string } {
+export function drivingExecution(cluster: Cluster & { status: TransitionalStatus }): { workflow: DrivingWorkflow; field: 'createExecutionArn' | 'deleteExecutionArn' | 'updateExecutionArn'; executionArn?: string } {
   const row = DRIVEN_BY[cluster.status];
   return { workflow: row.workflow, field: row.execution, executionArn: cluster[row.execution] };
 }

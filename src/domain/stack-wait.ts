@@ -5,8 +5,11 @@
  */
 import { createProgress, deletionProgress } from './stack';
 
-/** What a workflow waits for: its own create, a delete request's DeleteStack, or the clean-up of a failed create. */
-export type WaitTarget = 'create' | 'delete' | 'cleanup';
+/**
+ * What a workflow waits for: its own create, a delete request's DeleteStack, the clean-up of a failed create, or an
+ * UpdateStack (a change of a running cluster, or the rollback a delete's CancelUpdateStack starts).
+ */
+export type WaitTarget = 'create' | 'delete' | 'cleanup' | 'update';
 
 /**
  * One wait of a workflow on its stack, kept on the cluster record. The step that starts the stack operation opens it
@@ -54,17 +57,42 @@ const DELETE_FINAL = new Set(['DELETE_COMPLETE', 'DELETE_FAILED']);
 /** The statuses that end a wait. For a create, a settled failure ends it too (rollback over, or the stack deleted). */
 export function isFinalFor(target: WaitTarget, status: string): boolean {
   if (target === 'create') return createProgress(status) !== 'in_progress';
+  if (target === 'update') return updateProgress(status) !== 'in_progress';
   return DELETE_FINAL.has(status);
 }
 
 /** The targets a status is final for (what the event function's conditional write accepts). */
 export function targetsEndedBy(status: string): WaitTarget[] {
-  return (['create', 'delete', 'cleanup'] as const).filter((target) => isFinalFor(target, status));
+  return (['create', 'delete', 'cleanup', 'update'] as const).filter((target) => isFinalFor(target, status));
 }
 
 export function waitOutcome(target: WaitTarget, status: string, reason?: string, exhausted = false): WaitOutcome {
-  const progress = target === 'create' ? createProgress(status) : deletionProgress(status) === 'stalled' ? 'in_progress' : deletionProgress(status);
+  const progress =
+    target === 'create'
+      ? createProgress(status)
+      : target === 'update'
+        ? updateProgress(status)
+        : deletionProgress(status) === 'stalled'
+          ? 'in_progress'
+          : deletionProgress(status);
   return { status, ...(reason ? { reason } : {}), progress, exhausted };
+}
+
+/**
+ * How an UpdateStack reads: `complete` (UPDATE_COMPLETE), `rolled_back` (UPDATE_ROLLBACK_COMPLETE: the stack is back
+ * on its previous template and parameters), `failed` (UPDATE_ROLLBACK_FAILED: even the rollback failed, the stack is
+ * somewhere in between), `deleted` (the stack is gone). The cleanup phases (`*_CLEANUP_IN_PROGRESS`) are not final:
+ * the stack cannot be updated or deleted before they end
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-describing-stacks.html, "Stack status codes").
+ */
+export type UpdateProgress = 'in_progress' | 'complete' | 'rolled_back' | 'failed' | 'deleted';
+
+export function updateProgress(stackStatus: string | undefined): UpdateProgress {
+  if (stackStatus === undefined || stackStatus === 'DELETE_COMPLETE') return 'deleted';
+  if (stackStatus === 'UPDATE_COMPLETE') return 'complete';
+  if (stackStatus === 'UPDATE_ROLLBACK_COMPLETE') return 'rolled_back';
+  if (stackStatus === 'UPDATE_ROLLBACK_FAILED') return 'failed';
+  return 'in_progress';
 }
 
 /**
@@ -104,16 +132,34 @@ export interface ClusterProgress {
  * resources the template will certainly create (`planned`: those without a Condition; a conditional one counts once
  * it shows up); a delete counts `DELETE_COMPLETE`/`DELETE_SKIPPED` against every resource the stack had.
  */
-export function progressOf(resources: Record<string, ResourceState>, phase: 'create' | 'delete', planned = 0): ClusterProgress | undefined {
+export function progressOf(resources: Record<string, ResourceState>, phase: ProgressPhase, planned = 0): ClusterProgress | undefined {
+  if (phase === 'update') return updateProgressOf(resources);
   const entries = Object.entries(resources);
   if (entries.length === 0) return undefined;
-  const done = phase === 'create' ? (s: string) => s === 'CREATE_COMPLETE' : (s: string) => s === 'DELETE_COMPLETE' || s === 'DELETE_SKIPPED';
+  // A resource an update changed since its create (UPDATE_COMPLETE, or rolled back) exists all the same.
+  const done = phase === 'create' ? (s: string) => s === 'CREATE_COMPLETE' || s === 'UPDATE_COMPLETE' || s === 'UPDATE_ROLLBACK_COMPLETE' : (s: string) => s === 'DELETE_COMPLETE' || s === 'DELETE_SKIPPED';
   const working = phase === 'create' ? 'CREATE_IN_PROGRESS' : 'DELETE_IN_PROGRESS';
   return {
     resourcesDone: entries.filter(([, r]) => done(r.status)).length,
     resourcesTotal: phase === 'create' ? Math.max(planned, entries.length) : entries.length,
     inProgress: entries.filter(([, r]) => r.status === working).map(([id]) => id).sort(),
     updatedAt: entries.map(([, r]) => r.at).reduce((a, b) => (a > b ? a : b)),
+  };
+}
+
+/**
+ * An update touches only the resources whose properties change (often two launch templates and two groups), so it is
+ * counted over the resources in an UPDATE_* state (the rollback's included): done are those UPDATE_COMPLETE (or
+ * UPDATE_ROLLBACK_COMPLETE), against all of them. The others keep their CREATE_COMPLETE and are not part of it.
+ */
+function updateProgressOf(resources: Record<string, ResourceState>): ClusterProgress | undefined {
+  const touched = Object.entries(resources).filter(([, r]) => r.status.startsWith('UPDATE_'));
+  if (touched.length === 0) return undefined;
+  return {
+    resourcesDone: touched.filter(([, r]) => r.status === 'UPDATE_COMPLETE' || r.status === 'UPDATE_ROLLBACK_COMPLETE').length,
+    resourcesTotal: touched.length,
+    inProgress: touched.filter(([, r]) => r.status.endsWith('_IN_PROGRESS')).map(([id]) => id).sort(),
+    updatedAt: touched.map(([, r]) => r.at).reduce((a, b) => (a > b ? a : b)),
   };
 }
 
@@ -183,7 +229,11 @@ export function resourceOrder(time: string, status: string): string {
   return `${new Date(Date.parse(time)).toISOString()}#${verb + settled}`;
 }
 
-/** Which operation a cluster's stack resources are counted for: its create, or the delete that follows it. */
-export function progressPhase(clusterStatus: string): 'create' | 'delete' {
-  return clusterStatus === 'CREATING' || clusterStatus === 'READY' ? 'create' : 'delete';
+export type ProgressPhase = 'create' | 'update' | 'delete';
+
+/** Which operation a cluster's stack resources are counted for: its create, an update of it, or its delete. */
+export function progressPhase(clusterStatus: string): ProgressPhase {
+  if (clusterStatus === 'CREATING' || clusterStatus === 'READY' || clusterStatus === 'HIBERNATED') return 'create';
+  if (clusterStatus === 'UPDATING' || clusterStatus === 'UPDATE_FAILED') return 'update';
+  return 'delete';
 }

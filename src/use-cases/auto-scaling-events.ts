@@ -21,9 +21,12 @@ export interface GroupReport {
   time: string;
 }
 
+/** A cluster whose inventory follows its groups: READY, UPDATING (scale, rolling replacement), HIBERNATED. */
+const FOLLOWED: ReadonlySet<string> = new Set(['READY', 'UPDATING', 'HIBERNATED']);
+
 /**
  * Primary course (EC2 Instance Launch Successful):
- * 1. The cluster, from the group's name; a group that is not ours, or a cluster that is not READY, is left alone (the
+ * 1. The cluster, from the group's name; a group that is not ours, or a cluster that is not READY, UPDATING or HIBERNATED, is left alone (the
  *    create's own instances are in the inventory READY records).
  * 2. Map the instance to the cluster, so EC2's state events for it find the cluster from now on (not when it is
  *    already known terminated: a late launch event).
@@ -36,7 +39,7 @@ export async function onInstanceLaunched(
 ): Promise<'joined' | 'ignored'> {
   const clusterId = clusterIdOfAutoScalingGroup(report.groupName);
   const cluster = clusterId ? await deps.store.get(clusterId) : undefined;
-  if (!cluster || cluster.status !== 'READY') return 'ignored';
+  if (!cluster || !FOLLOWED.has(cluster.status)) return 'ignored';
   if (!(await deps.nodes.mapInstance(cluster.id, report.instanceId))) return 'ignored';
 
   const [described] = await deps.instances.instancesById(cluster.region, [report.instanceId]);

@@ -7,7 +7,7 @@ import { deleteBlockersOf, deletionProgress, describeBlockers, type DeletionProg
 import { openWait, waitOutcome, type WaitOutcome, type WaitTicket } from '../domain/stack-wait';
 import { logger } from '../logger';
 import { loadCluster, record } from './lifecycle';
-import type { Clock, ClusterStore, StackGateway, StackReader, StackWaits } from './ports';
+import type { Clock, ClusterStore, StackGateway, StackReader, StackUpdates, StackWaits } from './ports';
 
 export interface DeleteStackDeps {
   store: ClusterStore;
@@ -37,7 +37,17 @@ export interface StackRemoval {
   wait: WaitTicket;
 }
 
-export type RemoveStackResult = ({ proceed: true } & StackRemoval) | { proceed: false; status: string };
+/**
+ * The stack is mid-update (a delete during an update): CloudFormation refuses DeleteStack until the update or its
+ * rollback has ended, so the workflow waits for that (an `update` wait) and then removes the stack.
+ */
+export interface StackSettling {
+  stackId: string;
+  progress: 'settling';
+  wait: WaitTicket;
+}
+
+export type RemoveStackResult = ({ proceed: true } & (StackRemoval | StackSettling)) | { proceed: false; status: string };
 
 /** One wait per delete request and attempt. */
 export const deleteWaitKey = (cluster: Cluster, attempt: number) => `delete-${cluster.deleteRequests ?? 1}-${attempt}`;
@@ -54,7 +64,8 @@ function deleteToken(cluster: Cluster, attempt: number, suffix = ''): string {
 async function findStack(deps: DeleteStackDeps, cluster: Cluster, attempt = 1): Promise<{ cluster: Cluster; stackId?: string; status?: string }> {
   // The record already knows the stack stands: the cluster was READY (its stack CREATE_COMPLETE, never failed), or an
   // earlier attempt of this request saw it DELETE_FAILED. DeleteStack needs no look first.
-  if (cluster.stackId && (attempt > 1 || (cluster.readyAt && !cluster.failedAt && !cluster.deleteFailedAt))) {
+  // A cluster that was ever changed (`update`) may have its stack mid-update: that needs a look.
+  if (cluster.stackId && (attempt > 1 || (cluster.readyAt && !cluster.failedAt && !cluster.deleteFailedAt && !cluster.update))) {
     return { cluster, stackId: cluster.stackId, status: attempt > 1 ? 'DELETE_FAILED' : 'CREATE_COMPLETE' };
   }
   if (cluster.stackId) {
@@ -83,12 +94,16 @@ function absence(deps: DeleteStackDeps, cluster: Cluster): 'deleted' | 'in_progr
  *    token fresh for this request and attempt; a stack that no longer exists is deleted already.
  * 4. Show the stage: status reason "waiting for stack deletion", and the timeline.
  */
-export async function removeStack(deps: DeleteStackDeps, input: { clusterId: string; attempt: number }): Promise<RemoveStackResult> {
+export async function removeStack(
+  deps: DeleteStackDeps & { stackUpdates: Pick<StackUpdates, 'cancelUpdateStack'> },
+  input: { clusterId: string; attempt: number },
+): Promise<RemoveStackResult> {
   const loaded = await loadCluster(deps.store, input.clusterId);
   if (loaded.status !== 'DELETING') return { proceed: false, status: loaded.status };
 
   const found = await findStack(deps, loaded, input.attempt);
   const { stackId, status } = found;
+  if (stackId && status && isMidUpdate(status)) return settleUpdate(deps, found.cluster, stackId, status, input.attempt);
   const key = deleteWaitKey(found.cluster, input.attempt);
   const wait = { key };
   if (stackId ? status === 'DELETE_COMPLETE' : absence(deps, found.cluster) === 'deleted') {
@@ -109,6 +124,50 @@ export async function removeStack(deps: DeleteStackDeps, input: { clusterId: str
   await deps.stacks.deleteStack(cluster.region, stackId, deleteToken(cluster, input.attempt));
   await record(deps, cluster.id, 'stack.delete_requested', reason, { stackId, attempt: input.attempt });
   return { proceed: true, stackId, progress: 'in_progress', wait };
+}
+
+/** An update or its rollback still running: UPDATE_IN_PROGRESS, UPDATE_ROLLBACK_IN_PROGRESS and their cleanups. */
+const isMidUpdate = (status: string) => status.startsWith('UPDATE_') && status.endsWith('_IN_PROGRESS');
+
+/**
+ * A delete during an update: CloudFormation answers DeleteStack with "cannot be deleted while in status
+ * UPDATE_IN_PROGRESS" (the simulated cloud does the same). An update still running is cancelled (CancelUpdateStack:
+ * it rolls back, https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CancelUpdateStack.html); a
+ * rollback or cleanup already running is left to end. Either way the workflow waits, on an `update` wait opened
+ * before the cancel, for the stack's UPDATE_ROLLBACK_COMPLETE (or UPDATE_COMPLETE, when the update ended first), then
+ * comes back here and deletes it. On a lost event the wait's heartbeat brings it back here all the same: this step
+ * looks at the stack again.
+ */
+async function settleUpdate(
+  deps: DeleteStackDeps & { stackUpdates: Pick<StackUpdates, 'cancelUpdateStack'> },
+  cluster: Cluster,
+  stackId: string,
+  status: string,
+  attempt: number,
+): Promise<RemoveStackResult> {
+  const key = `${deleteWaitKey(cluster, attempt)}-settle`;
+  const opened =
+    cluster.stackWait?.key === key && !cluster.stackWait.status
+      ? cluster
+      : await deps.store.update(cluster, {
+          stackWait: openWait(key, 'update', deps.clock.now()),
+          statusReason: 'waiting for the stack update to stop before deleting it',
+          updatedAt: deps.clock.now().toISOString(),
+        });
+  if (status === 'UPDATE_IN_PROGRESS') {
+    const cancelled = await deps.stackUpdates.cancelUpdateStack(opened.region, stackId, `${deleteToken(opened, attempt)}-cancel`);
+    if (cancelled) await record(deps, opened.id, 'stack.status_changed', 'stack update cancelled: it rolls back, then the stack is deleted', { stackId, stackStatus: status });
+  } else {
+    await record(deps, opened.id, 'stack.status_changed', `stack ${status}: waiting for it to end before deleting the stack`, { stackId, stackStatus: status });
+  }
+  // The update may have ended between the first look and the wait's opening (its final event then came too early
+  // for the wait): one more look records that status on the wait, so the waiting task resumes at once instead of
+  // after its heartbeat.
+  const now = await deps.stacks.describeStack(opened.region, stackId);
+  if (!now || !isMidUpdate(now.status)) {
+    await deps.waits.recordStatus(opened.id, { status: now?.status ?? 'DELETE_COMPLETE', reason: now?.statusReason, time: deps.clock.now().toISOString(), key });
+  }
+  return { proceed: true, stackId, progress: 'settling', wait: { key } };
 }
 
 export interface CheckRemovalInput {

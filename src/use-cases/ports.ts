@@ -76,6 +76,31 @@ export interface CreateStackRequest {
   tags: Record<string, string>;
 }
 
+/**
+ * Changing a stack that exists: UpdateStack (the update workflow) and CancelUpdateStack (a delete during an update).
+ * Apart from StackGateway so that a function's bundle and role carry only the call it makes.
+ */
+export interface StackUpdates {
+  /**
+   * Starts an UpdateStack with the service's current template and these parameters (the stack keeps its tags).
+   * Resolves `started`, or `unchanged` when CloudFormation answers "No updates are to be performed.". A token already
+   * used for the stack is a retry of that request: CloudFormation starts nothing new.
+   */
+  updateStack(request: UpdateStackRequest): Promise<'started' | 'unchanged'>;
+  /**
+   * Cancels the stack's update in progress (it rolls back). False when there was none to cancel (the stack was not
+   * UPDATE_IN_PROGRESS any more, or is gone).
+   */
+  cancelUpdateStack(region: string, stackNameOrId: string, clientRequestToken: string): Promise<boolean>;
+}
+
+export interface UpdateStackRequest {
+  region: string;
+  stackNameOrId: string;
+  clientRequestToken: string;
+  parameters: Record<string, string>;
+}
+
 /** Reading stacks: what the steps that only watch a stack get (their roles cannot create, delete or pass a role). */
 export interface StackReader {
   /** Undefined when the stack does not exist (any more). */
@@ -209,10 +234,11 @@ export type ExecutionState =
 export interface WorkflowExecutions {
   describe(executionArn: string): Promise<ExecutionState>;
   /**
-   * Starts an execution of the state machine and name in `executionArn`, with the cluster id as input. A name
+   * Starts an execution of the state machine and name in `executionArn`, with the cluster id (and `extra`: an
+   * update's id) as input. A name
    * already taken is left as it is: the start was made before (a repeat after a crash), nothing new runs.
    */
-  startAt(executionArn: string, clusterId: string): Promise<void>;
+  startAt(executionArn: string, clusterId: string, extra?: Record<string, string>): Promise<void>;
 }
 
 /** What one cluster counts against its owner's quota. */

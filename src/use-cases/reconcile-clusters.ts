@@ -1,5 +1,5 @@
 /**
- * The reconciler: nothing stays in a transitional status (CREATING, DELETING) without a workflow driving it. A
+ * The reconciler: nothing stays in a transitional status (CREATING, DELETING, UPDATING) without a workflow driving it. A
  * workflow's execution can vanish without ending the cluster: the local sandbox restarted (its executions lived in
  * the process), the request that wrote the record died before StartExecution, an execution-ended event was lost.
  */
@@ -47,9 +47,11 @@ export interface ReconcileSummary {
   failed: number;
 }
 
-const ENDING: Record<TransitionalStatus, { status: ClusterStatus; event: WebhookEventType; at: 'failedAt' | 'deleteFailedAt' }> = {
-  CREATING: { status: 'FAILED', event: 'cluster.failed', at: 'failedAt' },
-  DELETING: { status: 'DELETE_FAILED', event: 'cluster.delete_failed', at: 'deleteFailedAt' },
+const ENDING: Record<TransitionalStatus, { status: ClusterStatus; event: WebhookEventType; at?: 'failedAt' | 'deleteFailedAt'; advice: string }> = {
+  CREATING: { status: 'FAILED', event: 'cluster.failed', at: 'failedAt', advice: '' },
+  DELETING: { status: 'DELETE_FAILED', event: 'cluster.delete_failed', at: 'deleteFailedAt', advice: '; delete it again to retry' },
+  // The stack may still be mid-update: a new change waits for it (UpdateStack is refused until it ends), a delete cancels it.
+  UPDATING: { status: 'UPDATE_FAILED', event: 'cluster.update_failed', advice: '; change it again to retry, or delete it' },
 };
 
 type Settlement = { action: 'resume' } | { action: 'end'; why: string };
@@ -61,7 +63,8 @@ type Settlement = { action: 'resume' } | { action: 'end'; why: string };
  * 2. Read each one again, consistently; skip it if it settled or changed meanwhile.
  * 3. Ask Step Functions about the execution that drives it. Running (or about to be redriven) → leave it alone.
  * 4. Ended (the execution-ended event was lost, or its handler failed) → end the cluster as that handler would:
- *    CREATING → FAILED, DELETING → DELETE_FAILED (which may be deleted again), with the reason and the webhook.
+ *    CREATING → FAILED, DELETING → DELETE_FAILED (which may be deleted again), UPDATING → UPDATE_FAILED (which may be
+ *    changed again or deleted), with the reason and the webhook.
  * 5. Unknown to Step Functions → start the workflow again under a new name (its steps are idempotent: the stack
  *    name and the ClientRequestTokens are deterministic), claiming the restart first with a conditional write on
  *    the version read in step 2, so two overlapping runs cannot both restart it. A CREATING cluster whose recorded
@@ -132,7 +135,8 @@ async function resume(deps: ReconcileDeps, cluster: Cluster & { status: Transiti
   const next = resumedExecutionArn(previous);
   const now = deps.clock.now().toISOString();
   await deps.store.update(cluster, { [field]: next, updatedAt: now });
-  await deps.executions.startAt(next, cluster.id);
+  // The update workflow is started for one change: its input names it (the steps check it is still the cluster's).
+  await deps.executions.startAt(next, cluster.id, cluster.status === 'UPDATING' && cluster.update ? { updateId: cluster.update.id } : {});
   await record(deps, cluster.id, 'workflow.reconciled', `the ${workflow} workflow's execution no longer exists; the reconciler started it again`, {
     action: 'resumed',
     previousExecutionArn: previous,
@@ -145,13 +149,12 @@ async function resume(deps: ReconcileDeps, cluster: Cluster & { status: Transiti
 /** Ends the cluster (conditional on the version read) with the reason, and sends the webhook of that ending. */
 async function end(deps: ReconcileDeps, cluster: Cluster & { status: TransitionalStatus }, why: string): Promise<void> {
   const ending = ENDING[cluster.status];
-  const advice = cluster.status === 'DELETING' ? '; delete it again to retry' : '';
-  const reason = `${why}; ended by the reconciler${advice}`;
+  const reason = `${why}; ended by the reconciler${ending.advice}`;
   const updated = await transition(
     deps,
     cluster,
     ending.status,
-    { statusReason: reason, [ending.at]: deps.clock.now().toISOString() },
+    { statusReason: reason, ...(ending.at ? { [ending.at]: deps.clock.now().toISOString() } : {}) },
     { type: ending.event, details: { reconciled: true } },
   );
   await record(deps, cluster.id, 'workflow.reconciled', `the reconciler ended the cluster ${ending.status}: ${why}`, { action: 'ended', from: cluster.status, to: ending.status });

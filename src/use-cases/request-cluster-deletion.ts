@@ -85,6 +85,7 @@ export async function beginDeletion(deps: RequestDeletionDeps, cluster: Cluster,
   );
 
   if (cluster.status === 'CREATING' && cluster.createExecutionArn) await cancelCreate(deps, deleting, cluster.createExecutionArn);
+  if (cluster.status === 'UPDATING' && cluster.updateExecutionArn) await cancelUpdate(deps, deleting, cluster.updateExecutionArn);
 
   try {
     const executionArn = await deps.workflows.startDelete(cluster.id, deleteRequests);
@@ -115,6 +116,19 @@ async function cancelCreate(deps: RequestDeletionDeps, cluster: Cluster, createE
     await record(deps, cluster.id, 'workflow.cancelled', 'create workflow stopped: the cluster is being deleted', { executionArn: createExecutionArn });
   } catch (error) {
     logger.warn('create workflow could not be stopped; it stops at its next step', { clusterId: cluster.id, error });
+  }
+}
+
+/**
+ * Stops the update workflow. Only an optimisation too: an update step that runs anyway finds the cluster DELETING and
+ * records nothing; the delete workflow cancels the stack's update itself (CancelUpdateStack) before DeleteStack.
+ */
+async function cancelUpdate(deps: RequestDeletionDeps, cluster: Cluster, updateExecutionArn: string): Promise<void> {
+  try {
+    await deps.workflows.stop(updateExecutionArn, { error: 'ClusterDeleted', cause: 'The cluster was deleted while it was being updated.' });
+    await record(deps, cluster.id, 'workflow.cancelled', 'update workflow stopped: the cluster is being deleted', { executionArn: updateExecutionArn });
+  } catch (error) {
+    logger.warn('update workflow could not be stopped; it stops at its next step', { clusterId: cluster.id, error });
   }
 }
 

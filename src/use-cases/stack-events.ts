@@ -5,7 +5,7 @@
  * already used answers "spent", which is not an error.
  */
 import { clusterIdOfStack, stackNameFor } from '../domain/cluster';
-import { progressOf, progressStep, resourceOrder, targetsEndedBy, waitOutcome, type ClusterProgress, type StackWait } from '../domain/stack-wait';
+import { progressOf, progressStep, resourceOrder, targetsEndedBy, waitOutcome, type ClusterProgress, type ProgressPhase, type StackWait } from '../domain/stack-wait';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import type { Clock, ClusterStore, StackWaits, TaskTokens } from './ports';
@@ -73,8 +73,10 @@ export interface ResourceStatusReport extends StackStatusReport {
   resourceType?: string;
 }
 
-const describeProgress = (phase: 'create' | 'delete', progress: ClusterProgress) =>
-  `stack ${Math.floor((100 * progress.resourcesDone) / progress.resourcesTotal)}% ${phase === 'create' ? 'created' : 'deleted'} (${progress.resourcesDone} of ${progress.resourcesTotal} resources)`;
+const PHASE_WORD = { create: 'created', update: 'updated', delete: 'deleted' } as const;
+
+const describeProgress = (phase: ProgressPhase, progress: ClusterProgress) =>
+  `stack ${Math.floor((100 * progress.resourcesDone) / progress.resourcesTotal)}% ${PHASE_WORD[phase]} (${progress.resourcesDone} of ${progress.resourcesTotal} resources)`;
 
 /**
  * Primary course (Resource Status Change):
@@ -107,7 +109,7 @@ export async function onResourceStatus(deps: StackEventDeps, report: ResourceSta
 }
 
 /** Which operation a resource event reports on: its own verb, whatever the cluster's status says meanwhile. */
-const eventPhase = (status: string): 'create' | 'delete' => (status.startsWith('DELETE_') ? 'delete' : 'create');
+const eventPhase = (status: string): ProgressPhase => (status.startsWith('DELETE_') ? 'delete' : status.startsWith('UPDATE_') ? 'update' : 'create');
 
 /** One heartbeat, to a wait that is still open. */
 async function heartbeat(deps: StackEventDeps, clusterId: string): Promise<void> {

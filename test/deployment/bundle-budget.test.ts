@@ -24,6 +24,8 @@ const CLIENT_OF_GROUP: Record<string, string> = {
   apiKeyLookup: 'dynamodb',
   stackRead: 'cloudformation',
   stackWrite: 'cloudformation',
+  stackUpdate: 'cloudformation',
+  stackCancel: 'cloudformation',
   nodeInventory: 'ec2',
   clusterWorkflows: 'sfn',
   clusterWorkflowStarts: 'sfn',

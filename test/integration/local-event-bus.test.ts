@@ -114,7 +114,7 @@ describe('rules from serverless.yml', () => {
         detail: {
           status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
           // The ARNs the sandbox's state machines have: the pattern deploys and runs locally with the same names.
-          stateMachineArn: [localStateMachineArn(WORKFLOWS.createCluster), localStateMachineArn(WORKFLOWS.deleteCluster)],
+          stateMachineArn: [localStateMachineArn(WORKFLOWS.createCluster), localStateMachineArn(WORKFLOWS.deleteCluster), localStateMachineArn(WORKFLOWS.updateCluster)],
         },
       },
     });

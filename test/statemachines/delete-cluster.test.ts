@@ -56,6 +56,30 @@ describe('delete-cluster state machine', () => {
     expect(transitions(outcome)).toBe(8);
   });
 
+  it('a stack mid-update: waits for the cancelled update to roll back (an update wait), then RemoveStack deletes it', async () => {
+    const outcome = await runScenario({
+      removeStack: (input, call) => (call === 1 ? { proceed: true, stackId: 'stack-1', progress: 'settling', wait: { key: 'delete-1-1-settle' } } : removal('in_progress', input.attempt)),
+      awaitStackRemoval: (input, _call, task) => later(task, input.target === 'update' ? outcomeOf('UPDATE_ROLLBACK_COMPLETE', 'rolled_back') : DELETED),
+    });
+
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitStackRemoval', 'removeStack', 'awaitStackRemoval', 'awaitInstances', 'markDeleted', 'notifyDeleteOutcome']);
+    expect(outcome.calls[1]!.input).toMatchObject({ target: 'update', key: 'delete-1-1-settle' });
+    expect(outcome.calls[3]!.input).toMatchObject({ target: 'delete', key: 'delete-1-1' });
+  });
+
+  it('a stack mid-update whose rollback event is lost: the heartbeat brings it back to RemoveStack, which looks again', async () => {
+    const outcome = await runScenario(
+      {
+        removeStack: (input, call) => (call === 1 ? { proceed: true, stackId: 'stack-1', progress: 'settling', wait: { key: 'delete-1-1-settle' } } : removal('in_progress', input.attempt)),
+        awaitStackRemoval: (input, _call, task) => (input.target === 'update' ? { waiting: true } : later(task, DELETED)),
+      },
+      { deadlineMs: 15_000 },
+    );
+
+    expect(steps(outcome)).toEqual(['removeStack', 'awaitStackRemoval', 'removeStack', 'awaitStackRemoval', 'awaitInstances', 'markDeleted', 'notifyDeleteOutcome']);
+  });
+
   it('instances still shutting down at DELETE_COMPLETE: waits for the last terminated event, then DELETED', async () => {
     const outcome = await runScenario({ awaitInstances: (_input, _call, task) => later(task, { remaining: 0, total: 8 }, 200) });
 

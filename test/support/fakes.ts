@@ -1,11 +1,23 @@
 /** Hand-written stand-ins for the use cases' ports (plain function types, not SDK mocks): each records its calls. */
 import type { ClusterNode } from '../../src/domain/cluster';
 import type { StackEventView } from '../../src/domain/stack';
-import type { ChatFollowUps, InstanceInventory, QuotaLedger, StackDescription, StackGateway, TaskTokens, WorkflowStarter } from '../../src/use-cases/ports';
+import type { ChatFollowUps, InstanceInventory, QuotaLedger, StackDescription, StackGateway, StackUpdates, TaskTokens, WorkflowStarter } from '../../src/use-cases/ports';
 
 export function fakeStacks(stacks: Partial<StackDescription>[] = [], events: StackEventView[] = []) {
   const known = stacks.map((s) => ({ stackId: 'stack-1', stackName: 'swarm-c-1', status: 'CREATE_COMPLETE', outputs: {}, tags: {}, ...s }));
   const deletes: { stack: string; token: string }[] = [];
+  const updates: { stack: string; token: string; parameters: Record<string, string> }[] = [];
+  const cancels: { stack: string; token: string }[] = [];
+  const stackUpdates: StackUpdates = {
+    updateStack: async (request) => {
+      updates.push({ stack: request.stackNameOrId, token: request.clientRequestToken, parameters: request.parameters });
+      return 'started';
+    },
+    cancelUpdateStack: async (_region, stack, token) => {
+      cancels.push({ stack, token });
+      return known.some((s) => (s.stackId === stack || s.stackName === stack) && s.status === 'UPDATE_IN_PROGRESS');
+    },
+  };
   const gateway: StackGateway = {
     createStack: async () => 'stack-new',
     describeStack: async (_region, nameOrId) => known.find((s) => (s.stackId === nameOrId || s.stackName === nameOrId) && s.status !== 'DELETE_COMPLETE'),
@@ -14,7 +26,7 @@ export function fakeStacks(stacks: Partial<StackDescription>[] = [], events: Sta
       deletes.push({ stack, token });
     },
   };
-  return { gateway, stacks: known, deletes, events };
+  return { gateway, stackUpdates, stacks: known, deletes, updates, cancels, events };
 }
 
 export function fakeInstances(tagged: Partial<ClusterNode>[] = [], byId: Partial<ClusterNode>[] = []) {

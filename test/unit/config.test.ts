@@ -8,6 +8,7 @@ const REQUIRED = {
   API_KEYS_TABLE: 'keys',
   CREATE_CLUSTER_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:create',
   DELETE_CLUSTER_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:delete',
+  UPDATE_CLUSTER_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:update',
   DELIVER_WEBHOOK_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:deliver',
   STACK_ROLE_ARN: 'arn:aws:iam::123456789012:role/stacks',
   STACK_PERMISSIONS_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/boundary',

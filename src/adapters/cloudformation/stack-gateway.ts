@@ -4,17 +4,19 @@
  */
 import {
   AlreadyExistsException,
+  CancelUpdateStackCommand,
   CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   type StackEvent,
+  UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { StackAlreadyExistsError } from '../../domain/errors';
 import type { StackEventView } from '../../domain/stack';
 import { plannedResourceCount } from '../../domain/stack-wait';
-import type { StackGateway, StackReader } from '../../use-cases/ports';
+import type { StackGateway, StackReader, StackUpdates } from '../../use-cases/ports';
 import { classifyAwsError } from '../aws-errors';
 
 /** How many pages of stack events we read at most when looking for a root cause (100 events a page). */
@@ -22,6 +24,16 @@ const MAX_EVENT_PAGES = 10;
 
 function isMissingStack(error: unknown): boolean {
   return error instanceof Error && error.name === 'ValidationError' && /does not exist/.test(error.message);
+}
+
+/** UpdateStack's answer when the template and parameters are what the stack already has (a ValidationError). */
+function isNoUpdate(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ValidationError' && /No updates are to be performed/i.test(error.message);
+}
+
+/** CancelUpdateStack's answer outside UPDATE_IN_PROGRESS (a ValidationError): nothing to cancel. */
+function isNothingToCancel(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ValidationError' && /cannot be called from current stack status/i.test(error.message);
 }
 
 function toEventView(event: StackEvent): StackEventView {
@@ -142,5 +154,49 @@ export function buildStackGateway(options: StackGatewayOptions): StackGateway {
         classifyAwsError(error, 'DeleteStack');
       }
     },
+  };
+}
+
+/** UpdateStack through the service role, with the service's current template (the update workflow's first step). */
+export function buildStackUpdater(options: StackGatewayOptions): Pick<StackUpdates, 'updateStack'> {
+  const clientFor = options.clientFor ?? clientsByRegion();
+  return {
+    async updateStack(request) {
+      try {
+        await clientFor(request.region).send(
+          new UpdateStackCommand({
+            StackName: request.stackNameOrId,
+            TemplateBody: options.templateBody(),
+            Parameters: Object.entries({ ...request.parameters, [PERMISSIONS_BOUNDARY_PARAMETER]: options.permissionsBoundaryArn }).map(([ParameterKey, ParameterValue]) => ({
+              ParameterKey,
+              ParameterValue,
+            })),
+            RoleARN: options.roleArn,
+            ClientRequestToken: request.clientRequestToken,
+            Capabilities: ['CAPABILITY_IAM'],
+          }),
+        );
+        return 'started';
+      } catch (error) {
+        if (isNoUpdate(error)) return 'unchanged';
+        return classifyAwsError(error, 'UpdateStack');
+      }
+    }
+  };
+}
+
+/** CancelUpdateStack only (a delete that finds its stack mid-update): it passes no role. */
+export function buildStackCanceller(options: { clientFor?: ClientFor } = {}): Pick<StackUpdates, 'cancelUpdateStack'> {
+  const clientFor = options.clientFor ?? clientsByRegion();
+  return {
+    async cancelUpdateStack(region, stackNameOrId, clientRequestToken) {
+      try {
+        await clientFor(region).send(new CancelUpdateStackCommand({ StackName: stackNameOrId, ClientRequestToken: clientRequestToken }));
+        return true;
+      } catch (error) {
+        if (isNothingToCancel(error) || isMissingStack(error)) return false;
+        return classifyAwsError(error, 'CancelUpdateStack');
+      }
+    }
   };
 }

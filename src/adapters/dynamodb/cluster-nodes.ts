@@ -21,6 +21,12 @@ const ADDRESS_RELEASED = new Set(['stopped', TERMINATED]);
 /** The stored form of one node: the node, plus the order its next report must exceed. */
 export const storedNode = (node: { state: string; stateAt?: string }) => ({ ...node, order: nodeStateOrder(node.stateAt ?? new Date(0).toISOString(), node.state) });
 
+/**
+ * The statuses in which the cluster's groups launch and retire nodes that the inventory follows: READY (a replacement),
+ * UPDATING (a scale or a rolling replacement) and HIBERNATED (the managers' own replacements).
+ */
+const RUNNING_STATUSES = { ':ready': 'READY', ':updating': 'UPDATING', ':hibernated': 'HIBERNATED' };
+
 export function buildClusterNodes(client: DynamoDBDocumentClient, tableName: string): ClusterNodes {
   const applied = async (command: UpdateCommand) => (await conditional(() => client.send(command))) !== undefined;
 
@@ -51,9 +57,9 @@ export function buildClusterNodes(client: DynamoDBDocumentClient, tableName: str
           TableName: tableName,
           Key: keys.cluster(clusterId),
           UpdateExpression: 'SET inventory.#id = :node',
-          ConditionExpression: 'attribute_exists(inventory) AND attribute_not_exists(inventory.#id) AND #status = :ready',
+          ConditionExpression: 'attribute_exists(inventory) AND attribute_not_exists(inventory.#id) AND #status IN (:ready, :updating, :hibernated)',
           ExpressionAttributeNames: { '#id': node.instanceId, '#status': 'status' },
-          ExpressionAttributeValues: { ':node': storedNode(node), ':ready': 'READY' },
+          ExpressionAttributeValues: { ':node': storedNode(node), ...RUNNING_STATUSES },
         }),
       );
     },
@@ -64,9 +70,9 @@ export function buildClusterNodes(client: DynamoDBDocumentClient, tableName: str
           TableName: tableName,
           Key: keys.cluster(clusterId),
           UpdateExpression: 'REMOVE inventory.#id',
-          ConditionExpression: 'attribute_exists(inventory.#id) AND #status = :ready',
+          ConditionExpression: 'attribute_exists(inventory.#id) AND #status IN (:ready, :updating, :hibernated)',
           ExpressionAttributeNames: { '#id': instanceId, '#status': 'status' },
-          ExpressionAttributeValues: { ':ready': 'READY' },
+          ExpressionAttributeValues: RUNNING_STATUSES,
         }),
       );
     },

@@ -16,8 +16,8 @@ function parts(executionArn: string): { stateMachineArn: string; name: string } 
 }
 
 /** Only these machines may be started: the reconciler restarts the cluster workflows, nothing else. */
-export function buildWorkflowExecutions(client: SFNClient, stateMachines: { create: string; delete: string }): WorkflowExecutions {
-  const startable = new Set([stateMachines.create, stateMachines.delete]);
+export function buildWorkflowExecutions(client: SFNClient, stateMachines: { create: string; delete: string; update?: string }): WorkflowExecutions {
+  const startable = new Set([stateMachines.create, stateMachines.delete, ...(stateMachines.update ? [stateMachines.update] : [])]);
   return {
     async describe(executionArn): Promise<ExecutionState> {
       try {
@@ -31,11 +31,11 @@ export function buildWorkflowExecutions(client: SFNClient, stateMachines: { crea
       }
     },
 
-    async startAt(executionArn, clusterId) {
+    async startAt(executionArn, clusterId, extra = {}) {
       const { stateMachineArn, name } = parts(executionArn);
       if (!startable.has(stateMachineArn)) throw new RangeError(`not a cluster workflow: ${stateMachineArn}`);
       try {
-        await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ clusterId }) }));
+        await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ clusterId, ...extra }) }));
       } catch (error) {
         if (error instanceof ExecutionAlreadyExists) return;
         classifyAwsError(error, 'StartExecution');

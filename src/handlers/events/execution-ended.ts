@@ -1,6 +1,6 @@
 /**
  * EventBridge "Step Functions Execution Status Change" for the workflows that decide a cluster's status (the
- * registry's rows with `onEnded`: create and delete), when an execution FAILED, TIMED_OUT or was ABORTED. Catch states cannot see the state machine's own timeout, so this is what
+ * registry's rows with `onEnded`: create, delete and update), when an execution FAILED, TIMED_OUT or was ABORTED. Catch states cannot see the state machine's own timeout, so this is what
  * guarantees that no cluster stays CREATING or DELETING after its workflow is gone: CREATING ends FAILED, DELETING
  * ends DELETE_FAILED (and may be deleted again).
  */
@@ -33,8 +33,9 @@ function clusterIdOf(detail: ExecutionStatusChange): string | undefined {
   } catch {
     // fall back to the execution name, which starts with the cluster id
   }
-  // `<id>`, `<id>-delete-<n>`, and either with `-resume-<n>` when the reconciler started it again.
-  return detail.name.replace(/-resume-\d+$/, '').split('-delete-')[0];
+  // `<id>`, `<id>-delete-<n>`, `<id>-u<version>` (an update), and any with `-resume-<n>` when the reconciler started
+  // it again. A cluster id has no hyphen after its `c-` (domain/cluster.ts), so the suffixes cannot be part of it.
+  return detail.name.replace(/-resume-\d+$/, '').split('-delete-')[0]!.replace(/-u\d+$/, '');
 }
 
 export type ExecutionEndedDeps = Pick<Dependencies, 'store' | 'clock' | 'deliveries' | 'deliveryWorkflow' | 'quotas' | 'followUps'> & {

@@ -12,7 +12,7 @@ import * as stack from '../../use-cases/delete-cluster-stack';
 import * as finish from '../../use-cases/finish-cluster-deletion';
 import type { WorkflowFailure } from '../../use-cases/mark-cluster-failed';
 import { notifyClusterOutcome, recordWebhookGivenUp } from '../../use-cases/notify-cluster-outcome';
-import type { StackReader } from '../../use-cases/ports';
+import type { StackReader, StackUpdates } from '../../use-cases/ports';
 import { awaitStackStep } from './create-cluster-steps';
 import { workflowTask } from './task';
 
@@ -26,7 +26,7 @@ const removalDeps = <D extends { config: Config }>(deps: D) => ({ ...deps, maxAt
 
 /** Each step from exactly the dependencies its use case takes. */
 export const deleteClusterStep = {
-  removeStack: (deps: StackDeps) => workflowTask('remove stack', (input: { clusterId: string; attempt: number }) => stack.removeStack(removalDeps(deps), input)),
+  removeStack: (deps: StackDeps & { stackUpdates: Pick<StackUpdates, 'cancelUpdateStack'> }) => workflowTask('remove stack', (input: { clusterId: string; attempt: number }) => stack.removeStack(removalDeps(deps), input)),
   awaitStackRemoval: awaitStackStep,
   checkStackRemoval: (deps: StackDeps) => workflowTask('check stack removal', (input: stack.CheckRemovalInput) => stack.checkStackRemoval(removalDeps(deps), input)),
   readDeleteFailure: (deps: WatchDeps) =>

@@ -11,9 +11,11 @@ import type { WebhookEventType } from '../../domain/webhook';
 import { markClusterDeleteFailed } from '../../use-cases/finish-cluster-deletion';
 import type { TransitionDeps } from '../../use-cases/lifecycle';
 import { markClusterFailed, type WorkflowFailure } from '../../use-cases/mark-cluster-failed';
+import { markUpdateFailed } from '../../use-cases/update-cluster-stack';
 import { CREATE_CLUSTER_TASKS, createClusterSteps } from './create-cluster-steps';
 import { DELETE_CLUSTER_TASKS, deleteClusterSteps } from './delete-cluster-steps';
 import { DELIVER_WEBHOOK_TASKS, deliverWebhookSteps } from './deliver-webhook-steps';
+import { UPDATE_CLUSTER_TASKS, updateClusterSteps } from './update-cluster-steps';
 
 /** What the backstop knows about an execution that FAILED, TIMED_OUT or was ABORTED. */
 export interface EndedExecution {
@@ -63,6 +65,17 @@ export const WORKFLOWS = {
     // DELETE_FAILED (it may be deleted again), and only by the cluster's current delete: an older execution ending
     // late must not fail a newer request.
     onEnded: (deps, ended) => markClusterDeleteFailed(deps, ended),
+  },
+  updateCluster: {
+    name: 'update-cluster',
+    aslFile: 'update-cluster.asl.json',
+    tasks: UPDATE_CLUSTER_TASKS,
+    steps: updateClusterSteps,
+    arnVariable: 'UPDATE_CLUSTER_STATE_MACHINE_ARN',
+    configArn: 'updateClusterStateMachineArn',
+    // UPDATE_FAILED (it may be changed again or deleted), and only by the cluster's current update: an older execution
+    // ending late, or one a delete stopped, leaves the cluster alone.
+    onEnded: (deps, { clusterId, failure, executionArn }) => markUpdateFailed(deps, { clusterId, executionArn, failure }),
   },
   deliverWebhook: {
     name: 'deliver-webhook',

@@ -5,7 +5,7 @@
  * bundle whether or not it is called, so only deliver-webhook/attempt-delivery.ts builds it.
  */
 import { chatFollowUps } from '../../composition/chat';
-import { stackGateway, stackReader } from '../../composition/cloudformation';
+import { stackCanceller, stackGateway, stackReader, stackUpdater } from '../../composition/cloudformation';
 import { clusterStore, deliveryStore, dynamoDBClient, instanceWaits, quotaLedger, stackWaits } from '../../composition/dynamodb';
 import { instanceInventory } from '../../composition/ec2';
 import { deliveryWorkflow, taskTokens } from '../../composition/stepfunctions';
@@ -17,6 +17,12 @@ export const stackDeps = (config: Config) => {
   const dynamodb = dynamoDBClient(config);
   return { config, clock: systemClock, store: clusterStore(config, dynamodb), stacks: stackGateway(config), waits: stackWaits(config, dynamodb) };
 };
+
+/** Starts an UpdateStack (and opens the wait for it, on the record). */
+export const updateDeps = (config: Config) => ({ config, clock: systemClock, store: clusterStore(config), stackUpdates: stackUpdater(config) });
+
+/** Deletes the cluster's stack, cancelling an update it finds running first. */
+export const removalDeps = (config: Config) => ({ ...stackDeps(config), stackUpdates: stackCanceller() });
 
 /** Only reads the stack (and records a final status it sees on the wait). */
 export const watchDeps = (config: Config) => {

@@ -13,6 +13,7 @@ import { fakeFollowUps, fakeQuotas } from '../../support/fakes';
 
 const CREATE = 'arn:aws:states:us-east-1:1:stateMachine:create-cluster';
 const DELETE = 'arn:aws:states:us-east-1:1:stateMachine:delete-cluster';
+const UPDATE = 'arn:aws:states:us-east-1:1:stateMachine:update-cluster';
 const DELIVER = 'arn:aws:states:us-east-1:1:stateMachine:deliver-webhook';
 
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
@@ -47,7 +48,7 @@ describe('execution-ended backstop', () => {
       deliveryWorkflow: { start: async (input) => (scheduled.push(input), 'arn:aws:states:us-east-1:1:execution:deliver-webhook:x') },
       quotas: quotas.quotas,
       followUps: followUps.followUps,
-      config: { createClusterStateMachineArn: CREATE, deleteClusterStateMachineArn: DELETE },
+      config: { createClusterStateMachineArn: CREATE, deleteClusterStateMachineArn: DELETE, updateClusterStateMachineArn: UPDATE },
     });
   const eventsScheduled = async (clusterId: string) =>
     Promise.all(scheduled.filter((s) => s.clusterId === clusterId).map(async (s) => (await db.deliveries.get(s.clusterId, s.deliveryId))!.eventType));
@@ -64,6 +65,44 @@ describe('execution-ended backstop', () => {
     // DELETE_FAILED keeps the quota share; the chat user who asked is told.
     expect(quotas.released).toEqual([]);
     expect(followUps.announced.map((a) => a.status)).toEqual(['DELETE_FAILED']);
+  });
+
+  describe('the update workflow', () => {
+    const updating = async (status: Cluster['status'] = 'UPDATING') => {
+      const cluster = await stored({ status });
+      const executionArn = `arn:aws:states:us-east-1:1:execution:update-cluster:${cluster.id}-u1`;
+      const update = { id: 'u1', operation: 'scale' as const, target: { ...cluster.parameters, workers: 2 }, previous: cluster.parameters, requestedAt: cluster.requestedAt, requestedBy: cluster.owner };
+      await db.store.update(cluster, { update, updateExecutionArn: executionArn });
+      return { cluster, executionArn };
+    };
+
+    it('leaves a cluster whose update execution timed out UPDATE_FAILED with the reason, not UPDATING', async () => {
+      const { cluster, executionArn } = await updating();
+
+      await handler()(ended({ stateMachineArn: UPDATE, executionArn, name: `${cluster.id}-u1` }));
+
+      expect(await db.store.get(cluster.id)).toMatchObject({
+        status: 'UPDATE_FAILED',
+        statusReason: 'the update workflow stopped while the workflow was timed out: States.Timeout',
+        lastUpdate: { id: 'u1', operation: 'scale', outcome: 'failed' },
+      });
+    });
+
+    it('leaves a cluster alone whose update a delete stopped (ABORTED while DELETING)', async () => {
+      const { cluster, executionArn } = await updating('DELETING');
+
+      await handler()(ended({ stateMachineArn: UPDATE, executionArn, name: `${cluster.id}-u1`, status: 'ABORTED', error: undefined }));
+
+      expect(await db.store.get(cluster.id)).toMatchObject({ status: 'DELETING' });
+    });
+
+    it('leaves a cluster alone whose current update is a newer one (an older execution ending late)', async () => {
+      const { cluster } = await updating();
+
+      await handler()(ended({ stateMachineArn: UPDATE, executionArn: `arn:aws:states:us-east-1:1:execution:update-cluster:${cluster.id}-u0`, name: `${cluster.id}-u0`, status: 'FAILED' }));
+
+      expect(await db.store.get(cluster.id)).toMatchObject({ status: 'UPDATING' });
+    });
   });
 
   it('leaves a cluster whose create execution failed FAILED, and schedules cluster.failed', async () => {

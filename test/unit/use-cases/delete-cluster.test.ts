@@ -194,10 +194,48 @@ describe('deleting the stack', () => {
   const stackDeps = (stacks: ReturnType<typeof fakeStacks>, clock = fixedClock()) => ({
     store: db.store,
     stacks: stacks.gateway,
+    stackUpdates: stacks.stackUpdates,
     waits: db.waits,
     clock,
     maxAttempts: 3,
     retryPauseSeconds: 10,
+  });
+
+  it('a stack mid-update (a delete during an update): cancels the update and waits on an update wait before DeleteStack', async () => {
+    // DeleteStack is refused while an update runs; CancelUpdateStack rolls it back
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CancelUpdateStack.html).
+    const update = { id: 'u3', operation: 'scale' as const, target: aCluster().parameters, previous: aCluster().parameters, requestedAt: '2026-11-26T12:50:00.000Z', requestedBy: 'alice' };
+    const cluster = await stored({ status: 'DELETING', stackId: 'stack-1', readyAt: '2026-11-26T12:30:00.000Z', update });
+    const stacks = fakeStacks([{ stackId: 'stack-1', status: 'UPDATE_IN_PROGRESS' }]);
+
+    const result = await removeStack(stackDeps(stacks), { clusterId: cluster.id, attempt: 1 });
+
+    expect(result).toEqual({ proceed: true, stackId: 'stack-1', progress: 'settling', wait: { key: 'delete-1-1-settle' } });
+    expect(stacks.cancels).toEqual([{ stack: 'stack-1', token: `delete-${cluster.id}-1-1-cancel` }]);
+    expect(stacks.deletes).toEqual([]);
+    expect((await db.store.get(cluster.id))!.stackWait).toMatchObject({ key: 'delete-1-1-settle', target: 'update' });
+
+    stacks.stacks[0]!.status = 'UPDATE_ROLLBACK_COMPLETE';
+    const again = await removeStack(stackDeps(stacks), { clusterId: cluster.id, attempt: 1 });
+
+    expect(again).toMatchObject({ proceed: true, progress: 'in_progress', wait: { key: 'delete-1-1' } });
+    expect(stacks.deletes).toHaveLength(1);
+  });
+
+  it('a stack whose update ended just after the first look: the status goes on the settle wait, so the wait resumes at once', async () => {
+    const update = { id: 'u3', operation: 'scale' as const, target: aCluster().parameters, previous: aCluster().parameters, requestedAt: '2026-11-26T12:50:00.000Z', requestedBy: 'alice' };
+    const cluster = await stored({ status: 'DELETING', stackId: 'stack-1', readyAt: '2026-11-26T12:30:00.000Z', update });
+    const stacks = fakeStacks([{ stackId: 'stack-1', status: 'UPDATE_IN_PROGRESS' }]);
+    // CancelUpdateStack comes too late: the update has just completed.
+    stacks.stackUpdates.cancelUpdateStack = async () => {
+      stacks.stacks[0]!.status = 'UPDATE_COMPLETE';
+      return false;
+    };
+
+    const result = await removeStack(stackDeps(stacks), { clusterId: cluster.id, attempt: 1 });
+
+    expect(result).toMatchObject({ progress: 'settling' });
+    expect((await db.store.get(cluster.id))!.stackWait).toMatchObject({ key: 'delete-1-1-settle', target: 'update', status: 'UPDATE_COMPLETE' });
   });
 
   it('deletes the recorded stack with a token fresh for the request and the attempt, and shows the stage', async () => {

@@ -22,7 +22,7 @@ afterAll(() => db.close());
 const SINCE = '2026-11-26T12:00:00.000Z';
 const stackIdOf = (cluster: Cluster) => `arn:aws:cloudformation:us-east-1:123456789012:stack/${cluster.stackName}/6a7e8feb-b491-4cf7-a9f1-bf3703467718`;
 
-async function waiting(overrides: Partial<Cluster> = {}, key = 'create', target: 'create' | 'delete' | 'cleanup' = 'create'): Promise<Cluster> {
+async function waiting(overrides: Partial<Cluster> = {}, key = 'create', target: 'create' | 'delete' | 'cleanup' | 'update' = 'create'): Promise<Cluster> {
   const cluster = aCluster({ status: 'CREATING', stackWait: openWait(key, target, new Date(SINCE)), ...overrides });
   await db.store.create(cluster);
   await db.store.openStackResources(cluster.id, 4);
@@ -115,6 +115,35 @@ describe('waiting for the stack', () => {
     expect([late, notFinal, ours, again]).toEqual(['recorded', 'recorded', 'resumed', 'ignored']);
     expect(tokens.answers.map((a) => (a.output as { status: string }).status)).toEqual(['DELETE_COMPLETE']);
     expect((await timelineOf(cluster.id)).map((e) => e.message)).toEqual(['stack DELETE_FAILED', 'stack DELETE_IN_PROGRESS', 'stack DELETE_COMPLETE']);
+  });
+
+  it('an update wait: the cleanup phases do not end it, UPDATE_ROLLBACK_COMPLETE does, with the reason-less status as AWS sends it', async () => {
+    // Stack status codes: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-describing-stacks.html
+    const cluster = await waiting({ status: 'UPDATING' }, 'update-u7', 'update');
+    const tokens = fakeTokens();
+    await awaitStack(deps(tokens), { clusterId: cluster.id, key: 'update-u7', target: 'update', taskToken: 't1' });
+
+    const effects = [];
+    for (const [status, time] of [
+      ['UPDATE_IN_PROGRESS', '2026-11-26T12:01:00Z'],
+      ['UPDATE_ROLLBACK_IN_PROGRESS', '2026-11-26T12:02:00Z'],
+      ['UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', '2026-11-26T12:03:00Z'],
+      ['UPDATE_ROLLBACK_COMPLETE', '2026-11-26T12:04:00Z'],
+    ]) {
+      effects.push(await onStackStatus(deps(tokens), { stackId: stackIdOf(cluster), status: status!, time: time! }));
+    }
+
+    expect(effects).toEqual(['recorded', 'recorded', 'recorded', 'resumed']);
+    expect(tokens.answers).toEqual([{ token: 't1', kind: 'success', output: { status: 'UPDATE_ROLLBACK_COMPLETE', progress: 'rolled_back', exhausted: false } }]);
+  });
+
+  it('an update’s progress counts the resources in an UPDATE_* state, the rollback’s included', () => {
+    const at = '2026-11-26T12:01:00.000Z';
+    const state = (status: string) => ({ status, at, order: at });
+
+    const progress = progressOf({ Vpc: state('CREATE_COMPLETE'), ManagerLaunchTemplate: state('UPDATE_COMPLETE'), NodeAsg: state('UPDATE_IN_PROGRESS'), ManagerAsg: state('UPDATE_ROLLBACK_COMPLETE') }, 'update');
+
+    expect(progress).toMatchObject({ resourcesDone: 2, resourcesTotal: 3, inProgress: ['NodeAsg'] });
   });
 
   it('ignores events of stacks that are not ours', async () => {

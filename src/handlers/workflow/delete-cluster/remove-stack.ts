@@ -1,6 +1,6 @@
 /** The `removeStack` function (delete cluster workflow): deletes the stack. It builds only what this step uses. */
 import { deleteClusterStep } from '../delete-cluster-steps';
-import { stackDeps } from '../step-wiring';
+import { removalDeps } from '../step-wiring';
 import { lambdaStep } from '../task';
 
-export const removeStack = lambdaStep((config) => deleteClusterStep.removeStack(stackDeps(config)));
+export const removeStack = lambdaStep((config) => deleteClusterStep.removeStack(removalDeps(config)));

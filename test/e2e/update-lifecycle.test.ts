@@ -1,0 +1,163 @@
+/**
+ * Changing a running cluster on the local cloud, over HTTP: PATCH (scale in, scale out, a new instance type),
+ * hibernate and wake, an injected update failure, and a second change while one runs. The update workflow's ASL runs
+ * on the in-process Step Functions endpoint; the simulated cloud's UpdateStack rolls the groups by the template's
+ * UpdatePolicy and retires each node through the swarm-leave lifecycle hook (drain, leave, then shut down:
+ * sandbox/cloud/README.md, "Retiring an instance"). Every wait has a deadline.
+ */
+import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
+import { eventually } from '../support/webhook-receiver';
+
+let cloud: LocalCloud;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ timeScale: 0.1 });
+});
+
+afterAll(async () => {
+  await cloud.stepFunctions.idle();
+  await cloud.close();
+});
+
+type Node = { instanceId: string; role: string; availabilityZone: string; state: string; instanceType?: string };
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+}
+
+const SETTLED = ['READY', 'HIBERNATED', 'UPDATE_FAILED', 'FAILED'];
+const settled = (id: string, deadlineMs = 60_000) => eventually(() => api('GET', `/clusters/${id}`), (r) => SETTLED.includes(r.body?.status), deadlineMs).then((r) => r.body!);
+const nodesOf = async (id: string) => (await api('GET', `/clusters/${id}/nodes`)).body!.items as Node[];
+const running = (nodes: Node[]) => nodes.filter((n) => n.state === 'running' || n.state === 'pending');
+const count = (nodes: Node[], role: string) => running(nodes).filter((n) => n.role === role).length;
+/** The whole timeline, every page. */
+async function timeline(id: string): Promise<{ type: string; message: string }[]> {
+  const events: { type: string; message: string }[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const body = (await api('GET', `/clusters/${id}/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body!;
+    events.push(...(body.items as { type: string; message: string }[]));
+    cursor = body.nextCursor as string | undefined;
+    if (!cursor) break;
+  }
+  return events;
+}
+const activityOf = async (instanceId: string) =>
+  ((await (await fetch(`${cloud.simulatedCloud!.endpoint}/_simulator/instances/${instanceId}/activity`)).json()) as { activity: { activity: string }[] }).activity.map((a) => a.activity);
+
+describe('update lifecycle', () => {
+  let id: string;
+
+  beforeAll(async () => {
+    const created = await api('POST', '/clusters', { name: 'changing', managers: 3, workers: 5 });
+    id = created.body!.id as string;
+    const ready = await settled(id);
+    expect(ready.status).toBe('READY');
+  }, 90_000);
+
+  it('scales in 3+5 → 3+2 over three zones: UPDATING, then READY with the new parameters; the removed workers drained before they shut down', async () => {
+    const before = await nodesOf(id);
+
+    const patched = await api('PATCH', `/clusters/${id}`, { workers: 2 });
+    const during = await api('GET', `/clusters/${id}`);
+    const ready = await settled(id);
+    const nodes = await eventually(() => nodesOf(id), (n) => count(n, 'worker') === 2 && count(n, 'manager') === 3, 20_000);
+
+    expect(patched.status).toBe(202);
+    expect(during.body!.status).toBe('UPDATING');
+    expect(ready).toMatchObject({ status: 'READY', parameters: { managers: 3, workers: 2 }, lastUpdate: { operation: 'scale', outcome: 'updated' } });
+    expect(new Set(running(nodes).map((n) => n.availabilityZone)).size).toBe(3);
+    const removed = before.filter((n) => n.role === 'worker' && !running(nodes).some((m) => m.instanceId === n.instanceId));
+    expect(removed).toHaveLength(3);
+    for (const node of removed) {
+      const activity = await activityOf(node.instanceId);
+      // The swarm-leave hook: drained and left the swarm before EC2 shut the instance down.
+      expect(activity.findIndex((a) => a.includes('draining'))).toBeGreaterThanOrEqual(0);
+      expect(activity.findIndex((a) => a.includes('draining'))).toBeLessThan(activity.findIndex((a) => a.includes('left the swarm')));
+      // CONTINUE ends the hook: only then does Auto Scaling terminate the instance.
+      expect(activity.findIndex((a) => a.includes('left the swarm'))).toBeLessThan(activity.findIndex((a) => a.includes('swarm-leave: CONTINUE')));
+    }
+    const types = (await timeline(id)).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['cluster.update_requested', 'stack.update_started', 'cluster.updated']));
+  }, 90_000);
+
+  it('a second change while one runs gets 409 naming the running one', async () => {
+    const first = await api('PATCH', `/clusters/${id}`, { workers: 4 });
+    const second = await api('PATCH', `/clusters/${id}`, { workers: 3 });
+    const ready = await settled(id);
+    const nodes = await eventually(() => nodesOf(id), (n) => count(n, 'worker') === 4, 20_000);
+
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(409);
+    expect(ready).toMatchObject({ status: 'READY', parameters: { workers: 4 } });
+    expect(count(nodes, 'worker')).toBe(4);
+  }, 90_000);
+
+  it('an injected update failure rolls back: READY again with the previous parameters and the root cause', async () => {
+    const cluster = (await api('GET', `/clusters/${id}`)).body!;
+    const armed = await fetch(`${cloud.simulatedCloud!.endpoint}/_simulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stack: cluster.stackName, fault: 'update-fail' }),
+    });
+
+    const patched = await api('PATCH', `/clusters/${id}`, { workers: 6 });
+    const after = await settled(id);
+
+    expect(armed.status).toBeLessThan(300);
+    expect(patched.status).toBe(202);
+    expect(after).toMatchObject({ status: 'READY', parameters: { workers: 4 }, lastUpdate: { operation: 'scale', outcome: 'rolled_back' } });
+    expect(after.statusReason).toMatch(/rolled back.*NodeAsg/);
+    expect((await timeline(id)).map((e) => e.type)).toContain('cluster.update_failed');
+  }, 90_000);
+
+  it('hibernates to 3 managers and 0 workers, and wakes back to the previous count', async () => {
+    const hibernating = await api('POST', `/clusters/${id}/hibernate`);
+    const hibernated = await settled(id);
+    const asleep = await eventually(() => nodesOf(id), (n) => count(n, 'worker') === 0, 20_000);
+
+    const waking = await api('POST', `/clusters/${id}/wake`);
+    const woken = await settled(id);
+    const awake = await eventually(() => nodesOf(id), (n) => count(n, 'worker') === 4, 20_000);
+
+    expect(hibernating.status).toBe(202);
+    expect(hibernated).toMatchObject({ status: 'HIBERNATED', parameters: { managers: 3, workers: 0 } });
+    expect(count(asleep, 'manager')).toBe(3);
+    expect(waking.status).toBe(202);
+    expect(woken).toMatchObject({ status: 'READY', parameters: { workers: 4 }, lastUpdate: { operation: 'wake', outcome: 'updated' } });
+    expect(count(awake, 'worker')).toBe(4);
+  }, 120_000);
+
+  it('a new worker instance type replaces every worker', async () => {
+    const before = running(await nodesOf(id)).filter((n) => n.role === 'worker');
+
+    const patched = await api('PATCH', `/clusters/${id}`, { workerInstanceType: 't3.medium' });
+    const ready = await settled(id, 90_000);
+    const after = await eventually(() => nodesOf(id), (n) => count(n, 'worker') === 4 && !running(n).some((m) => before.some((b) => b.instanceId === m.instanceId)), 30_000);
+
+    expect(patched.status).toBe(202);
+    expect(ready).toMatchObject({ status: 'READY', parameters: { workerInstanceType: 't3.medium' }, lastUpdate: { operation: 'resize', outcome: 'updated' } });
+    expect(running(after).filter((n) => n.role === 'worker').every((n) => !before.some((b) => b.instanceId === n.instanceId))).toBe(true);
+  }, 120_000);
+
+  it('a delete during an update stops it, cancels the stack update, and deletes', async () => {
+    // A new manager instance type: the managers roll one at a time (the longest update there is), so the delete
+    // comes while the stack is UPDATE_IN_PROGRESS.
+    const patched = await api('PATCH', `/clusters/${id}`, { managerInstanceType: 't3.medium' });
+    await eventually(() => timeline(id), (events) => events.some((e) => e.message === 'stack UPDATE_IN_PROGRESS'), 10_000);
+    const deleting = await api('DELETE', `/clusters/${id}`);
+    const deleted = await eventually(() => api('GET', `/clusters/${id}`), (r) => ['DELETED', 'DELETE_FAILED'].includes(r.body?.status), 90_000);
+
+    expect(patched.status).toBe(202);
+    expect(deleting.status).toBe(202);
+    expect(deleted.body!.status).toBe('DELETED');
+    const messages = (await timeline(id)).map((e) => e.message);
+    expect(messages).toContain('update workflow stopped: the cluster is being deleted');
+    // DeleteStack is refused while the update runs: it was cancelled (or had ended) before the stack was deleted.
+    const settledAt = messages.findIndex((m) => /stack update cancelled|stack UPDATE_ROLLBACK_COMPLETE/.test(m));
+    expect(settledAt).toBeGreaterThanOrEqual(0);
+    expect(settledAt).toBeLessThan(messages.findIndex((m) => m.startsWith('waiting for stack deletion')));
+  }, 120_000);
+});
