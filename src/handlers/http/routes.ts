@@ -15,9 +15,7 @@ import { recordClusterActivityHandler } from './record-cluster-activity';
 import { redeliverWebhookHandler } from './redeliver-webhook';
 import { slackCommandHandler } from './slack-command';
 import { updateClusterHandler } from './update-cluster';
-import { upgradeClusterHandler } from './upgrade-cluster';
-import { hibernateClusterHandler } from './hibernate-cluster';
-import { wakeClusterHandler } from './wake-cluster';
+import { hibernateClusterHandler, upgradeClusterHandler, wakeClusterHandler } from './cluster-operation';
 import type { HttpEvent, HttpResult } from './middleware';
 import type { Context } from 'aws-lambda';
 

@@ -1,13 +1,9 @@
-import { accessPolicy } from '../../composition/access';
 import type { Dependencies } from '../../composition/dependencies';
-import { clusterStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
-import { updateStarter } from '../../composition/stepfunctions';
-import { loadConfig } from '../../config';
 import { CHANGEABLE_FIELDS, hasParameterChanges, type ParameterChanges } from '../../domain/cluster-update';
-import { systemClock } from '../../use-cases/ports';
 import { requestClusterUpdate, type RequestUpdateDeps } from '../../use-cases/request-cluster-update';
 import { assertLifecycleRules, updateClusterLifecycle, type LifecycleChanges } from '../../use-cases/update-cluster-lifecycle';
 import { lazyHandler } from '../lazy';
+import { clusterOperationDeps } from './cluster-operation';
 import { httpHandler } from './http-handler';
 import { clusterChangesParameters, clusterIdParameter } from './route-parameters';
 import { json, jsonBody, parseOrThrow } from './middleware';
@@ -45,15 +41,4 @@ export function updateClusterHandler(deps: UpdateClusterHandlerDeps) {
   ).use(jsonBody());
 }
 
-export const handler = lazyHandler(() => {
-  const config = loadConfig();
-  const dynamodb = dynamoDBClient(config);
-  return updateClusterHandler({
-    config,
-    store: clusterStore(config, dynamodb),
-    clock: systemClock,
-    access: accessPolicy(config),
-    workflows: updateStarter(config),
-    quotas: quotaLedger(config, dynamodb),
-  });
-});
+export const handler = lazyHandler(() => updateClusterHandler(clusterOperationDeps()));
