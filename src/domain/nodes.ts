@@ -28,6 +28,13 @@ export function nodeStateOrder(at: string, state: string): string {
 export const byRoleZoneId = (a: ClusterNode, b: ClusterNode): number =>
   a.role.localeCompare(b.role) || a.availabilityZone.localeCompare(b.availabilityZone) || a.instanceId.localeCompare(b.instanceId);
 
+/** The shape of an inventory in words, for a status reason: "3 managers and 5 workers over 3 availability zones". */
+export function describeNodes(nodes: ClusterNode[]): string {
+  const managers = nodes.filter((n) => n.role === 'manager').length;
+  const zones = new Set(nodes.map((n) => n.availabilityZone)).size;
+  return `${managers} managers and ${nodes.length - managers} workers over ${zones} availability zone${zones === 1 ? '' : 's'}`;
+}
+
 /** The same nodes, each stamped with when its state was read (an inventory from DescribeInstances). */
 export const observedAt = (nodes: ClusterNode[], at: string): ClusterNode[] => nodes.map((node) => ({ ...node, stateAt: at }));
 

@@ -1,5 +1,4 @@
-import type { ClusterNode } from '../domain/cluster';
-import { observedAt } from '../domain/nodes';
+import { describeNodes, observedAt } from '../domain/nodes';
 import { rootCauseOf } from '../domain/stack';
 import { loadCluster, transition, type TransitionDeps } from './lifecycle';
 import type { InstanceInventory, InstanceWaits, StackReader } from './ports';
@@ -12,12 +11,6 @@ export interface RecordStackOutcomeDeps extends TransitionDeps {
 export interface OutcomeResult {
   event: 'cluster.ready' | 'cluster.failed';
   version: number;
-}
-
-function describeNodes(nodes: ClusterNode[]): string {
-  const managers = nodes.filter((n) => n.role === 'manager').length;
-  const zones = new Set(nodes.map((n) => n.availabilityZone)).size;
-  return `${managers} managers and ${nodes.length - managers} workers over ${zones} availability zones`;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { canTransition, type Cluster, type ClusterNode, type ClusterStatus, type ClusterUpdate, type LastUpdate } from '../domain/cluster';
 import { StaleClusterError } from '../domain/errors';
-import { observedAt } from '../domain/nodes';
+import { describeNodes as describeInventory, observedAt } from '../domain/nodes';
 import { templateParameters, type ClusterParameters } from '../domain/parameters';
 import { instancesOf, type QuotaLimits } from '../domain/quota';
 import { rootCauseOf } from '../domain/stack';
@@ -129,9 +129,7 @@ export interface UpdateOutcome {
 const wasHibernated = (cluster: Cluster, update: ClusterUpdate) => cluster.hibernatedWorkers !== undefined && cluster.hibernatedWorkers !== null && update.operation !== 'hibernate';
 
 function describeNodes(parameters: ClusterParameters, nodes: ClusterNode[]): string {
-  const managers = nodes.filter((n) => n.role === 'manager').length;
-  const zones = new Set(nodes.map((n) => n.availabilityZone)).size;
-  const shape = `${managers} managers and ${nodes.length - managers} workers over ${zones} availability zone${zones === 1 ? '' : 's'}`;
+  const shape = describeInventory(nodes);
   return parameters.workers + parameters.managers === nodes.length ? shape : `${shape} (asked: ${parameters.managers} + ${parameters.workers})`;
 }
 

@@ -1,6 +1,7 @@
 /** EC2, for the node inventory: every instance that carries the cluster-id tag the template propagates at launch. */
 import { DescribeInstancesCommand, EC2Client, type Filter, type Instance } from '@aws-sdk/client-ec2';
 import { CLUSTER_TAGS, type ClusterNode } from '../../domain/cluster';
+import { byRoleZoneId } from '../../domain/nodes';
 import type { InstanceInventory } from '../../use-cases/ports';
 import { classifyAwsError } from '../aws-errors';
 
@@ -22,9 +23,6 @@ function toNode(instance: Instance): ClusterNode {
     launchedAt: instance.LaunchTime?.toISOString(),
   };
 }
-
-const byRoleZoneId = (a: ClusterNode, b: ClusterNode) =>
-  a.role.localeCompare(b.role) || a.availabilityZone.localeCompare(b.availabilityZone) || a.instanceId.localeCompare(b.instanceId);
 
 export function buildInstanceInventory(clientFor: (region: string) => EC2Client = defaultClients()): InstanceInventory {
   async function describe(region: string, filters: Filter[]): Promise<ClusterNode[]> {
