@@ -29,7 +29,7 @@ export const EVENT_FUNCTIONS: Record<string, EventFunction> = {
   instanceEvents: (deps) => instanceEventsHandler({ waits: deps.instanceWaits, nodes: deps.nodes, tokens: deps.tokens }) as (event: AwsEvent) => Promise<unknown>,
   slackWorker: (deps) => slackWorkerHandler(chatCommandDeps(deps, chatResponder(deps.config))) as (event: AwsEvent) => Promise<unknown>,
   autoScalingEvents: (deps) =>
-    autoScalingEventsHandler({ store: deps.store, nodes: deps.nodes, instances: deps.instances, clock: deps.clock }) as (event: AwsEvent) => Promise<unknown>,
+    autoScalingEventsHandler({ store: deps.store, nodes: deps.nodes, instances: deps.instances, timeline: deps.timeline, clock: deps.clock }) as (event: AwsEvent) => Promise<unknown>,
 };
 
 /**

@@ -29,6 +29,8 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource }) 
     // The node inventory as events keep it (adapters/dynamodb/cluster-nodes.ts): conditional updates of the cluster
     // item's inventory and of the instance → cluster items.
     nodeEvents: [allow('NodeEvents', ['dynamodb:UpdateItem'], table('ClustersTable'))],
+    // Appending to a cluster's timeline and nothing else (the Auto Scaling events tell it about nodes).
+    timeline: [allow('ClusterTimeline', ['dynamodb:PutItem'], table('ClustersTable'))],
     // Resuming a workflow that waits on a task token. These actions take no resource-level permission: IAM accepts
     // only "*" for them (the token itself is the capability).
     taskCallbacks: [allow('AnswerWaitingTasks', ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], '*')],
@@ -147,7 +149,7 @@ const FUNCTION_PERMISSIONS = {
   // Events and schedules
   stackEvents: ['clusters', 'taskCallbacks'],
   instanceEvents: ['instanceWaits', 'nodeEvents', 'taskCallbacks'],
-  autoScalingEvents: ['clustersRead', 'nodeEvents', 'nodeInventory'],
+  autoScalingEvents: ['clustersRead', 'nodeEvents', 'nodeInventory', 'timeline'],
   executionEnded: ['clusters', 'deliveryWorkflow'],
   reapClusters: ['clusters', 'clusterWorkflows', 'updateWorkflow', 'deliveryWorkflow'],
   reconcileClusters: ['clusters', 'stackRead', 'clusterWorkflowStarts', 'clusterExecutions', 'deliveryWorkflow'],

@@ -12,7 +12,7 @@ import { accessPolicy } from './composition/access';
 import { chatFollowUps } from './composition/chat';
 import { stackCanceller, stackGateway, stackUpdater } from './composition/cloudformation';
 import type { Dependencies } from './composition/dependencies';
-import { clusterNodes, clusterStore, deliveryStore, dynamoDBClient, instanceWaits, quotaLedger, replayGuard, stackWaits } from './composition/dynamodb';
+import { clusterNodes, clusterStore, clusterTimeline, deliveryStore, dynamoDBClient, instanceWaits, quotaLedger, replayGuard, stackWaits } from './composition/dynamodb';
 import { instanceInventory } from './composition/ec2';
 import { idempotentRunner } from './composition/idempotency';
 import { chatDispatcher } from './composition/eventbridge';
@@ -35,6 +35,7 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     waits: stackWaits(config, dynamodb),
     instanceWaits: instanceWaits(config, dynamodb),
     nodes: clusterNodes(config, dynamodb),
+    timeline: clusterTimeline(config, dynamodb),
     tokens: taskTokens(config),
     workflows: workflowStarter(config),
     idempotent: idempotentRunner(config, dynamodb),

@@ -8,7 +8,7 @@ import type { ReplayGuard } from '../adapters/dynamodb/replay-guard';
 import type { WebhookSender } from '../adapters/webhooks/sender';
 import type { AccessPolicy } from '../handlers/http/principal';
 import type { CreateClusterDeps } from '../use-cases/create-cluster';
-import type { ChatFollowUps, Clock, ClusterNodes, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
+import type { ChatFollowUps, Clock, ClusterNodes, ClusterStore, ClusterTimeline, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
 import type { ChatCommandDispatcher } from '../use-cases/run-chat-command';
 import type { WebhookRegistration } from './webhooks';
 
@@ -25,6 +25,7 @@ export interface Dependencies {
   instanceWaits: InstanceWaits;
   /** The node inventory as EC2's and Auto Scaling's events keep it. */
   nodes: ClusterNodes;
+  timeline: ClusterTimeline;
   tokens: TaskTokens;
   workflows: WorkflowStarter;
   idempotent: IdempotentRunner;

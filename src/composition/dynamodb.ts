@@ -6,13 +6,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiKeyLookup, buildApiKeyStore } from '../adapters/dynamodb/api-key-store';
 import { buildClusterNodes } from '../adapters/dynamodb/cluster-nodes';
-import { buildClusterReader, buildClusterStore } from '../adapters/dynamodb/cluster-store';
+import { buildClusterReader, buildClusterStore, buildClusterTimeline } from '../adapters/dynamodb/cluster-store';
 import { buildDeliveryReader, buildDeliveryStore } from '../adapters/dynamodb/delivery-store';
 import { buildQuotaLedger } from '../adapters/dynamodb/quota-ledger';
 import { buildReplayGuard, type ReplayGuard } from '../adapters/dynamodb/replay-guard';
 import { buildInstanceWaits, buildStackWaits } from '../adapters/dynamodb/workflow-waits';
 import type { Config } from '../config';
-import type { ApiKeyLookup, ApiKeyStore, ClusterNodes, ClusterReader, ClusterStore, DeliveryReader, DeliveryStore, InstanceWaits, QuotaLedger, StackWaits } from '../use-cases/ports';
+import type { ApiKeyLookup, ApiKeyStore, ClusterNodes, ClusterReader, ClusterStore, ClusterTimeline, DeliveryReader, DeliveryStore, InstanceWaits, QuotaLedger, StackWaits } from '../use-cases/ports';
 
 export function dynamoDBClient(config: Pick<Config, 'region'>): DynamoDBClient {
   return new DynamoDBClient({ region: config.region });
@@ -27,6 +27,11 @@ export function clusterStore(config: Config, client: DynamoDBClient = dynamoDBCl
 /** For the read-only routes: GetItem and Query, no writes. */
 export function clusterReader(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ClusterReader {
   return buildClusterReader(documentClient(client), config.clustersTable);
+}
+
+/** Appending to a cluster's timeline (PutItem), for the functions that only tell it. */
+export function clusterTimeline(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ClusterTimeline {
+  return buildClusterTimeline(documentClient(client), config.clustersTable);
 }
 
 export function deliveryReader(config: Config, client: DynamoDBClient = dynamoDBClient(config)): DeliveryReader {

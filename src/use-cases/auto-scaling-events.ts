@@ -6,11 +6,16 @@
  * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-autoscaling.html): a lost one leaves the inventory
  * without the replacement (or with the replaced node, whose state EC2's events still move to terminated); the delete
  * workflow does not depend on it (it reads EC2 by tag).
+ *
+ * They also tell the cluster's timeline the story of each node a group replaces or removes: `node.draining` when the
+ * group puts it in Terminating:Wait (`EC2 Instance-terminate Lifecycle Action`: the template's swarm-leave hook now
+ * drains it, demotes a manager and leaves the swarm before it completes the hook), `node.left` once it is terminated,
+ * `node.joined` for its replacement. The create's and the delete's own instances are told as a whole by their workflows.
  */
 import type { ClusterNode } from '../domain/cluster';
 import { clusterIdOfAutoScalingGroup, roleOfAutoScalingGroup, TERMINATED } from '../domain/nodes';
 import { logger } from '../logger';
-import type { Clock, ClusterNodes, ClusterReader, InstanceInventory } from './ports';
+import type { Clock, ClusterNodes, ClusterReader, ClusterTimeline, InstanceInventory } from './ports';
 
 export interface GroupReport {
   groupName: string;
@@ -34,7 +39,13 @@ const FOLLOWED: ReadonlySet<string> = new Set(['READY', 'UPDATING', 'HIBERNATED'
  *    inventory, unless the inventory has it already.
  */
 export async function onInstanceLaunched(
-  deps: { store: Pick<ClusterReader, 'get'>; nodes: Pick<ClusterNodes, 'mapInstance' | 'join'>; instances: Pick<InstanceInventory, 'instancesById'>; clock: Clock },
+  deps: {
+    store: Pick<ClusterReader, 'get'>;
+    nodes: Pick<ClusterNodes, 'mapInstance' | 'join'>;
+    instances: Pick<InstanceInventory, 'instancesById'>;
+    timeline: Pick<ClusterTimeline, 'appendEvent'>;
+    clock: Clock;
+  },
   report: GroupReport,
 ): Promise<'joined' | 'ignored'> {
   const clusterId = clusterIdOfAutoScalingGroup(report.groupName);
@@ -50,7 +61,15 @@ export async function onInstanceLaunched(
       { instanceId: report.instanceId, role: roleOfAutoScalingGroup(report.groupName), availabilityZone: report.availabilityZone, state: 'pending', stateAt: report.time };
   const joined = await deps.nodes.join(cluster.id, node);
   logger.info('replacement instance launched', { clusterId: cluster.id, instanceId: report.instanceId, joined });
-  return joined ? 'joined' : 'ignored';
+  if (!joined) return 'ignored';
+  await deps.timeline.appendEvent({
+    clusterId: cluster.id,
+    at: report.time,
+    type: 'node.joined',
+    message: `node ${node.instanceId} (${node.role}, ${node.availabilityZone}) launched by its group`,
+    details: { instanceId: node.instanceId, role: node.role, availabilityZone: node.availabilityZone },
+  });
+  return 'joined';
 }
 
 /**
@@ -59,11 +78,66 @@ export async function onInstanceLaunched(
  * 2. Take the node out of a READY cluster's inventory (a deleting cluster keeps its nodes, as terminated).
  * 3. Retire the instance's mapping (its TTL): EC2's own terminated event may still come and finds it until then.
  */
-export async function onInstanceTerminated(deps: { nodes: Pick<ClusterNodes, 'leave' | 'retireInstance'> }, report: GroupReport): Promise<'left' | 'ignored'> {
+export async function onInstanceTerminated(
+  deps: { nodes: Pick<ClusterNodes, 'leave' | 'retireInstance'>; timeline: Pick<ClusterTimeline, 'appendEvent'> },
+  report: GroupReport,
+): Promise<'left' | 'ignored'> {
   const clusterId = clusterIdOfAutoScalingGroup(report.groupName);
   if (!clusterId) return 'ignored';
   const left = await deps.nodes.leave(clusterId, report.instanceId);
   await deps.nodes.retireInstance(report.instanceId, new Date(Date.parse(report.time)).toISOString());
-  if (left) logger.info('instance terminated by its group', { clusterId, instanceId: report.instanceId });
-  return left ? 'left' : 'ignored';
+  if (!left) return 'ignored';
+  logger.info('instance terminated by its group', { clusterId, instanceId: report.instanceId });
+  const role = roleOfAutoScalingGroup(report.groupName);
+  await deps.timeline.appendEvent({
+    clusterId,
+    at: report.time,
+    type: 'node.left',
+    message: `node ${report.instanceId} (${role}, ${report.availabilityZone}) terminated by its group`,
+    details: { instanceId: report.instanceId, role, availabilityZone: report.availabilityZone },
+  });
+  return 'left';
+}
+
+export interface LifecycleActionReport {
+  groupName: string;
+  instanceId: string;
+  /** The event's `LifecycleHookName`. */
+  hookName: string;
+  /** The event's `LifecycleActionToken`: one per instance and transition, the same in a redelivered copy. */
+  token: string;
+  /** The event's `time`. */
+  time: string;
+}
+
+/**
+ * Primary course (EC2 Instance-terminate Lifecycle Action):
+ * 1. The cluster, from the group's name; a group that is not ours, or a cluster whose inventory its groups do not
+ *    drive (see FOLLOWED), is left alone.
+ * 2. Tell the timeline, once per lifecycle action, that the node is draining before it leaves; its zone from the
+ *    inventory (the event has none).
+ * Nothing here completes the hook: the node does it itself once it has left the swarm (templates/swarm.yaml).
+ */
+export async function onInstanceTerminating(
+  deps: { store: Pick<ClusterReader, 'get'>; timeline: Pick<ClusterTimeline, 'appendEventOnce'> },
+  report: LifecycleActionReport,
+): Promise<'told' | 'ignored'> {
+  const clusterId = clusterIdOfAutoScalingGroup(report.groupName);
+  const cluster = clusterId ? await deps.store.get(clusterId) : undefined;
+  if (!cluster || !FOLLOWED.has(cluster.status)) return 'ignored';
+  const role = roleOfAutoScalingGroup(report.groupName);
+  const zone = cluster.nodes.find((node) => node.instanceId === report.instanceId)?.availabilityZone;
+  const told = await deps.timeline.appendEventOnce(
+    {
+      clusterId: cluster.id,
+      at: report.time,
+      type: 'node.draining',
+      message:
+        `node ${report.instanceId} (${role}${zone ? `, ${zone}` : ''}) is draining: its tasks move to other nodes` +
+        `${role === 'manager' ? ', it is demoted' : ''} and it leaves the swarm before it is terminated (lifecycle hook ${report.hookName})`,
+      details: { instanceId: report.instanceId, role, ...(zone ? { availabilityZone: zone } : {}), lifecycleHook: report.hookName },
+    },
+    `drain#${report.token}`,
+  );
+  return told ? 'told' : 'ignored';
 }

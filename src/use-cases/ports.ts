@@ -44,6 +44,16 @@ export interface ClusterReader {
   listEvents(clusterId: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>>;
 }
 
+/** Writing to a cluster's timeline, and nothing else of the clusters table (the event functions that only tell it). */
+export interface ClusterTimeline {
+  appendEvent(event: TimelineEvent): Promise<void>;
+  /**
+   * Appends the event unless one with the same `key` is there (at-least-once event delivery: the copy of an event
+   * writes nothing). Returns whether it was written.
+   */
+  appendEventOnce(event: TimelineEvent, key: string): Promise<boolean>;
+}
+
 export interface ClusterStore extends ClusterReader {
   /** Writes a new cluster; fails with ConflictError if the id exists. */
   create(cluster: Cluster): Promise<void>;

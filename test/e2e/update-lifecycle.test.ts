@@ -79,7 +79,21 @@ describe('update lifecycle', () => {
       // CONTINUE ends the hook: only then does Auto Scaling terminate the instance.
       expect(activity.findIndex((a) => a.includes('left the swarm'))).toBeLessThan(activity.findIndex((a) => a.includes('swarm-leave: CONTINUE')));
     }
-    const types = (await timeline(id)).map((e) => e.type);
+    // The cluster's own timeline tells the same story from Auto Scaling's events: draining, then terminated.
+    const told = await eventually(
+      () => timeline(id),
+      (events) => removed.every((node) => events.some((e) => e.type === 'node.left' && e.message.includes(node.instanceId))),
+      20_000,
+    );
+    for (const node of removed) {
+      const drained = told.findIndex((e) => e.type === 'node.draining' && e.message.includes(node.instanceId));
+      const left = told.findIndex((e) => e.type === 'node.left' && e.message.includes(node.instanceId));
+      expect(told[drained]?.message).toMatch(new RegExp(`^node ${node.instanceId} \\(worker, us-east-1[abc]\\) is draining`));
+      // Oldest first: the drain comes before the termination.
+      expect(drained).toBeGreaterThanOrEqual(0);
+      expect(drained).toBeLessThan(left);
+    }
+    const types = told.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['cluster.update_requested', 'stack.update_started', 'cluster.updated']));
   }, 90_000);
 

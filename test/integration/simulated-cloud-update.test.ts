@@ -14,7 +14,10 @@
  *     WaitOnResourceSignals, PauseTime), https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html;
  *     a failed update names its resources: "The following resource(s) failed to update: [NodeAsg]. ";
  *   - termination lifecycle hooks: the instance waits (Terminating:Wait) until the hook completes, then terminates,
- *     https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks-overview.html;
+ *     https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks-overview.html; Auto Scaling sends
+ *     `EC2 Instance-terminate Lifecycle Action` when it moves an instance to Terminating:Wait, shaped as the example of
+ *     https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-event-reference.html
+ *     (test/fixtures/aws-events/autoscaling-instance-terminate-lifecycle-action.json);
  *   - Swarm quorum: a majority of managers (2 of 3) must stay up, https://docs.docker.com/engine/swarm/admin_guide/.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -78,6 +81,11 @@ const isStackStatus = (event: AwsEvent): event is EventBridgeEvent<string, Stack
 /** The index in the log of an instance's first EC2 state event in `state` (-1 if none). */
 const stateAt = (instanceId: string, state: string): number =>
   log.findIndex((entry) => entry.kind === 'aws' && isInstanceState(entry.event) && entry.event.detail['instance-id'] === instanceId && entry.event.detail.state === state);
+type LifecycleDetail = { EC2InstanceId: string; LifecycleHookName: string; LifecycleTransition: string; AutoScalingGroupName: string };
+const isTerminateLifecycleAction = (event: AwsEvent): event is EventBridgeEvent<string, LifecycleDetail> => event['detail-type'] === 'EC2 Instance-terminate Lifecycle Action';
+/** The index in the log of Auto Scaling's terminate lifecycle action for an instance (-1 if none). */
+const lifecycleActionAt = (instanceId: string): number =>
+  log.findIndex((entry) => entry.kind === 'aws' && isTerminateLifecycleAction(entry.event) && entry.event.detail.EC2InstanceId === instanceId);
 const activityAt = (instanceId: string, activity: string): number =>
   log.findIndex((entry) => entry.kind === 'console' && entry.instanceId === instanceId && entry.activity.startsWith(activity));
 const stackStatuses = (stackId: string): string[] =>
@@ -155,7 +163,20 @@ describe('simulated cloud: UpdateStack scales a swarm', () => {
       expect(activityAt(id, 'left the swarm')).toBeGreaterThan(activityAt(id, 'draining: tasks moved'));
       expect(activityAt(id, 'lifecycle action swarm-leave: CONTINUE')).toBeGreaterThan(activityAt(id, 'left the swarm'));
       expect(stateAt(id, 'shutting-down')).toBeGreaterThan(activityAt(id, 'lifecycle action swarm-leave: CONTINUE'));
+      // Auto Scaling's event for the wait, before the drain, so the service can show the drain as it starts.
+      expect(lifecycleActionAt(id)).toBeGreaterThanOrEqual(0);
+      expect(lifecycleActionAt(id)).toBeLessThan(activityAt(id, 'draining: tasks moved'));
     }
+    const [action] = log.flatMap((entry) => (entry.kind === 'aws' && isTerminateLifecycleAction(entry.event) && entry.event.detail.EC2InstanceId === gone[0] ? [entry.event] : []));
+    const example = JSON.parse(readFileSync(join(__dirname, '../fixtures/aws-events/autoscaling-instance-terminate-lifecycle-action.json'), 'utf8')) as EventBridgeEvent<string, Record<string, unknown>>;
+    const { NotificationMetadata: _onlyWithMetadata, ...documentedDetail } = example.detail;
+    expect(Object.keys(action!)).toEqual(Object.keys(example));
+    expect(Object.keys(action!.detail)).toEqual(Object.keys(documentedDetail));
+    expect(action).toMatchObject({
+      source: 'aws.autoscaling',
+      resources: [expect.stringMatching(/^arn:aws:autoscaling:us-east-1:\d{12}:autoScalingGroup:[0-9a-f-]{36}:autoScalingGroupName\/swarm-c-[0-9a-z]{26}-/)],
+      detail: { EC2InstanceId: gone[0], LifecycleHookName: 'swarm-leave', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' },
+    });
     expect((await running(clusterId, 'manager')).map((instance) => instance.InstanceId).sort()).toEqual(managersBefore);
     expect(stackStatuses(stackId)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE']);
     // The update's events carry its token, in DescribeStackEvents and in the EventBridge events.

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiKeyStore } from '../../src/adapters/dynamodb/api-key-store';
 import { buildClusterNodes } from '../../src/adapters/dynamodb/cluster-nodes';
-import { buildClusterStore } from '../../src/adapters/dynamodb/cluster-store';
+import { buildClusterStore, buildClusterTimeline } from '../../src/adapters/dynamodb/cluster-store';
 import { buildDeliveryStore } from '../../src/adapters/dynamodb/delivery-store';
 import { buildQuotaLedger } from '../../src/adapters/dynamodb/quota-ledger';
 import { buildReplayGuard } from '../../src/adapters/dynamodb/replay-guard';
@@ -20,6 +20,7 @@ export async function startTestDynamoDB() {
     client,
     documents,
     store: buildClusterStore(documents, 'clusters'),
+    timeline: buildClusterTimeline(documents, 'clusters'),
     deliveries: buildDeliveryStore(documents, 'clusters'),
     quotas: buildQuotaLedger(documents, 'clusters'),
     waits: buildStackWaits(documents, 'clusters'),

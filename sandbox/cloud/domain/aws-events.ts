@@ -5,7 +5,7 @@
  *   - `CloudFormation Resource Status Change` for every resource event DescribeStackEvents lists,
  *   - `EC2 Instance State-change Notification` for every instance state change,
  *   - `EC2 Instance Launch Successful` / `EC2 Instance Terminate Successful` for every instance a group launches or
- *     terminates.
+ *     terminates, and `EC2 Instance-terminate Lifecycle Action` when a group puts one in Terminating:Wait.
  * `AwsEventStream` hands them to the listener as they happen, in order, unless an `events-*` fault aimed at the stack
  * drops, delays or duplicates them (see faults.ts and the README).
  */
@@ -25,6 +25,7 @@ export const RESOURCE_STATUS_CHANGE = 'CloudFormation Resource Status Change';
 export const INSTANCE_STATE_CHANGE = 'EC2 Instance State-change Notification';
 export const INSTANCE_LAUNCH_SUCCESSFUL = 'EC2 Instance Launch Successful';
 export const INSTANCE_TERMINATE_SUCCESSFUL = 'EC2 Instance Terminate Successful';
+export const INSTANCE_TERMINATE_LIFECYCLE_ACTION = 'EC2 Instance-terminate Lifecycle Action';
 
 interface StatusDetails {
   status: string;
@@ -165,6 +166,35 @@ export const autoScalingInstanceChange = (
   });
 };
 
+/** Auto Scaling's `detail` for an instance put in a wait state by a lifecycle hook, keys in the documented order. */
+export interface LifecycleActionDetail {
+  LifecycleActionToken: string;
+  AutoScalingGroupName: string;
+  LifecycleHookName: string;
+  EC2InstanceId: string;
+  LifecycleTransition: string;
+}
+
+/**
+ * `EC2 Instance-terminate Lifecycle Action`, shaped as the example of the same page
+ * (test/fixtures/aws-events/autoscaling-instance-terminate-lifecycle-action.json): `resources` is the group's ARN
+ * alone. The example's `NotificationMetadata` is there only for a hook that has some; the template's have none.
+ */
+export const terminateLifecycleAction = (
+  region: string,
+  instanceId: string,
+  groupName: string,
+  hookName: string,
+  time = new Date(),
+): EventBridgeEvent<typeof INSTANCE_TERMINATE_LIFECYCLE_ACTION, LifecycleActionDetail> =>
+  envelope('aws.autoscaling', INSTANCE_TERMINATE_LIFECYCLE_ACTION, region, time, [groupArn(region, groupName)], {
+    LifecycleActionToken: randomUUID(),
+    AutoScalingGroupName: groupName,
+    LifecycleHookName: hookName,
+    EC2InstanceId: instanceId,
+    LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+  });
+
 /** The group that launched an instance, from the tag Auto Scaling puts on its instances. */
 const groupOfInstance = (instance: Instance): string | undefined => instance.tags.find((tag) => tag.key === 'aws:autoscaling:groupName')?.value;
 
@@ -234,6 +264,11 @@ export class AwsEventStream {
     if (group === undefined) return;
     if (instance.state === 'pending') this.publish(stack, autoScalingInstanceChange(this.options.region, instance, group, INSTANCE_LAUNCH_SUCCESSFUL));
     if (instance.state === 'terminated') this.publish(stack, autoScalingInstanceChange(this.options.region, instance, group, INSTANCE_TERMINATE_SUCCESSFUL));
+  }
+
+  /** A group put one of its instances in Terminating:Wait for a termination lifecycle hook. */
+  terminationHookStarted(instance: Instance, groupName: string, hookName: string): void {
+    this.publish(stackOfInstance(instance), terminateLifecycleAction(this.options.region, instance.instanceId, groupName, hookName));
   }
 
   private publish(stack: StackHandle | undefined, event: AwsEvent): void {

@@ -76,6 +76,8 @@ export class CloudSimulation {
       ...(options.script ? { script: options.script } : {}),
       ...(events ? { onStackEvent: (stack, event) => events.stackEventLogged(stack, event) } : {}),
       onNodeActivity: (activity) => {
+        const instance = this.fleet.get(activity.instanceId);
+        if (events && instance && activity.terminationHook) events.terminationHookStarted(instance, activity.groupName, activity.terminationHook);
         const log = this.activities.get(activity.instanceId) ?? [];
         log.push(activity);
         this.activities.set(activity.instanceId, log);

@@ -87,6 +87,8 @@ export interface NodeActivity {
   instanceId: string;
   activity: string;
   time: Date;
+  /** Set when the activity is the group putting the instance in Terminating:Wait for this termination lifecycle hook. */
+  terminationHook?: string;
 }
 
 export type NodeActivityListener = (activity: NodeActivity) => void;

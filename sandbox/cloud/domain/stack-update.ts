@@ -358,8 +358,8 @@ const terminationHook = (group: StackResourceState): string | undefined => {
 };
 
 const convergeGroup = (stack: Stack, group: StackResourceState, context: LifecycleContext, run: Run, options: ConvergeOptions): void => {
-  const report = (instanceId: string, activity: string): void =>
-    context.onNodeActivity?.({ stackName: stack.name, groupName: group.physicalId, instanceId, activity, time: new Date() });
+  const report = (instanceId: string, activity: string, terminationHook?: string): void =>
+    context.onNodeActivity?.({ stackName: stack.name, groupName: group.physicalId, instanceId, activity, time: new Date(), ...(terminationHook ? { terminationHook } : {}) });
   const progress = (reason: string): void => markResource(context, stack, group, 'UPDATE_IN_PROGRESS', reason);
   const signature = (): string => launchSignature(group);
   const obsolete = (ids: readonly string[]): string[] => ids.filter((id) => (group.launchSignatures?.[id] ?? signature()) !== signature());
@@ -428,7 +428,7 @@ const convergeGroup = (stack: Stack, group: StackResourceState, context: Lifecyc
     if (hook === undefined) {
       finish();
     } else {
-      for (const id of ids) report(id, `Terminating:Wait (lifecycle hook ${hook})`);
+      for (const id of ids) report(id, `Terminating:Wait (lifecycle hook ${hook})`, hook);
       // A node that never joined (it signalled FAILURE) has nothing to drain and no swarm to leave.
       const joined = (id: string): boolean => !group.neverJoined?.includes(id);
       context.scheduler.after(UPDATE_PACE.drain, () => {

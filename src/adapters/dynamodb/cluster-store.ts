@@ -18,7 +18,7 @@ import { byRoleZoneId } from '../../domain/nodes';
 import { ConflictError, StaleClusterError } from '../../domain/errors';
 import { autoDeleteAt, reapDeadline } from '../../domain/expiry';
 import { isTransitional } from '../../domain/reconciliation';
-import type { ClusterChanges, ClusterReader, ClusterStore, Page } from '../../use-cases/ports';
+import type { ClusterChanges, ClusterReader, ClusterStore, ClusterTimeline, Page } from '../../use-cases/ports';
 import { storedNode } from './cluster-nodes';
 import { decodeCursor, encodeCursor, queryPrefix, type Key } from './pages';
 import { INDEX_BY_OWNER, INDEX_BY_OWNER_ACTIVITY, INDEX_BY_OWNER_STATUS, INDEX_BY_REAP_DEADLINE, keys } from './table-design';
@@ -203,6 +203,39 @@ export function buildClusterReader(client: DynamoDBDocumentClient, tableName: st
   };
 }
 
+/**
+ * Timeline entries sort by time under the cluster's key; the suffix keeps two entries of one millisecond apart. An
+ * entry with a key of its own gets that key as its suffix and is written only once.
+ */
+export function buildClusterTimeline(client: DynamoDBDocumentClient, tableName: string): ClusterTimeline {
+  return {
+    async appendEvent(event) {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: keys.cluster(event.clusterId).pk, sk: `${keys.eventPrefix}${event.at}#${ulid()}`, ...event },
+        }),
+      );
+    },
+
+    async appendEventOnce(event, key) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: keys.cluster(event.clusterId).pk, sk: `${keys.eventPrefix}${event.at}#${key}`, ...event },
+            ConditionExpression: 'attribute_not_exists(sk)',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+  };
+}
+
 export function buildClusterStore(client: DynamoDBDocumentClient, tableName: string): ClusterStore {
   const reader = buildClusterReader(client, tableName);
   return {
@@ -287,13 +320,6 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
       }
     },
 
-    async appendEvent(event) {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: keys.cluster(event.clusterId).pk, sk: `${keys.eventPrefix}${event.at}#${ulid()}`, ...event },
-        }),
-      );
-    },
+    appendEvent: buildClusterTimeline(client, tableName).appendEvent,
   };
 }

@@ -92,7 +92,7 @@ describe('autoScalingEvents', () => {
   it('adds the documented launch to a READY cluster’s nodes, in the event’s zone, and takes the documented termination out', async () => {
     const cluster = aCluster({ status: 'READY' });
     await db.store.create(cluster);
-    const handler = autoScalingEventsHandler({ store: db.store, nodes: db.nodes, instances: fakeInstances().inventory, clock: fixedClock() });
+    const handler = autoScalingEventsHandler({ store: db.store, nodes: db.nodes, instances: fakeInstances().inventory, timeline: db.timeline, clock: fixedClock() });
     const group = `${cluster.stackName}-workers`;
 
     await handler(aboutOurGroup('autoscaling-instance-launch-successful.json', group, '2026-11-26T11:59:30Z'));
@@ -104,9 +104,22 @@ describe('autoScalingEvents', () => {
     expect((await db.store.get(cluster.id))?.nodes).toEqual([]);
   });
 
+  it('puts the documented terminate lifecycle action on an UPDATING cluster’s timeline as the node draining, once for a redelivered copy', async () => {
+    const cluster = aCluster({ status: 'UPDATING' });
+    await db.store.create(cluster);
+    const handler = autoScalingEventsHandler({ store: db.store, nodes: db.nodes, instances: fakeInstances().inventory, timeline: db.timeline, clock: fixedClock() });
+    const event = aboutOurGroup('autoscaling-instance-terminate-lifecycle-action.json', `${cluster.stackName}-workers`, '2026-11-26T12:29:00Z');
+
+    await handler(event);
+    await handler(event);
+
+    const { items } = await db.store.listEvents(cluster.id, { limit: 10 });
+    expect(items.map((e) => [e.type, e.at, e.details?.['instanceId'], e.details?.['lifecycleHook']])).toEqual([['node.draining', '2026-11-26T12:29:00Z', INSTANCE, 'my-lifecycle-hook']]);
+  });
+
   it('ignores the documented examples as they are: `my-auto-scaling-group` is not one of ours', async () => {
     const described = fakeInstances([], [{ instanceId: INSTANCE }]);
-    const handler = autoScalingEventsHandler({ store: db.store, nodes: db.nodes, instances: described.inventory, clock: fixedClock() });
+    const handler = autoScalingEventsHandler({ store: db.store, nodes: db.nodes, instances: described.inventory, timeline: db.timeline, clock: fixedClock() });
     const example = fixture<GroupEvent>('autoscaling-instance-launch-successful.json');
 
     await handler({ ...example, detail: { ...example.detail, EC2InstanceId: 'i-0ffffffffffffffff' } });

@@ -9,7 +9,7 @@ import { buildClusterNodes } from '../../../src/adapters/dynamodb/cluster-nodes'
 import { buildInstanceWaits } from '../../../src/adapters/dynamodb/workflow-waits';
 import type { Cluster, ClusterNode } from '../../../src/domain/cluster';
 import { clusterIdOfAutoScalingGroup, INSTANCE_MAPPING_GRACE_SECONDS, roleOfAutoScalingGroup } from '../../../src/domain/nodes';
-import { onInstanceLaunched, onInstanceTerminated } from '../../../src/use-cases/auto-scaling-events';
+import { onInstanceLaunched, onInstanceTerminated, onInstanceTerminating } from '../../../src/use-cases/auto-scaling-events';
 import { onInstanceState } from '../../../src/use-cases/await-instances';
 import { recordStackReady } from '../../../src/use-cases/record-stack-outcome';
 import { aCluster } from '../../support/clusters';
@@ -160,6 +160,7 @@ describe('Auto Scaling launches and terminations', () => {
     store: db.store,
     nodes: db.nodes,
     instances: fakeInstances([], described).inventory,
+    timeline: db.timeline,
     clock: fixedClock('2026-11-26T13:00:00.000Z'),
   });
 
@@ -227,7 +228,7 @@ describe('Auto Scaling launches and terminations', () => {
     const cluster = await ready([node('i-replaced'), node('i-kept')]);
     const report = { groupName: groupOf(cluster), instanceId: 'i-replaced', availabilityZone: 'us-east-1a', time: '2026-11-26T12:30:00Z' };
 
-    const left = await onInstanceTerminated({ nodes: db.nodes }, report);
+    const left = await onInstanceTerminated({ nodes: db.nodes, timeline: db.timeline }, report);
     const relaunched = await onInstanceLaunched(launchDeps([{ instanceId: 'i-replaced' }]), report);
 
     expect([left, relaunched]).toEqual(['left', 'ignored']);
@@ -238,9 +239,71 @@ describe('Auto Scaling launches and terminations', () => {
   it('keeps a deleting cluster’s nodes: the delete shows them terminated', async () => {
     const cluster = await ready([node('i-deleting')], { status: 'DELETING' });
 
-    const effect = await onInstanceTerminated({ nodes: db.nodes }, { groupName: groupOf(cluster), instanceId: 'i-deleting', availabilityZone: 'us-east-1a', time: '2026-11-26T12:30:00Z' });
+    const effect = await onInstanceTerminated({ nodes: db.nodes, timeline: db.timeline }, { groupName: groupOf(cluster), instanceId: 'i-deleting', availabilityZone: 'us-east-1a', time: '2026-11-26T12:30:00Z' });
 
     expect(effect).toBe('ignored');
     expect((await db.store.get(cluster.id))?.nodes.map((n) => n.instanceId)).toEqual(['i-deleting']);
+  });
+});
+
+describe('a node’s story on the timeline', () => {
+  const timelineOf = async (clusterId: string) => (await db.store.listEvents(clusterId, { limit: 100 })).items.map((e) => ({ type: e.type, message: e.message, at: e.at }));
+
+  it('tells that a node drains before it leaves, once per lifecycle action however often the event comes, then that it was terminated', async () => {
+    const cluster = await ready([node('i-leaving', { availabilityZone: 'us-east-1b' }), node('i-staying')], { status: 'UPDATING' });
+    const action = { groupName: groupOf(cluster), instanceId: 'i-leaving', hookName: 'swarm-leave', token: 'tok-1', time: '2026-11-26T12:30:00Z' };
+
+    const effects = [await onInstanceTerminating({ store: db.store, timeline: db.timeline }, action), await onInstanceTerminating({ store: db.store, timeline: db.timeline }, action)];
+    await onInstanceTerminated({ nodes: db.nodes, timeline: db.timeline }, { groupName: groupOf(cluster), instanceId: 'i-leaving', availabilityZone: 'us-east-1b', time: '2026-11-26T12:31:10Z' });
+
+    expect(effects).toEqual(['told', 'ignored']);
+    expect(await timelineOf(cluster.id)).toEqual([
+      {
+        type: 'node.draining',
+        at: '2026-11-26T12:30:00Z',
+        message: 'node i-leaving (worker, us-east-1b) is draining: its tasks move to other nodes and it leaves the swarm before it is terminated (lifecycle hook swarm-leave)',
+      },
+      { type: 'node.left', at: '2026-11-26T12:31:10Z', message: 'node i-leaving (worker, us-east-1b) terminated by its group' },
+    ]);
+  });
+
+  it('says a leaving manager is demoted, and tells a second lifecycle action of the same instance (a new token) again', async () => {
+    const cluster = await ready([node('i-manager', { role: 'manager' })]);
+    const action = { groupName: groupOf(cluster, 'managers'), instanceId: 'i-manager', hookName: 'swarm-leave', time: '2026-11-26T12:30:00Z' };
+
+    await onInstanceTerminating({ store: db.store, timeline: db.timeline }, { ...action, token: 'tok-a' });
+    await onInstanceTerminating({ store: db.store, timeline: db.timeline }, { ...action, token: 'tok-b' });
+
+    const told = await timelineOf(cluster.id);
+    expect(told).toHaveLength(2);
+    expect(told[0]!.message).toBe('node i-manager (manager, us-east-1a) is draining: its tasks move to other nodes, it is demoted and it leaves the swarm before it is terminated (lifecycle hook swarm-leave)');
+  });
+
+  it('tells nothing for a group that is not ours, nor for a cluster being created or deleted (their workflows tell those)', async () => {
+    const creating = aCluster({ status: 'CREATING' });
+    await db.store.create(creating);
+    const deleting = await ready([node('i-d')], { status: 'DELETING' });
+    const action = { instanceId: 'i-d', hookName: 'swarm-leave', token: 'tok', time: '2026-11-26T12:30:00Z' };
+
+    const effects = [
+      await onInstanceTerminating({ store: db.store, timeline: db.timeline }, { ...action, groupName: 'my-asg' }),
+      await onInstanceTerminating({ store: db.store, timeline: db.timeline }, { ...action, groupName: groupOf(creating) }),
+      await onInstanceTerminating({ store: db.store, timeline: db.timeline }, { ...action, groupName: groupOf(deleting) }),
+    ];
+
+    expect(effects).toEqual(['ignored', 'ignored', 'ignored']);
+    expect(await timelineOf(creating.id)).toEqual([]);
+    expect(await timelineOf(deleting.id)).toEqual([]);
+  });
+
+  it('tells that a replacement joined', async () => {
+    const cluster = await ready([]);
+
+    await onInstanceLaunched(
+      { store: db.store, nodes: db.nodes, instances: fakeInstances([], [{ instanceId: 'i-fresh', availabilityZone: 'us-east-1c' }]).inventory, timeline: db.timeline, clock: fixedClock() },
+      { groupName: groupOf(cluster), instanceId: 'i-fresh', availabilityZone: 'us-east-1c', time: '2026-11-26T12:40:00Z' },
+    );
+
+    expect(await timelineOf(cluster.id)).toEqual([{ type: 'node.joined', at: '2026-11-26T12:40:00Z', message: 'node i-fresh (worker, us-east-1c) launched by its group' }]);
   });
 });
