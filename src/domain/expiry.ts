@@ -79,6 +79,12 @@ export function reaperDeadline(cluster: DeadlineFields): DeletionDeadline | unde
   return earliest(deadlines(cluster));
 }
 
+/** What a `cluster.expiring` reminder announces: the reaper's next deadline, and whether it deletes or hibernates. */
+export function expiringNotice(cluster: DeadlineFields): { action: 'delete' | 'hibernate'; at: string; reason: ExpiryReason } | undefined {
+  const deadline = reaperDeadline(cluster);
+  return deadline ? { action: deadline.action ?? 'delete', at: deadline.at.toISOString(), reason: deadline.reason } : undefined;
+}
+
 /** What the API shows as `autoDeleteAt`: the deadline of a cluster the reaper will (eventually) delete. */
 export function autoDeleteAt(cluster: DeadlineFields): string | undefined {
   if (!SCHEDULED_STATUSES.has(cluster.status)) return undefined;

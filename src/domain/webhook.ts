@@ -31,6 +31,13 @@ export const webhookPayloadSchema = /* @__PURE__ */ (() => z.object({
       /** When the reaper will delete the cluster; present when it has an expiry or idle timeout (cluster.expiring). */
       autoDeleteAt: z.iso.datetime().optional(),
     }),
+    /**
+     * cluster.expiring only: what the reaper will do and when. `autoDeleteAt` alone cannot say it, as an idle
+     * cluster with `idleAction: "hibernate"` is hibernated, not deleted.
+     */
+    expiring: z
+      .object({ action: z.enum(['delete', 'hibernate']), at: z.iso.datetime(), reason: z.enum(['expired', 'idle']) })
+      .optional(),
   }),
 }))();
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
@@ -87,10 +94,18 @@ export function webhookPayloadBytes(payload: WebhookPayload): number {
  * Builds the event body from a cluster snapshot. Only the fields below are copied, so nothing else on the record
  * (owner, tags, the webhook secret) can ever end up in a payload.
  */
+/** What a `cluster.expiring` reminder announces (domain/expiry.ts `expiringNotice`). */
+export interface ExpiringNotice {
+  action: 'delete' | 'hibernate';
+  at: string;
+  reason: 'expired' | 'idle';
+}
+
 export function buildWebhookPayload(
   type: WebhookEventType,
   cluster: WebhookClusterSnapshot,
   occurredAt: Date,
+  expiring?: ExpiringNotice,
 ): WebhookPayload {
   const reason = cluster.statusReason ? truncateText(cluster.statusReason, MAX_REASON_CHARS) : null;
   const payload: WebhookPayload = {
@@ -106,6 +121,7 @@ export function buildWebhookPayload(
         version: cluster.version,
         ...(cluster.autoDeleteAt ? { autoDeleteAt: new Date(cluster.autoDeleteAt).toISOString() } : {}),
       },
+      ...(type === 'cluster.expiring' && expiring ? { expiring } : {}),
     },
   };
   if (webhookPayloadBytes(payload) <= MAX_WEBHOOK_PAYLOAD_BYTES) return payload;

@@ -1,5 +1,6 @@
 import { deliveryIdFor, messageIdFor, type Delivery } from '../domain/delivery';
 import { DeliveryMissingError } from '../domain/errors';
+import { expiringNotice } from '../domain/expiry';
 import { buildWebhookPayload, type WebhookEventType } from '../domain/webhook';
 import { logger } from '../logger';
 import { loadCluster, record } from './lifecycle';
@@ -44,7 +45,7 @@ export async function notifyClusterOutcome(deps: NotifyDeps, input: { clusterId:
     messageId: messageIdFor(cluster.id, input.event, input.version),
     eventType: input.event,
     clusterVersion: input.version,
-    body: JSON.stringify(buildWebhookPayload(input.event, cluster, occurredAt)),
+    body: JSON.stringify(buildWebhookPayload(input.event, cluster, occurredAt, input.event === 'cluster.expiring' ? expiringNotice(cluster) : undefined)),
     status: disabled ? 'skipped' : 'pending',
     statusReason: disabled ? `not sent: the endpoint answered 410 Gone at ${webhook.disabledAt!} and is disabled for this cluster` : 'scheduled',
     round: 1,

@@ -77,11 +77,12 @@ const at = (seconds: number) => {
   clock.advance(Date.parse(T0) + seconds * SECOND - clock.now().getTime());
 };
 /** The cluster.expiring deliveries the reaper scheduled, oldest first, as the bodies their workflows will send. */
-async function reminders(): Promise<{ data: { cluster: { id: string; autoDeleteAt?: string } } }[]> {
+type Reminder = { data: { cluster: { id: string; autoDeleteAt?: string }; expiring?: { action: string; at: string; reason: string } } };
+async function reminders(): Promise<Reminder[]> {
   const bodies = [];
   for (const { clusterId, deliveryId } of scheduled) {
     const delivery = (await db.deliveries.get(clusterId, deliveryId))!;
-    if (delivery.eventType === 'cluster.expiring') bodies.push(JSON.parse(delivery.body) as { data: { cluster: { id: string; autoDeleteAt?: string } } });
+    if (delivery.eventType === 'cluster.expiring') bodies.push(JSON.parse(delivery.body) as Reminder);
   }
   return bodies;
 }
@@ -109,6 +110,10 @@ describe('the reaper', () => {
     expect(workflows.started).toEqual([]);
     const expiring = (await db.store.listEvents(cluster.id, { limit: 20 })).items.find((e) => e.type === 'cluster.expiring');
     expect(expiring?.message).toBe('will be hibernated at 2026-11-26T12:01:00.000Z (workers scaled to 0, managers kept; wake restores them): it has been idle for PT1M');
+    // The webhook says it too: a hibernation is not a deletion (no autoDeleteAt: nothing will delete it).
+    const [reminder] = await reminders();
+    expect(reminder?.data.expiring).toEqual({ action: 'hibernate', at: '2026-11-26T12:01:00.000Z', reason: 'idle' });
+    expect(reminder?.data.cluster.autoDeleteAt).toBeUndefined();
   });
 
   it('never touches a cluster mid-operation, and does not idle-reap a HIBERNATED one (its expiry still deletes it)', async () => {
@@ -141,7 +146,14 @@ describe('the reaper', () => {
     expect(reminded).toMatchObject({ reminded: 1, deleted: 0 });
     expect(quiet).toMatchObject({ examined: 1, reminded: 0, deleted: 0 });
     expect(deleted).toMatchObject({ reminded: 0, deleted: 1 });
-    expect(await reminders()).toEqual([expect.objectContaining({ data: expect.objectContaining({ cluster: expect.objectContaining({ id: cluster.id, autoDeleteAt: '2026-11-26T12:01:00.000Z' }) }) })]);
+    expect(await reminders()).toEqual([
+      expect.objectContaining({
+        data: {
+          cluster: expect.objectContaining({ id: cluster.id, autoDeleteAt: '2026-11-26T12:01:00.000Z' }),
+          expiring: { action: 'delete', at: '2026-11-26T12:01:00.000Z', reason: 'idle' },
+        },
+      }),
+    ]);
     expect(await db.store.get(cluster.id)).toMatchObject({
       status: 'DELETING',
       deleteReason: 'idle',
