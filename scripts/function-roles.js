@@ -49,8 +49,9 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource }) 
       allow('PassOnlyTheStackRole', ['iam:PassRole'], table('SwarmStackRole'), { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } }),
     ],
     // The update workflow's UpdateStack, through the stack role (as CreateStack): it may pass that role and no other.
+    // ContinueUpdateRollback: a retry from UPDATE_FAILED first finishes the rollback the earlier update could not.
     stackUpdate: [
-      allow('UpdateSwarmStacks', ['cloudformation:UpdateStack'], swarmStacks),
+      allow('UpdateSwarmStacks', ['cloudformation:UpdateStack', 'cloudformation:ContinueUpdateRollback'], swarmStacks),
       allow('PassOnlyTheStackRole', ['iam:PassRole'], table('SwarmStackRole'), { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } }),
     ],
     // A delete that finds its stack mid-update cancels the update first (DeleteStack is refused while it runs).

@@ -23,8 +23,8 @@ export function stackGateway(config: Config): StackGateway {
   return buildStackGateway(gatewayOptions(config));
 }
 
-/** For the update workflow's first step: UpdateStack with the current template. */
-export function stackUpdater(config: Config): Pick<StackUpdates, 'updateStack'> {
+/** For the update workflow's first step: UpdateStack with the current template (ContinueUpdateRollback before it if needed). */
+export function stackUpdater(config: Config): Pick<StackUpdates, 'updateStack' | 'continueUpdateRollback'> {
   return buildStackUpdater(gatewayOptions(config));
 }
 

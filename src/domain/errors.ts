@@ -116,6 +116,17 @@ export class TransientAwsError extends Error {
 }
 
 /**
+ * The stack cannot take an update yet: an earlier update's rollback is still running (or was just continued). The
+ * update workflow's Retry policy matches this name and tries UpdateStack again later, so keep it stable.
+ */
+export class StackNotYetUpdatableError extends Error {
+  constructor(readonly stackStatus: string) {
+    super(`the stack is ${stackStatus} from an earlier update; it can be updated once that rollback completes`);
+    this.name = 'StackNotYetUpdatableError';
+  }
+}
+
+/**
  * EventBridge refused an event: PutEvents answers 200 and reports a failed entry with its ErrorCode (a malformed
  * detail, a source the caller may not use, ...). Not worth retrying as it is; transient codes become
  * TransientAwsError instead.

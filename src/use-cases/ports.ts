@@ -93,10 +93,18 @@ export interface CreateStackRequest {
 export interface StackUpdates {
   /**
    * Starts an UpdateStack with the service's current template and these parameters (the stack keeps its tags).
-   * Resolves `started`, or `unchanged` when CloudFormation answers "No updates are to be performed.". A token already
+   * Resolves `started`, or `unchanged` when CloudFormation answers "No updates are to be performed.", or
+   * `{ rollingBack: <status> }` when the stack is still in (or stuck in, UPDATE_ROLLBACK_FAILED) the rollback of an
+   * earlier update and "can not be updated" yet. A token already
    * used for the stack is a retry of that request: CloudFormation starts nothing new.
    */
-  updateStack(request: UpdateStackRequest): Promise<'started' | 'unchanged'>;
+  updateStack(request: UpdateStackRequest): Promise<'started' | 'unchanged' | { rollingBack: string }>;
+  /**
+   * ContinueUpdateRollback of a stack left in UPDATE_ROLLBACK_FAILED by an earlier change, through the service role:
+   * the stack rolls back to its last good state, after which it can be updated again. False when the stack is not in
+   * UPDATE_ROLLBACK_FAILED (any more).
+   */
+  continueUpdateRollback(region: string, stackNameOrId: string, clientRequestToken: string): Promise<boolean>;
   /**
    * Cancels the stack's update in progress (it rolls back). False when there was none to cancel (the stack was not
    * UPDATE_IN_PROGRESS any more, or is gone).

@@ -5,7 +5,7 @@
  * "The update workflow".
  */
 import { canTransition, type Cluster, type ClusterNode, type ClusterStatus, type ClusterUpdate, type LastUpdate } from '../domain/cluster';
-import { StaleClusterError } from '../domain/errors';
+import { StackNotYetUpdatableError, StaleClusterError } from '../domain/errors';
 import { describeNodes as describeInventory, observedAt } from '../domain/nodes';
 import { templateParameters, type ClusterParameters } from '../domain/parameters';
 import { instancesOf, type QuotaLimits } from '../domain/quota';
@@ -47,8 +47,15 @@ function currentUpdate(cluster: Cluster, updateId: string): ClusterUpdate | unde
  *    mapping (domain/parameters.ts), a token derived from the update. "No updates are to be performed." is success:
  *    the stack already is what the change asks for (an upgrade with no newer AMI).
  * 4. Tell the timeline.
+ * Alternative course: the stack is held by an earlier update's rollback (a retry from UPDATE_FAILED, whose stack is
+ * in UPDATE_ROLLBACK_FAILED). Close the wait, ContinueUpdateRollback (UPDATE_ROLLBACK_FAILED only; once, by its
+ * token), tell the timeline, and fail with StackNotYetUpdatableError: the workflow's Retry runs this step again until
+ * the rollback has completed and UpdateStack is taken (or gives up, UPDATE_FAILED with the reason).
  */
-export async function startStackUpdate(deps: { store: ClusterStore; stackUpdates: Pick<StackUpdates, 'updateStack'>; clock: Clock }, input: UpdateInput): Promise<StartUpdateResult> {
+export async function startStackUpdate(
+  deps: { store: ClusterStore; stackUpdates: Pick<StackUpdates, 'updateStack' | 'continueUpdateRollback'>; clock: Clock },
+  input: UpdateInput,
+): Promise<StartUpdateResult> {
   const loaded = await loadCluster(deps.store, input.clusterId);
   const update = currentUpdate(loaded, input.updateId);
   if (!update) return { proceed: false, status: loaded.status };
@@ -75,6 +82,25 @@ export async function startStackUpdate(deps: { store: ClusterStore; stackUpdates
     clientRequestToken: updateToken(cluster.id, update.id),
     parameters: templateParameters(cluster.id, update.target),
   });
+  if (typeof started === 'object') {
+    // The wait goes, and the attempt that gets the UpdateStack through opens a new one: the rollback's own final
+    // status (UPDATE_ROLLBACK_COMPLETE, before that attempt) is not this update's outcome. A wait ignores events from
+    // more than a second before it opened (domain/stack-wait.ts acceptsEventsUntil).
+    await deps.store.update(cluster, { stackWait: null, updatedAt: deps.clock.now().toISOString() });
+    if (started.rollingBack === 'UPDATE_ROLLBACK_FAILED') {
+      const continued = await deps.stackUpdates.continueUpdateRollback(cluster.region, stackId, `continue-${updateToken(cluster.id, update.id)}`);
+      if (continued) {
+        await record(
+          deps,
+          cluster.id,
+          'stack.status_changed',
+          'the stack is UPDATE_ROLLBACK_FAILED from an earlier update: continuing its rollback (ContinueUpdateRollback), then this update',
+          { stackId, updateId: update.id, stackStatus: started.rollingBack },
+        );
+      }
+    }
+    throw new StackNotYetUpdatableError(started.rollingBack);
+  }
   if (started === 'unchanged') {
     await record(deps, cluster.id, 'stack.update_started', 'no stack update needed: the stack is already current', { stackId, updateId: update.id });
     return { proceed: true, unchanged: true, stackId, wait: { key } };

@@ -127,6 +127,33 @@ describe('update lifecycle', () => {
     expect((await timeline(id)).map((e) => e.type)).toContain('cluster.update_failed');
   }, 90_000);
 
+  it('a rollback that fails ends UPDATE_FAILED; the next change first continues that rollback, then applies', async () => {
+    const cluster = (await api('GET', `/clusters/${id}`)).body!;
+    for (const fault of ['update-fail', 'update-rollback-failed']) {
+      const armed = await fetch(`${cloud.simulatedCloud!.endpoint}/_simulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ stack: cluster.stackName, fault }),
+      });
+      expect(armed.status).toBeLessThan(300);
+    }
+
+    const workers = cluster.parameters.workers as number;
+    await api('PATCH', `/clusters/${id}`, { workers: workers + 2 });
+    const failed = await settled(id);
+    const retried = await api('PATCH', `/clusters/${id}`, { workers: workers + 1 });
+    // The update workflow retries UpdateStack every 10 s or more while the continued rollback runs.
+    const after = await settled(id, 80_000);
+
+    expect(failed).toMatchObject({ status: 'UPDATE_FAILED', lastUpdate: { outcome: 'failed' } });
+    expect(retried.status).toBe(202);
+    expect(after).toMatchObject({ status: 'READY', parameters: { workers: workers + 1 }, lastUpdate: { operation: 'scale', outcome: 'updated' } });
+    const messages = (await timeline(id)).map((e) => e.message);
+    const continued = messages.findIndex((m) => m.startsWith('the stack is UPDATE_ROLLBACK_FAILED from an earlier update: continuing its rollback'));
+    expect(continued).toBeGreaterThanOrEqual(0);
+    expect(messages.findIndex((m, i) => i > continued && /update started \(scale\)/.test(m))).toBeGreaterThan(continued);
+  }, 120_000);
+
   it('hibernates to 3 managers and 0 workers, and wakes back to the previous count', async () => {
     const hibernating = await api('POST', `/clusters/${id}/hibernate`);
     const hibernated = await settled(id);

@@ -8,10 +8,21 @@ export function fakeStacks(stacks: Partial<StackDescription>[] = [], events: Sta
   const deletes: { stack: string; token: string }[] = [];
   const updates: { stack: string; token: string; parameters: Record<string, string> }[] = [];
   const cancels: { stack: string; token: string }[] = [];
+  const continues: { stack: string; token: string }[] = [];
+  const find = (nameOrId: string) => known.find((s) => s.stackId === nameOrId || s.stackName === nameOrId);
   const stackUpdates: StackUpdates = {
     updateStack: async (request) => {
       updates.push({ stack: request.stackNameOrId, token: request.clientRequestToken, parameters: request.parameters });
-      return 'started';
+      // As CloudFormation: an earlier update's rollback (running, or stuck in UPDATE_ROLLBACK_FAILED) holds the stack.
+      const status = find(request.stackNameOrId)?.status ?? '';
+      return /^UPDATE_ROLLBACK_(FAILED|IN_PROGRESS|COMPLETE_CLEANUP_IN_PROGRESS)$/.test(status) ? { rollingBack: status } : 'started';
+    },
+    continueUpdateRollback: async (_region, stack, token) => {
+      continues.push({ stack, token });
+      const found = find(stack);
+      if (found?.status !== 'UPDATE_ROLLBACK_FAILED') return false;
+      found.status = 'UPDATE_ROLLBACK_IN_PROGRESS';
+      return true;
     },
     cancelUpdateStack: async (_region, stack, token) => {
       cancels.push({ stack, token });
@@ -26,7 +37,7 @@ export function fakeStacks(stacks: Partial<StackDescription>[] = [], events: Sta
       deletes.push({ stack, token });
     },
   };
-  return { gateway, stackUpdates, stacks: known, deletes, updates, cancels, events };
+  return { gateway, stackUpdates, stacks: known, deletes, updates, cancels, continues, events };
 }
 
 export function fakeInstances(tagged: Partial<ClusterNode>[] = [], byId: Partial<ClusterNode>[] = []) {

@@ -5,6 +5,7 @@
 import {
   AlreadyExistsException,
   CancelUpdateStackCommand,
+  ContinueUpdateRollbackCommand,
   CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
@@ -29,6 +30,16 @@ function isMissingStack(error: unknown): boolean {
 /** UpdateStack's answer when the template and parameters are what the stack already has (a ValidationError). */
 function isNoUpdate(error: unknown): boolean {
   return error instanceof Error && error.name === 'ValidationError' && /No updates are to be performed/i.test(error.message);
+}
+
+/**
+ * UpdateStack's ValidationError for a stack an earlier update's rollback holds: "Stack:<id> is in
+ * UPDATE_ROLLBACK_FAILED state and can not be updated." (the same words for the rollback's *_IN_PROGRESS statuses).
+ * The status, or undefined for any other error.
+ */
+function rollbackHolding(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error.name !== 'ValidationError') return undefined;
+  return /is in (UPDATE_ROLLBACK_(?:FAILED|IN_PROGRESS|COMPLETE_CLEANUP_IN_PROGRESS)) state and can ?not be updated/i.exec(error.message)?.[1];
 }
 
 /** CancelUpdateStack's answer outside UPDATE_IN_PROGRESS (a ValidationError): nothing to cancel. */
@@ -157,8 +168,11 @@ export function buildStackGateway(options: StackGatewayOptions): StackGateway {
   };
 }
 
-/** UpdateStack through the service role, with the service's current template (the update workflow's first step). */
-export function buildStackUpdater(options: StackGatewayOptions): Pick<StackUpdates, 'updateStack'> {
+/**
+ * UpdateStack through the service role, with the service's current template (the update workflow's first step), and
+ * ContinueUpdateRollback through the same role for a stack an earlier update left in UPDATE_ROLLBACK_FAILED.
+ */
+export function buildStackUpdater(options: StackGatewayOptions): Pick<StackUpdates, 'updateStack' | 'continueUpdateRollback'> {
   const clientFor = options.clientFor ?? clientsByRegion();
   return {
     async updateStack(request) {
@@ -179,9 +193,22 @@ export function buildStackUpdater(options: StackGatewayOptions): Pick<StackUpdat
         return 'started';
       } catch (error) {
         if (isNoUpdate(error)) return 'unchanged';
+        const rollingBack = rollbackHolding(error);
+        if (rollingBack) return { rollingBack };
         return classifyAwsError(error, 'UpdateStack');
       }
-    }
+    },
+
+    async continueUpdateRollback(region, stackNameOrId, clientRequestToken) {
+      try {
+        await clientFor(region).send(new ContinueUpdateRollbackCommand({ StackName: stackNameOrId, RoleARN: options.roleArn, ClientRequestToken: clientRequestToken }));
+        return true;
+      } catch (error) {
+        // "ContinueUpdateRollback cannot be called from current stack status": it has moved on meanwhile.
+        if (isNothingToCancel(error)) return false;
+        return classifyAwsError(error, 'ContinueUpdateRollback');
+      }
+    },
   };
 }
 

@@ -19,7 +19,7 @@ type OutcomeDeps = TransitionDeps & Deps<'config' | 'instances' | 'instanceWaits
 
 /** Each step from exactly the dependencies its use case takes. */
 export const updateClusterStep = {
-  updateStack: (deps: Deps<'store' | 'clock'> & { stackUpdates: Pick<StackUpdates, 'updateStack'> }) => workflowTask('update stack', (input: update.UpdateInput) => update.startStackUpdate(deps, input)),
+  updateStack: (deps: Deps<'store' | 'clock'> & { stackUpdates: Pick<StackUpdates, 'updateStack' | 'continueUpdateRollback'> }) => workflowTask('update stack', (input: update.UpdateInput) => update.startStackUpdate(deps, input)),
   awaitStackUpdate: awaitStackStep,
   checkStackUpdate: (deps: Deps<'store' | 'waits' | 'clock'> & { stacks: StackReader }) =>
     workflowTask('check stack update', (input: { clusterId: string; stackId: string; key: string }) => update.checkStackUpdate(deps, input)),

@@ -37,7 +37,7 @@ const IAM_PREFIX: Record<string, string> = {
  * Where a command's IAM action is not `<prefix>:<operation>`, or needs more than one action. Sources:
  * - Lambda Invoke is authorized as lambda:InvokeFunction (Service Authorization Reference, "Actions defined by AWS
  *   Lambda": https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
- * - CreateStack, UpdateStack and DeleteStack with a RoleARN also need iam:PassRole on that role ("AWS CloudFormation
+ * - CreateStack, UpdateStack, ContinueUpdateRollback and DeleteStack with a RoleARN also need iam:PassRole on that role ("AWS CloudFormation
  *   service role": https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html); the
  *   stack gateway and the stack updater always send the service role (CancelUpdateStack takes none).
  */
@@ -46,6 +46,7 @@ const SPECIAL: Record<string, string[]> = {
   'cloudformation:CreateStack': ['cloudformation:CreateStack', 'iam:PassRole'],
   'cloudformation:DeleteStack': ['cloudformation:DeleteStack', 'iam:PassRole'],
   'cloudformation:UpdateStack': ['cloudformation:UpdateStack', 'iam:PassRole'],
+  'cloudformation:ContinueUpdateRollback': ['cloudformation:ContinueUpdateRollback', 'iam:PassRole'],
 };
 
 /**

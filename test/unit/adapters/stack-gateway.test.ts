@@ -2,14 +2,16 @@ import {
   AlreadyExistsException,
   CloudFormationClient,
   CloudFormationServiceException,
+  ContinueUpdateRollbackCommand,
   CreateStackCommand,
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { buildStackGateway } from '../../../src/adapters/cloudformation/stack-gateway';
+import { buildStackGateway, buildStackUpdater } from '../../../src/adapters/cloudformation/stack-gateway';
 import { StackAlreadyExistsError } from '../../../src/domain/errors';
 import { TransientAwsError } from '../../../src/domain/errors';
 
@@ -88,5 +90,47 @@ describe('stack gateway', () => {
     await gateway().deleteStack('us-east-1', 'swarm-c-1', 'cleanup-c-1');
     await expect(gateway().deleteStack('us-east-1', 'swarm-c-1', 'cleanup-c-1')).resolves.toBeUndefined();
     expect(cfn).toHaveReceivedCommandWith(DeleteStackCommand, { StackName: 'swarm-c-1', ClientRequestToken: 'cleanup-c-1', RoleARN: 'arn:aws:iam::123456789012:role/swarm-stacks' });
+  });
+});
+
+describe('stack updater', () => {
+  const updater = () => buildStackUpdater({ roleArn: 'arn:aws:iam::123456789012:role/swarm-stacks', permissionsBoundaryArn: BOUNDARY, templateBody: () => 'Resources: {}' });
+  const update = { region: 'us-east-1', stackNameOrId: 'stack-1', clientRequestToken: 'update-c-1-u7', parameters: { ClusterSize: '2' } };
+  const validationError = (message: string) => new CloudFormationServiceException({ name: 'ValidationError', $fault: 'client', message, $metadata: { httpStatusCode: 400 } });
+
+  it('reads "can not be updated" during an earlier update’s rollback as the status that holds the stack; other ValidationErrors stay errors', async () => {
+    // CloudFormation's wording, with the stack's ARN (e.g. https://github.com/remind101/empire/issues/932 for UPDATE_IN_PROGRESS).
+    const arn = 'arn:aws:cloudformation:us-east-1:123456789012:stack/swarm-c-1/abc';
+    cfn
+      .on(UpdateStackCommand)
+      .rejectsOnce(validationError(`Stack:${arn} is in UPDATE_ROLLBACK_FAILED state and can not be updated.`))
+      .rejectsOnce(validationError(`Stack:${arn} is in UPDATE_ROLLBACK_IN_PROGRESS state and can not be updated.`))
+      .rejectsOnce(validationError(`Stack:${arn} is in UPDATE_IN_PROGRESS state and can not be updated.`))
+      .rejectsOnce(validationError('No updates are to be performed.'));
+
+    const answers = [await updater().updateStack(update), await updater().updateStack(update)];
+    const busy = await updater().updateStack(update).catch((error: Error) => error);
+    const unchanged = await updater().updateStack(update);
+
+    expect(answers).toEqual([{ rollingBack: 'UPDATE_ROLLBACK_FAILED' }, { rollingBack: 'UPDATE_ROLLBACK_IN_PROGRESS' }]);
+    expect(busy).toMatchObject({ name: 'ValidationError' });
+    expect(unchanged).toBe('unchanged');
+  });
+
+  it('continues a failed rollback through the service role with a token, and answers false once the stack has moved on', async () => {
+    cfn
+      .on(ContinueUpdateRollbackCommand)
+      .resolvesOnce({})
+      .rejectsOnce(validationError('ContinueUpdateRollback cannot be called from current stack status'));
+
+    const first = await updater().continueUpdateRollback('us-east-1', 'stack-1', 'continue-update-c-1-u7');
+    const second = await updater().continueUpdateRollback('us-east-1', 'stack-1', 'continue-update-c-1-u7');
+
+    expect([first, second]).toEqual([true, false]);
+    expect(cfn).toHaveReceivedCommandWith(ContinueUpdateRollbackCommand, {
+      StackName: 'stack-1',
+      RoleARN: 'arn:aws:iam::123456789012:role/swarm-stacks',
+      ClientRequestToken: 'continue-update-c-1-u7',
+    });
   });
 });

@@ -7,6 +7,7 @@
  */
 import type { Cluster, ClusterUpdate } from '../../../src/domain/cluster';
 import type { StackEventView } from '../../../src/domain/stack';
+import { StackNotYetUpdatableError } from '../../../src/domain/errors';
 import { markUpdateFailed, recordUpdateOutcome, startStackUpdate } from '../../../src/use-cases/update-cluster-stack';
 import { aCluster } from '../../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
@@ -78,6 +79,37 @@ describe('starting the stack update', () => {
 
     expect(result).toEqual({ proceed: false, status: 'DELETING' });
     expect(stacks.updates).toEqual([]);
+  });
+
+  it('a retry from UPDATE_FAILED on a stack stuck in UPDATE_ROLLBACK_FAILED: continues the rollback once, then updates when the stack can take it', async () => {
+    // "Stack:<id> is in UPDATE_ROLLBACK_FAILED state and can not be updated." until ContinueUpdateRollback ends the
+    // rollback (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-update-rollback-failed).
+    const cluster = await updating('scale', { workers: 2 });
+    const stacks = fakeStacks([{ stackId: 'stack-1', status: 'UPDATE_ROLLBACK_FAILED' }]);
+    const deps = { store: db.store, stackUpdates: stacks.stackUpdates, clock: fixedClock(UPDATE_AT) };
+
+    const first = await startStackUpdate(deps, { clusterId: cluster.id, updateId: 'u7' }).catch((error: Error) => error);
+    const second = await startStackUpdate(deps, { clusterId: cluster.id, updateId: 'u7' }).catch((error: Error) => error);
+    // No wait while the rollback runs: its UPDATE_ROLLBACK_COMPLETE must not end this update's wait.
+    const waitMeanwhile = (await db.store.get(cluster.id))!.stackWait;
+    stacks.stacks[0]!.status = 'UPDATE_ROLLBACK_COMPLETE';
+    deps.clock.advance(30_000);
+    const third = await startStackUpdate(deps, { clusterId: cluster.id, updateId: 'u7' });
+
+    expect(first).toBeInstanceOf(StackNotYetUpdatableError);
+    expect((first as StackNotYetUpdatableError).stackStatus).toBe('UPDATE_ROLLBACK_FAILED');
+    expect((second as StackNotYetUpdatableError).stackStatus).toBe('UPDATE_ROLLBACK_IN_PROGRESS');
+    expect(third).toEqual({ proceed: true, unchanged: false, stackId: 'stack-1', wait: { key: 'update-u7' } });
+    expect(waitMeanwhile).toBeUndefined();
+    expect((await db.store.get(cluster.id))!.stackWait).toEqual({ key: 'update-u7', target: 'update', since: '2026-11-26T13:00:30.000Z', round: 0 });
+    // Continued once (the second attempt found the rollback running), then the update, every attempt the same token.
+    expect(stacks.continues).toEqual([{ stack: 'stack-1', token: `continue-update-${cluster.id}-u7` }]);
+    expect(stacks.updates.map((u) => u.token)).toEqual([1, 2, 3].map(() => `update-${cluster.id}-u7`));
+    const timeline = (await db.store.listEvents(cluster.id, { limit: 10 })).items.map((e) => e.message);
+    expect(timeline).toEqual([
+      'the stack is UPDATE_ROLLBACK_FAILED from an earlier update: continuing its rollback (ContinueUpdateRollback), then this update',
+      'stack swarm-c-1 update started (scale)'.replace('swarm-c-1', cluster.stackName),
+    ]);
   });
 });
 
