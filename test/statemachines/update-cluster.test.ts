@@ -108,6 +108,31 @@ describe('update-cluster state machine', () => {
     expect(recorded(outcome)[0]).toEqual({ clusterId: 'c-1', updateId: 'u7', stackId: 'stack-1', reason: 'the stack reached no final update status within the time allowed' });
   });
 
+  it('a stack held by an earlier rollback (StackNotYetUpdatableError): UpdateStack is tried again until it is taken, then the update goes on', async () => {
+    const outcome = await runScenario({
+      updateStack: (_input, call) => {
+        if (call < 4) throw namedError('StackNotYetUpdatableError', 'the stack is UPDATE_ROLLBACK_IN_PROGRESS from an earlier update');
+        return STARTED;
+      },
+    });
+
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(steps(outcome)).toEqual(['updateStack', 'updateStack', 'updateStack', 'updateStack', 'awaitStackUpdate', 'recordUpdateOutcome', 'notifyUpdateOutcome']);
+    expect(recorded(outcome)).toEqual([{ clusterId: 'c-1', updateId: 'u7', stackId: 'stack-1', stackStatus: 'UPDATE_COMPLETE' }]);
+  });
+
+  it('a rollback that never lets go: after its 12 retries the cluster is marked UPDATE_FAILED with the error', async () => {
+    const outcome = await runScenario({
+      updateStack: () => {
+        throw namedError('StackNotYetUpdatableError', 'the stack is UPDATE_ROLLBACK_FAILED from an earlier update');
+      },
+    });
+
+    expect(steps(outcome).filter((step) => step === 'updateStack')).toHaveLength(13);
+    expect(steps(outcome).slice(-2)).toEqual(['markUpdateFailed', 'notifyUpdateOutcome']);
+    expect(outcome.calls.find((c) => c.step === 'markUpdateFailed')!.input).toMatchObject({ failure: { error: 'StackNotYetUpdatableError' } });
+  });
+
   it('UpdateStack keeps failing: the last resort marks the cluster UPDATE_FAILED and sends cluster.update_failed', async () => {
     const outcome = await runScenario({
       updateStack: () => {
