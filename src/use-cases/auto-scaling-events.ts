@@ -75,28 +75,34 @@ export async function onInstanceLaunched(
 /**
  * Primary course (EC2 Instance Terminate Successful):
  * 1. The cluster, from the group's name; a group that is not ours is left alone.
- * 2. Take the node out of a READY cluster's inventory (a deleting cluster keeps its nodes, as terminated).
+ * 2. Take the node out of a READY, UPDATING or HIBERNATED cluster's inventory (a deleting cluster keeps its nodes, as
+ *    terminated). An update's outcome may have rewritten the inventory without it already.
  * 3. Retire the instance's mapping (its TTL): EC2's own terminated event may still come and finds it until then.
+ * 4. Tell the timeline of such a cluster, once per instance (the delete's terminations are told by its workflow).
  */
 export async function onInstanceTerminated(
-  deps: { nodes: Pick<ClusterNodes, 'leave' | 'retireInstance'>; timeline: Pick<ClusterTimeline, 'appendEvent'> },
+  deps: { store: Pick<ClusterReader, 'get'>; nodes: Pick<ClusterNodes, 'leave' | 'retireInstance'>; timeline: Pick<ClusterTimeline, 'appendEventOnce'> },
   report: GroupReport,
 ): Promise<'left' | 'ignored'> {
   const clusterId = clusterIdOfAutoScalingGroup(report.groupName);
   if (!clusterId) return 'ignored';
   const left = await deps.nodes.leave(clusterId, report.instanceId);
   await deps.nodes.retireInstance(report.instanceId, new Date(Date.parse(report.time)).toISOString());
-  if (!left) return 'ignored';
-  logger.info('instance terminated by its group', { clusterId, instanceId: report.instanceId });
+  if (left) logger.info('instance terminated by its group', { clusterId, instanceId: report.instanceId });
+  const cluster = await deps.store.get(clusterId);
+  if (!cluster || !FOLLOWED.has(cluster.status)) return left ? 'left' : 'ignored';
   const role = roleOfAutoScalingGroup(report.groupName);
-  await deps.timeline.appendEvent({
-    clusterId,
-    at: report.time,
-    type: 'node.left',
-    message: `node ${report.instanceId} (${role}, ${report.availabilityZone}) terminated by its group`,
-    details: { instanceId: report.instanceId, role, availabilityZone: report.availabilityZone },
-  });
-  return 'left';
+  const told = await deps.timeline.appendEventOnce(
+    {
+      clusterId,
+      at: report.time,
+      type: 'node.left',
+      message: `node ${report.instanceId} (${role}, ${report.availabilityZone}) terminated by its group`,
+      details: { instanceId: report.instanceId, role, availabilityZone: report.availabilityZone },
+    },
+    `left#${report.instanceId}`,
+  );
+  return left || told ? 'left' : 'ignored';
 }
 
 export interface LifecycleActionReport {

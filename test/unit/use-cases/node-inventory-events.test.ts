@@ -228,7 +228,7 @@ describe('Auto Scaling launches and terminations', () => {
     const cluster = await ready([node('i-replaced'), node('i-kept')]);
     const report = { groupName: groupOf(cluster), instanceId: 'i-replaced', availabilityZone: 'us-east-1a', time: '2026-11-26T12:30:00Z' };
 
-    const left = await onInstanceTerminated({ nodes: db.nodes, timeline: db.timeline }, report);
+    const left = await onInstanceTerminated({ store: db.store, nodes: db.nodes, timeline: db.timeline }, report);
     const relaunched = await onInstanceLaunched(launchDeps([{ instanceId: 'i-replaced' }]), report);
 
     expect([left, relaunched]).toEqual(['left', 'ignored']);
@@ -239,7 +239,7 @@ describe('Auto Scaling launches and terminations', () => {
   it('keeps a deleting cluster’s nodes: the delete shows them terminated', async () => {
     const cluster = await ready([node('i-deleting')], { status: 'DELETING' });
 
-    const effect = await onInstanceTerminated({ nodes: db.nodes, timeline: db.timeline }, { groupName: groupOf(cluster), instanceId: 'i-deleting', availabilityZone: 'us-east-1a', time: '2026-11-26T12:30:00Z' });
+    const effect = await onInstanceTerminated({ store: db.store, nodes: db.nodes, timeline: db.timeline }, { groupName: groupOf(cluster), instanceId: 'i-deleting', availabilityZone: 'us-east-1a', time: '2026-11-26T12:30:00Z' });
 
     expect(effect).toBe('ignored');
     expect((await db.store.get(cluster.id))?.nodes.map((n) => n.instanceId)).toEqual(['i-deleting']);
@@ -254,7 +254,7 @@ describe('a node’s story on the timeline', () => {
     const action = { groupName: groupOf(cluster), instanceId: 'i-leaving', hookName: 'swarm-leave', token: 'tok-1', time: '2026-11-26T12:30:00Z' };
 
     const effects = [await onInstanceTerminating({ store: db.store, timeline: db.timeline }, action), await onInstanceTerminating({ store: db.store, timeline: db.timeline }, action)];
-    await onInstanceTerminated({ nodes: db.nodes, timeline: db.timeline }, { groupName: groupOf(cluster), instanceId: 'i-leaving', availabilityZone: 'us-east-1b', time: '2026-11-26T12:31:10Z' });
+    await onInstanceTerminated({ store: db.store, nodes: db.nodes, timeline: db.timeline }, { groupName: groupOf(cluster), instanceId: 'i-leaving', availabilityZone: 'us-east-1b', time: '2026-11-26T12:31:10Z' });
 
     expect(effects).toEqual(['told', 'ignored']);
     expect(await timelineOf(cluster.id)).toEqual([
@@ -265,6 +265,18 @@ describe('a node’s story on the timeline', () => {
       },
       { type: 'node.left', at: '2026-11-26T12:31:10Z', message: 'node i-leaving (worker, us-east-1b) terminated by its group' },
     ]);
+  });
+
+  it('tells a termination once, also when the update’s outcome had already rewritten the inventory without the node', async () => {
+    const cluster = await ready([node('i-kept')], { status: 'READY' });
+    const report = { groupName: groupOf(cluster), instanceId: 'i-gone-already', availabilityZone: 'us-east-1c', time: '2026-11-26T12:31:10Z' };
+    const deps = { store: db.store, nodes: db.nodes, timeline: db.timeline };
+
+    const effects = [await onInstanceTerminated(deps, report), await onInstanceTerminated(deps, report)];
+
+    expect(effects).toEqual(['left', 'ignored']);
+    expect((await timelineOf(cluster.id)).map((e) => e.type)).toEqual(['node.left']);
+    expect((await db.store.get(cluster.id))?.nodes.map((n) => n.instanceId)).toEqual(['i-kept']);
   });
 
   it('says a leaving manager is demoted, and tells a second lifecycle action of the same instance (a new token) again', async () => {
