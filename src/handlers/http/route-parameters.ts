@@ -47,6 +47,9 @@ function matching(pattern: RegExp, message: string): RequestParser<string> & { c
 /** api-schemas.ts `clusterIdSchema`. */
 export const clusterIdParameter = matching(/^c-[0-9a-z]{26}$/, 'is not a cluster id');
 
+/** api-schemas.ts `idempotencyKeySchema`: POST /clusters's Idempotency-Key header (its route answers 400, not 422). */
+export const idempotencyKeyParameter = matching(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters');
+
 /** domain/delivery.ts `deliveryIdSchema`. */
 const deliveryIdParameter = matching(/^dlv_c-[0-9a-z]{26}_v[0-9]{9}_cluster_[a-z_]{1,20}$/, 'is not a delivery id');
 
