@@ -14,7 +14,7 @@ import { httpHandler } from './http-handler';
 import { json, jsonBody, parseOrThrow } from './middleware';
 import { principalOf } from './principal';
 import { clusterResource } from './representation';
-import { idempotencyKeyParameter } from './route-parameters';
+import { idempotencyKeyRule } from './route-parameters';
 
 /** POST /clusters → 202 with the cluster in CREATING (429 over quota); `Idempotency-Key` makes a retry safe. */
 export type CreateClusterHandlerDeps = Pick<Dependencies, 'config' | 'clock' | 'store' | 'workflows' | 'idempotent' | 'webhooks' | 'createExecutionPrefix' | 'quotas' | 'access'>;
@@ -30,9 +30,8 @@ export function createClusterHandler(deps: CreateClusterHandlerDeps) {
     };
 
     if (idempotencyKey === undefined) return create();
-    const key = idempotencyKeyParameter.safeParse(idempotencyKey);
-    if (!key.success) {
-      throw new BadRequestError('The Idempotency-Key header is not valid.', { errors: key.error.issues.map(({ message }) => ({ field: 'Idempotency-Key', message })) });
+    if (!idempotencyKeyRule.pattern.test(idempotencyKey)) {
+      throw new BadRequestError('The Idempotency-Key header is not valid.', { errors: [{ field: 'Idempotency-Key', message: idempotencyKeyRule.message }] });
     }
     // Two layers: Powertools replays the stored answer (and says 409 while an attempt is in flight) for as long as its
     // record lives; the cluster id derived from owner + key carries the promise past a crash and past that record.
