@@ -44,7 +44,7 @@ function matching(pattern: RegExp, message: string): RequestParser<string> & { c
   };
 }
 
-/** api-schemas.ts `clusterIdSchema`. */
+/** api-schemas.ts `clusterPathSchema.shape.id` (`clusterIdSchema`). */
 export const clusterIdParameter = /* @__PURE__ */ matching(/^c-[0-9a-z]{26}$/, 'is not a cluster id');
 
 /**
