@@ -62,6 +62,58 @@ export const nodesQuerySchema = /* @__PURE__ */ (() => z.strictObject({}))();
 
 export const clusterIdSchema = /* @__PURE__ */ (() => z.string().regex(/^c-[0-9a-z]{26}$/, 'is not a cluster id'))();
 
+// The path, query and header parameters of every route, as the OpenAPI document names them. The routes that read
+// clusters check theirs without zod (route-parameters.ts; test/unit/handlers/route-parameters.test.ts holds each to
+// the schema here), so these are the contract and the document's source, not what those bundles carry.
+
+/** `{id}`: every route under /clusters/{id}. */
+export const clusterPathSchema = /* @__PURE__ */ (() => z.object({ id: clusterIdSchema.describe('The cluster id: `c-` and 26 lower-case letters or digits.') }))();
+
+/** POST /clusters/{id}/deliveries/{deliveryId}/redeliver. */
+export const redeliveryPathSchema = /* @__PURE__ */ (() => z.object({ id: clusterPathSchema.shape.id, deliveryId: deliveryIdSchema.describe('A delivery id from the delivery log.') }))();
+
+/** POST /clusters's `Idempotency-Key`: visible ASCII, as the IETF draft's examples and Stripe's keys are. */
+export const idempotencyKeySchema = /* @__PURE__ */ (() => z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters'))();
+
+export const createClusterHeadersSchema = /* @__PURE__ */ (() => z.object({
+  'Idempotency-Key': idempotencyKeySchema
+    .optional()
+    .describe(
+      'Same key + same body replays the first answer (the cluster id derives from caller + key, so this holds after a crash too); ' +
+        'same key + other body → 422; still in flight → 409; not 1-255 visible ASCII characters → 400.',
+    ),
+}))();
+
+/** POST /clusters?dryRun=true: validate, default and price the request; nothing is created (answered 200 with a ClusterPlan). */
+export const createClusterQuerySchema = /* @__PURE__ */ (() => z.strictObject({
+  dryRun: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('`true`: validate and default the request, check the quota and answer 200 with the plan and its cost; nothing is created, no quota is taken.'),
+}))();
+
+/**
+ * POST /chatops/slack's headers: Slack's signature (https://api.slack.com/authentication/verifying-requests-from-slack)
+ * and its retry marks. Optional here because the route answers their absence itself (401), after reading them.
+ */
+export const slackCommandHeadersSchema = /* @__PURE__ */ (() => z.object({
+  'X-Slack-Signature': z.string().optional().describe('`v0=` + HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret; missing or wrong → 401.'),
+  'X-Slack-Request-Timestamp': z.string().optional().describe('Unix seconds; more than 5 minutes away from now → 401.'),
+  'X-Slack-Retry-Num': z.string().optional().describe('Set on Slack’s retries: acknowledged with an empty 200, nothing is run twice.'),
+  'X-Slack-Retry-Reason': z.string().optional().describe('Why Slack retried (logged).'),
+}))();
+
+/** The slash command's form, as Slack sends it (the fields the route reads; the use case checks them, not this). */
+export const slackCommandFormSchema = /* @__PURE__ */ (() => z
+  .looseObject({
+    team_id: z.string(),
+    user_id: z.string(),
+    trigger_id: z.string(),
+    response_url: z.string().describe('Slack’s https://hooks.slack.com/ address for the answer.'),
+    text: z.string().describe('What follows the command, e.g. `create demo --workers 3`.'),
+  })
+  .describe('Slack’s slash command payload (application/x-www-form-urlencoded)'))();
+
 const nodeSchema = /* @__PURE__ */ (() => z
   .object({
     instanceId: z.string(),
@@ -181,12 +233,41 @@ export const deliveryResourceSchema = /* @__PURE__ */ (() => z
 export const deliveryPageSchema = /* @__PURE__ */ (() => z.object({ items: z.array(deliveryResourceSchema), nextCursor: z.string().optional() }))();
 
 export const problemSchema = /* @__PURE__ */ (() => z
-  .object({
+  .looseObject({
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
     instance: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('The fields at fault, each with what is wrong'),
+    quota: z
+      .object({ limit: z.enum(['activeClusters', 'instances']), max: z.number().int(), current: z.number().int(), requested: z.number().int() })
+      .optional()
+      .describe('429: the quota that would be exceeded, its maximum, the current use and what the request needed'),
   })
-  .describe('RFC 9457 problem details'))();
+  .describe('RFC 9457 problem details; other extension members (e.g. a 409’s `status`) may follow'))();
+
+/**
+ * POST /clusters?dryRun=true → 200: what a create would do and cost, nothing created. `cluster` is the request as a
+ * create would store it (defaults applied: the request schema's output).
+ */
+export const clusterPlanSchema = /* @__PURE__ */ (() => z
+  .object({
+    dryRun: z.literal(true),
+    cluster: clusterRequestSchema,
+    quota: z.record(z.string(), z.unknown()).describe('The owner’s quota and what this cluster would take of it'),
+    resources: z
+      .array(z.object({ type: z.string().describe('A CloudFormation resource type, e.g. AWS::EC2::Instance'), count: z.number().int(), description: z.string().optional() }))
+      .describe('The resources the template would create for these parameters, with counts'),
+    estimate: z
+      .object({
+        currency: z.string().describe('USD'),
+        hourly: z.number(),
+        monthly: z.number(),
+        lines: z.array(z.object({ item: z.string(), hourly: z.number(), monthly: z.number() })),
+        source: z.string().describe('Where the prices come from'),
+        priceDate: z.iso.date().describe('When the prices were read (YYYY-MM-DD)'),
+      })
+      .describe('On-demand cost from the price table kept in the repository'),
+  })
+  .describe('A dry run’s answer: the defaulted request, the quota check, the resources and their cost'))();

@@ -14,8 +14,7 @@ import { httpHandler } from './http-handler';
 import { json, jsonBody, parseOrThrow } from './middleware';
 import { principalOf } from './principal';
 import { clusterResource } from './representation';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+import { idempotencyKeyRule } from './route-parameters';
 
 /** POST /clusters → 202 with the cluster in CREATING (429 over quota); `Idempotency-Key` makes a retry safe. */
 export type CreateClusterHandlerDeps = Pick<Dependencies, 'config' | 'clock' | 'store' | 'workflows' | 'idempotent' | 'webhooks' | 'createExecutionPrefix' | 'quotas' | 'access'>;
@@ -31,8 +30,8 @@ export function createClusterHandler(deps: CreateClusterHandlerDeps) {
     };
 
     if (idempotencyKey === undefined) return create();
-    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new BadRequestError('The Idempotency-Key header is not valid.', { errors: [{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }] });
+    if (!idempotencyKeyRule.pattern.test(idempotencyKey)) {
+      throw new BadRequestError('The Idempotency-Key header is not valid.', { errors: [{ field: 'Idempotency-Key', message: idempotencyKeyRule.message }] });
     }
     // Two layers: Powertools replays the stored answer (and says 409 while an attempt is in flight) for as long as its
     // record lives; the cluster id derived from owner + key carries the promise past a crash and past that record.

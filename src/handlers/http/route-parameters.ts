@@ -44,11 +44,17 @@ function matching(pattern: RegExp, message: string): RequestParser<string> & { c
   };
 }
 
-/** api-schemas.ts `clusterIdSchema`. */
-export const clusterIdParameter = matching(/^c-[0-9a-z]{26}$/, 'is not a cluster id');
+/** api-schemas.ts `clusterPathSchema.shape.id` (`clusterIdSchema`). */
+export const clusterIdParameter = /* @__PURE__ */ matching(/^c-[0-9a-z]{26}$/, 'is not a cluster id');
+
+/**
+ * api-schemas.ts `idempotencyKeySchema`: POST /clusters's Idempotency-Key header, a string whenever it is sent (its
+ * route answers 400, not 422). A pattern and its message, not a parser: createCluster is the largest bundle.
+ */
+export const idempotencyKeyRule = { pattern: /^[\x21-\x7e]{1,255}$/, message: 'must be 1-255 visible ASCII characters' };
 
 /** domain/delivery.ts `deliveryIdSchema`. */
-const deliveryIdParameter = matching(/^dlv_c-[0-9a-z]{26}_v[0-9]{9}_cluster_[a-z_]{1,20}$/, 'is not a delivery id');
+const deliveryIdParameter = /* @__PURE__ */ matching(/^dlv_c-[0-9a-z]{26}_v[0-9]{9}_cluster_[a-z_]{1,20}$/, 'is not a delivery id');
 
 function unrecognized(input: Record<string, unknown>, known: readonly string[]): Issue[] {
   const keys = Object.keys(input).filter((key) => !known.includes(key));

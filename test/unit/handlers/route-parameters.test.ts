@@ -1,12 +1,27 @@
 /**
  * The light checks of the read routes (src/handlers/http/route-parameters.ts) answer exactly as the zod schemas that
- * define the contract (api-schemas.ts, from which the OpenAPI document is built): the same data, or the same
- * `errors` of the 400 problem, message for message, over inputs chosen to hit every rule.
+ * define the contract (api-schemas.ts, the very objects the OpenAPI document is built from): the same data, or the
+ * same `errors` of the 400 problem, message for message, over inputs chosen to hit every rule.
  */
-import * as z from 'zod';
-import { clusterChangesSchema, clusterIdSchema, deliveryIdSchema, listClustersQuerySchema, nodesQuerySchema, pageQuerySchema } from '../../../src/handlers/http/api-schemas';
+import {
+  clusterChangesSchema,
+  clusterPathSchema,
+  createClusterHeadersSchema,
+  listClustersQuerySchema,
+  nodesQuerySchema,
+  pageQuerySchema,
+  redeliveryPathSchema,
+} from '../../../src/handlers/http/api-schemas';
 import { fieldErrors, type RequestParser } from '../../../src/handlers/http/middleware';
-import { clusterChangesParameters, clusterIdParameter, listClustersQueryParameters, nodesQueryParameters, pageQueryParameters, redeliveryPathParameters } from '../../../src/handlers/http/route-parameters';
+import {
+  clusterChangesParameters,
+  clusterIdParameter,
+  idempotencyKeyRule,
+  listClustersQueryParameters,
+  nodesQueryParameters,
+  pageQueryParameters,
+  redeliveryPathParameters,
+} from '../../../src/handlers/http/route-parameters';
 
 const answer = (parser: RequestParser<unknown>, input: unknown) => {
   const result = parser.safeParse(input);
@@ -56,9 +71,19 @@ describe('route parameters without a schema library', () => {
     expect(answer(clusterChangesParameters, input)).toEqual(answer(clusterChangesSchema as unknown as RequestParser<unknown>, input));
   });
 
-  it.each([undefined, null, 5, '', 'c-x', ID, `${ID}x`, ID.toUpperCase(), ['c']])('reads the cluster id %p as clusterIdSchema does', (input) => {
-    expect(answer(clusterIdParameter, input)).toEqual(answer(clusterIdSchema, input));
+  it.each([undefined, null, 5, '', 'c-x', ID, `${ID}x`, ID.toUpperCase(), ['c']])('reads the cluster id %p as clusterPathSchema.id does', (input) => {
+    expect(answer(clusterIdParameter, input)).toEqual(answer(clusterPathSchema.shape.id, input));
   });
+
+  // The route checks the header only when it is sent, so always a string; for a value, the optional schema is the
+  // key's own rule.
+  it.each(['k', 'order-42', '~!'.repeat(127) + '~', 'x'.repeat(255), 'x'.repeat(256), '', 'with space', 'tab\t', 'é', '\u007f'])(
+    'reads the Idempotency-Key %p as createClusterHeadersSchema does',
+    (input) => {
+      const light = idempotencyKeyRule.pattern.test(input) ? { data: input } : { errors: [{ field: 'body', message: idempotencyKeyRule.message }] };
+      expect(light).toEqual(answer(createClusterHeadersSchema.shape['Idempotency-Key'], input));
+    },
+  );
 
   it.each([
     {},
@@ -86,11 +111,10 @@ describe('route parameters without a schema library', () => {
     expect(answer(pageQueryParameters, input)).toEqual(answer(pageQuerySchema, input));
   });
 
-  const redeliveryPath = z.object({ id: clusterIdSchema, deliveryId: deliveryIdSchema });
   it.each([{ id: ID, deliveryId: DELIVERY }, { id: ID, deliveryId: DELIVERY, other: 'x' }, { id: 'c-x', deliveryId: 'd' }, { deliveryId: DELIVERY }, {}, null])(
-    'reads the redelivery path %j as its zod object does',
+    'reads the redelivery path %j as redeliveryPathSchema does',
     (input) => {
-      expect(answer(redeliveryPathParameters, input)).toEqual(answer(redeliveryPath, input));
+      expect(answer(redeliveryPathParameters, input)).toEqual(answer(redeliveryPathSchema, input));
     },
   );
 
