@@ -36,6 +36,7 @@ const CLIENT_OF_GROUP: Record<string, string> = {
   stackWaits: 'dynamodb',
   instanceWaits: 'dynamodb',
   nodeEvents: 'dynamodb',
+  timeline: 'dynamodb',
   taskCallbacks: 'sfn',
 };
 

@@ -371,12 +371,12 @@ describe('serverless package', () => {
     });
   });
 
-  it('hands Auto Scaling’s launches and terminations in our clusters’ groups only to autoScalingEvents', () => {
+  it('hands Auto Scaling’s launches, terminate lifecycle actions and terminations in our clusters’ groups only to autoScalingEvents', () => {
     expect(ruleOf('autoScalingEvents')!.EventPattern).toEqual({
       source: ['aws.autoscaling'],
       // Detail types: https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-event-reference.html;
       // prefix matching: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
-      'detail-type': ['EC2 Instance Launch Successful', 'EC2 Instance Terminate Successful'],
+      'detail-type': ['EC2 Instance Launch Successful', 'EC2 Instance-terminate Lifecycle Action', 'EC2 Instance Terminate Successful'],
       detail: { AutoScalingGroupName: [{ prefix: 'swarm-c-' }] },
     });
   });
