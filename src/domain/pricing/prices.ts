@@ -30,6 +30,18 @@ export interface PriceTable {
   regions: Record<string, RegionPrices>;
 }
 
+/** us-east-1, us-east-2 and us-west-2 have the same list prices for everything priced here. */
+const US_EAST_AND_OREGON: RegionPrices = {
+  instanceHour: {
+    't3.micro': 0.0104, 't3.small': 0.0208, 't3.medium': 0.0416, 't3.large': 0.0832, 't3.xlarge': 0.1664,
+    't3a.small': 0.0188, 't3a.medium': 0.0376, 't3a.large': 0.0752,
+    'm6i.large': 0.096, 'm6i.xlarge': 0.192, 'm7i.large': 0.1008, 'm7i.xlarge': 0.2016,
+    'c6i.large': 0.085, 'c7i.large': 0.08925, 'r6i.large': 0.126,
+  },
+  volumeGbMonth: { gp3: 0.08, gp2: 0.1, standard: 0.05 },
+  networkLoadBalancerHour: 0.0225,
+};
+
 export const PRICE_TABLE: PriceTable = {
   currency: 'USD',
   priceDate: '2026-11-27',
@@ -39,36 +51,9 @@ export const PRICE_TABLE: PriceTable = {
   // (charges from 1 February 2024; $0.005 per IP-hour in every region).
   publicIpv4Hour: 0.005,
   regions: {
-    'us-east-1': {
-      instanceHour: {
-        't3.micro': 0.0104, 't3.small': 0.0208, 't3.medium': 0.0416, 't3.large': 0.0832, 't3.xlarge': 0.1664,
-        't3a.small': 0.0188, 't3a.medium': 0.0376, 't3a.large': 0.0752,
-        'm6i.large': 0.096, 'm6i.xlarge': 0.192, 'm7i.large': 0.1008, 'm7i.xlarge': 0.2016,
-        'c6i.large': 0.085, 'c7i.large': 0.08925, 'r6i.large': 0.126,
-      },
-      volumeGbMonth: { gp3: 0.08, gp2: 0.1, standard: 0.05 },
-      networkLoadBalancerHour: 0.0225,
-    },
-    'us-east-2': {
-      instanceHour: {
-        't3.micro': 0.0104, 't3.small': 0.0208, 't3.medium': 0.0416, 't3.large': 0.0832, 't3.xlarge': 0.1664,
-        't3a.small': 0.0188, 't3a.medium': 0.0376, 't3a.large': 0.0752,
-        'm6i.large': 0.096, 'm6i.xlarge': 0.192, 'm7i.large': 0.1008, 'm7i.xlarge': 0.2016,
-        'c6i.large': 0.085, 'c7i.large': 0.08925, 'r6i.large': 0.126,
-      },
-      volumeGbMonth: { gp3: 0.08, gp2: 0.1, standard: 0.05 },
-      networkLoadBalancerHour: 0.0225,
-    },
-    'us-west-2': {
-      instanceHour: {
-        't3.micro': 0.0104, 't3.small': 0.0208, 't3.medium': 0.0416, 't3.large': 0.0832, 't3.xlarge': 0.1664,
-        't3a.small': 0.0188, 't3a.medium': 0.0376, 't3a.large': 0.0752,
-        'm6i.large': 0.096, 'm6i.xlarge': 0.192, 'm7i.large': 0.1008, 'm7i.xlarge': 0.2016,
-        'c6i.large': 0.085, 'c7i.large': 0.08925, 'r6i.large': 0.126,
-      },
-      volumeGbMonth: { gp3: 0.08, gp2: 0.1, standard: 0.05 },
-      networkLoadBalancerHour: 0.0225,
-    },
+    'us-east-1': US_EAST_AND_OREGON,
+    'us-east-2': US_EAST_AND_OREGON,
+    'us-west-2': US_EAST_AND_OREGON,
     'eu-west-1': {
       instanceHour: {
         't3.micro': 0.0114, 't3.small': 0.0228, 't3.medium': 0.0456, 't3.large': 0.0912, 't3.xlarge': 0.1824,
