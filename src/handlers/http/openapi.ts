@@ -33,6 +33,29 @@ const common = {
   '503': problem('Credentials could not be checked just now; retry'),
 };
 
+const money = { type: 'number', description: 'USD' };
+/** The dry run's answer (domain/plan.ts ClusterPlan). */
+const CLUSTER_PLAN_SCHEMA = {
+  type: 'object',
+  required: ['dryRun', 'cluster', 'quota', 'resources'],
+  properties: {
+    dryRun: { const: true },
+    cluster: { type: 'object', description: 'The request as a create would store it, defaults applied (no webhook secret)' },
+    quota: { type: 'object', properties: { limits: { type: 'object' }, inUse: { type: 'object' }, requested: { type: 'object' } } },
+    resources: { type: 'array', items: { type: 'object', required: ['type', 'count'], properties: { type: { type: 'string' }, count: { type: 'integer' }, role: { enum: ['manager', 'worker'] }, instanceType: { type: 'string' }, sizeGb: { type: 'integer' }, volumeType: { type: 'string' }, launchedBy: { type: 'string' } } } },
+    estimate: {
+      type: 'object',
+      required: ['currency', 'hourly', 'monthly', 'lines', 'source', 'priceDate'],
+      properties: {
+        currency: { const: 'USD' }, hourly: money, monthly: money, hoursPerMonth: { type: 'integer' },
+        lines: { type: 'array', items: { type: 'object', properties: { item: { type: 'string' }, hourly: money, monthly: money } } },
+        notCounted: { type: 'array', items: { type: 'string' } }, source: { type: 'string' }, priceDate: { type: 'string', format: 'date' },
+      },
+    },
+    estimateUnavailable: { type: 'string', description: 'Instead of estimate, for a region the price table does not price' },
+  },
+};
+
 function componentSchemas(): Record<string, unknown> {
   const schemas = (io: 'input' | 'output', entries: Record<string, z.core.$ZodType>) => {
     const registry = z.registry<{ id: string }>();
@@ -106,9 +129,13 @@ export function openApiDocument() {
       '/clusters': {
         post: {
           summary: 'Create a cluster',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'Same key + same body replays the first answer (the cluster id derives from caller + key, so this holds after a crash too); same key + other body → 422; still in flight → 409.' }],
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'Same key + same body replays the first answer (the cluster id derives from caller + key, so this holds after a crash too); same key + other body → 422; still in flight → 409. Ignored by a dry run.' },
+            { name: 'dryRun', in: 'query', schema: { type: 'string', enum: ['true', 'false'], default: 'false' }, description: 'true: the same checks (422, 429), then 200 with the plan (resources, quota, cost estimate); nothing is created and no idempotency record is kept.' },
+          ],
           requestBody: { required: true, content: { 'application/json': { schema: ref('ClusterRequest') } } },
           responses: {
+            '200': ok('dryRun=true: what a create would make and cost; nothing was created', 'ClusterPlan'),
             '202': { ...ok('Accepted: the cluster is CREATING', 'CreatedCluster'), headers: { Location: { schema: { type: 'string' } } } },
             '400': problem('Malformed request (not JSON, too large, bad cursor)'),
             '409': problem('A request with this Idempotency-Key is still in flight'),
@@ -225,7 +252,7 @@ export function openApiDocument() {
     // One of the two: SigV4 on the IAM API, or an API key on the key API (see docs/security.md, "Access control").
     security: [{ apiKey: [] }, { sigv4: [] }],
     components: {
-      schemas: componentSchemas(),
+      schemas: { ...componentSchemas(), ClusterPlan: CLUSTER_PLAN_SCHEMA } as Record<string, unknown>,
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'spk_<id>_<secret>', description: 'An API key, on the key API.' },
         sigv4: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'AWS Signature Version 4 (service execute-api), on the IAM API.' },

@@ -16,4 +16,11 @@ describe('the OpenAPI document', () => {
     const redeliver = document.paths['/clusters/{id}/deliveries/{deliveryId}/redeliver'].post;
     expect(Object.keys(redeliver.responses)).toEqual(expect.arrayContaining(['202', '404', '409']));
   });
+
+  it('documents the dry run of POST /clusters: the dryRun query parameter and its 200 with the plan', () => {
+    const create = openApiDocument().paths['/clusters'].post;
+    expect(create.parameters).toContainEqual(expect.objectContaining({ name: 'dryRun', in: 'query', schema: expect.objectContaining({ enum: ['true', 'false'] }) }));
+    expect(create.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ClusterPlan' });
+    expect(openApiDocument().components.schemas.ClusterPlan).toMatchObject({ required: ['dryRun', 'cluster', 'quota', 'resources'] });
+  });
 });
