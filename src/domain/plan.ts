@@ -115,7 +115,7 @@ export interface PlannedQuota {
 export interface ClusterPlan {
   dryRun: true;
   /** The request as a create would store it, defaults applied (a webhook's secret is made only by a real create). */
-  cluster: Pick<ClusterRequest, 'name' | 'expiresAt' | 'idleTimeout' | 'idleAction'> & {
+  cluster: Pick<ClusterRequest, 'name' | 'expiresAt' | 'idleTimeout'> & {
     region: string;
     parameters: ClusterParameters;
     tags: Record<string, string>;
