@@ -8,6 +8,7 @@ import type { ReplayGuard } from '../adapters/dynamodb/replay-guard';
 import type { WebhookSender } from '../adapters/webhooks/sender';
 import type { AccessPolicy } from '../handlers/http/principal';
 import type { CreateClusterDeps } from '../use-cases/create-cluster';
+import type { PlanClusterDeps } from '../use-cases/plan-cluster';
 import type { ChatFollowUps, Clock, ClusterNodes, ClusterStore, ClusterTimeline, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
 import type { ChatCommandDispatcher } from '../use-cases/run-chat-command';
 import type { WebhookRegistration } from './webhooks';
@@ -59,6 +60,18 @@ export function createClusterDeps(
     checkWebhookUrl: deps.webhooks.checkUrl,
     newWebhookSecret: deps.webhooks.newSecret,
     createExecutionPrefix: deps.createExecutionPrefix,
+    quotas: deps.quotas,
+    quotaLimits: deps.config.quota,
+  };
+}
+
+/** What the plan (dry-run) use case needs: a create's rules and the quota ledger, read only. */
+export function planClusterDeps(deps: Pick<Dependencies, 'config' | 'clock' | 'webhooks' | 'quotas'>): PlanClusterDeps {
+  return {
+    clock: deps.clock,
+    defaultRegion: deps.config.region,
+    allowedRegions: deps.config.allowedRegions,
+    checkWebhookUrl: deps.webhooks.checkUrl,
     quotas: deps.quotas,
     quotaLimits: deps.config.quota,
   };

@@ -1,14 +1,16 @@
 /**
- * The slash command's language and what it answers, in plain words: `create NAME [key=value ...]`, `status NAME`,
+ * The slash command's language and what it answers, in plain words: `create NAME [key=value ...]`, `plan NAME
+ * [key=value ...]` (what a create would make and cost, nothing created), `status NAME`,
  * `list`, `delete NAME`, `scale NAME workers=N [managers=M]`, `upgrade NAME`, `hibernate NAME`, `wake NAME`, `help`. Pure: parsing text, building a cluster request, wording messages. No Slack I/O here.
  */
 import type { z } from 'zod';
 import type { Cluster } from './cluster';
 import type { ProblemError } from './errors';
 import { clusterRequestSchema, type ClusterRequest } from './parameters';
+import type { ClusterPlan } from './plan';
 
 export type ChatCommand =
-  | { verb: 'create'; name: string; options: Record<string, string> }
+  | { verb: 'create' | 'plan'; name: string; options: Record<string, string> }
   | { verb: 'status'; name: string }
   | { verb: 'delete'; name: string }
   | { verb: 'scale'; name: string; workers?: number; managers?: number }
@@ -34,6 +36,7 @@ export interface ChatMessage {
 export const HELP_TEXT = [
   'Docker Swarm clusters on AWS, from this channel:',
   '• `create NAME [managers=3] [workers=5] [key=value ...]` — e.g. `create demo workers=2 workerInstanceType=t3.medium tag:team=web`',
+  '• `plan NAME [key=value ...]` — what `create` with the same options would make and cost per hour and month; nothing is created',
   '• `status NAME` — where a cluster is, and its manager address once it is ready',
   '• `list` — your clusters',
   '• `delete NAME` — delete a cluster',
@@ -72,9 +75,11 @@ export function parseChatCommand(text: string): ParsedChatCommand {
       if (rest.length !== 1) return { ok: false, message: `Say which cluster: \`${which} NAME\`.` };
       return { ok: true, command: { verb: which, name: rest[0]! } };
     }
-    case 'create': {
+    case 'create':
+    case 'plan': {
+      const which = verb!.toLowerCase() as 'create' | 'plan';
       const [name, ...pairs] = rest;
-      if (!name || name.includes('=')) return { ok: false, message: 'Give the new cluster a name: `create NAME [key=value ...]`.' };
+      if (!name || name.includes('=')) return { ok: false, message: `Give the new cluster a name: \`${which} NAME [key=value ...]\`.` };
       const options: Record<string, string> = {};
       for (const pair of pairs) {
         const at = pair.indexOf('=');
@@ -83,7 +88,7 @@ export function parseChatCommand(text: string): ParsedChatCommand {
         if (key in options) return { ok: false, message: `\`${key}\` is given twice.` };
         options[key] = pair.slice(at + 1);
       }
-      return { ok: true, command: { verb: 'create', name, options } };
+      return { ok: true, command: { verb: which, name, options } };
     }
     default:
       return { ok: false, message: `I don't know \`${verb}\`. Try \`help\`.` };
@@ -156,6 +161,25 @@ export function problemText(error: ProblemError): string {
 export function createdText(cluster: Cluster, userId: string): string {
   const { managers, workers } = cluster.parameters;
   return `<@${userId}> asked for *${cluster.name}* (${cluster.id}): ${managers} managers and ${workers} workers in ${cluster.region}. Creating it now; I will post here when it is ready.`;
+}
+
+const dollars = (amount: number, digits = 2) => `$${amount.toFixed(digits)}`;
+
+/** A dry run, for the person who asked: what would be made, what it would cost, how much of the quota it takes. */
+export function planText(plan: ClusterPlan): string {
+  const { cluster, quota, estimate } = plan;
+  const { managers, workers, managerInstanceType, workerInstanceType } = cluster.parameters;
+  const declared = plan.resources.filter((r) => !r.launchedBy).reduce((sum, r) => sum + r.count, 0);
+  const after = `${quota.inUse.activeClusters + 1} of ${quota.limits.maxActiveClusters} clusters and ${quota.inUse.instances + quota.requested.instances} of ${quota.limits.maxInstances} instances`;
+  const head = `Plan for *${cluster.name}* in ${cluster.region} (nothing was created): ${managers} × ${managerInstanceType} managers and ${workers} × ${workerInstanceType} workers, ${declared} stack resources. Your quota after it: ${after}.`;
+  if (!estimate) return `${head}\n${plan.estimateUnavailable ?? 'No cost estimate.'}`;
+  return [
+    head,
+    `Estimated cost, on demand: ${dollars(estimate.hourly, 4)} an hour, about ${dollars(estimate.monthly)} a month (${estimate.hoursPerMonth} h):`,
+    ...estimate.lines.map((line) => `• ${line.item}: ${dollars(line.monthly)}/month`),
+    `Not counted: ${estimate.notCounted.join('; ')}.`,
+    `Prices: ${estimate.source} (${estimate.priceDate}).`,
+  ].join('\n');
 }
 
 export function statusText(cluster: Cluster): string {

@@ -58,7 +58,8 @@ async function resumeCreate(deps: CreateClusterDeps, existing: Cluster, digest: 
   return { cluster: existing, webhookSecret: existing.webhook?.secret, replayed: true };
 }
 
-function businessRuleErrors(deps: CreateClusterDeps, request: ClusterRequest, region: string, now: Date): FieldError[] {
+/** The rules the schema cannot check (allowed region, future expiry, webhook URL policy): a create's and a plan's. */
+export function businessRuleErrors(deps: Pick<CreateClusterDeps, 'allowedRegions' | 'checkWebhookUrl'>, request: ClusterRequest, region: string, now: Date): FieldError[] {
   const errors: FieldError[] = [];
   if (!deps.allowedRegions.includes(region)) {
     errors.push({ field: 'region', message: `must be one of: ${deps.allowedRegions.join(', ')}` });

@@ -8,6 +8,7 @@ import {
   createdText,
   HELP_TEXT,
   listText,
+  planText,
   problemText,
   statusText,
   updateStartedText,
@@ -18,6 +19,7 @@ import type { ChatFollowUp, Cluster } from '../domain/cluster';
 import { NotFoundError, ProblemError } from '../domain/errors';
 import { logger } from '../logger';
 import { createCluster, type CreateClusterDeps } from './create-cluster';
+import { planCluster, type PlanClusterDeps } from './plan-cluster';
 import type { ClusterStore } from './ports';
 import type { UpdateRequest } from './request-cluster-update';
 import { getCluster, listClusters } from './read-clusters';
@@ -49,6 +51,8 @@ export type ChatUpdate = (caller: Caller, clusterId: string, request: UpdateRequ
 
 export interface RunChatCommandDeps {
   create: CreateClusterDeps;
+  /** A dry run of a create: the same checks, nothing written. */
+  plan: PlanClusterDeps;
   store: ClusterStore;
   respond: (responseUrl: string, message: ChatMessage) => Promise<boolean>;
   deleteCluster: ChatDelete;
@@ -91,6 +95,11 @@ async function answer(deps: RunChatCommandDeps, job: ChatCommandJob, caller: Cal
       const { cluster } = await createCluster(deps.create, { owner: caller.principal, request: built.request, followUp, idempotencyKey: `slack-trigger:${job.triggerId}` });
       return { response_type: 'in_channel', text: createdText(cluster, job.userId) };
     }
+    case 'plan': {
+      const built = chatClusterRequest(command.name, command.options);
+      if (!built.ok) return { response_type: 'ephemeral', text: ['That cluster could not be created:', ...built.problems.map((p) => `• ${p}`)].join('\n') };
+      return { response_type: 'ephemeral', text: planText(await planCluster(deps.plan, { owner: caller.principal, request: built.request })) };
+    }
     case 'delete': {
       const target = await findCluster(deps.store, caller, command.name);
       const cluster = await deps.deleteCluster(caller, target.id, { kind: 'slack', responseUrl: job.responseUrl });
@@ -114,8 +123,8 @@ async function answer(deps: RunChatCommandDeps, job: ChatCommandJob, caller: Cal
 /**
  * Primary course:
  * 1. Act as the Slack user's principal (never an operator: operators are IAM roles and operator keys).
- * 2. Run the command through the HTTP API's use cases (create, list, read, delete, and the changes of a running
- *    cluster: scale, upgrade, hibernate, wake).
+ * 2. Run the command through the HTTP API's use cases (create and its dry run, list, read, delete, and the changes
+ *    of a running cluster: scale, upgrade, hibernate, wake).
  * 3. Post the answer to the command's response_url; a refusal (validation, quota, not found) is explained in plain
  *    words; anything else is logged and the person is told it failed on our side.
  */

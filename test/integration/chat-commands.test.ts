@@ -73,6 +73,14 @@ function deps(overrides: Partial<RunChatCommandDeps> = {}, maxInstances = 100): 
       quotas: db.quotas,
       quotaLimits: { maxActiveClusters: 5, maxInstances },
     },
+    plan: {
+      clock: fixedClock(),
+      defaultRegion: 'us-east-1',
+      allowedRegions: ['us-east-1'],
+      checkWebhookUrl: () => undefined,
+      quotas: db.quotas,
+      quotaLimits: { maxActiveClusters: 5, maxInstances },
+    },
     ...overrides,
   };
 }
@@ -135,6 +143,29 @@ describe('slash commands, run by the worker', () => {
     const message = await runChatCommand(deps({}, 10), request);
     expect(message).toEqual({ response_type: 'ephemeral', text: 'You may run at most 10 instances over all your active clusters; 0 are in use and this cluster needs 23.' });
     expect((await db.store.listByOwner(request.owner, { limit: 10 })).items).toEqual([]);
+  });
+
+  it('plans a cluster with create’s options: what it would make and cost, to the person alone, creating nothing', async () => {
+    // Prepare
+    const request = job({ verb: 'plan', name: 'demo', options: { workers: '2', workerInstanceType: 't3.medium' } });
+
+    // Act
+    const message = await runChatCommand(deps(), request);
+
+    // Assess
+    expect(message.response_type).toBe('ephemeral');
+    expect(message.text).toMatch(/^Plan for \*demo\* in us-east-1 \(nothing was created\): 3 × t3.small managers and 2 × t3.medium workers, \d+ stack resources\. Your quota after it: 1 of 5 clusters and 5 of 100 instances\./);
+    expect(message.text).toMatch(/Estimated cost, on demand: \$\d+\.\d{4} an hour, about \$\d+\.\d{2} a month \(730 h\):/);
+    expect(message.text).toContain('• 2 × t3.medium worker instances: $');
+    expect(message.text).toContain('Not counted: ');
+    expect((await db.store.listByOwner(request.owner, { limit: 10 })).items).toEqual([]);
+    expect(await db.quotas.usage(request.owner)).toEqual({ activeClusters: 0, instances: 0 });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('refuses a plan over the quota in the same words as a create', async () => {
+    const message = await runChatCommand(deps({}, 10), job({ verb: 'plan', name: 'big', options: { workers: '20' } }));
+    expect(message).toEqual({ response_type: 'ephemeral', text: 'You may run at most 10 instances over all your active clusters; 0 are in use and this cluster needs 23.' });
   });
 
   it('explains bad options in plain words', async () => {

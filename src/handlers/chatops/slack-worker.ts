@@ -10,7 +10,7 @@
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { chatFollowUps, chatResponder } from '../../composition/chat';
-import { createClusterDeps, type Dependencies } from '../../composition/dependencies';
+import { createClusterDeps, planClusterDeps, type Dependencies } from '../../composition/dependencies';
 import { clusterStore, dynamoDBClient, quotaLedger } from '../../composition/dynamodb';
 import { createExecutionPrefix, workflowStarter } from '../../composition/stepfunctions';
 import { webhookRegistration } from '../../composition/webhooks';
@@ -41,6 +41,7 @@ export function chatCommandDeps(deps: ChatCommandDependencies, respond: RunChatC
         )
       ).cluster,
     create: createClusterDeps(deps),
+    plan: planClusterDeps(deps),
   };
 }
 

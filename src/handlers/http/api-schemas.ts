@@ -251,23 +251,52 @@ export const problemSchema = /* @__PURE__ */ (() => z
  * POST /clusters?dryRun=true → 200: what a create would do and cost, nothing created. `cluster` is the request as a
  * create would store it (defaults applied: the request schema's output).
  */
-export const clusterPlanSchema = /* @__PURE__ */ (() => z
-  .object({
-    dryRun: z.literal(true),
-    cluster: clusterRequestSchema,
-    quota: z.record(z.string(), z.unknown()).describe('The owner’s quota and what this cluster would take of it'),
-    resources: z
-      .array(z.object({ type: z.string().describe('A CloudFormation resource type, e.g. AWS::EC2::Instance'), count: z.number().int(), description: z.string().optional() }))
-      .describe('The resources the template would create for these parameters, with counts'),
-    estimate: z
-      .object({
-        currency: z.string().describe('USD'),
-        hourly: z.number(),
-        monthly: z.number(),
-        lines: z.array(z.object({ item: z.string(), hourly: z.number(), monthly: z.number() })),
-        source: z.string().describe('Where the prices come from'),
-        priceDate: z.iso.date().describe('When the prices were read (YYYY-MM-DD)'),
-      })
-      .describe('On-demand cost from the price table kept in the repository'),
-  })
-  .describe('A dry run’s answer: the defaulted request, the quota check, the resources and their cost'))();
+export const clusterPlanSchema = /* @__PURE__ */ (() => {
+  const usage = z.object({ activeClusters: z.number().int(), instances: z.number().int() });
+  return z
+    .object({
+      dryRun: z.literal(true),
+      cluster: z
+        .object({
+          name: z.string(),
+          region: z.string(),
+          parameters: z.record(z.string(), z.unknown()),
+          tags: z.record(z.string(), z.string()),
+          expiresAt: z.string().optional(),
+          idleTimeout: z.string().optional(),
+          webhook: z.object({ url: z.string(), events: z.array(z.string()) }).optional(),
+        })
+        .describe('The request as a create would store it, defaults applied (a webhook secret is made only by a real create)'),
+      quota: z
+        .object({ limits: z.object({ maxActiveClusters: z.number().int(), maxInstances: z.number().int() }), inUse: usage, requested: usage })
+        .describe('The owner’s limits, what the owner holds now, and what this cluster would take; a plan takes nothing'),
+      resources: z
+        .array(
+          z.object({
+            type: z.string().describe('A CloudFormation resource type, e.g. AWS::EC2::Instance'),
+            count: z.number().int(),
+            role: z.enum(['manager', 'worker']).optional(),
+            instanceType: z.string().optional(),
+            sizeGb: z.number().int().optional(),
+            volumeType: z.string().optional(),
+            launchedBy: z.string().optional().describe('Set on the instances and volumes an Auto Scaling group launches'),
+          }),
+        )
+        .describe('The resources the template would create for these parameters, with counts'),
+      estimate: z
+        .object({
+          currency: z.literal('USD'),
+          hourly: z.number(),
+          monthly: z.number(),
+          hoursPerMonth: z.number().int(),
+          lines: z.array(z.object({ item: z.string(), hourly: z.number(), monthly: z.number() })),
+          notCounted: z.array(z.string()).describe('What the estimate leaves out (traffic-dependent charges, logs, …)'),
+          source: z.string().describe('Where the prices come from'),
+          priceDate: z.iso.date().describe('The date of the price table (YYYY-MM-DD)'),
+        })
+        .optional()
+        .describe('On-demand cost from the price table kept in the repository (docs/costs.md); absent for a region it does not price'),
+      estimateUnavailable: z.string().optional().describe('Why there is no estimate'),
+    })
+    .describe('A dry run’s answer: the defaulted request, the quota check, the resources and their cost');
+})();

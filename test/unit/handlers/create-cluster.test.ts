@@ -169,6 +169,84 @@ describe('POST /clusters', () => {
   });
 });
 
+describe('POST /clusters?dryRun=true', () => {
+  const plan = (body: unknown, query: Record<string, string>, headers: Record<string, string> = {}, principal = 'owner-plan') =>
+    invoke(createClusterHandler(deps), httpEvent({ method: 'POST', path: '/clusters', body, headers, principal, query }));
+  const idempotencyRecords = async () => (await db.documents.send(new ScanCommand({ TableName: 'idempotency' }))).Items ?? [];
+
+  it('answers 200 with the plan and creates nothing: no record, no execution, no quota share, no idempotency record, even with an Idempotency-Key', async () => {
+    // Prepare
+    const owner = 'owner-plan-nothing';
+    const recordsBefore = (await idempotencyRecords()).length;
+
+    // Act
+    const response = await plan({ name: 'demo', workers: 2 }, { dryRun: 'true' }, { 'idempotency-key': 'plan-key-1' }, owner);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['content-type']).toBe('application/json');
+    expect(response.headers?.location).toBeUndefined();
+    expect(response.json).toMatchObject({
+      dryRun: true,
+      cluster: { name: 'demo', region: 'us-east-1', parameters: { managers: 3, workers: 2 } },
+      quota: { inUse: { activeClusters: 0, instances: 0 }, requested: { activeClusters: 1, instances: 5 } },
+      estimate: { currency: 'USD', hourly: expect.any(Number), monthly: expect.any(Number) },
+    });
+    expect(await clustersOf(owner)).toEqual([]);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 0, instances: 0 });
+    expect(await idempotencyRecords()).toHaveLength(recordsBefore);
+  });
+
+  it('lets a real create with the same Idempotency-Key create afterwards: the plan left nothing to replay', async () => {
+    const owner = 'owner-plan-then-create';
+    const headers = { 'idempotency-key': 'plan-key-2' };
+    await plan({ name: 'demo' }, { dryRun: 'true' }, headers, owner);
+
+    const created = await post({ name: 'demo' }, headers, owner);
+
+    expect(created.statusCode).toBe(202);
+    expect(created.json!.status).toBe('CREATING');
+    expect(await clustersOf(owner)).toHaveLength(1);
+  });
+
+  it('creates as usual with dryRun=false', async () => {
+    const response = await plan({ name: 'demo' }, { dryRun: 'false' }, {}, 'owner-plan-false');
+
+    expect(response.statusCode).toBe(202);
+    expect(await clustersOf('owner-plan-false')).toHaveLength(1);
+  });
+
+  it.each(['yes', '1', 'TRUE', ''])('refuses dryRun=%j with 422 naming the dryRun query parameter, creating nothing', async (value) => {
+    const owner = `owner-plan-bad-${value}`;
+    const response = await plan({ name: 'demo' }, { dryRun: value }, {}, owner);
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json!.errors).toEqual([{ field: 'dryRun', message: 'must be true or false' }]);
+    expect(await clustersOf(owner)).toEqual([]);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('refuses a request a create would refuse, with the same 422 naming the field', async () => {
+    const response = await plan({ name: 'demo', region: 'ap-south-2' }, { dryRun: 'true' });
+
+    expect(response.statusCode).toBe(422);
+    expect((response.json!.errors as { field: string }[]).map((e) => e.field)).toEqual(['region']);
+  });
+
+  it('answers 429 naming the limit when the owner has no room left, as a create would, and takes nothing', async () => {
+    const owner = 'owner-plan-full';
+    deps = { ...deps, config: { ...deps.config, quota: { maxActiveClusters: 1, maxInstances: 1000 } } };
+    expect((await post({ name: 'first' }, {}, owner)).statusCode).toBe(202);
+
+    const response = await plan({ name: 'second' }, { dryRun: 'true' }, {}, owner);
+
+    expect(response.statusCode).toBe(429);
+    expect(response.json).toMatchObject({ quota: { limit: 'activeClusters', max: 1, current: 1 } });
+    expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 1, instances: 8 });
+  });
+});
+
 /**
  * Issue 9, finding 4: the invocation dies after (or before) StartExecution, Powertools' in-progress record expires with
  * the invocation's deadline, and the caller retries with the same key.
