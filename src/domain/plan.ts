@@ -115,7 +115,7 @@ export interface PlannedQuota {
 export interface ClusterPlan {
   dryRun: true;
   /** The request as a create would store it, defaults applied (a webhook's secret is made only by a real create). */
-  cluster: Pick<ClusterRequest, 'name' | 'expiresAt' | 'idleTimeout'> & {
+  cluster: Pick<ClusterRequest, 'name' | 'expiresAt' | 'idleTimeout' | 'idleAction'> & {
     region: string;
     parameters: ClusterParameters;
     tags: Record<string, string>;

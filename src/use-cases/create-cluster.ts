@@ -122,6 +122,7 @@ export async function createCluster(deps: CreateClusterDeps, command: CreateClus
     lastActivityAt: at,
     expiresAt: request.expiresAt,
     idleTimeout: request.idleTimeout,
+    idleAction: request.idleAction,
     updatedAt: at,
     version: 1,
   };

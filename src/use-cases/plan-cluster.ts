@@ -50,6 +50,7 @@ export async function planCluster(deps: PlanClusterDeps, command: PlanClusterCom
       ...(request.webhook ? { webhook: { url: request.webhook.url, events: request.webhook.events ?? [...WEBHOOK_EVENT_TYPES] } } : {}),
       ...(request.expiresAt !== undefined ? { expiresAt: request.expiresAt } : {}),
       ...(request.idleTimeout !== undefined ? { idleTimeout: request.idleTimeout } : {}),
+      ...(request.idleAction !== undefined ? { idleAction: request.idleAction } : {}),
     },
     quota: { limits: deps.quotaLimits, inUse, requested },
     resources: plannedResources(parameters),

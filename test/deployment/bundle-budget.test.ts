@@ -13,7 +13,7 @@ import { HTTP_BUDGET, measureBundles, type BundleReport } from '../../scripts/bu
 
 const OVER_BUDGET: Record<string, { ceiling: number; why: string }> = {
   // 385 000 + 5 383 bytes measured for the dry run (issue 13: the plan, the price table and the estimate; docs/performance.md).
-  createCluster: { ceiling: 390_643, why: 'Powertools idempotency (with its JMESPath engine), the SFN client, the request schema (zod/mini), the webhook address rules, middy and the dry run' },
+  createCluster: { ceiling: 390_721, why: 'Powertools idempotency (with its JMESPath engine), the SFN client, the request schema (zod/mini), the webhook address rules, middy and the dry run' },
 };
 
 /** The SDK client each permission group of scripts/function-roles.js is for. */

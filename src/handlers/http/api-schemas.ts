@@ -264,6 +264,7 @@ export const clusterPlanSchema = /* @__PURE__ */ (() => {
           tags: z.record(z.string(), z.string()),
           expiresAt: z.string().optional(),
           idleTimeout: z.string().optional(),
+          idleAction: z.enum(IDLE_ACTIONS).optional(),
           webhook: z.object({ url: z.string(), events: z.array(z.string()) }).optional(),
         })
         .describe('The request as a create would store it, defaults applied (a webhook secret is made only by a real create)'),

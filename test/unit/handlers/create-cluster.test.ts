@@ -63,6 +63,14 @@ describe('POST /clusters', () => {
     expect(body.createExecutionArn).toBe(`${deps.createExecutionPrefix}:${body.id as string}`);
   });
 
+  it('keeps the lifecycle it was given, idleAction included, so the reaper hibernates rather than deletes', async () => {
+    const created = await post({ name: 'sleepy', idleTimeout: 'PT2H', idleAction: 'hibernate' }, {}, 'owner-sleepy');
+
+    const read = await invoke(getClusterHandler(deps), httpEvent({ path: `/clusters/${created.json!.id as string}`, pathParameters: { id: created.json!.id as string }, principal: 'owner-sleepy' }));
+    expect(created.json).toMatchObject({ idleTimeout: 'PT2H', idleAction: 'hibernate' });
+    expect(read.json).toMatchObject({ idleTimeout: 'PT2H', idleAction: 'hibernate' });
+  });
+
   it('shows the webhook secret once, in the 202, and never in a later read', async () => {
     const created = await post({ name: 'hooked', webhook: { url: 'https://hooks.example.com/swarm' } }, {}, 'owner-hook');
     expect(created.json!.webhookSecret).toBe('whsec_test');
