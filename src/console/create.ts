@@ -50,7 +50,7 @@ function Field({ field, value, error, onChange }: { field: FormField; value: str
   } else control = html`<input type="text" ...${common} value=${String(value ?? '')} onInput=${(e: Event) => onChange((e.target as HTMLInputElement).value)} />`;
   return html`
     <div class=${`field field-${field.kind}${error ? ' invalid' : ''}`}>
-      <label for=${id}>${field.name}${field.required ? html` <span aria-hidden="true">*</span>` : ''}</label>
+      <label for=${id}>${field.name}</label>${field.required ? html` <span class="required" aria-hidden="true">*</span>` : ''}
       ${control}
       <p class="hint" id=${`${id}-hint`}>${field.hint}</p>
       ${error && html`<p class="error" id=${`${id}-error`}>${field.name}: ${error}</p>`}
@@ -173,7 +173,7 @@ export function CreateCluster() {
       ${fields.length > 0 &&
       html`
         <form ref=${formRef} onSubmit=${submit} aria-labelledby="create-heading" novalidate>
-          <p>Fields marked * are required; the others start at the API's defaults.</p>
+          <p>Fields marked * are required (their hint says so too); the others start at the API's defaults.</p>
           <div class="fields">
             ${fields.map((field) => html`<${Field} key=${field.name} field=${field} value=${values[field.name]} error=${errors[field.name]} onChange=${change(field.name)} />`)}
           </div>

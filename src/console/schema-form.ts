@@ -81,7 +81,7 @@ function fieldOf(document: unknown, name: string, raw: JsonSchema, required: boo
     if (schema.format === 'date-time') notes.push('an ISO 8601 time such as 2030-01-01T00:00:00Z');
   } else return undefined;
   if (defaultValue !== undefined) notes.push(`default: ${String(defaultValue)}`);
-  else if (!required) notes.push('optional');
+  else notes.unshift(required ? 'required' : 'optional');
   return { ...field, ...(defaultValue !== undefined && { default: defaultValue }), hint: notes.join('; ') };
 }
 
