@@ -28,20 +28,30 @@ function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  // The open local sandbox (npm start without LOCAL_API_KEY) answers without credentials: offer to go on without a key.
+  const [open, setOpen] = useState(false);
   const heading = useFocusOnOpen<HTMLHeadingElement>('sign-in');
-  const submit = async (event: Event) => {
-    event.preventDefault();
+  useEffect(() => {
+    api(base, undefined)
+      .request('GET', '/clusters?limit=1')
+      .then(() => setOpen(true), () => setOpen(false));
+  }, []);
+  const signIn = async (value: string) => {
     setBusy(true);
     setError(undefined);
     try {
       // Any authenticated read proves the key: the API-key authorizer refuses a wrong, revoked or expired key with 401.
-      await api(base, key.trim()).request('GET', '/clusters?limit=1');
-      onSignedIn(key.trim());
+      await api(base, value || undefined).request('GET', '/clusters?limit=1');
+      onSignedIn(value);
     } catch (failure) {
       setError(failure instanceof ApiError && failure.status === 401 ? 'The API refused this key (401): check it and try again.' : `Could not sign in: ${(failure as Error).message}`);
     } finally {
       setBusy(false);
     }
+  };
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void signIn(key.trim());
   };
   return html`
     <section aria-labelledby="sign-in-heading">
@@ -49,10 +59,12 @@ function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
       <form onSubmit=${submit} aria-describedby="sign-in-help">
         <p id="sign-in-help">Sign in with an API key (spk_…; <code>npm run keys</code> makes one). It is kept in this tab only.</p>
         <label for="api-key">API key</label>
-        <input id="api-key" type="password" autocomplete="off" required value=${key} onInput=${(e: Event) => setKey((e.target as HTMLInputElement).value)} />
+        <input id="api-key" type="password" autocomplete="off" value=${key} onInput=${(e: Event) => setKey((e.target as HTMLInputElement).value)} />
         <button type="submit" disabled=${busy}>Sign in</button>
         ${error && html`<p role="alert" class="error">${error}</p>`}
       </form>
+      ${open &&
+      html`<p>This is the open local sandbox: it takes requests without a key. <button type="button" onClick=${() => void signIn('')} disabled=${busy}>Continue without a key</button></p>`}
     </section>
   `;
 }
@@ -68,7 +80,8 @@ export function App() {
     sessionStorage.removeItem(KEY_STORAGE);
     setKey(undefined);
   };
-  const client = key ? api(base, key) : undefined;
+  // '' is the open local sandbox's "no key".
+  const client = key !== undefined ? api(base, key || undefined) : undefined;
   const clusterId = /^\/clusters\/([^/]+)$/.exec(route)?.[1];
   let view;
   if (!client) view = html`<${SignIn} onSignedIn=${signIn} />`;
