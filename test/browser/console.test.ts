@@ -211,3 +211,28 @@ describe('the web console, in headless Chromium', () => {
     expect(consoleErrors.filter((message) => /Content Security Policy|Refused to/.test(message))).toEqual([]);
   }, 240_000);
 });
+
+describe('the web console on the open local sandbox (npm start without LOCAL_API_KEY)', () => {
+  let open: LocalCloud;
+
+  beforeAll(async () => {
+    open = await startLocalCloud({ port: 0, timeScale: 0.1 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await open?.close();
+  });
+
+  it('offers to continue without a key, and lists the clusters as the local principal', async () => {
+    const tab = await browser.newPage();
+    tab.setDefaultTimeout(STEP_MS);
+    try {
+      await tab.goto(`${open.url}/console/`);
+      await tab.getByRole('button', { name: 'Continue without a key' }).click();
+      await tab.getByRole('heading', { name: 'Clusters', level: 1 }).waitFor();
+      await tab.getByRole('status').filter({ hasText: '0 clusters' }).waitFor();
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 /**
  * GET /console (and /console/): the web console, one HTML page with its script and style inline, built from
- * src/console/ by esbuild when the service is packaged (scripts/esbuild-plugins.js defines it into this bundle as
- * __SWARM_CONSOLE_PAGE__) and, locally, when the sandbox first serves it. A public route: the page holds nothing
+ * src/console/ by esbuild when the service is packaged (scripts/esbuild-plugins.js gives __SWARM_CONSOLE_PAGE__ below
+ * its value in this bundle) and, locally, when the sandbox first serves it. A public route: the page holds nothing
  * secret, and the API calls it makes carry the API key the person signs in with (docs/console.md says why it is a
  * route of the key API, not S3 + CloudFront).
  */
@@ -13,6 +13,7 @@ export interface ConsolePage {
   csp: string;
 }
 
+// Keep this line as it is: the packaging plugin replaces exactly it with the page's value.
 declare const __SWARM_CONSOLE_PAGE__: ConsolePage | undefined;
 
 const problem = (status: number, title: string, detail: string): HttpResult => ({
@@ -49,7 +50,7 @@ export function webConsoleHandler(page: () => Promise<ConsolePage>): (event: Htt
   };
 }
 
-/** The packaged page; from source (no esbuild define) there is none, and the sandbox serves its own build instead. */
+/** The packaged page; from source (not packaged) there is none, and the sandbox serves its own build instead. */
 export async function packagedConsolePage(): Promise<ConsolePage> {
   if (typeof __SWARM_CONSOLE_PAGE__ === 'undefined') throw new Error('the console page is defined at package time (scripts/esbuild-plugins.js); run from source, build it with scripts/console-page.js');
   return __SWARM_CONSOLE_PAGE__;

@@ -3,6 +3,11 @@
  * Content-Security-Policy that allows exactly its own inline script and style.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { esbuildOptions } from '../../../scripts/bundles';
 import { buildConsolePage } from '../../../scripts/console-page';
 import { packagedConsolePage, webConsoleHandler, type ConsolePage } from '../../../src/handlers/http/web-console';
 import { httpEvent } from '../../support/http';
@@ -72,6 +77,24 @@ describe('GET /console', () => {
     expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
     expect(build).toHaveBeenCalledTimes(2);
   });
+
+  it('serves the page from the bundle `serverless package` builds (serverless.yml\'s esbuild options and plugins)', async () => {
+    const result = await build({ ...esbuildOptions(), entryPoints: [resolve(__dirname, '../../../src/handlers/http/web-console.ts')], outdir: join(tmpdir(), 'web-console-bundle'), write: false, logLevel: 'error' });
+    const dir = mkdtempSync(join(tmpdir(), 'web-console-'));
+    try {
+      const file = join(dir, 'web-console.js');
+      writeFileSync(file, result.outputFiles.find((output) => output.path.endsWith('.js'))!.text);
+      const bundled = require(file) as { handler: (event: unknown) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }> };
+
+      const response = await bundled.handler(httpEvent({ path: '/console/', principal: null }));
+
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toBe(page.html);
+      expect(response.headers['content-security-policy']).toBe(page.csp);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('has no packaged page when run from source: the sandbox serves its own build of it', async () => {
     await expect(packagedConsolePage()).rejects.toThrow('defined at package time');
