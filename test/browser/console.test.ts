@@ -82,7 +82,12 @@ afterAll(async () => {
 
 // Not `fullPage`: Chromium's full-page capture resizes the viewport for the shot, and a click right after it was lost.
 const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
+/**
+ * The page's globals, typed for the functions that run in the browser (this project's type check has no DOM library:
+ * src/console/ is checked with its own tsconfig).
+ */
+type BrowserGlobals = { document: { activeElement: { id: string } | null }; navigator: { clipboard: { readText(): Promise<string> } } };
+const focusedId = () => page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.activeElement?.id ?? '');
 
 describe('the web console, in headless Chromium', () => {
   it('signs in, creates a cluster through the form after its estimate, watches it reach READY, shows its nodes, redelivers its webhook and deletes it by name', async () => {
@@ -108,7 +113,7 @@ describe('the web console, in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Create a cluster', level: 1 }).waitFor();
     const workers = page.getByLabel('workers', { exact: true });
     expect([await workers.inputValue(), await workers.getAttribute('min'), await workers.getAttribute('max')]).toEqual(['5', '0', '1000']);
-    expect(await page.getByLabel('managerInstanceType', { exact: true }).evaluate((select) => (select as HTMLSelectElement).value)).toBe('t3.small');
+    expect(await page.getByLabel('managerInstanceType', { exact: true }).inputValue()).toBe('t3.small');
 
     // A name the API refuses: its 422 problem+json lands under the field, which takes the focus.
     await page.getByLabel('name', { exact: true }).fill('Not A Name');
@@ -128,7 +133,7 @@ describe('the web console, in headless Chromium', () => {
     else await estimate.filter({ hasText: 'Estimate unavailable' }).waitFor();
     await shot('3-create-form-with-estimate');
     // Nothing was created by the estimate.
-    const listed = await (await fetch(`${cloud.url}/clusters`, { headers: { authorization: `Bearer ${KEY}` } })).json();
+    const listed = (await (await fetch(`${cloud.url}/clusters`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { items: unknown[] };
     expect(listed.items).toEqual([]);
 
     // Create: the cluster's page, its status announced, the progress bar filling up to READY.
@@ -145,7 +150,7 @@ describe('the web console, in headless Chromium', () => {
         new Promise<void>((done, fail) => {
           const deadline = Date.now() + 15_000;
           const check = () => {
-            const { value, max } = bar as HTMLProgressElement;
+            const { value, max } = bar as unknown as { value: number; max: number };
             if (max > 1 && value === max) done();
             else if (Date.now() > deadline) fail(new Error(`progress stuck at ${value} of ${max}`));
             else setTimeout(check, 100);
@@ -160,7 +165,8 @@ describe('the web console, in headless Chromium', () => {
     const nodes = page.getByRole('region', { name: 'Nodes' });
     await nodes.getByRole('table').first().waitFor();
     const rows = nodes.getByRole('row').filter({ has: page.getByRole('rowheader') });
-    await page.waitForFunction(() => document.querySelectorAll('[aria-labelledby="nodes-heading"] tbody tr').length === 2, undefined, { timeout: STEP_MS });
+    const deadline = Date.now() + STEP_MS;
+    while ((await rows.count()) < 2 && Date.now() < deadline) await page.waitForTimeout(100);
     expect((await rows.allTextContents()).map((row) => (row.includes('manager') ? 'manager' : row.includes('worker') ? 'worker' : row)).sort()).toEqual(['manager', 'worker']);
     const captions = await nodes.locator('caption').allTextContents();
     expect(captions.every((caption) => /^[a-z]{2}-[a-z]+-\d[a-z]: \d+ nodes?$/.test(caption))).toBe(true);
@@ -171,7 +177,7 @@ describe('the web console, in headless Chromium', () => {
     const dns = (await outputs.locator('#dns-target').textContent())!;
     await outputs.getByRole('button', { name: 'Copy DNS target' }).click();
     await outputs.getByRole('status').filter({ hasText: `Copied ${dns}` }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(dns);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).navigator.clipboard.readText())).toBe(dns);
     await page.getByRole('region', { name: 'Timeline' }).getByRole('listitem').first().waitFor();
 
     // Webhook deliveries: cluster.ready delivered, then sent again with the same webhook-id by Redeliver.
@@ -180,8 +186,8 @@ describe('the web console, in headless Chromium', () => {
     await ready.filter({ hasText: 'delivered' }).waitFor();
     await ready.getByRole('button', { name: /^Redeliver cluster\.ready / }).click();
     await sent.getByRole('status').filter({ hasText: 'Redelivery of cluster.ready requested.' }).waitFor();
-    const deadline = Date.now() + STEP_MS;
-    while (deliveries.filter((delivery) => delivery.type === 'cluster.ready').length < 2 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+    const redelivered = Date.now() + STEP_MS;
+    while (deliveries.filter((delivery) => delivery.type === 'cluster.ready').length < 2 && Date.now() < redelivered) await new Promise((done) => setTimeout(done, 100));
     const readies = deliveries.filter((delivery) => delivery.type === 'cluster.ready');
     expect(readies).toHaveLength(2);
     expect(readies[1]!.id).toBe(readies[0]!.id);

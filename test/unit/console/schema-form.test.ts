@@ -49,7 +49,7 @@ describe('the create form built from the OpenAPI document', () => {
   });
 
   it('asks for a dry run only when the document lists the dryRun query parameter of POST /clusters', () => {
-    const withDryRun = structuredClone(document) as { paths: Record<string, { post: { parameters: unknown[] } }> };
+    const withDryRun = structuredClone(document) as unknown as { paths: Record<string, { post: { parameters: unknown[] } }> };
     withDryRun.paths['/clusters']!.post.parameters = [...(withDryRun.paths['/clusters']!.post.parameters ?? []), { name: 'dryRun', in: 'query', schema: { type: 'boolean' } }];
 
     expect(offersDryRun(withDryRun)).toBe(true);
