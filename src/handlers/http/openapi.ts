@@ -221,6 +221,16 @@ export function openApiDocument() {
           },
         },
       },
+      '/console': {
+        get: {
+          summary: 'The web console: one HTML page (public; its API calls carry the API key you sign in with). docs/console.md',
+          security: [],
+          responses: {
+            '200': { description: 'The page, script and style inline, with a Content-Security-Policy allowing exactly those', content: { 'text/html': { schema: { type: 'string' } } } },
+            '500': problem('The page could not be built'),
+          },
+        },
+      },
     },
     // One of the two: SigV4 on the IAM API, or an API key on the key API (see docs/security.md, "Access control").
     security: [{ apiKey: [] }, { sigv4: [] }],
