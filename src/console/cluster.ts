@@ -74,12 +74,17 @@ function DeleteDialog({ cluster, onDeleted }: { cluster: Cluster; onDeleted: () 
   const open = () => {
     setTyped('');
     setError(undefined);
+    deleted.current = false;
     // A modal <dialog> keeps the focus inside it and closes on Escape; its first field takes the focus.
     dialog.current?.showModal();
   };
-  const close = () => {
-    dialog.current?.close();
-    opener.current?.focus();
+  const deleted = useRef(false);
+  const close = () => dialog.current?.close();
+  // Closed (Cancel, Escape, or after the delete): the focus goes back where it came from, or, once the delete is
+  // accepted (its button is disabled from then on), wherever onDeleted puts it.
+  const closed = () => {
+    if (deleted.current) onDeleted();
+    else opener.current?.focus();
   };
   const confirm = async (event: Event) => {
     event.preventDefault();
@@ -87,8 +92,8 @@ function DeleteDialog({ cluster, onDeleted }: { cluster: Cluster; onDeleted: () 
     setBusy(true);
     try {
       await client.request('DELETE', `/clusters/${cluster.id}`);
+      deleted.current = true;
       dialog.current?.close();
-      onDeleted();
     } catch (failure) {
       setError(failure instanceof ApiError ? `The API refused the delete (${failure.status}): ${failure.message}` : 'Could not reach the API.');
     } finally {
@@ -97,8 +102,8 @@ function DeleteDialog({ cluster, onDeleted }: { cluster: Cluster; onDeleted: () 
   };
   const gone = cluster.status === 'DELETED' || cluster.status === 'DELETING';
   return html`
-    <button type="button" class="danger" ref=${opener} onClick=${open} disabled=${gone}>Delete cluster…</button>
-    <dialog ref=${dialog} aria-labelledby="delete-heading" aria-describedby="delete-help" onClose=${() => opener.current?.focus()}>
+    <button type="button" id="delete-open" class="danger" ref=${opener} onClick=${open} disabled=${gone}>Delete cluster…</button>
+    <dialog ref=${dialog} aria-labelledby="delete-heading" aria-describedby="delete-help" onClose=${closed}>
       <form onSubmit=${confirm}>
         <h2 id="delete-heading">Delete ${cluster.name}?</h2>
         <p id="delete-help">This deletes its stack, every node and its data. It cannot be undone. Type the cluster's name, <strong>${cluster.name}</strong>, to confirm.</p>
@@ -173,7 +178,16 @@ export function ClusterView({ id }: { id: string }) {
         <progress id="cluster-progress" aria-describedby="cluster-progress-text" max=${progress?.resourcesTotal || undefined} value=${progress ? progress.resourcesDone : undefined}></progress>
         <span id="cluster-progress-text">${progressText(progress)}${progress && progress.inProgress.length > 0 ? `; working on ${progress.inProgress.join(', ')}` : ''}</span>
       </div>
-      <div class="toolbar"><${DeleteDialog} cluster=${cluster} onDeleted=${() => void load()} /></div>
+      <div class="toolbar">
+        <${DeleteDialog}
+          cluster=${cluster}
+          onDeleted=${() => {
+            // The delete button is disabled from now on: the focus goes to the page's heading, above the status.
+            heading.current?.focus();
+            void load();
+          }}
+        />
+      </div>
 
       <section aria-labelledby="nodes-heading">
         <h2 id="nodes-heading">Nodes</h2>

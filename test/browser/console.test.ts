@@ -193,9 +193,15 @@ describe('the web console, in headless Chromium', () => {
     expect(readies[1]!.id).toBe(readies[0]!.id);
     await shot('5-deliveries');
 
-    // Delete: the dialog's button stays disabled until the name is typed exactly.
+    // Delete: Escape closes the dialog and gives the focus back; its button stays disabled until the name is typed.
     await page.getByRole('button', { name: 'Delete cluster…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete console-demo?' });
+    await dialog.waitFor();
+    expect(await focusedId()).toBe('confirm-name');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await focusedId()).toBe('delete-open');
+    await page.keyboard.press('Enter');
     await dialog.waitFor();
     expect(await focusedId()).toBe('confirm-name');
     const confirm = dialog.getByRole('button', { name: 'Delete this cluster' });
@@ -205,6 +211,7 @@ describe('the web console, in headless Chromium', () => {
     await shot('6-delete-dialog');
     await confirm.click();
     await dialog.waitFor({ state: 'hidden' });
+    expect(await focusedId()).toBe('cluster-heading');
     await status.filter({ hasText: 'Status: DELETED' }).waitFor({ timeout: CLUSTER_MS });
     await shot('7-cluster-deleted');
 
