@@ -20,7 +20,8 @@ const consolePage = {
       if (!source.includes(DECLARATION)) throw new Error(`${args.path} no longer has "${DECLARATION}": scripts/esbuild-plugins.js cannot put the console's page in`);
       page ??= buildConsolePage();
       const value = `const __SWARM_CONSOLE_PAGE__: ConsolePage | undefined = ${JSON.stringify(await page)};`;
-      return { contents: source.replace(DECLARATION, value), loader: 'ts' };
+      // A function, not the string: the page's minified script has `$&` and the like, which replace() would expand.
+      return { contents: source.replace(DECLARATION, () => value), loader: 'ts' };
     });
   },
 };
