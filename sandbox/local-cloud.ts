@@ -20,6 +20,7 @@ import { startSimulatedCloud, type ScriptedPace, type SimulatedCloud } from './c
 import { localDataLayout, lockDataDir, type LocalDataLayout } from './data-dir';
 import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
 import { ACCOUNT, localConfig, REGION, SdkEnvironment } from './environment';
+import { localWebConsole } from './console-page';
 import { startLocalHttpApi } from './http-api';
 import { startLocalEventBridgeApi, type LocalEventBus } from './eventbridge';
 import { startLocalEvents } from './events';
@@ -168,7 +169,8 @@ async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stop
   const api = await startLocalHttpApi({
     port: options.port ?? 0,
     routes: httpRoutes.map((route) => {
-      const handler = route.build(deps);
+      // The console's page is packaged into its function by esbuild; here the same build runs from source.
+      const handler = route.functionName === 'webConsole' ? localWebConsole() : route.build(deps);
       return {
         route,
         handler: async (event, context) => {

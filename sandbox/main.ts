@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   // Where `npm run keys -- --local ...` finds this process's DynamoDB (it listens on a free port).
   const endpointsFile = layout.endpointsFile;
   if (cloud.dynamodbEndpoint) writeFileSync(endpointsFile, `${JSON.stringify({ dynamodb: cloud.dynamodbEndpoint, apiKeysTable: cloud.deps.config.apiKeysTable }, null, 2)}\n`);
-  console.log(`${time()} swarm-provisioner is up in ${Date.now() - started} ms: ${cloud.url}`);
+  console.log(`${time()} swarm-provisioner is up in ${Date.now() - started} ms: ${cloud.url} (web console: ${cloud.url}/console/)`);
   if (cloud.access === 'open') {
     const bar = '!'.repeat(100);
     console.log(`${time()} ${bar}`);

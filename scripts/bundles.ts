@@ -81,10 +81,13 @@ export function functionEntries(): FunctionEntry[] {
   }));
 }
 
-/** serverless.yml's `custom.esbuild`, as esbuild options (the plugin's own keys dropped, `exclude` → `external`). */
+/**
+ * serverless.yml's `custom.esbuild`, as esbuild options (the plugin's own keys dropped, `exclude` → `external`,
+ * `plugins` loaded from the file it names, as serverless-esbuild loads it).
+ */
 export function esbuildOptions(): BuildOptions {
-  const { exclude, packager: _packager, ...options } = serverlessConfig().custom.esbuild as BuildOptions & { exclude?: string[]; packager?: string };
-  return { ...options, external: exclude ?? [] };
+  const { exclude, packager: _packager, plugins, ...options } = serverlessConfig().custom.esbuild as Omit<BuildOptions, 'plugins'> & { exclude?: string[]; packager?: string; plugins?: string };
+  return { ...options, external: exclude ?? [], ...(plugins && { plugins: require(join(ROOT, plugins)) as BuildOptions['plugins'] }) };
 }
 
 /** `node_modules/@scope/name/...` → `@scope/name`; our own files → `src`. */

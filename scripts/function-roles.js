@@ -109,6 +109,8 @@ const FUNCTION_PERMISSIONS = {
   wakeCluster: ['clusters', 'updateWorkflow'],
   recordClusterActivity: ['clusters'],
   openApi: [],
+  // The web console's page: static, it calls nothing.
+  webConsole: [],
   listClusterDeliveries: ['clustersRead'],
   redeliverWebhook: ['clusters', 'deliveryWorkflow'],
   authorizeApiKey: ['apiKeyLookup'],

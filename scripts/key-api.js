@@ -3,9 +3,14 @@
 // API-key callers each get an API of their own; both reach the same functions and the same handlers.
 //
 // Generated from serverless.yml's own `functions`: every httpApi route with the aws_iam authorizer is mirrored here,
-// so a route added to serverless.yml (one line) is on both APIs; the deployment test checks the two agree.
+// so a route added to serverless.yml (one line) is on both APIs; the deployment test checks the two agree. The public
+// routes of PUBLIC_FUNCTIONS are mirrored without an authorizer.
 
 const AUTHORIZER_FUNCTION = 'authorizeApiKey';
+// Routes with no authorizer on either API that belong on this one too: the web console, whose page must share its
+// origin with the API its calls go to (the API-key one: a browser holds a key, not AWS credentials). Slack's route,
+// also without an authorizer, stays on the IAM API only.
+const PUBLIC_FUNCTIONS = ['webConsole'];
 
 const logicalFunctionId = (name) => `${name[0].toUpperCase()}${name.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore')}LambdaFunction`;
 const pascal = (text) =>
@@ -24,7 +29,8 @@ function iamRoutes(functions) {
   for (const [functionName, definition] of Object.entries(functions ?? {})) {
     for (const event of definition.events ?? []) {
       const httpApi = event.httpApi;
-      if (httpApi && httpApi.authorizer && httpApi.authorizer.type === 'aws_iam') routes.push({ functionName, method: httpApi.method.toUpperCase(), path: httpApi.path });
+      if (httpApi && httpApi.authorizer && httpApi.authorizer.type === 'aws_iam') routes.push({ functionName, method: httpApi.method.toUpperCase(), path: httpApi.path, public: false });
+      else if (httpApi && !httpApi.authorizer && PUBLIC_FUNCTIONS.includes(functionName)) routes.push({ functionName, method: httpApi.method.toUpperCase(), path: httpApi.path, public: true });
     }
   }
   return routes;
@@ -105,8 +111,7 @@ module.exports.resources = async ({ resolveConfigurationProperty }) => {
         ApiId: apiRef,
         RouteKey: `${route.method} ${route.path}`,
         Target: { 'Fn::Join': ['/', ['integrations', { Ref: `KeysHttpApiIntegration${pascal(route.functionName)}` }]] },
-        AuthorizationType: 'CUSTOM',
-        AuthorizerId: { Ref: 'KeysHttpApiAuthorizer' },
+        ...(route.public ? { AuthorizationType: 'NONE' } : { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'KeysHttpApiAuthorizer' } }),
       },
     };
   }

@@ -52,7 +52,7 @@ beforeAll(async () => {
 describe('HTTP function bundles', () => {
   it('finds every HTTP function of serverless.yml, the authorizer included', () => {
     const names = reports.map((report) => report.name);
-    expect(names).toEqual(expect.arrayContaining(['getCluster', 'createCluster', 'authorizeApiKey', 'openApi', 'slackCommand']));
+    expect(names).toEqual(expect.arrayContaining(['getCluster', 'createCluster', 'authorizeApiKey', 'openApi', 'slackCommand', 'webConsole']));
     expect(names).not.toContain('createStack');
   });
 

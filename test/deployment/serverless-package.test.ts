@@ -45,6 +45,7 @@ describe('serverless package', () => {
       return integration;
     };
     const callerRoutes = httpRoutes.filter((r) => r.auth === 'caller');
+    const publicRoutes = httpRoutes.filter((r) => r.auth === 'public');
     const keyOf = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 
     it('the IAM API declares exactly the routes the local HTTP API serves, each on its function', () => {
@@ -56,16 +57,27 @@ describe('serverless package', () => {
       }
     });
 
-    it('the IAM API protects every route but Slack’s with IAM authorization; Slack’s has no authorizer (it checks signatures)', () => {
+    it('the IAM API protects every route but Slack’s and the console’s with IAM authorization; those have no authorizer (Slack’s checks signatures, the console’s page is public)', () => {
+      expect(publicRoutes.map(keyOf)).toEqual(['GET /console']);
       for (const [, route] of routesOf('HttpApi')) {
         const declared = httpRoutes.find((r) => keyOf(r) === route.Properties.RouteKey)!;
-        if (declared.auth === 'slack-signature') expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+        if (declared.auth === 'slack-signature' || declared.auth === 'public') expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
         else expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
       }
     });
 
+    it('the key API carries the console’s public page, without an authorizer, on the same function (same origin as the API its calls go to)', () => {
+      for (const route of publicRoutes) {
+        const [, declared] = routesOf('KeysHttpApi').find(([, r]) => r.Properties.RouteKey === keyOf(route))!;
+        expect(declared.Properties.AuthorizationType).toBe('NONE');
+        expect(declared.Properties.AuthorizerId).toBeUndefined();
+        expect(integrationOf('KeysHttpApi', declared).Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [logicalFunctionId(route.functionName), 'Arn'] });
+      }
+    });
+
     it('the key API carries every authenticated route again, each behind the API-key authorizer and on the same function', () => {
-      const routes = routesOf('KeysHttpApi');
+      const routes = routesOf('KeysHttpApi').filter(([, r]) => !publicRoutes.some((p) => keyOf(p) === r.Properties.RouteKey));
+      expect(routesOf('KeysHttpApi')).toHaveLength(callerRoutes.length + publicRoutes.length);
       expect(routes.map(([, r]) => r.Properties.RouteKey as string).sort()).toEqual(callerRoutes.map(keyOf).sort());
       for (const route of callerRoutes) {
         const [, declared] = routes.find(([, r]) => r.Properties.RouteKey === keyOf(route))!;

@@ -50,5 +50,7 @@ export function httpEvent(options: {
 
 export async function invoke(handler: (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<HttpResult>, event: HttpEvent) {
   const result = await handler(event, lambdaContext('test'));
-  return { ...result, json: result.body ? (JSON.parse(result.body) as Record<string, unknown>) : undefined };
+  // Every answer is JSON but the console's page (text/html).
+  const json = result.body && !String(result.headers?.['content-type'] ?? '').startsWith('text/html');
+  return { ...result, json: json ? (JSON.parse(result.body!) as Record<string, unknown>) : undefined };
 }

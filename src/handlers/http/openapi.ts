@@ -264,6 +264,20 @@ function paths(): ZodOpenApiPathsObject {
         },
       },
     },
+    '/console': {
+      get: {
+        operationId: 'webConsole',
+        summary: 'The web console: one HTML page (public; its API calls carry the API key you sign in with). docs/console.md',
+        security: [],
+        responses: {
+          '200': {
+            description: 'The page, script and style inline, with a Content-Security-Policy allowing exactly those',
+            content: { 'text/html': { schema: z.string() } },
+          },
+          '500': problem('The page could not be built'),
+        },
+      },
+    },
     '/chatops/slack': {
       post: {
         operationId: 'slackCommand',

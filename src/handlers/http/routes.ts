@@ -15,6 +15,7 @@ import { recordClusterActivityHandler } from './record-cluster-activity';
 import { redeliverWebhookHandler } from './redeliver-webhook';
 import { slackCommandHandler } from './slack-command';
 import { updateClusterHandler } from './update-cluster';
+import { packagedConsolePage, webConsoleHandler } from './web-console';
 import { hibernateClusterHandler, upgradeClusterHandler, wakeClusterHandler } from './cluster-operation';
 import type { HttpEvent, HttpResult } from './middleware';
 import type { Context } from 'aws-lambda';
@@ -30,9 +31,10 @@ export interface HttpRoute {
   /**
    * `caller`: an authorizer establishes the caller (IAM on the IAM API, our API-key authorizer on the key API and in
    * the local sandbox) and the route's handler refuses a request without one. `slack-signature`: no authorizer; the
-   * route checks Slack's signature itself. Every route but Slack's is `caller`.
+   * route checks Slack's signature itself. `public`: no authorizer and no caller, on both APIs: the web console's page,
+   * which holds nothing secret (its API calls carry the key the person signs in with). Every other route is `caller`.
    */
-  auth: 'caller' | 'slack-signature';
+  auth: 'caller' | 'slack-signature' | 'public';
 }
 
 export const httpRoutes: HttpRoute[] = [
@@ -50,6 +52,8 @@ export const httpRoutes: HttpRoute[] = [
   { method: 'GET', path: '/openapi.json', functionName: 'openApi', build: () => openApiHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/deliveries', functionName: 'listClusterDeliveries', build: listClusterDeliveriesHandler, auth: 'caller' },
   { method: 'POST', path: '/clusters/{id}/deliveries/{deliveryId}/redeliver', functionName: 'redeliverWebhook', build: redeliverWebhookHandler, auth: 'caller' },
+  // The sandbox serves the page it builds from source instead (sandbox/local-cloud.ts): there is no packaged one there.
+  { method: 'GET', path: '/console', functionName: 'webConsole', build: () => webConsoleHandler(packagedConsolePage), auth: 'public' },
   {
     method: 'POST',
     path: '/chatops/slack',

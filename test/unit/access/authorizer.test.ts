@@ -82,9 +82,9 @@ describe('every authenticated route, given the authorizer’s verdict', () => {
     ).map(([what, principal, authorizer, detail]) => [`${route.method} ${route.path}`, what, route, principal, authorizer, detail] as const),
   );
 
-  it('covers every route but Slack’s', () => {
+  it('covers every route but Slack’s and the web console’s page', () => {
     expect(authenticated.map((r) => r.path)).toEqual(expect.arrayContaining(['/clusters', '/clusters/{id}', '/clusters/{id}/nodes', '/clusters/{id}/events', '/openapi.json']));
-    expect(httpRoutes.filter((r) => r.auth !== 'caller').map((r) => r.path)).toEqual(['/chatops/slack']);
+    expect(httpRoutes.filter((r) => r.auth !== 'caller').map((r) => `${r.auth} ${r.path}`)).toEqual(['public /console', 'slack-signature /chatops/slack']);
   });
 
   it.each(cases)('%s answers 401 problem+json for %s', async (_route, _what, route, principal, authorizer, detail) => {

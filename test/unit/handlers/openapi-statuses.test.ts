@@ -16,6 +16,7 @@ import { instancesOf } from '../../../src/domain/quota';
 import type { HttpEvent } from '../../../src/handlers/http/middleware';
 import { openApiDocument } from '../../../src/handlers/http/openapi';
 import { httpRoutes, type HttpRoute } from '../../../src/handlers/http/routes';
+import { webConsoleHandler } from '../../../src/handlers/http/web-console';
 import { notifyClusterOutcome } from '../../../src/use-cases/notify-cluster-outcome';
 import { aCluster } from '../../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
@@ -74,8 +75,8 @@ const broken = () =>
 
 const routeNamed = (name: string) => httpRoutes.find((route) => route.functionName === name)!;
 
-async function send(name: string, event: HttpEvent, dependencies: Dependencies = deps()) {
-  const response = await invoke(routeNamed(name).build(dependencies), event);
+async function send(name: string, event: HttpEvent, dependencies: Dependencies = deps(), handler = routeNamed(name).build(dependencies)) {
+  const response = await invoke(handler, event);
   if (!answered.has(name)) answered.set(name, new Set());
   answered.get(name)!.add(response.statusCode!);
   return response;
@@ -187,6 +188,13 @@ describe('what each route answers of its own', () => {
     const cluster = await stored();
 
     expect((await send(name, request(routeNamed(name), { id: cluster.id, principal: cluster.owner }))).statusCode).toBe(200);
+  });
+
+  it('webConsole: the page (as packaged), or 500 when there is none (from source nothing defines it)', async () => {
+    const packaged = webConsoleHandler(async () => ({ html: '<!doctype html><title>swarm-provisioner</title>', csp: "default-src 'none'" }));
+
+    expect((await send('webConsole', request(routeNamed('webConsole')), deps(), packaged)).statusCode).toBe(200);
+    expect((await send('webConsole', request(routeNamed('webConsole')))).statusCode).toBe(500);
   });
 
   it('openApi: the document', async () => {

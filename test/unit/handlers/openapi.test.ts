@@ -41,10 +41,10 @@ describe('the OpenAPI document', () => {
     expect(operations.map(({ key, operation }) => `${key} ${operation.operationId}`).sort()).toEqual(declared.sort());
   });
 
-  it('asks for credentials on every route but Slack’s, which proves itself with Slack’s signature', () => {
+  it('asks for credentials on every route but Slack’s, which proves itself with Slack’s signature, and the public console page', () => {
     expect(document.security).toEqual([{ apiKey: [] }, { sigv4: [] }]);
     const open = httpRoutes.filter((route) => operationOf(route)?.security?.length === 0).map((route) => route.functionName);
-    expect(open).toEqual(httpRoutes.filter((route) => route.auth === 'slack-signature').map((route) => route.functionName));
+    expect(open).toEqual(httpRoutes.filter((route) => route.auth === 'slack-signature' || route.auth === 'public').map((route) => route.functionName));
   });
 
   it('is a valid OpenAPI 3.1 document by Redocly’s recommended rules', async () => {
@@ -52,7 +52,10 @@ describe('the OpenAPI document', () => {
 
     const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: 'openapi.json', config });
 
-    expect(problems.map((problem) => `${problem.severity} ${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer}`)).toEqual([]);
+    // One exception, by name: the console page takes no input, so it has no 4XX to document (its statuses are
+    // proved by openapi-statuses.test.ts: 200 and 500).
+    const pageWithoutInput = 'warn operation-4xx-response: Operation must have at least one `4XX` response. at #/paths/~1console/get/responses';
+    expect(problems.map((problem) => `${problem.severity} ${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer}`).filter((line) => line !== pageWithoutInput)).toEqual([]);
   });
 
   it('answers GET /openapi.json with this document', async () => {
