@@ -47,7 +47,8 @@ export interface ClusterPlan {
 export interface SwarmClientOptions {
   /** The API's URL, e.g. http://localhost:3000 or https://abc.execute-api.eu-west-1.amazonaws.com. */
   baseUrl: string;
-  auth: SwarmAuth;
+  /** An API key, or the IAM API (SigV4); absent: no credentials (the local open sandbox). */
+  auth?: SwarmAuth;
   fetch?: (request: Request) => Promise<Response>;
   /** A number is the attempts after the first (default 3). */
   retries?: number | RetryOptions;

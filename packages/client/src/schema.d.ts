@@ -1256,38 +1256,38 @@ export interface components {
         ClusterRequest: {
             name: string;
             /** @default 3 */
-            managers: 1 | 3 | 5;
+            managers?: 1 | 3 | 5;
             /** @default 5 */
-            workers: number;
+            workers?: number;
             /**
              * @default t3.small
              * @enum {string}
              */
-            managerInstanceType: "t3.micro" | "t3.small" | "t3.medium" | "t3.large" | "t3.xlarge" | "t3a.small" | "t3a.medium" | "t3a.large" | "m6i.large" | "m6i.xlarge" | "m7i.large" | "m7i.xlarge" | "c6i.large" | "c7i.large" | "r6i.large";
+            managerInstanceType?: "t3.micro" | "t3.small" | "t3.medium" | "t3.large" | "t3.xlarge" | "t3a.small" | "t3a.medium" | "t3a.large" | "m6i.large" | "m6i.xlarge" | "m7i.large" | "m7i.xlarge" | "c6i.large" | "c7i.large" | "r6i.large";
             /**
              * @default t3.small
              * @enum {string}
              */
-            workerInstanceType: "t3.micro" | "t3.small" | "t3.medium" | "t3.large" | "t3.xlarge" | "t3a.small" | "t3a.medium" | "t3a.large" | "m6i.large" | "m6i.xlarge" | "m7i.large" | "m7i.xlarge" | "c6i.large" | "c7i.large" | "r6i.large";
+            workerInstanceType?: "t3.micro" | "t3.small" | "t3.medium" | "t3.large" | "t3.xlarge" | "t3a.small" | "t3a.medium" | "t3a.large" | "m6i.large" | "m6i.xlarge" | "m7i.large" | "m7i.xlarge" | "c6i.large" | "c7i.large" | "r6i.large";
             /** @default 20 */
-            managerDiskSizeGb: number;
+            managerDiskSizeGb?: number;
             /** @default 20 */
-            workerDiskSizeGb: number;
+            workerDiskSizeGb?: number;
             /**
              * @default gp3
              * @enum {string}
              */
-            managerDiskType: "gp3" | "gp2" | "standard";
+            managerDiskType?: "gp3" | "gp2" | "standard";
             /**
              * @default gp3
              * @enum {string}
              */
-            workerDiskType: "gp3" | "gp2" | "standard";
+            workerDiskType?: "gp3" | "gp2" | "standard";
             keyName?: string;
             /** @default false */
-            enableSystemPrune: boolean;
+            enableSystemPrune?: boolean;
             /** @default true */
-            enableCloudWatchLogs: boolean;
+            enableCloudWatchLogs?: boolean;
             region?: string;
             /** Format: date-time */
             expiresAt?: string;

@@ -81,7 +81,9 @@ export function retryingFetch(send: Fetch, options: RetryOptions, sleep: Sleep, 
   };
 }
 
-export function authenticatedFetch(auth: SwarmAuth, send: Fetch): Fetch {
+/** No auth: no credentials at all, for the local open sandbox (`npm start` without LOCAL_API_KEY). */
+export function authenticatedFetch(auth: SwarmAuth | undefined, send: Fetch): Fetch {
+  if (auth === undefined) return send;
   if ('apiKey' in auth) {
     return (request) => {
       const authorized = new Request(request);
