@@ -40,9 +40,8 @@ export function progressBar(stream: TerminalStream): ProgressView {
     barsize: 30,
     hideCursor: true,
     clearOnComplete: false,
-    // Redraw on each read, not on a timer: the values only change when the cluster is read.
-    noTTYOutput: false,
-    fps: 5,
+    // Before the first resource event there is no total: an empty bar, not a full one.
+    emptyOnZero: true,
   });
   let started = false;
   return {
@@ -53,10 +52,12 @@ export function progressBar(stream: TerminalStream): ProgressView {
       if (!started) {
         bar.start(total, done, payload);
         started = true;
-        return;
+      } else {
+        bar.setTotal(total);
+        bar.update(done, payload);
       }
-      bar.setTotal(total);
-      bar.update(done, payload);
+      // Drawn on each read, not only on the bar's own timer: the values change only when the cluster is read.
+      bar.render();
     },
     stop() {
       if (started) bar.stop();
