@@ -1,7 +1,7 @@
 /**
  * What `--wait` shows while a cluster moves. On a terminal: one live bar, resources done / total from the cluster's
  * `progress` (CloudFormation's resource events) and the current stage. Elsewhere (CI logs, pipes): one line per stage
- * change, so a log reads as a timeline. Both go to stderr: stdout is kept for the result (`--output json` parses).
+ * change (and each quarter of the resources done), so a log reads as a timeline. Both go to stderr: stdout is kept for the result (`--output json` parses).
  */
 import { SingleBar } from 'cli-progress';
 import type { Cluster } from '../../client/src';
@@ -18,15 +18,35 @@ export interface TerminalStream {
 
 export const stageOf = (cluster: Pick<Cluster, 'status' | 'statusReason'>) => `${cluster.status}: ${cluster.statusReason}`;
 
-const counts = (cluster: Cluster) => (cluster.progress ? ` (${cluster.progress.resourcesDone}/${cluster.progress.resourcesTotal} resources)` : '');
+/**
+ * Resources done / total. The last resource events may be counted a moment after the status is READY or DELETED
+ * (docs/api.md, Progress), but those statuses mean the stack is complete or gone: then the bar is full.
+ */
+function resources(cluster: Cluster): { done: number; total: number } | undefined {
+  if (!cluster.progress) return undefined;
+  const total = cluster.progress.resourcesTotal;
+  return { done: cluster.status === 'READY' || cluster.status === 'DELETED' ? total : cluster.progress.resourcesDone, total };
+}
+
+const counts = (cluster: Cluster) => {
+  const r = resources(cluster);
+  return r ? ` (${r.done}/${r.total} resources)` : '';
+};
+
+/** A quarter of the resources done (0–4), so a line also marks 25 %, 50 %, 75 % within a long stage. */
+function quarter(cluster: Cluster): number {
+  const r = resources(cluster);
+  return r && r.total > 0 ? Math.floor((4 * r.done) / r.total) : 0;
+}
 
 export function progressLines(stream: TerminalStream, now: () => number = Date.now): ProgressView {
   let last: string | undefined;
   return {
     update(cluster) {
       const stage = stageOf(cluster);
-      if (stage === last) return;
-      last = stage;
+      const key = `${stage} ${quarter(cluster)}`;
+      if (key === last) return;
+      last = key;
       stream.write(`${new Date(now()).toISOString()} ${cluster.name} ${stage}${counts(cluster)}\n`);
     },
     stop() {},
@@ -46,9 +66,9 @@ export function progressBar(stream: TerminalStream): ProgressView {
   let started = false;
   return {
     update(cluster) {
-      const total = cluster.progress?.resourcesTotal ?? 0;
-      const done = cluster.progress?.resourcesDone ?? 0;
-      const payload = { name: cluster.name, stage: stageOf(cluster) };
+      const { done, total } = resources(cluster) ?? { done: 0, total: 0 };
+      const working = cluster.progress?.inProgress ?? [];
+      const payload = { name: cluster.name, stage: `${stageOf(cluster)}${working.length ? ` [${working.slice(0, 2).join(', ')}${working.length > 2 ? ', …' : ''}]` : ''}` };
       if (!started) {
         bar.start(total, done, payload);
         started = true;

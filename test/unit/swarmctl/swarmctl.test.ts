@@ -33,8 +33,9 @@ const creating = {
 const toReady = [
   { status: 200, body: aClusterResource({ statusReason: 'create requested' }) },
   { status: 200, body: aClusterResource({ statusReason: 'stack CREATE_IN_PROGRESS', progress: progress(10) }) },
-  { status: 200, body: aClusterResource({ statusReason: 'stack CREATE_IN_PROGRESS', progress: progress(20) }) },
-  { status: 200, body: aClusterResource({ status: 'READY', statusReason: 'stack CREATE_COMPLETE; 3 managers', progress: progress(36), outputs: { DefaultDNSTarget: 'demo-elb.example.com' } }) },
+  { status: 200, body: aClusterResource({ statusReason: 'stack CREATE_IN_PROGRESS', progress: progress(12) }) },
+  // The last resource events may land a moment after READY (docs/api.md, Progress): READY still shows them all done.
+  { status: 200, body: aClusterResource({ status: 'READY', statusReason: 'stack CREATE_COMPLETE; 3 managers', progress: progress(30), outputs: { DefaultDNSTarget: 'demo-elb.example.com' } }) },
 ];
 
 describe('swarmctl create', () => {
@@ -44,17 +45,25 @@ describe('swarmctl create', () => {
     expect(code).toBe(0);
     expect(sent[0]!.body).toEqual({ name: 'demo' });
     const stages = stderr.split('\n').filter((line) => line.includes(' demo CREATING') || line.includes(' demo READY'));
-    // Two reads in the same stage print one line.
+    // Two reads in the same stage and quarter of the resources print one line.
     expect(stages).toHaveLength(3);
     expect(stages[1]).toContain('CREATING: stack CREATE_IN_PROGRESS (10/36 resources)');
+    expect(stages[2]).toContain('READY: stack CREATE_COMPLETE; 3 managers (36/36 resources)');
     expect(stdout).toBe('demo is READY: stack CREATE_COMPLETE; 3 managers\nDNS target: demo-elb.example.com\n');
+  });
+
+  it('--wait off a terminal also marks each quarter of the resources within one stage', async () => {
+    const stage = (done: number) => ({ status: 200, body: aClusterResource({ statusReason: 'creating the CloudFormation stack', progress: progress(done) }) });
+    const { stderr } = await swarmctl(['create', 'demo', '--wait'], { ...creating, [`GET /clusters/${ID}`]: [stage(0), stage(5), stage(9), stage(18), stage(20), toReady[3]!] });
+
+    expect(stderr.match(/\(\d+\/36 resources\)/g)).toEqual(['(0/36 resources)', '(9/36 resources)', '(18/36 resources)', '(36/36 resources)']);
   });
 
   it('--wait on a terminal draws a bar of resources done / total with the stage', async () => {
     const { code, stderr } = await swarmctl(['create', 'demo', '--wait'], { ...creating, [`GET /clusters/${ID}`]: toReady }, { tty: true });
 
     expect(code).toBe(0);
-    expect(stderr).toContain('10/36 resources | CREATING: stack CREATE_IN_PROGRESS');
+    expect(stderr).toContain('10/36 resources | CREATING: stack CREATE_IN_PROGRESS [ManagerAsg]');
     expect(stderr).toContain('36/36 resources | READY: stack CREATE_COMPLETE');
   });
 
