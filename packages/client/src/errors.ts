@@ -44,3 +44,15 @@ export class WaitTimeoutError extends Error {
     super(`timed out after ${timeoutMs} ms waiting for ${wanted.join(' or ')}${cluster ? ` (cluster ${cluster.id} is ${cluster.status})` : ''}`);
   }
 }
+
+/** plan() was answered with something other than a dry run: a service from before it, which created the cluster. */
+export class DryRunUnsupportedError extends Error {
+  override readonly name = 'DryRunUnsupportedError';
+  constructor(readonly answer: { id?: string; status?: string }) {
+    super(
+      answer.id
+        ? `this service has no dry run: it created cluster ${answer.id} (${answer.status ?? 'unknown status'}) instead; delete it`
+        : 'this service has no dry run: its answer was not a plan',
+    );
+  }
+}

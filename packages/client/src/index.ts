@@ -4,11 +4,11 @@
  * authentication (API key or SigV4), an Idempotency-Key on every POST, retries that honour Retry-After, and waitFor.
  */
 import createClient, { type Client } from 'openapi-fetch';
-import { ClusterStatusError, SwarmApiError, WaitTimeoutError, type Problem } from './errors';
+import { ClusterStatusError, DryRunUnsupportedError, SwarmApiError, WaitTimeoutError, type Problem } from './errors';
 import type { paths } from './schema';
 import { authenticatedFetch, realSleep, retryingFetch, type RetryOptions, type Sleep, type SwarmAuth } from './transport';
 
-export { ClusterStatusError, SwarmApiError, WaitTimeoutError, type Problem } from './errors';
+export { ClusterStatusError, DryRunUnsupportedError, SwarmApiError, WaitTimeoutError, type Problem } from './errors';
 export { retryAfterMs, type AwsCredentials, type RetryOptions, type Sleep, type SwarmAuth } from './transport';
 export type { paths } from './schema';
 
@@ -108,7 +108,10 @@ export function createSwarmClient(options: SwarmClientOptions) {
     async plan(body: ClusterRequest): Promise<ClusterPlan> {
       // dryRun is not in today's document; the cast goes once it is.
       const result = await raw.POST('/clusters', { body, params: { query: { dryRun: true } } } as never);
-      return unwrap(result as { data?: ClusterPlan; error?: unknown; response: Response });
+      const answer = unwrap(result as { data?: ClusterPlan | CreatedCluster; error?: unknown; response: Response });
+      // A service from before the dry run ignores the parameter and creates the cluster: say so, loudly.
+      if (!('dryRun' in answer) || answer.dryRun !== true) throw new DryRunUnsupportedError(answer as CreatedCluster);
+      return answer;
     },
     async listClusters(query: { limit?: number; cursor?: string; status?: ClusterStatus; owner?: string; idleSince?: string } = {}): Promise<ClusterPage> {
       return unwrap(await raw.GET('/clusters', { params: { query } }));

@@ -139,7 +139,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   /** The end of a --wait: the cluster on stdout, or why not (exit 1). */
   function report(cluster: Cluster, extra: Record<string, unknown> = {}) {
     if (output() === 'json') printJson({ ...cluster, ...extra });
-    else print(`${cluster.name} is ${stageOf(cluster)}\n${cluster.outputs.DefaultDNSTarget ? `DNS target: ${cluster.outputs.DefaultDNSTarget}\n` : ''}`);
+    else print(`${cluster.name} is ${stageOf(cluster)}\n${cluster.status === 'READY' && cluster.outputs.DefaultDNSTarget ? `DNS target: ${cluster.outputs.DefaultDNSTarget}\n` : ''}`);
   }
 
   withClusterOptions(waitOptions(program.command('create').argument('<name>', 'the cluster’s name ([a-z][a-z0-9-]{0,39})').description('create a cluster (POST /clusters)')))

@@ -23,7 +23,8 @@ export const stageOf = (cluster: Pick<Cluster, 'status' | 'statusReason'>) => `$
  * (docs/api.md, Progress), but those statuses mean the stack is complete or gone: then the bar is full.
  */
 function resources(cluster: Cluster): { done: number; total: number } | undefined {
-  if (!cluster.progress) return undefined;
+  // FAILED and the like count the failed stack's clean-up, not what was asked for: no count is clearer.
+  if (!cluster.progress || !['CREATING', 'UPDATING', 'DELETING', 'READY', 'DELETED'].includes(cluster.status)) return undefined;
   const total = cluster.progress.resourcesTotal;
   return { done: cluster.status === 'READY' || cluster.status === 'DELETED' ? total : cluster.progress.resourcesDone, total };
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { ClusterStatusError, createSwarmClient, retryAfterMs, SwarmApiError, WaitTimeoutError } from '../../../packages/client/src';
+import { ClusterStatusError, createSwarmClient, DryRunUnsupportedError, retryAfterMs, SwarmApiError, WaitTimeoutError } from '../../../packages/client/src';
 import { aClusterResource, fakeFetch, fakeTime } from '../../support/fake-fetch';
 
 const BASE = 'http://api.test';
@@ -118,6 +118,15 @@ describe('the typed client', () => {
     expect(sent[0]!.body).toEqual({ name: 'demo' });
   });
 
+  it('plan throws when the service answers with a created cluster (no dry run there), naming it', async () => {
+    const { swarm } = client({ 'POST /clusters': { status: 202, body: aClusterResource() } });
+
+    const error = await swarm.plan({ name: 'demo' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DryRunUnsupportedError);
+    expect((error as Error).message).toContain(`created cluster ${ID}`);
+  });
+
   it('passes paging to the listings and the ids into the paths', async () => {
     const { swarm, sent } = client({
       'GET /clusters': { status: 200, body: { items: [] } },
@@ -220,7 +229,7 @@ describe('the IAM API', () => {
   }
 
   it('signs each request for execute-api with SigV4, session token included, body and query covered', async () => {
-    const { swarm, sent } = client({ 'POST /clusters': { status: 200, body: {} } }, { auth: { iam: { region: 'eu-west-1', credentials } } });
+    const { swarm, sent } = client({ 'POST /clusters': { status: 200, body: { dryRun: true } } }, { auth: { iam: { region: 'eu-west-1', credentials } } });
 
     await swarm.plan({ name: 'demo', workers: 2 });
 
