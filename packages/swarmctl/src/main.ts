@@ -333,6 +333,9 @@ function failure(error: unknown, io: CliIo, output: Output): number {
   if (error instanceof WaitTimeoutError) return fail(EXIT.timeout, `${error.message}; it carries on (swarmctl get ${error.cluster?.id ?? ''})`, error.cluster);
   if (error instanceof SwarmApiError) return fail(EXIT.failed, error.message, { status: error.status, ...error.problem });
   if (error instanceof OutcomeError) return fail(EXIT.failed, error.message);
+  // fetch's own failure says only "fetch failed"; its cause says why (ECONNREFUSED, ENOTFOUND…).
+  const cause = error instanceof Error && error.cause instanceof Error ? ((error.cause as Error & { code?: string }).code ?? error.cause.message) : undefined;
+  if (cause !== undefined) return fail(EXIT.failed, `cannot reach ${io.env.SWARM_API_URL ?? 'the API'}: ${cause}`);
   return fail(EXIT.failed, error instanceof Error ? error.message : String(error));
 }
 

@@ -274,3 +274,14 @@ describe('swarmctl plan, list, nodes, events, deliveries, delete, scale', () => 
     expect(stderr).toContain('swarmctl: scale rolled back: WorkerAsg: insufficient capacity');
   });
 });
+
+describe('swarmctl and the network', () => {
+  it('an unreachable API exits 1 naming the URL and why, after the client’s retries', async () => {
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3000'), { code: 'ECONNREFUSED' }) });
+    const { code, stderr, sent } = await swarmctl(['list'], { 'GET /clusters': refused });
+
+    expect(code).toBe(1);
+    expect(stderr).toBe('swarmctl: cannot reach http://api.test: ECONNREFUSED\n');
+    expect(sent).toHaveLength(4);
+  });
+});
