@@ -3,8 +3,6 @@
  * honour Retry-After. It sits below openapi-fetch's middleware, so a retry resends the very request the middleware
  * built (the same Idempotency-Key) and only the signature is made again (it carries the time).
  */
-import { createHash, createHmac } from 'node:crypto';
-
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -95,31 +93,34 @@ export function authenticatedFetch(auth: SwarmAuth | undefined, send: Fetch): Fe
   return async (request) => send(await signer(request));
 }
 
-/** Node's SHA-256 in the shape @smithy/signature-v4 takes (what @aws-crypto/sha256-js or @smithy/hash-node provide). */
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytes = (data: SourceData) =>
   typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData) {
-    this.hash.update(bytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
+/** Node's SHA-256 in the shape @smithy/signature-v4 takes (what @aws-crypto/sha256-js or @smithy/hash-node provide). */
+async function nodeSha256() {
+  const { createHash, createHmac } = await import('node:crypto');
+  return class Sha256 {
+    private readonly hash;
+    constructor(secret?: SourceData) {
+      this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+    }
+    update(data: SourceData) {
+      this.hash.update(bytes(data));
+    }
+    async digest() {
+      return new Uint8Array(this.hash.digest());
+    }
+  };
 }
 
 function sigV4Signer({ region, credentials }: { region: string; credentials?: AwsCredentials | (() => Promise<AwsCredentials>) }) {
-  // Loaded on first use: an API-key caller never needs the signer or the SDK's credential chain.
+  // Loaded on first use: an API-key caller (a browser, say) never needs the signer, node:crypto or the SDK's credentials.
   let signer: Promise<{ sign: (request: never) => Promise<{ headers: Record<string, string> }> }> | undefined;
   const load = async () => {
     const { SignatureV4 } = await import('@smithy/signature-v4');
     const provider = credentials ?? (await import('@aws-sdk/credential-provider-node')).defaultProvider();
-    return new SignatureV4({ service: 'execute-api', region, credentials: provider, sha256: Sha256 }) as never;
+    return new SignatureV4({ service: 'execute-api', region, credentials: provider, sha256: await nodeSha256() }) as never;
   };
   return async (request: Request): Promise<Request> => {
     signer ??= load();
