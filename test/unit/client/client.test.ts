@@ -248,3 +248,23 @@ describe('the IAM API', () => {
     expect(sent[0]!.headers.authorization!.split('Signature=')[1]).toBe(expectedSignature(sent[0]!, ''));
   });
 });
+
+describe('the IAM API with the SDK’s default credential chain', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('signs with the environment’s credentials when none are given (the chain’s first source)', async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAFROMENVIRONMENT';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret-from-environment';
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+    const { swarm, sent } = client({ 'GET /clusters': { status: 200, body: { items: [] } } }, { auth: { iam: { region: 'eu-central-1' } } });
+
+    await swarm.listClusters();
+
+    expect(sent[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFROMENVIRONMENT\/\d{8}\/eu-central-1\/execute-api\/aws4_request,/);
+    expect(sent[0]!.headers['x-amz-security-token']).toBeUndefined();
+  });
+});
