@@ -59,7 +59,9 @@ export function progressBar(stream: TerminalStream): ProgressView {
     stream: stream as NodeJS.WritableStream,
     format: '{name} [{bar}] {value}/{total} resources | {stage}',
     barsize: 30,
-    hideCursor: true,
+    // Neither hides the cursor nor turns line wrap off, so a Ctrl-C leaves the terminal as it was; a long line is cut.
+    hideCursor: false,
+    linewrap: true,
     clearOnComplete: false,
     // Before the first resource event there is no total: an empty bar, not a full one.
     emptyOnZero: true,
