@@ -1,6 +1,6 @@
 /**
- * The rules that hold the layers apart (docs/architecture.md). `npm run lint:layers` checks src/ against them;
- * test/architecture/layers.test.ts proves each rule fires on a fixture that breaks it.
+ * The rules that hold the layers apart (docs/architecture.md). `npm run lint:layers` checks src/, sandbox/, scripts/,
+ * bench/ and packages/ against them; test/architecture/layers.test.ts proves each rule fires on a fixture that breaks it.
  */
 
 // Node modules that reach outside the process. The domain is pure functions over records, so none of these belong
@@ -54,6 +54,22 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/' },
       to: { path: SANDBOX },
+    },
+    {
+      name: 'deployed-code-never-imports-the-packages',
+      comment: 'packages/ (the typed client, swarmctl) are for callers; a function bundle does not carry them.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^packages/' },
+    },
+    {
+      name: 'packages-stand-alone',
+      comment:
+        'The typed client and swarmctl run in other processes and repositories: they see the service only through ' +
+        'its HTTP API (the client through the generated schema.d.ts), never its code, the sandbox, scripts or tests.',
+      severity: 'error',
+      from: { path: '^packages/' },
+      to: { path: '^(src|sandbox|scripts|bench|test)/' },
     },
     {
       name: 'no-cycles',

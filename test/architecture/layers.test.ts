@@ -33,7 +33,7 @@ const describeViolation = (v: Violation): string =>
 describe('the layer rules', () => {
   it('catch every kind of breach in a tree that breaks each rule once, and nothing else', () => {
     // Prepare: the fixture tree and the repository's own configuration.
-    const args = ['src', 'sandbox', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'];
+    const args = ['src', 'sandbox', 'packages', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'];
 
     // Act
     const { stdout } = run('dependency-cruiser/bin/dependency-cruise.mjs', args);
@@ -41,6 +41,7 @@ describe('the layer rules', () => {
     // Assess: the allowed imports (pure.ts, allowed.ts, handler.ts, sandbox/main.ts) raise nothing.
     const violations = (JSON.parse(stdout) as { summary: { violations: Violation[] } }).summary.violations;
     expect(violations.map(describeViolation).sort()).toEqual([
+      'deployed-code-never-imports-the-packages: src/handlers/uses-a-package.ts → packages/tool/src/reaches-in.ts',
       'deployed-code-never-imports-the-sandbox: src/adapters/store.ts → sandbox/sandbox-only.ts',
       'deployed-code-never-imports-the-sandbox: src/domain/leaky.ts → sandbox/sandbox-only.ts',
       'domain-does-no-io: src/domain/leaky.ts → fs',
@@ -50,6 +51,7 @@ describe('the layer rules', () => {
       'domain-is-pure: src/domain/leaky.ts → src/adapters/store.ts',
       // A cycle of type imports only.
       'no-cycles: src/domain/ping.ts → src/domain/pong.ts',
+      'packages-stand-alone: packages/tool/src/reaches-in.ts → src/domain/pure.ts',
       'use-cases-see-only-domain-and-ports: src/use-cases/reaches-out.ts → @aws-sdk/client-sfn',
       'use-cases-see-only-domain-and-ports: src/use-cases/reaches-out.ts → src/adapters/store.ts',
     ]);

@@ -4,15 +4,19 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { createSwarmClient, SwarmApiError, type ClusterRequest, type ClusterStatus, type SwarmClient } from '../../packages/client/src';
 import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
 import { eventually, startWebhookReceiver } from '../support/webhook-receiver';
 
 let cloud: LocalCloud;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+/** The typed client, as a service calling us would use it (the open sandbox: no credentials). */
+let swarm: SwarmClient;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
   cloud = await startLocalCloud({ timeScale: 0.1 });
+  swarm = createSwarmClient({ baseUrl: cloud.url });
 });
 
 afterAll(async () => {
@@ -21,6 +25,7 @@ afterAll(async () => {
   await receiver.close();
 });
 
+/** Raw HTTP where a test is about the wire: ten concurrent requests with one key (the client would retry their 409s), a media type, the served document. */
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${cloud.url}${path}`, {
     method,
@@ -31,25 +36,22 @@ async function api(method: string, path: string, body?: unknown, headers: Record
   return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
 }
 
-async function createAndWait(request: Record<string, unknown>, until: string[]) {
-  const created = await api('POST', '/clusters', request);
-  expect(created.status).toBe(202);
-  if (created.body!.webhookSecret) receiver.expectSecret(created.body!.id, created.body!.webhookSecret);
-  const cluster = await eventually(
-    () => api('GET', `/clusters/${created.body!.id as string}`),
-    (r) => until.includes(r.body?.status),
-  );
-  return { created, cluster: cluster.body! };
+/** Created with the client and waited for with its waitFor (a deadline; a status not asked for throws). */
+async function createAndWait(request: ClusterRequest, until: ClusterStatus[]) {
+  const created = await swarm.createCluster(request);
+  if (created.webhookSecret) receiver.expectSecret(created.id, created.webhookSecret);
+  const cluster = await swarm.waitFor(created.id, until, { timeoutMs: 30_000, intervalMs: 100 });
+  return { created, cluster };
 }
 
 describe('create lifecycle on the local cloud', () => {
   it('creates a default cluster: READY with outputs, 3 managers + 5 workers over 3 AZs, and a verified webhook', async () => {
-    const { created, cluster } = await createAndWait({ name: 'demo', webhook: { url: receiver.url } }, ['READY', 'FAILED']);
+    const { created, cluster } = await createAndWait({ name: 'demo', webhook: { url: receiver.url } }, ['READY']);
 
-    expect(created.headers.get('location')).toBe(`/clusters/${created.body!.id as string}`);
+    expect(created.links.self).toBe(`/clusters/${created.id}`);
     expect(cluster.status).toBe('READY');
     expect(Object.keys(cluster.outputs)).toEqual(expect.arrayContaining(['DefaultDNSTarget', 'ZoneAvailabilityComment', 'Managers', 'VPCID']));
-    const nodes = (await api('GET', `/clusters/${cluster.id as string}/nodes`)).body!.items as { role: string; availabilityZone: string; state: string; privateIp: string }[];
+    const nodes = (await swarm.listNodes(cluster.id)).items;
     expect(nodes.filter((n) => n.role === 'manager')).toHaveLength(3);
     expect(nodes.filter((n) => n.role === 'worker')).toHaveLength(5);
     expect(new Set(nodes.map((n) => n.availabilityZone)).size).toBe(3);
@@ -63,7 +65,7 @@ describe('create lifecycle on the local cloud', () => {
 
     // The delivery is recorded once the receiver has answered, so the timeline may lag the webhook a little.
     const events = await eventually(
-      async () => (await api('GET', `/clusters/${cluster.id as string}/events`)).body!.items as { type: string; message: string }[],
+      async () => (await swarm.listEvents(cluster.id)).items,
       // And the last quarter's entry, which the last resource events write, possibly just after READY (below).
       (items) => items.some((e) => e.type === 'webhook.delivered') && items.some((e) => e.type === 'stack.progress' && e.message.startsWith('stack 100% created')),
     );
@@ -73,14 +75,7 @@ describe('create lifecycle on the local cloud', () => {
     // Each event is handled on its own (as EventBridge invokes a function per event, in no order), and the resources
     // are recorded apart from the cluster item, so the last completions may land just after READY: read it again
     // until they have (within the deadline), rather than in the same GET that saw READY.
-    type Progress = { resourcesDone: number; resourcesTotal: number; inProgress: string[] };
-    const progress = (
-      await eventually(
-        () => api('GET', `/clusters/${cluster.id as string}`),
-        (r) => (r.body?.progress as Progress | undefined)?.inProgress.length === 0,
-        10_000,
-      )
-    ).body!.progress as Progress;
+    const progress = (await eventually(() => swarm.getCluster(cluster.id), (c) => c.progress?.inProgress.length === 0, 10_000)).progress!;
     expect(progress).toMatchObject({ resourcesDone: progress.resourcesTotal, inProgress: [] });
     expect(progress.resourcesTotal).toBeGreaterThan(20);
     expect(events.filter((e) => e.type === 'stack.progress').map((e) => e.message).at(-1)).toMatch(/^stack 100% created/);
@@ -89,16 +84,16 @@ describe('create lifecycle on the local cloud', () => {
   });
 
   it('a lost final event (events-drop-final): the safety net looks once, sees CREATE_COMPLETE, and the cluster is READY', async () => {
-    const { cluster } = await createAndWait({ name: 'quiet', workers: 1, webhook: { url: receiver.url }, tags: { 'swarm-sim:fault': 'events-drop-final' } }, ['READY', 'FAILED']);
+    const { cluster } = await createAndWait({ name: 'quiet', workers: 1, webhook: { url: receiver.url }, tags: { 'swarm-sim:fault': 'events-drop-final' } }, ['READY']);
 
     expect(cluster.status).toBe('READY');
-    const events = (await api('GET', `/clusters/${cluster.id as string}/events`)).body!.items as { type: string; message: string }[];
+    const events = (await swarm.listEvents(cluster.id)).items;
     expect(events.map((e) => e.message)).toContain('stack CREATE_COMPLETE (seen by the safety net)');
     expect(events.filter((e) => e.type === 'cluster.ready')).toHaveLength(1);
   });
 
   it('an injected rollback ends FAILED with the failing resource, the failed stack deleted, and cluster.failed', async () => {
-    const { cluster } = await createAndWait({ name: 'doomed', webhook: { url: receiver.url }, tags: { 'swarm-sim:fault': 'rollback' } }, ['READY', 'FAILED']);
+    const { cluster } = await createAndWait({ name: 'doomed', webhook: { url: receiver.url }, tags: { 'swarm-sim:fault': 'rollback' } }, ['FAILED']);
 
     expect(cluster.status).toBe('FAILED');
     expect(cluster.statusReason).toMatch(/ManagerAsg .*CREATE_FAILED/);
@@ -116,23 +111,22 @@ describe('create lifecycle on the local cloud', () => {
   });
 
   it('a create execution stopped from outside ends FAILED through the execution-ended backstop, with cluster.failed', async () => {
-    const created = await api('POST', '/clusters', { name: 'stopped', workers: 0, webhook: { url: receiver.url } });
-    expect(created.status).toBe(202);
-    receiver.expectSecret(created.body!.id, created.body!.webhookSecret);
+    const created = await swarm.createCluster({ name: 'stopped', workers: 0, webhook: { url: receiver.url } });
+    receiver.expectSecret(created.id, created.webhookSecret!);
     // Stopped between steps (while it waits on the stack): a stop while a step is writing the record races that
     // write, and the local stand-in for EventBridge does not retry the backstop as AWS would.
     await eventually(
-      async () => (await api('GET', `/clusters/${created.body!.id as string}/events`)).body!.items as { type: string }[],
+      async () => (await swarm.listEvents(created.id)).items,
       (items) => items.some((e) => e.type === 'stack.create_started'),
     );
     // The local cloud's Step Functions (startLocalCloud set AWS_ENDPOINT_URL_SFN).
     const sfn = new SFNClient({ region: 'us-east-1' });
-    await sfn.send(new StopExecutionCommand({ executionArn: created.body!.createExecutionArn }));
+    await sfn.send(new StopExecutionCommand({ executionArn: created.createExecutionArn }));
     sfn.destroy();
 
     // No state of the workflow records an outcome after a stop: only the backstop can, reached through the local event
     // bus by the rule serverless.yml deploys (its pattern names the create and delete state machines).
-    const cluster = (await eventually(() => api('GET', `/clusters/${created.body!.id as string}`), (r) => r.body?.status !== 'CREATING')).body!;
+    const cluster = await swarm.waitFor(created.id, 'FAILED', { timeoutMs: 30_000, intervalMs: 100 });
     expect(cluster.status).toBe('FAILED');
     expect(cluster.statusReason).toMatch(/^the create workflow stopped while the workflow was aborted/);
     const webhook = await eventually(async () => receiver.received.find((w) => w.payload.data.cluster.id === cluster.id), (w) => w !== undefined);
@@ -140,7 +134,7 @@ describe('create lifecycle on the local cloud', () => {
   });
 
   it('rides out CloudFormation throttling and still reaches READY', async () => {
-    const { cluster } = await createAndWait({ name: 'throttled', workers: 1, tags: { 'swarm-sim:fault': 'throttle' } }, ['READY', 'FAILED']);
+    const { cluster } = await createAndWait({ name: 'throttled', workers: 1, tags: { 'swarm-sim:fault': 'throttle' } }, ['READY']);
     expect(cluster.status).toBe('READY');
     expect(cluster.nodes).toHaveLength(4);
   });
@@ -152,19 +146,23 @@ describe('create lifecycle on the local cloud', () => {
     expect(accepted.length).toBeGreaterThanOrEqual(1);
     expect(responses.every((r) => r.status === 202 || r.status === 409)).toBe(true);
     expect(new Set(accepted.map((r) => r.body!.id)).size).toBe(1);
+    expect(accepted[0]!.headers.get('location')).toBe(`/clusters/${accepted[0]!.body!.id as string}`);
     const replay = await api('POST', '/clusters', { name: 'once' }, headers);
     expect(replay.body).toEqual(accepted[0]!.body);
-    const listing = (await api('GET', '/clusters?limit=100')).body!.items as { name: string }[];
+    const listing = (await swarm.listClusters({ limit: 100 })).items;
     expect(listing.filter((c) => c.name === 'once')).toHaveLength(1);
   });
 
   it('refuses bad input with problem+json and starts nothing', async () => {
-    const before = (await api('GET', '/clusters?limit=100')).body!.items.length;
+    const before = (await swarm.listClusters({ limit: 100 })).items.length;
+    const refused = await swarm.createCluster({ name: 'demo', managers: 2 as 3 }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SwarmApiError);
+    expect((refused as SwarmApiError).status).toBe(422);
+    expect((refused as SwarmApiError).problem.errors).toEqual([{ field: 'managers', message: 'must be 1, 3 or 5' }]);
+    // The media type, which the client does not surface.
     const response = await api('POST', '/clusters', { name: 'demo', managers: 2 });
-    expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(response.body!.errors).toEqual([{ field: 'managers', message: 'must be 1, 3 or 5' }]);
-    expect((await api('GET', '/clusters?limit=100')).body!.items.length).toBe(before);
+    expect((await swarm.listClusters({ limit: 100 })).items.length).toBe(before);
   });
 
   it('serves the OpenAPI 3.1 document generated from the request schemas', async () => {

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-// Placeholder until the CLI lands (issue 13).
-console.error('swarmctl: not built yet');
-process.exit(2);
+// No build step: tsx compiles src/*.ts as it loads them (the same way `npm start` runs the sandbox).
+require('tsx/cjs/api').register();
+require('../src/main.ts').main();
