@@ -101,6 +101,7 @@ const FUNCTION_PERMISSIONS = {
   listClusters: ['clustersRead'],
   getCluster: ['clustersRead'],
   listClusterNodes: ['clustersRead'],
+  connectCluster: ['clustersRead'],
   listClusterEvents: ['clustersRead'],
   deleteCluster: ['clusters', 'clusterWorkflows'],
   updateCluster: ['clusters', 'updateWorkflow'],

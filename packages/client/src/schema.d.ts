@@ -137,6 +137,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clusters/{id}/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Commands that reach a running manager: an SSM Session Manager port forward to its Docker API and the docker context (or DOCKER_HOST) that uses it */
+        get: operations["connectCluster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clusters/{id}/events": {
         parameters: {
             query?: never;
@@ -659,6 +676,26 @@ export interface components {
                 /** @description When the state was known: the time of the EC2 event that reported it, or of the read that saw it */
                 stateAt?: string;
             }[];
+        };
+        /** @description Ready-to-paste commands that reach a manager’s Docker API through an SSM port forward (no key pair, no inbound port) */
+        ConnectInstructions: {
+            clusterId: string;
+            region: string;
+            /** @description The running manager the port forward reaches */
+            instanceId: string;
+            availabilityZone: string;
+            /** @description The port on your machine (and the manager’s loopback Docker API port): 2375 */
+            localPort: number;
+            commands: {
+                /** @description `aws ssm start-session … --document-name AWS-StartPortForwardingSession`: needs the AWS CLI, its Session Manager plugin and ssm:StartSession on the instance; leave it running */
+                portForward: string;
+                /** @description `docker context create <cluster name> --docker host=tcp://127.0.0.1:2375` */
+                dockerContext: string;
+                /** @description `docker --context <cluster name> node ls` */
+                nodeList: string;
+                /** @description `export DOCKER_HOST=tcp://127.0.0.1:2375`: the alternative to a context, for one shell */
+                dockerHost: string;
+            };
         };
         EventPage: {
             items: {
@@ -1581,6 +1618,87 @@ export interface operations {
             };
             /** @description No such cluster (or not yours) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cluster id is not valid, or a query parameter was given (there are none) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (details are in the logs, not here) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials could not be checked just now; retry */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    connectCluster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cluster id: `c-` and 26 lower-case letters or digits. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The commands, for one running manager from the node inventory */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectInstructions"];
+                };
+            };
+            /** @description No credentials, or a wrong, revoked or expired API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` on the key API */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such cluster (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cluster is not READY, UPDATING or HIBERNATED, or none of its managers is running */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -205,6 +205,23 @@ export const clusterPageSchema = /* @__PURE__ */ (() => z.object({ items: z.arra
 
 export const nodeListSchema = /* @__PURE__ */ (() => z.object({ items: z.array(nodeSchema) }))();
 
+/** GET /clusters/{id}/connect: domain/connect.ts `ConnectInstructions`. */
+export const connectInstructionsSchema = /* @__PURE__ */ (() => z
+  .object({
+    clusterId: z.string(),
+    region: z.string(),
+    instanceId: z.string().describe('The running manager the port forward reaches'),
+    availabilityZone: z.string(),
+    localPort: z.number().int().describe('The port on your machine (and the manager’s loopback Docker API port): 2375'),
+    commands: z.object({
+      portForward: z.string().describe('`aws ssm start-session … --document-name AWS-StartPortForwardingSession`: needs the AWS CLI, its Session Manager plugin and ssm:StartSession on the instance; leave it running'),
+      dockerContext: z.string().describe('`docker context create <cluster name> --docker host=tcp://127.0.0.1:2375`'),
+      nodeList: z.string().describe('`docker --context <cluster name> node ls`'),
+      dockerHost: z.string().describe('`export DOCKER_HOST=tcp://127.0.0.1:2375`: the alternative to a context, for one shell'),
+    }),
+  })
+  .describe('Ready-to-paste commands that reach a manager’s Docker API through an SSM port forward (no key pair, no inbound port)'))();
+
 export const eventPageSchema = /* @__PURE__ */ (() => z
   .object({
     items: z.array(z.object({ at: z.string(), type: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })),

@@ -16,6 +16,7 @@ import {
   clusterPlanSchema,
   clusterRequestSchema,
   clusterResourceSchema,
+  connectInstructionsSchema,
   createClusterHeadersSchema,
   createClusterQuerySchema,
   createdClusterSchema,
@@ -215,6 +216,20 @@ function paths(): ZodOpenApiPathsObject {
         responses: { '200': ok('The nodes', nodeListSchema), ...onCluster(), '422': problem('The cluster id is not valid, or a query parameter was given (there are none)'), ...authenticated },
       },
     },
+    '/clusters/{id}/connect': {
+      get: {
+        operationId: 'connectCluster',
+        summary: 'Commands that reach a running manager: an SSM Session Manager port forward to its Docker API and the docker context (or DOCKER_HOST) that uses it',
+        requestParams: { path: clusterPathSchema, query: nodesQuerySchema },
+        responses: {
+          '200': ok('The commands, for one running manager from the node inventory', connectInstructionsSchema),
+          ...onCluster(),
+          '409': problem('The cluster is not READY, UPDATING or HIBERNATED, or none of its managers is running'),
+          '422': problem('The cluster id is not valid, or a query parameter was given (there are none)'),
+          ...authenticated,
+        },
+      },
+    },
     '/clusters/{id}/events': {
       get: {
         operationId: 'listClusterEvents',
@@ -317,6 +332,7 @@ function nameComponents() {
     [clusterPageSchema, 'ClusterPage'],
     [clusterPlanSchema, 'ClusterPlan'],
     [nodeListSchema, 'NodeList'],
+    [connectInstructionsSchema, 'ConnectInstructions'],
     [eventPageSchema, 'EventPage'],
     [deliveryResourceSchema, 'Delivery'],
     [deliveryPageSchema, 'DeliveryPage'],

@@ -3,6 +3,7 @@
  * them); the local HTTP front serves exactly these.
  */
 import type { Dependencies } from '../../composition';
+import { connectClusterHandler } from './connect-cluster';
 import { createClusterHandler } from './create-cluster';
 import { deleteClusterHandler } from './delete-cluster';
 import { getClusterHandler } from './get-cluster';
@@ -48,6 +49,7 @@ export const httpRoutes: HttpRoute[] = [
   { method: 'POST', path: '/clusters/{id}/wake', functionName: 'wakeCluster', build: wakeClusterHandler, auth: 'caller' },
   { method: 'POST', path: '/clusters/{id}/activity', functionName: 'recordClusterActivity', build: recordClusterActivityHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/nodes', functionName: 'listClusterNodes', build: listClusterNodesHandler, auth: 'caller' },
+  { method: 'GET', path: '/clusters/{id}/connect', functionName: 'connectCluster', build: connectClusterHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/events', functionName: 'listClusterEvents', build: listClusterEventsHandler, auth: 'caller' },
   { method: 'GET', path: '/openapi.json', functionName: 'openApi', build: () => openApiHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/deliveries', functionName: 'listClusterDeliveries', build: listClusterDeliveriesHandler, auth: 'caller' },

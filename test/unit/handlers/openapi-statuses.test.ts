@@ -197,6 +197,19 @@ describe('what each route answers of its own', () => {
     expect((await send('webConsole', request(routeNamed('webConsole')))).statusCode).toBe(500);
   });
 
+  it('connectCluster: the commands for a running manager; no manager running, a cluster still being created', async () => {
+    const route = routeNamed('connectCluster');
+    const manager = { instanceId: 'i-0123456789abcdef0', role: 'manager' as const, availabilityZone: 'us-east-1a', state: 'running' };
+    const running = await stored({ nodes: [manager] });
+    const noManager = await stored({ nodes: [{ ...manager, state: 'terminated' }] });
+    const creating = await stored({ status: 'CREATING', nodes: [manager] });
+
+    expect((await send('connectCluster', request(route, { id: running.id, principal: running.owner }))).statusCode).toBe(200);
+    expect((await send('connectCluster', request(route, { id: noManager.id, principal: noManager.owner }))).statusCode).toBe(409);
+    expect((await send('connectCluster', request(route, { id: creating.id, principal: creating.owner }))).statusCode).toBe(409);
+    expect((await send('connectCluster', request(route, { id: running.id, principal: running.owner, query: { port: '2376' } }))).statusCode).toBe(422);
+  });
+
   it('openApi: the document', async () => {
     expect((await send('openApi', request(routeNamed('openApi')))).statusCode).toBe(200);
   });
