@@ -1,10 +1,11 @@
 /**
  * The slash command's language and what it answers, in plain words: `create NAME [key=value ...]`, `plan NAME
- * [key=value ...]` (what a create would make and cost, nothing created), `status NAME`,
+ * [key=value ...]` (what a create would make and cost, nothing created), `status NAME`, `connect NAME`,
  * `list`, `delete NAME`, `scale NAME workers=N [managers=M]`, `upgrade NAME`, `hibernate NAME`, `wake NAME`, `help`. Pure: parsing text, building a cluster request, wording messages. No Slack I/O here.
  */
 import type { z } from 'zod';
 import type { Cluster } from './cluster';
+import { connectInstructions, connectScript } from './connect';
 import type { ProblemError } from './errors';
 import { clusterRequestSchema, type ClusterRequest } from './parameters';
 import type { ClusterPlan } from './plan';
@@ -12,6 +13,7 @@ import type { ClusterPlan } from './plan';
 export type ChatCommand =
   | { verb: 'create' | 'plan'; name: string; options: Record<string, string> }
   | { verb: 'status'; name: string }
+  | { verb: 'connect'; name: string }
   | { verb: 'delete'; name: string }
   | { verb: 'scale'; name: string; workers?: number; managers?: number }
   | { verb: 'upgrade' | 'hibernate' | 'wake'; name: string }
@@ -38,6 +40,7 @@ export const HELP_TEXT = [
   '• `create NAME [managers=3] [workers=5] [key=value ...]` — e.g. `create demo workers=2 workerInstanceType=t3.medium tag:team=web`',
   '• `plan NAME [key=value ...]` — what `create` with the same options would make and cost per hour and month; nothing is created',
   '• `status NAME` — where a cluster is, and its manager address once it is ready',
+  '• `connect NAME` — the commands that reach its Docker API through an SSM port forward (no key pair, no open port)',
   '• `list` — your clusters',
   '• `delete NAME` — delete a cluster',
   '• `scale NAME workers=N [managers=M]` — change the node counts (workers 0–1000, managers 1 ↔ 3 ↔ 5 one step at a time)',
@@ -67,11 +70,12 @@ export function parseChatCommand(text: string): ParsedChatCommand {
     case 'scale':
       return parseScale(rest);
     case 'status':
+    case 'connect':
     case 'delete':
     case 'upgrade':
     case 'hibernate':
     case 'wake': {
-      const which = verb!.toLowerCase() as 'status' | 'delete' | 'upgrade' | 'hibernate' | 'wake';
+      const which = verb!.toLowerCase() as 'status' | 'connect' | 'delete' | 'upgrade' | 'hibernate' | 'wake';
       if (rest.length !== 1) return { ok: false, message: `Say which cluster: \`${which} NAME\`.` };
       return { ok: true, command: { verb: which, name: rest[0]! } };
     }
@@ -185,6 +189,15 @@ export function planText(plan: ClusterPlan): string {
 export function statusText(cluster: Cluster): string {
   const address = cluster.outputs.DefaultDNSTarget ? ` Swarm endpoint: ${cluster.outputs.DefaultDNSTarget}.` : '';
   return `*${cluster.name}* (${cluster.id}) is ${cluster.status}: ${cluster.statusReason}.${address}`;
+}
+
+/**
+ * `connect NAME`: the same commands as GET /clusters/{id}/connect and `swarmctl connect`, in a code block so Slack
+ * keeps the quotes straight. Throws the route's ConflictError (409) when no manager runs; the caller words it.
+ */
+export function connectText(cluster: Cluster): string {
+  const script = connectScript(connectInstructions(cluster));
+  return `To reach *${cluster.name}* (${cluster.id}), with the AWS CLI and its Session Manager plugin:\n\`\`\`\n${script}\n\`\`\``;
 }
 
 export function listText(clusters: Cluster[]): string {

@@ -5,6 +5,7 @@
 import type { Caller } from '../domain/access';
 import {
   chatClusterRequest,
+  connectText,
   createdText,
   HELP_TEXT,
   listText,
@@ -86,6 +87,8 @@ async function answer(deps: RunChatCommandDeps, job: ChatCommandJob, caller: Cal
     }
     case 'status':
       return { response_type: 'ephemeral', text: statusText(await findCluster(deps.store, caller, command.name)) };
+    case 'connect':
+      return { response_type: 'ephemeral', text: connectText(await findCluster(deps.store, caller, command.name)) };
     case 'create': {
       const built = chatClusterRequest(command.name, command.options);
       if (!built.ok) return { response_type: 'ephemeral', text: ['That cluster cannot be created:', ...built.problems.map((p) => `• ${p}`)].join('\n') };

@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { isAllowedResponseUrl, buildSlackResponder } from '../../src/adapters/slack/responder';
 import { buildWorkflowStarter } from '../../src/adapters/stepfunctions/workflow-starter';
 import { CHAT_COMMAND_RECEIVED, type ChatMessage } from '../../src/domain/chatops';
+import { connectInstructions, connectScript } from '../../src/domain/connect';
 import { slackWorkerHandler, type ChatCommandEvent } from '../../src/handlers/chatops/slack-worker';
 import type { Cluster } from '../../src/domain/cluster';
 import { requestClusterDeletion } from '../../src/use-cases/request-cluster-deletion';
@@ -182,6 +183,24 @@ describe('slash commands, run by the worker', () => {
     expect((await runChatCommand(deps(), request)).text).toMatch(/^Your clusters, newest first:\n• \*mine\* \(c-\d+\) — READY, 3\+5 nodes in us-east-1$/);
     expect((await runChatCommand(deps(), { ...request, command: { verb: 'status', name: 'mine' } })).text).toMatch(/is READY: all good\. Swarm endpoint: nlb\.example\.$/);
     expect((await runChatCommand(deps(), { ...request, command: { verb: 'status', name: 'theirs' } })).text).toBe('You have no cluster named theirs. `list` shows yours.');
+  });
+
+  it('answers connect ephemerally with the route’s commands for the user’s running manager, and a plain refusal when none runs', async () => {
+    // Prepare: one READY cluster with a running manager, one still being created.
+    const request = job({ verb: 'list' });
+    const ready = aCluster({ owner: request.owner, name: 'reachable', status: 'READY', region: 'eu-west-1', nodes: [{ instanceId: 'i-0feed', role: 'manager', availabilityZone: 'eu-west-1a', state: 'running' }] });
+    await db.store.create(ready);
+    await db.store.create(aCluster({ owner: request.owner, name: 'booting', status: 'CREATING' }));
+
+    // Act
+    const answered = await runChatCommand(deps(), { ...request, command: { verb: 'connect', name: 'reachable' } });
+    const refused = await runChatCommand(deps(), { ...request, command: { verb: 'connect', name: 'booting' } });
+
+    // Assess
+    expect(answered.response_type).toBe('ephemeral');
+    expect(answered.text).toContain(connectScript(connectInstructions(ready)));
+    expect(answered.text).toContain('--region eu-west-1 --target i-0feed --document-name AWS-StartPortForwardingSession');
+    expect(refused).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('is CREATING') });
   });
 
   it('deletes the user’s cluster by name with the delete use case, keeping the new response_url for the "deleted" follow-up', async () => {

@@ -21,6 +21,8 @@ export type ClusterPage = Json<paths['/clusters']['get']['responses'][200]>;
 export type ClusterStatus = Cluster['status'];
 export type ClusterProgress = NonNullable<Cluster['progress']>;
 export type NodeList = Json<paths['/clusters/{id}/nodes']['get']['responses'][200]>;
+/** GET /clusters/{id}/connect: the SSM port forward and docker lines for one running manager. */
+export type ConnectInstructions = Json<paths['/clusters/{id}/connect']['get']['responses'][200]>;
 export type EventPage = Json<paths['/clusters/{id}/events']['get']['responses'][200]>;
 export type Delivery = Json<paths['/clusters/{id}/deliveries/{deliveryId}/redeliver']['post']['responses'][202]>;
 export type DeliveryPage = Json<paths['/clusters/{id}/deliveries']['get']['responses'][200]>;
@@ -104,6 +106,9 @@ export function createSwarmClient(options: SwarmClientOptions) {
     },
     async listNodes(clusterId: string): Promise<NodeList> {
       return unwrap(await raw.GET('/clusters/{id}/nodes', id(clusterId)));
+    },
+    async connect(clusterId: string): Promise<ConnectInstructions> {
+      return unwrap(await raw.GET('/clusters/{id}/connect', id(clusterId)));
     },
     async listEvents(clusterId: string, query: { cursor?: string; limit?: number } = {}): Promise<EventPage> {
       return unwrap(await raw.GET('/clusters/{id}/events', { params: { path: { id: clusterId }, query } }));

@@ -1,5 +1,5 @@
 /** Plain-text renderings for people; `--output json` prints the API's own JSON instead. */
-import type { Cluster, ClusterPlan, DeliveryPage, EventPage, NodeList } from '../../client/src';
+import type { Cluster, ClusterPlan, ConnectInstructions, DeliveryPage, EventPage, NodeList } from '../../client/src';
 
 export function table(header: string[], rows: (string | number | undefined)[][]): string {
   const cells = [header, ...rows.map((row) => row.map((cell) => (cell === undefined ? '-' : String(cell))))];
@@ -36,6 +36,20 @@ export const nodeRows = (nodes: NodeList) =>
     ['ROLE', 'AZ', 'STATE', 'INSTANCE', 'TYPE', 'PRIVATE IP', 'PUBLIC IP'],
     nodes.items.map((n) => [n.role, n.availabilityZone, n.state, n.instanceId, n.instanceType, n.privateIp, n.publicIp]),
   );
+
+/** The API's commands one a line, as the server's connectScript (src/domain/connect.ts) lays them out for Slack. */
+export function connectScript(instructions: ConnectInstructions): string {
+  const { commands } = instructions;
+  return [
+    `# 1. Forward 127.0.0.1:${instructions.localPort} to manager ${instructions.instanceId} (${instructions.region}); leave it running:`,
+    commands.portForward,
+    '# 2. In another terminal, a docker context for the swarm:',
+    commands.dockerContext,
+    commands.nodeList,
+    '# Or, for this shell only:',
+    `${commands.dockerHost} && docker node ls`,
+  ].join('\n') + '\n';
+}
 
 export const eventLine = (event: EventPage['items'][number]) => `${event.at}  ${event.type.padEnd(22)}  ${event.message}\n`;
 

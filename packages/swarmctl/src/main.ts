@@ -6,7 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ClusterStatusError, createSwarmClient, SwarmApiError, WaitTimeoutError, type Cluster, type ClusterRequest, type ClusterStatus, type SwarmClient, type SwarmClientOptions } from '../../client/src';
 import { clientConfig } from './config';
 import { EXIT, OutcomeError, UsageError } from './errors';
-import { clusterDetail, clusterRows, deliveryRows, eventLine, nodeRows, planText } from './format';
+import { clusterDetail, clusterRows, connectScript, deliveryRows, eventLine, nodeRows, planText } from './format';
 import { progressBar, progressLines, stageOf, type ProgressView, type TerminalStream } from './progress';
 
 export interface CliIo {
@@ -200,6 +200,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const nodes = await api().listNodes(await resolve(ref));
       if (output() === 'json') printJson(nodes);
       else print(nodes.items.length ? nodeRows(nodes) : 'no nodes\n');
+    });
+
+  program
+    .command('connect')
+    .argument('<cluster>', 'id or name')
+    .description('commands that reach a manager’s Docker API through an SSM port forward (GET /clusters/{id}/connect)')
+    .action(async (ref: string) => {
+      const instructions = await api().connect(await resolve(ref));
+      if (output() === 'json') printJson(instructions);
+      else print(connectScript(instructions));
     });
 
   program

@@ -1,5 +1,7 @@
 import { createSwarmClient } from '../../../packages/client/src';
 import { run } from '../../../packages/swarmctl/src/main';
+import { connectInstructions, connectScript } from '../../../src/domain/connect';
+import { aCluster } from '../../support/clusters';
 import { aClusterResource, fakeFetch, fakeTime } from '../../support/fake-fetch';
 
 const ID = 'c-0000000000000000000000000a';
@@ -222,6 +224,21 @@ describe('swarmctl plan, list, nodes, events, deliveries, delete, scale', () => 
     });
 
     expect(stdout).toMatch(/manager\s+us-east-1a\s+running\s+i-1/);
+  });
+
+  it('connect prints the API’s commands exactly as the server lays them out for Slack; -o json the raw answer', async () => {
+    // Prepare: the answer the route gives for a READY cluster with one running manager.
+    const answer = connectInstructions(aCluster({ id: ID, status: 'READY', nodes: [{ instanceId: 'i-0abc', role: 'manager', availabilityZone: 'us-east-1a', state: 'running' }] }));
+    const route = { [`GET /clusters/${ID}/connect`]: { status: 200, body: answer } };
+
+    // Act
+    const text = await swarmctl(['connect', ID], route);
+    const json = await swarmctl(['connect', ID, '-o', 'json'], route);
+
+    // Assess
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe(`${connectScript(answer)}\n`);
+    expect(JSON.parse(json.stdout)).toEqual(answer);
   });
 
   it('events --follow prints each new event once, until the cluster settles', async () => {
