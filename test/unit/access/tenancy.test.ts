@@ -34,6 +34,12 @@ async function hibernated(cluster: Cluster): Promise<Record<string, string>> {
   return {};
 }
 
+/** A running manager on record, for connect. */
+async function withManager(cluster: Cluster): Promise<Record<string, string>> {
+  await db.store.update(cluster, { nodes: [{ instanceId: 'i-0123456789abcdef0', role: 'manager', availabilityZone: 'us-east-1a', state: 'running' }] });
+  return {};
+}
+
 const CLUSTER_ROUTES: Row[] = [
   { route: 'GET /clusters/{id}', action: 'read' },
   { route: 'DELETE /clusters/{id}', action: 'delete' },
@@ -44,6 +50,7 @@ const CLUSTER_ROUTES: Row[] = [
   { route: 'POST /clusters/{id}/wake', action: 'change', setup: hibernated },
   { route: 'POST /clusters/{id}/activity', action: 'change' },
   { route: 'GET /clusters/{id}/nodes', action: 'read' },
+  { route: 'GET /clusters/{id}/connect', action: 'read', setup: withManager },
   { route: 'GET /clusters/{id}/events', action: 'read' },
   { route: 'GET /clusters/{id}/deliveries', action: 'read', setup: withDelivery },
   { route: 'POST /clusters/{id}/deliveries/{deliveryId}/redeliver', action: 'change', setup: withDelivery },
