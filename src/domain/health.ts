@@ -2,7 +2,25 @@
  * Health and drift of a running cluster (READY or HIBERNATED): what AWS says about its stack and instances, compared
  * with what the service did. Pure: the sweep (use-cases/sweep-health.ts) gathers the observation, this decides.
  */
-import type { Cluster, ClusterNode } from './cluster';
+import type { ClusterParameters } from './parameters';
+
+/**
+ * The part of a cluster record health is judged from. Spelled out, not `Pick<Cluster, ...>`: cluster.ts holds
+ * `health` and so imports this module, and domain modules do not import each other in a circle.
+ */
+export interface HealthSubject {
+  status: string;
+  stackName: string;
+  parameters: Pick<ClusterParameters, 'managers' | 'workers'>;
+  /** Set once an update of ours ended: the stack's UPDATE_COMPLETE is then ours. */
+  lastUpdate?: unknown;
+}
+
+/** The part of a node health looks at (a ClusterNode fits). */
+export interface ObservedInstance {
+  role: 'manager' | 'worker';
+  state: string;
+}
 
 export const HEALTH_STATUSES = ['healthy', 'degraded', 'drifted'] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
@@ -25,7 +43,7 @@ export interface ClusterHealth {
 /** What the sweep saw: the stack (undefined = DescribeStacks says it does not exist) and the tagged instances. */
 export interface HealthObservation {
   stack?: { status: string };
-  instances: ClusterNode[];
+  instances: ObservedInstance[];
 }
 
 /**
@@ -39,7 +57,7 @@ const SETTLED_STACK_STATUSES: ReadonlySet<string> = new Set(['CREATE_COMPLETE', 
  * UPDATE_COMPLETE is ours only if an update of ours ended: a cluster never updated whose stack says UPDATE_COMPLETE
  * (or UPDATE_ROLLBACK_COMPLETE) was updated out of band.
  */
-function stackReason(cluster: Pick<Cluster, 'stackName' | 'lastUpdate'>, stack: HealthObservation['stack']): HealthReason | undefined {
+function stackReason(cluster: Pick<HealthSubject, 'stackName' | 'lastUpdate'>, stack: HealthObservation['stack']): HealthReason | undefined {
   if (!stack || stack.status === 'DELETE_COMPLETE') return { code: 'stack_missing', message: `stack ${cluster.stackName} was deleted out of band` };
   if (stack.status.startsWith('DELETE_')) return { code: 'stack_deleting', message: `stack ${cluster.stackName} is ${stack.status}: someone else is deleting it` };
   const ours = stack.status === 'CREATE_COMPLETE' || (SETTLED_STACK_STATUSES.has(stack.status) && cluster.lastUpdate !== undefined);
@@ -48,7 +66,7 @@ function stackReason(cluster: Pick<Cluster, 'stackName' | 'lastUpdate'>, stack: 
 }
 
 /** Instances we expect running: every manager, and the workers (none while HIBERNATED: a hibernate scales them to 0). */
-export function expectedInstances(cluster: Pick<Cluster, 'status' | 'parameters'>): { managers: number; workers: number } {
+export function expectedInstances(cluster: Pick<HealthSubject, 'status' | 'parameters'>): { managers: number; workers: number } {
   return { managers: cluster.parameters.managers, workers: cluster.status === 'HIBERNATED' ? 0 : cluster.parameters.workers };
 }
 
@@ -57,7 +75,7 @@ export function expectedInstances(cluster: Pick<Cluster, 'status' | 'parameters'
  * parameters say, or a manager down); both list every reason found. A drifted stack's instances are not judged:
  * with the stack gone or changing, its instance count says nothing the stack reason does not.
  */
-export function assessHealth(cluster: Pick<Cluster, 'status' | 'parameters' | 'stackName' | 'lastUpdate'>, observation: HealthObservation): { status: HealthStatus; reasons: HealthReason[] } {
+export function assessHealth(cluster: HealthSubject, observation: HealthObservation): { status: HealthStatus; reasons: HealthReason[] } {
   const drift = stackReason(cluster, observation.stack);
   if (drift) return { status: 'drifted', reasons: [drift] };
   const reasons: HealthReason[] = [];
