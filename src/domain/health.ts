@@ -51,7 +51,7 @@ export interface HealthObservation {
  * create, or of our last update (which may have rolled back). Anything else while READY/HIBERNATED (the sweep never
  * looks at UPDATING clusters) was caused by someone else: an update, a delete, a drift.
  */
-const SETTLED_STACK_STATUSES: ReadonlySet<string> = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
+const SETTLED_STACK_STATUSES: ReadonlySet<string> = /* @__PURE__ */ new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
 
 /**
  * UPDATE_COMPLETE is ours only if an update of ours ended: a cluster never updated whose stack says UPDATE_COMPLETE

@@ -107,8 +107,6 @@ export interface ExpiringNotice {
   reason: 'expired' | 'idle';
 }
 
-const HEALTH_EVENTS: ReadonlySet<WebhookEventType> = new Set(['cluster.degraded', 'cluster.recovered', 'cluster.drifted']);
-
 export function buildWebhookPayload(
   type: WebhookEventType,
   cluster: WebhookClusterSnapshot,
@@ -128,7 +126,8 @@ export function buildWebhookPayload(
         outputs: boundedOutputs(cluster.outputs),
         version: cluster.version,
         ...(cluster.autoDeleteAt ? { autoDeleteAt: new Date(cluster.autoDeleteAt).toISOString() } : {}),
-        ...(HEALTH_EVENTS.has(type) && cluster.health ? { health: cluster.health } : {}),
+        // Only the health sweep's events carry it (cluster.degraded, cluster.recovered, cluster.drifted).
+        ...(cluster.health && /^cluster\.(degraded|recovered|drifted)$/.test(type) ? { health: cluster.health } : {}),
       },
       ...(type === 'cluster.expiring' && expiring ? { expiring } : {}),
     },
