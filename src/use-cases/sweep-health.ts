@@ -40,13 +40,19 @@ export interface HealthSweepSummary {
 const SETTLED = new Set(['READY', 'HIBERNATED']);
 
 /**
+ * An unchanged finding rewrites `checkedAt` at most this often. An UpdateItem is charged on the whole item (a cluster
+ * record is several KB), so refreshing it every 5-minute run would be most of the sweep's cost at 10,000 clusters.
+ */
+export const CHECKED_AT_REFRESH_MS = 60 * 60 * 1000;
+
+/**
  * Primary course (a scheduled run):
  * 1. Query the sparse index of READY and HIBERNATED clusters, in pages (never a Scan).
  * 2. Read each one again, consistently; skip it if it is no longer READY or HIBERNATED (it started changing).
  * 3. Ask AWS: DescribeStacks for its stack, DescribeInstances for its tagged instances.
  * 4. Decide (domain/health.ts) and write `health` conditioned on the version read, so a transition that happened
  *    meanwhile wins and the cluster is looked at again next run. An unchanged finding only refreshes `checkedAt`
- *    (no version bump); a changed one bumps the version, goes on the timeline, and schedules `cluster.degraded`,
+ *    (no version bump), and only once it is CHECKED_AT_REFRESH_MS old; a changed one bumps the version, goes on the timeline, and schedules `cluster.degraded`,
  *    `cluster.drifted` or `cluster.recovered` on the durable webhook delivery (keyed by that version).
  * One cluster's failure (an AWS error, say) is logged and does not stop the others.
  */
@@ -69,7 +75,8 @@ async function checkOne(deps: HealthSweepDeps, clusterId: string, summary: Healt
     const health: ClusterHealth = { ...finding, checkedAt: deps.clock.now().toISOString() };
     summary[health.status] += 1;
     if (sameHealth(cluster.health, health)) {
-      await deps.store.touchHealth(cluster, health);
+      const recorded = cluster.health ? Date.parse(cluster.health.checkedAt) : Number.NEGATIVE_INFINITY;
+      if (Date.parse(health.checkedAt) - recorded >= CHECKED_AT_REFRESH_MS) await deps.store.touchHealth(cluster, health);
       return;
     }
     await changed(deps, cluster, health);

@@ -23,13 +23,13 @@ async function stored(overrides: Partial<Cluster>): Promise<Cluster> {
   return cluster;
 }
 
-function deps(world: { stack?: Partial<StackDescription>; instances: ClusterNode[] }) {
+function deps(world: { stack?: Partial<StackDescription>; instances: ClusterNode[] }, now = '2026-11-26T13:00:00.000Z') {
   const started: { deliveryId: string }[] = [];
   const sweepDeps: HealthSweepDeps = {
     store: db.store,
     stacks: { describeStack: async () => (world.stack ? { stackId: 'stack-1', stackName: 'swarm-x', status: 'CREATE_COMPLETE', outputs: {}, tags: {}, ...world.stack } : undefined) },
     instances: { instancesOfCluster: async () => world.instances },
-    clock: fixedClock('2026-11-26T13:00:00.000Z'),
+    clock: fixedClock(now),
     deliveries: db.deliveries,
     deliveryWorkflow: {
       start: async (input) => {
@@ -86,6 +86,24 @@ describe('the health sweep', () => {
     expect((await db.store.get(cluster.id))?.health).toMatchObject({ status: 'healthy', reasons: [] });
     expect(await timelineTypes(cluster.id)).toEqual(['cluster.degraded', 'cluster.recovered']);
     expect(started).toHaveLength(2);
+  });
+
+  it('rewrites an unchanged finding’s checkedAt only once it is an hour old (an UpdateItem is charged on the whole item)', async () => {
+    // Prepare
+    const cluster = await stored({});
+    const world = { stack: {}, instances: [node('manager'), node('worker')] };
+    await sweepHealth(deps(world, '2026-11-26T13:00:00.000Z').sweepDeps);
+
+    // Act
+    await sweepHealth(deps(world, '2026-11-26T13:05:00.000Z').sweepDeps);
+    const within = await db.store.get(cluster.id);
+    await sweepHealth(deps(world, '2026-11-26T14:00:00.000Z').sweepDeps);
+    const after = await db.store.get(cluster.id);
+
+    // Assess
+    expect(within?.health?.checkedAt).toBe('2026-11-26T13:00:00.000Z');
+    expect(after?.health?.checkedAt).toBe('2026-11-26T14:00:00.000Z');
+    expect(after?.version).toBe(cluster.version);
   });
 
   it('records a first healthy finding with no event', async () => {
