@@ -15,6 +15,7 @@ import type { Config } from '../src/config';
 import { httpRoutes } from '../src/handlers/http/routes';
 import { reapClustersHandler } from '../src/handlers/scheduled/reap-clusters';
 import { reconcileClustersHandler } from '../src/handlers/scheduled/reconcile-clusters';
+import { healthSweepHandler } from '../src/handlers/scheduled/sweep-health';
 import { localAuthorizer } from './access';
 import { startSimulatedCloud, type ScriptedPace, type SimulatedCloud } from './cloud';
 import { localDataLayout, lockDataDir, type LocalDataLayout } from './data-dir';
@@ -70,6 +71,8 @@ export interface LocalCloudOptions {
    * 0 turns the timer off. Default: RECONCILER_INTERVAL_SECONDS, else 60.
    */
   reconcilerIntervalSeconds?: number;
+  /** Seconds between health sweeps (the local stand-in for its EventBridge schedule); 0 turns the timer off. */
+  healthIntervalSeconds?: number;
 }
 
 export interface LocalCloud {
@@ -91,6 +94,8 @@ export interface LocalCloud {
   reap(): ReturnType<ReturnType<typeof reapClustersHandler>>;
   /** One reconciler run now (the same handler the timer calls); resolves with what it did. */
   reconcile(): ReturnType<ReturnType<typeof reconcileClustersHandler>>;
+  /** One health sweep now (the same handler the timer calls); resolves with what it found. */
+  sweepHealth(): ReturnType<ReturnType<typeof healthSweepHandler>>;
   /** Where the data lives, when there is a data folder. */
   data?: LocalDataLayout;
   close(): Promise<void>;
@@ -184,9 +189,10 @@ async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stop
   });
   stoppers.push(() => api.close());
 
-  // 7. The EventBridge schedules: the reaper and the reconciler on timers.
+  // 7. The EventBridge schedules: the reaper, the reconciler and the health sweep on timers.
   const reap = reapClustersHandler(deps);
-  startSchedules(options, config, { reap, reconcile }, stoppers, log);
+  const sweepHealth = healthSweepHandler(deps);
+  startSchedules(options, config, { reap, reconcile, sweepHealth }, stoppers, log);
 
   return {
     url: api.url,
@@ -199,6 +205,7 @@ async function assemble(options: LocalCloudOptions, sdkEnv: SdkEnvironment, stop
     simulatedCloud,
     reap,
     reconcile,
+    sweepHealth,
     data,
     close: () => stopAll(stoppers, sdkEnv),
   };
@@ -284,7 +291,7 @@ async function reconcileAtStart(deps: Dependencies, config: Config, log: Log): P
 function startSchedules(
   options: LocalCloudOptions,
   config: Config,
-  run: { reap: ReturnType<typeof reapClustersHandler>; reconcile: Reconcile },
+  run: { reap: ReturnType<typeof reapClustersHandler>; reconcile: Reconcile; sweepHealth: ReturnType<typeof healthSweepHandler> },
   stoppers: Stoppers,
   log: Log,
 ): void {
@@ -298,5 +305,12 @@ function startSchedules(
   if (reconcilerInterval > 0) {
     stoppers.push(startLocalSchedule({ name: 'reconciler', intervalSeconds: reconcilerInterval, run: run.reconcile, describe: reconciledLine, log }));
     log(`reconciler      at start and every ${reconcilerInterval} s (RECONCILER_INTERVAL_SECONDS)`);
+  }
+  const healthInterval = options.healthIntervalSeconds ?? config.health.intervalSeconds;
+  if (healthInterval > 0) {
+    const describe = (summary: Awaited<ReturnType<typeof run.sweepHealth>>) =>
+      summary.changed + summary.failed > 0 ? `${summary.changed} changed (${summary.degraded} degraded, ${summary.drifted} drifted), ${summary.failed} failed` : undefined;
+    stoppers.push(startLocalSchedule({ name: 'health', intervalSeconds: healthInterval, run: run.sweepHealth, describe, log }));
+    log(`health          every ${healthInterval} s (HEALTH_INTERVAL_SECONDS)`);
   }
 }

@@ -4,7 +4,7 @@
  *   LOCAL_PRINCIPAL (local-user),
  *   LOCAL_API_KEY (unset: the open sandbox), SLACK_SIGNING_SECRET / SLACK_TEAM_IDS (the slash command),
  *   REAPER_INTERVAL_SECONDS (60; 0 turns the local reaper off), RECONCILER_INTERVAL_SECONDS (60; it also runs at
- *   start), and any AWS_ENDPOINT_URL_<SERVICE> to use another
+ *   start), HEALTH_INTERVAL_SECONDS (60; 0 turns the local health sweep off), and any AWS_ENDPOINT_URL_<SERVICE> to use another
  *   emulator (or real AWS) for that service.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';

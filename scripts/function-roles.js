@@ -157,6 +157,7 @@ const FUNCTION_PERMISSIONS = {
   executionEnded: ['clusters', 'deliveryWorkflow'],
   reapClusters: ['clusters', 'clusterWorkflows', 'updateWorkflow', 'deliveryWorkflow'],
   reconcileClusters: ['clusters', 'stackRead', 'clusterWorkflowStarts', 'clusterExecutions', 'deliveryWorkflow'],
+  healthSweep: ['clusters', 'stackRead', 'nodeInventory', 'deliveryWorkflow'],
 };
 
 const pascal = (name) => `${name[0].toUpperCase()}${name.slice(1)}`;

@@ -100,6 +100,9 @@ const environmentRules = {
   RECONCILER_GRACE_SECONDS: nonNegativeInt(300),
   RECONCILER_INTERVAL_SECONDS: nonNegativeInt(60),
   RECONCILER_BATCH_SIZE: positiveInt(200),
+  HEALTH_INTERVAL_SECONDS: nonNegativeInt(60),
+  // 2 AWS calls a cluster, in sequence per cluster: 10,000 fit one 15-minute run at ~90 ms a cluster.
+  HEALTH_BATCH_SIZE: positiveInt(10000),
 };
 
 type Environment = { [K in keyof typeof environmentRules]: ReturnType<(typeof environmentRules)[K]> };
@@ -156,6 +159,12 @@ export interface Config {
     /** How long a CREATING/DELETING record must have been unchanged before the reconciler looks at its workflow. */
     graceSeconds: number;
     /** Local mode only (on AWS an EventBridge schedule runs the reconciler): seconds between runs; 0 turns it off. */
+    intervalSeconds: number;
+    /** Clusters one run looks at most. */
+    batchSize: number;
+  };
+  health: {
+    /** Local mode only (on AWS an EventBridge schedule runs the health sweep): seconds between runs; 0 turns it off. */
     intervalSeconds: number;
     /** Clusters one run looks at most. */
     batchSize: number;
@@ -218,5 +227,6 @@ function toConfig(e: Environment): Config {
     deleteMaxAttempts: e.DELETE_MAX_ATTEMPTS,
     reaper: { reminderLeadSeconds: e.REAPER_REMINDER_LEAD_SECONDS, intervalSeconds: e.REAPER_INTERVAL_SECONDS, batchSize: e.REAPER_BATCH_SIZE },
     reconciler: { graceSeconds: e.RECONCILER_GRACE_SECONDS, intervalSeconds: e.RECONCILER_INTERVAL_SECONDS, batchSize: e.RECONCILER_BATCH_SIZE },
+    health: { intervalSeconds: e.HEALTH_INTERVAL_SECONDS, batchSize: e.HEALTH_BATCH_SIZE },
   };
 }

@@ -59,6 +59,12 @@ export interface SimulatedCloud {
    */
   replaceInstance(instanceId: string): string;
   /**
+   * Someone else terminates the instance (out of band): it shuts down and is not replaced until `replaceInstance`
+   * (its group's health check) says so (also `POST /_simulator/instances/<id>/terminate`). Throws a RangeError for
+   * an unknown or already terminated instance.
+   */
+  terminateInstance(instanceId: string): void;
+  /**
    * A new value of an SSM parameter (default: a new AMI id), as when AWS publishes a new Amazon Linux image: the next
    * UpdateStack resolves it, and the stack's instances roll onto it (also `POST /_simulator/ssm-parameters`).
    */
@@ -148,6 +154,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
     endpoint: server.endpoint,
     injectFault: (stack, fault, count) => cloud.injectFault(stack, fault, count),
     replaceInstance: (instanceId) => cloud.replaceInstance(instanceId),
+    terminateInstance: (instanceId) => cloud.terminateInstance(instanceId),
     publishSsmParameter: (name, value) => cloud.publishSsmParameter(name, value),
     nodeActivity: (instanceId) =>
       cloud.nodeActivity(instanceId).map((entry) => ({ activity: entry.activity, time: entry.time.toISOString(), groupName: entry.groupName })),

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { IllegalTransitionError } from './errors';
+import type { ClusterHealth } from './health';
 import type { ClusterParameters, IdleAction } from './parameters';
 import type { InstanceWait, ResourceState, StackWait } from './stack-wait';
 
@@ -162,6 +163,8 @@ export interface Cluster {
   updatingAt?: string;
   /** The deadline (ISO) a `cluster.expiring` reminder was sent for: one reminder per deadline. */
   expiryReminderFor?: string;
+  /** The health sweep's last finding (READY and HIBERNATED clusters; domain/health.ts). Never changes `status`. */
+  health?: ClusterHealth;
   /** Derived by the store on every write (domain/expiry.ts `autoDeleteAt`), so a webhook payload can carry it. */
   autoDeleteAt?: string;
   updatedAt: string;
@@ -198,7 +201,10 @@ export type TimelineEventType =
   | 'webhook.failed'
   | 'webhook.skipped'
   | 'webhook.disabled'
-  | 'webhook.redelivery_requested';
+  | 'webhook.redelivery_requested'
+  | 'cluster.degraded'
+  | 'cluster.recovered'
+  | 'cluster.drifted';
 
 export interface TimelineEvent {
   clusterId: string;

@@ -8,8 +8,9 @@ import * as z from 'zod';
 // Schemas are built inside `/* @__PURE__ */ (() => ...)()`: a bundle that reaches this module but uses none of them
 // drops them, and with them the schema library (docs/performance.md).
 // The list first and the schema from it: code that needs only the list (the create use case) carries no schema.
-// cluster.updated, cluster.update_failed and cluster.hibernated are sent by the update workflow (issue 12).
-export const WEBHOOK_EVENT_TYPES = ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed', 'cluster.expiring', 'cluster.updated', 'cluster.update_failed', 'cluster.hibernated'] as const;
+// cluster.updated, cluster.update_failed and cluster.hibernated are sent by the update workflow (issue 12);
+// cluster.degraded, cluster.recovered and cluster.drifted by the health sweep (issue 14), on a change of health only.
+export const WEBHOOK_EVENT_TYPES = ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed', 'cluster.expiring', 'cluster.updated', 'cluster.update_failed', 'cluster.hibernated', 'cluster.degraded', 'cluster.recovered', 'cluster.drifted'] as const;
 export const webhookEventTypeSchema = /* @__PURE__ */ (() => z.enum(WEBHOOK_EVENT_TYPES))();
 export type WebhookEventType = z.infer<typeof webhookEventTypeSchema>;
 
@@ -30,6 +31,10 @@ export const webhookPayloadSchema = /* @__PURE__ */ (() => z.object({
       version: z.number().int(),
       /** When the reaper will delete the cluster; present when it has an expiry or idle timeout (cluster.expiring). */
       autoDeleteAt: z.iso.datetime().optional(),
+      /** cluster.degraded, cluster.recovered, cluster.drifted: the health sweep's finding (domain/health.ts). */
+      health: z
+        .object({ status: z.enum(['healthy', 'degraded', 'drifted']), reasons: z.array(z.object({ code: z.string(), message: z.string() })), checkedAt: z.iso.datetime() })
+        .optional(),
     }),
     /**
      * cluster.expiring only: what the reaper will do and when. `autoDeleteAt` alone cannot say it, as an idle
@@ -51,6 +56,7 @@ export interface WebhookClusterSnapshot {
   outputs?: Record<string, string> | null;
   version: number;
   autoDeleteAt?: string | null;
+  health?: { status: 'healthy' | 'degraded' | 'drifted'; reasons: { code: string; message: string }[]; checkedAt: string };
 }
 
 /**
@@ -120,6 +126,8 @@ export function buildWebhookPayload(
         outputs: boundedOutputs(cluster.outputs),
         version: cluster.version,
         ...(cluster.autoDeleteAt ? { autoDeleteAt: new Date(cluster.autoDeleteAt).toISOString() } : {}),
+        // Only the health sweep's events carry it (cluster.degraded, cluster.recovered, cluster.drifted).
+        ...(cluster.health && /^cluster\.(degraded|recovered|drifted)$/.test(type) ? { health: cluster.health } : {}),
       },
       ...(type === 'cluster.expiring' && expiring ? { expiring } : {}),
     },

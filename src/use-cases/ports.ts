@@ -6,6 +6,7 @@
 import type { ApiKeyRecord } from '../domain/api-key';
 import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../domain/cluster';
 import type { Delivery, RecordedAttempt } from '../domain/delivery';
+import type { ClusterHealth } from '../domain/health';
 import type { QuotaLimits, QuotaUsage } from '../domain/quota';
 import type { StackEventView } from '../domain/stack';
 import type { InstanceWait, ResourceState, StackWait, WaitOutcome } from '../domain/stack-wait';
@@ -41,6 +42,8 @@ export interface ClusterReader {
    * recently changed first (a sparse index): the reconciler's candidates.
    */
   listTransitional(query: { quietSince: string; limit: number; cursor?: string }): Promise<Page<Cluster>>;
+  /** The ids of every READY or HIBERNATED cluster, in pages (a sparse KEYS_ONLY index): the health sweep's candidates. */
+  listSettled(query: { limit: number; cursor?: string }): Promise<Page<{ id: string }>>;
   listEvents(clusterId: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineEvent>>;
 }
 
@@ -61,6 +64,11 @@ export interface ClusterStore extends ClusterReader {
   discard(id: string, version: number): Promise<void>;
   /** Applies `changes` if the record is still at `cluster.version`; bumps the version. Throws StaleClusterError otherwise. */
   update(cluster: Cluster, changes: ClusterChanges): Promise<Cluster>;
+  /**
+   * Writes `health` if the record is still at `cluster.version`, WITHOUT bumping the version: an unchanged finding
+   * (a new checkedAt) must not make every caller's copy stale each sweep. Throws StaleClusterError otherwise.
+   */
+  touchHealth(cluster: Cluster, health: ClusterHealth): Promise<void>;
   appendEvent(event: TimelineEvent): Promise<void>;
   /**
    * Opens the record of the cluster's stack resources, empty, with the create's planned total: resource events are

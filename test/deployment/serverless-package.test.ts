@@ -407,6 +407,7 @@ describe('serverless package', () => {
 
   it('runs the reconciler on an EventBridge schedule, allowed to describe and restart only the cluster workflows', () => {
     expect(scheduleOf('reconcileClusters')?.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(scheduleOf('healthSweep')?.ScheduleExpression).toBe('rate(5 minutes)');
     const statements = ofType('AWS::IAM::Role').flatMap(([, role]) => (role.Properties.Policies ?? []).flatMap((policy: any) => policy.PolicyDocument.Statement));
     const describe = statements.filter((statement: any) => [statement.Action].flat().includes('states:DescribeExecution'));
     expect(describe).toHaveLength(1);

@@ -307,7 +307,7 @@ export interface components {
             idleAction?: "delete" | "hibernate";
             webhook?: {
                 url: string;
-                events?: ("cluster.ready" | "cluster.failed" | "cluster.deleted" | "cluster.delete_failed" | "cluster.expiring" | "cluster.updated" | "cluster.update_failed" | "cluster.hibernated")[];
+                events?: ("cluster.ready" | "cluster.failed" | "cluster.deleted" | "cluster.delete_failed" | "cluster.expiring" | "cluster.updated" | "cluster.update_failed" | "cluster.hibernated" | "cluster.degraded" | "cluster.recovered" | "cluster.drifted")[];
             };
             tags?: {
                 [key: string]: string;
@@ -512,6 +512,22 @@ export interface components {
             idleAction?: "delete" | "hibernate";
             /** @description When the reaper will delete the cluster (expiry or idleness), if nothing changes. */
             autoDeleteAt?: string;
+            /** @description The health sweep's last finding, for READY and HIBERNATED clusters (absent until the first sweep). Never changes `status`. */
+            health?: {
+                /**
+                 * @description healthy; degraded (fewer instances running than the parameters say, or a manager down); drifted (the stack deleted or changed out of band)
+                 * @enum {string}
+                 */
+                status: "healthy" | "degraded" | "drifted";
+                /** @description Every reason found; docs/operations.md "Health and drift" says what each means and what to do */
+                reasons: {
+                    /** @enum {string} */
+                    code: "stack_missing" | "stack_changed" | "stack_deleting" | "instances_missing" | "manager_down";
+                    message: string;
+                }[];
+                /** @description When the health sweep last compared the cluster with AWS */
+                checkedAt: string;
+            };
             updatedAt: string;
             version: number;
             links: {
@@ -654,6 +670,22 @@ export interface components {
             idleAction?: "delete" | "hibernate";
             /** @description When the reaper will delete the cluster (expiry or idleness), if nothing changes. */
             autoDeleteAt?: string;
+            /** @description The health sweep's last finding, for READY and HIBERNATED clusters (absent until the first sweep). Never changes `status`. */
+            health?: {
+                /**
+                 * @description healthy; degraded (fewer instances running than the parameters say, or a manager down); drifted (the stack deleted or changed out of band)
+                 * @enum {string}
+                 */
+                status: "healthy" | "degraded" | "drifted";
+                /** @description Every reason found; docs/operations.md "Health and drift" says what each means and what to do */
+                reasons: {
+                    /** @enum {string} */
+                    code: "stack_missing" | "stack_changed" | "stack_deleting" | "instances_missing" | "manager_down";
+                    message: string;
+                }[];
+                /** @description When the health sweep last compared the cluster with AWS */
+                checkedAt: string;
+            };
             updatedAt: string;
             version: number;
             links: {
@@ -716,7 +748,7 @@ export interface components {
         Delivery: {
             id: string;
             /** @enum {string} */
-            event: "cluster.ready" | "cluster.failed" | "cluster.deleted" | "cluster.delete_failed" | "cluster.expiring" | "cluster.updated" | "cluster.update_failed" | "cluster.hibernated";
+            event: "cluster.ready" | "cluster.failed" | "cluster.deleted" | "cluster.delete_failed" | "cluster.expiring" | "cluster.updated" | "cluster.update_failed" | "cluster.hibernated" | "cluster.degraded" | "cluster.recovered" | "cluster.drifted";
             /** @description The webhook-id header: the same on every attempt and every redelivery. */
             webhookId: string;
             clusterVersion: number;

@@ -142,6 +142,18 @@ export class CloudSimulation {
     return this.stacks.replaceInstance(instanceId);
   }
 
+  /**
+   * Someone else terminates the instance (TerminateInstances outside its group, or a spot reclaim): it shuts down and
+   * nothing replaces it until its group's health check does (`replaceInstance`). Throws a RangeError for an unknown
+   * or already terminated instance.
+   */
+  terminateInstance(instanceId: string): void {
+    const instance = this.fleet.get(instanceId);
+    if (!instance) throw new RangeError(`no instance ${instanceId}`);
+    if (instance.state === 'shutting-down' || instance.state === 'terminated') throw new RangeError(`instance ${instanceId} is already ${instance.state}`);
+    this.fleet.terminate([instanceId], 'User initiated');
+  }
+
   /** Whether a throttle fault claims this CloudFormation call, which names `nameOrId` (or no stack at all). */
   throttlesStackCall(nameOrId: string | undefined): boolean {
     if (nameOrId === undefined) return this.throttlesOtherCall();

@@ -64,6 +64,7 @@ type Service = 'cloudformation' | 'ec2';
  * `/_simulator/` paths are the simulator's own control API (fault injection, health).
  */
 const REPLACE_PATH = /^\/_simulator\/instances\/(i-[0-9a-f]+)\/replace$/;
+const TERMINATE_PATH = /^\/_simulator\/instances\/(i-[0-9a-f]+)\/terminate$/;
 const ACTIVITY_PATH = /^\/_simulator\/instances\/(i-[0-9a-f]+)\/activity$/;
 
 export const startCloudServer = async (cloud: CloudSimulation, options: CloudServerOptions): Promise<CloudServer> => {
@@ -154,6 +155,17 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
     send(response, 200, 'application/json', JSON.stringify({ name, value: cloud.publishSsmParameter(name, value) }));
   };
 
+  /** POST /_simulator/instances/<id>/terminate: someone else terminates the instance; nothing replaces it yet. */
+  const handleTerminateRequest = (instanceId: string, response: ServerResponse): void => {
+    try {
+      cloud.terminateInstance(instanceId);
+      send(response, 202, 'application/json', JSON.stringify({ instanceId, state: 'shutting-down' }));
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      problem(response, 409, 'Conflict', error.message);
+    }
+  };
+
   /** GET /_simulator/instances/<id>/activity: what the node did between its EC2 states (join, drain, leave). */
   const handleActivityRequest = (instanceId: string, response: ServerResponse): void => {
     const activity = cloud.nodeActivity(instanceId).map((entry) => ({ time: entry.time.toISOString(), groupName: entry.groupName, activity: entry.activity }));
@@ -167,6 +179,7 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
         if (path === '/_simulator/faults' && request.method === 'POST') handleFaultRequest(body, response);
         else if (path === '/_simulator/health' && request.method === 'GET') send(response, 200, 'application/json', '{"status":"ok"}');
         else if (REPLACE_PATH.test(path ?? '') && request.method === 'POST') handleReplaceRequest(REPLACE_PATH.exec(path!)![1]!, response);
+        else if (TERMINATE_PATH.test(path ?? '') && request.method === 'POST') handleTerminateRequest(TERMINATE_PATH.exec(path!)![1]!, response);
         else if (ACTIVITY_PATH.test(path ?? '') && request.method === 'GET') handleActivityRequest(ACTIVITY_PATH.exec(path!)![1]!, response);
         else if (path === '/_simulator/ssm-parameters' && request.method === 'POST') handleSsmRequest(body, response);
         else if (path?.startsWith('/_simulator/')) problem(response, 404, 'Not Found', `no simulator route ${request.method} ${path}`);

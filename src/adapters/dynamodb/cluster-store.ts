@@ -21,10 +21,12 @@ import { isTransitional } from '../../domain/reconciliation';
 import type { ClusterChanges, ClusterReader, ClusterStore, ClusterTimeline, Page } from '../../use-cases/ports';
 import { storedNode } from './cluster-nodes';
 import { decodeCursor, encodeCursor, queryPrefix, type Key } from './pages';
-import { INDEX_BY_OWNER, INDEX_BY_OWNER_ACTIVITY, INDEX_BY_OWNER_STATUS, INDEX_BY_REAP_DEADLINE, keys } from './table-design';
+import { INDEX_BY_OWNER, INDEX_BY_OWNER_ACTIVITY, INDEX_BY_OWNER_STATUS, INDEX_BY_REAP_DEADLINE, INDEX_SETTLED, keys } from './table-design';
 
 /** Clusters that can still see activity: the idle listing leaves out what is being or has been deleted. */
 const GONE: ReadonlySet<ClusterStatus> = new Set(['DELETING', 'DELETED']);
+/** The clusters the health sweep compares with AWS (the sparse gsi5). */
+const SETTLED: ReadonlySet<ClusterStatus> = new Set(['READY', 'HIBERNATED']);
 
 /**
  * Attributes derived from the record: index keys (undefined = not in that sparse index) and `autoDeleteAt`.
@@ -49,6 +51,8 @@ function derived(cluster: Cluster): Record<string, string | undefined> {
     gsi3sk: GONE.has(cluster.status) ? undefined : keys.activitySortKey(new Date(cluster.lastActivityAt).toISOString(), cluster.id),
     gsi4pk: gsi4?.pk,
     gsi4sk: gsi4?.sk,
+    gsi5pk: SETTLED.has(cluster.status) ? keys.settledPartition : undefined,
+    gsi5sk: SETTLED.has(cluster.status) ? cluster.id : undefined,
     autoDeleteAt: autoDeleteAt(cluster),
   };
 }
@@ -67,7 +71,7 @@ function applied(cluster: Cluster, changes: ClusterChanges): Cluster {
 
 function toCluster(item: Record<string, unknown>): Cluster {
   // The instance wait's two sets are the waits adapter's own (workflow-waits.ts), not part of the record.
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, gsi4pk: _g, gsi4sk: _h, instancesRemaining: _r, instancesTerminated: _t, inventory, ...cluster } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, gsi4pk: _g, gsi4sk: _h, gsi5pk: _i, gsi5sk: _j, instancesRemaining: _r, instancesTerminated: _t, inventory, ...cluster } = item;
   // A record written before the inventory was a map still holds the `nodes` list.
   if (inventory !== undefined) cluster.nodes = nodesOf(inventory as Record<string, ClusterNode & { order?: string }>);
   return cluster as unknown as Cluster;
@@ -196,6 +200,22 @@ export function buildClusterReader(client: DynamoDBDocumentClient, tableName: st
       );
     },
 
+    async listSettled(query) {
+      // KEYS_ONLY: the index holds ids; the sweep reads each record consistently anyway.
+      const partition = { gsi5pk: keys.settledPartition };
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_SETTLED,
+          KeyConditionExpression: 'gsi5pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.settledPartition },
+          Limit: query.limit,
+          ExclusiveStartKey: decodeCursor(query.cursor, partition),
+        }),
+      );
+      return { items: (result.Items ?? []).map((item) => ({ id: String(item.gsi5sk) })), nextCursor: encodeCursor(result.LastEvaluatedKey as Key | undefined) };
+    },
+
     async listEvents(clusterId, query): Promise<Page<TimelineEvent>> {
       const page = await queryPrefix(client, tableName, keys.cluster(clusterId).pk, keys.eventPrefix, query);
       return { items: page.items.map(({ pk: _pk, sk: _sk, ...event }: Record<string, unknown>) => event as unknown as TimelineEvent), nextCursor: page.nextCursor };
@@ -301,6 +321,24 @@ export function buildClusterStore(client: DynamoDBDocumentClient, tableName: str
         return toCluster(result.Attributes ?? {});
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) throw new StaleClusterError(id, expectedVersion);
+        throw error;
+      }
+    },
+
+    async touchHealth(cluster, health) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.cluster(cluster.id),
+            UpdateExpression: 'SET health = :health',
+            // The version read: a transition (or any write) since then wins, and the sweep looks again next run.
+            ConditionExpression: 'attribute_exists(pk) AND version = :expected',
+            ExpressionAttributeValues: { ':health': health, ':expected': cluster.version },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new StaleClusterError(cluster.id, cluster.version);
         throw error;
       }
     },

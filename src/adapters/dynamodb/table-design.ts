@@ -23,6 +23,15 @@
  * that, shard the partition key (REAP#0..n) and query each.
  * Only cluster items carry gsi3/gsi4 keys; usage and delivery items never appear in either index.
  *
+ * A fifth, sparse and KEYS_ONLY index is the health sweep's (use-cases/sweep-health.ts):
+ * | cluster         | gsi5 (settled), READY/HIBERNATED:                           SETTLED / <id>                          |
+ * No other index serves it: gsi4 cannot hold a READY cluster twice (a READY cluster with a deadline is in REAP), and
+ * gsi2 is per owner. Its cost: one small index write when a cluster enters or leaves READY/HIBERNATED (a write that
+ * changes neither key nor projection writes nothing to it, so the sweep's own health writes cost no index write), and
+ * about 100 bytes of index storage per running cluster; the sweep then reads 10,000 clusters in 100 Query pages of
+ * keys (about 1 MB, ~250 read units) and GetItems each record consistently. A local data folder made before the index
+ * existed is refused at start (sandbox/dynamodb.ts says to delete it), as for any index added.
+ *
  * The cluster item keeps its node inventory as a map by instance id (`inventory`; the record's `nodes`), so an EC2
  * event updates one node with one conditional UpdateItem (cluster-nodes.ts). Instance items carry `ttl` (epoch
  * seconds) once their instance terminated; the table's TTL (serverless.yml) deletes them.
@@ -45,6 +54,7 @@ export const INDEX_BY_OWNER = 'byOwner';
 export const INDEX_BY_OWNER_STATUS = 'byOwnerStatus';
 export const INDEX_BY_OWNER_ACTIVITY = 'byOwnerActivity';
 export const INDEX_BY_REAP_DEADLINE = 'byReapDeadline';
+export const INDEX_SETTLED = 'bySettled';
 
 export const keys = {
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER' }),
@@ -67,15 +77,16 @@ export const keys = {
   reapSortKey: (deadline: string, id: string) => `${deadline}#${id}`,
   transitionalPartition: 'TRANSITIONAL',
   transitionalSortKey: (updatedAt: string, id: string) => `${updatedAt}#${id}`,
+  settledPartition: 'SETTLED',
 };
 
-const indexOn = (name: string, partition: string, sort: string) => ({
+const indexOn = (name: string, partition: string, sort: string, projection: 'ALL' | 'KEYS_ONLY' = 'ALL') => ({
   IndexName: name,
   KeySchema: [
     { AttributeName: partition, KeyType: 'HASH' as const },
     { AttributeName: sort, KeyType: 'RANGE' as const },
   ],
-  Projection: { ProjectionType: 'ALL' as const },
+  Projection: { ProjectionType: projection },
 });
 
 export function clustersTableDefinition(tableName: string): CreateTableCommandInput {
@@ -83,7 +94,7 @@ export function clustersTableDefinition(tableName: string): CreateTableCommandIn
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'].map(stringKey),
+    AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'gsi5pk', 'gsi5sk'].map(stringKey),
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
@@ -93,6 +104,7 @@ export function clustersTableDefinition(tableName: string): CreateTableCommandIn
       indexOn(INDEX_BY_OWNER_STATUS, 'gsi2pk', 'gsi2sk'),
       indexOn(INDEX_BY_OWNER_ACTIVITY, 'gsi3pk', 'gsi3sk'),
       indexOn(INDEX_BY_REAP_DEADLINE, 'gsi4pk', 'gsi4sk'),
+      indexOn(INDEX_SETTLED, 'gsi5pk', 'gsi5sk', 'KEYS_ONLY'),
     ],
   };
 }

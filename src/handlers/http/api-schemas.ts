@@ -1,4 +1,5 @@
 /** The schemas of the HTTP API: requests are validated with them and the OpenAPI document is generated from them. */
+import { HEALTH_REASON_CODES, HEALTH_STATUSES } from '../../domain/health';
 import * as z from 'zod';
 import * as zm from 'zod/mini';
 import { CLUSTER_STATUSES, DELETE_REASONS } from '../../domain/cluster';
@@ -191,6 +192,14 @@ export const clusterResourceSchema = /* @__PURE__ */ (() => z
     idleTimeout: z.string().optional(),
     idleAction: z.enum(IDLE_ACTIONS).optional().describe('What the reaper does once the cluster is idle for idleTimeout: delete (the default) or hibernate'),
     autoDeleteAt: z.string().optional().describe('When the reaper will delete the cluster (expiry or idleness), if nothing changes.'),
+    health: z
+      .object({
+        status: z.enum(HEALTH_STATUSES).describe('healthy; degraded (fewer instances running than the parameters say, or a manager down); drifted (the stack deleted or changed out of band)'),
+        reasons: z.array(z.object({ code: z.enum(HEALTH_REASON_CODES), message: z.string() })).describe('Every reason found; docs/operations.md "Health and drift" says what each means and what to do'),
+        checkedAt: z.string().describe('When the health sweep last compared the cluster with AWS'),
+      })
+      .optional()
+      .describe("The health sweep's last finding, for READY and HIBERNATED clusters (absent until the first sweep). Never changes `status`."),
     updatedAt: z.string(),
     version: z.number().int(),
     links: z.object({ self: z.string(), nodes: z.string(), events: z.string() }),

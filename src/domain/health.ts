@@ -1,0 +1,112 @@
+/**
+ * Health and drift of a running cluster (READY or HIBERNATED): what AWS says about its stack and instances, compared
+ * with what the service did. Pure: the sweep (use-cases/sweep-health.ts) gathers the observation, this decides.
+ */
+import type { ClusterParameters } from './parameters';
+
+/**
+ * The part of a cluster record health is judged from. Spelled out, not `Pick<Cluster, ...>`: cluster.ts holds
+ * `health` and so imports this module, and domain modules do not import each other in a circle.
+ */
+export interface HealthSubject {
+  status: string;
+  stackName: string;
+  parameters: Pick<ClusterParameters, 'managers' | 'workers'>;
+  /** Set once an update of ours ended: the stack's UPDATE_COMPLETE is then ours. */
+  lastUpdate?: unknown;
+}
+
+/** The part of a node health looks at (a ClusterNode fits). */
+export interface ObservedInstance {
+  role: 'manager' | 'worker';
+  state: string;
+}
+
+export const HEALTH_STATUSES = ['healthy', 'degraded', 'drifted'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+/** Machine-readable reason codes; docs/operations.md "Health and drift" says what each means and what to do. */
+export const HEALTH_REASON_CODES = ['stack_missing', 'stack_changed', 'stack_deleting', 'instances_missing', 'manager_down'] as const;
+export type HealthReasonCode = (typeof HEALTH_REASON_CODES)[number];
+
+export interface HealthReason {
+  code: HealthReasonCode;
+  message: string;
+}
+
+export interface ClusterHealth {
+  status: HealthStatus;
+  reasons: HealthReason[];
+  checkedAt: string;
+}
+
+/** What the sweep saw: the stack (undefined = DescribeStacks says it does not exist) and the tagged instances. */
+export interface HealthObservation {
+  stack?: { status: string };
+  instances: ObservedInstance[];
+}
+
+/**
+ * Stack statuses a settled cluster's stack is in when nothing happened behind the service's back: the end of our
+ * create, or of our last update (which may have rolled back). Anything else while READY/HIBERNATED (the sweep never
+ * looks at UPDATING clusters) was caused by someone else: an update, a delete, a drift.
+ */
+const SETTLED_STACK_STATUSES: ReadonlySet<string> = /* @__PURE__ */ new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
+
+/**
+ * UPDATE_COMPLETE is ours only if an update of ours ended: a cluster never updated whose stack says UPDATE_COMPLETE
+ * (or UPDATE_ROLLBACK_COMPLETE) was updated out of band.
+ */
+function stackReason(cluster: Pick<HealthSubject, 'stackName' | 'lastUpdate'>, stack: HealthObservation['stack']): HealthReason | undefined {
+  if (!stack || stack.status === 'DELETE_COMPLETE') return { code: 'stack_missing', message: `stack ${cluster.stackName} was deleted out of band` };
+  if (stack.status.startsWith('DELETE_')) return { code: 'stack_deleting', message: `stack ${cluster.stackName} is ${stack.status}: someone else is deleting it` };
+  const ours = stack.status === 'CREATE_COMPLETE' || (SETTLED_STACK_STATUSES.has(stack.status) && cluster.lastUpdate !== undefined);
+  if (!ours) return { code: 'stack_changed', message: `stack ${cluster.stackName} is ${stack.status}, a status the service did not cause (changed out of band)` };
+  return undefined;
+}
+
+/** Instances we expect running: every manager, and the workers (none while HIBERNATED: a hibernate scales them to 0). */
+export function expectedInstances(cluster: Pick<HealthSubject, 'status' | 'parameters'>): { managers: number; workers: number } {
+  return { managers: cluster.parameters.managers, workers: cluster.status === 'HIBERNATED' ? 0 : cluster.parameters.workers };
+}
+
+/**
+ * Drifted (the stack is gone or changed by someone else) outranks degraded (fewer instances running than the
+ * parameters say, or a manager down); both list every reason found. A drifted stack's instances are not judged:
+ * with the stack gone or changing, its instance count says nothing the stack reason does not.
+ */
+export function assessHealth(cluster: HealthSubject, observation: HealthObservation): { status: HealthStatus; reasons: HealthReason[] } {
+  const drift = stackReason(cluster, observation.stack);
+  if (drift) return { status: 'drifted', reasons: [drift] };
+  const reasons: HealthReason[] = [];
+  const expected = expectedInstances(cluster);
+  const running = observation.instances.filter((node) => node.state === 'running');
+  const managersRunning = running.filter((node) => node.role === 'manager').length;
+  const want = expected.managers + expected.workers;
+  if (managersRunning < expected.managers) {
+    const down = expected.managers - managersRunning;
+    const quorum = Math.floor(expected.managers / 2) + 1;
+    const atRisk = managersRunning < quorum ? '; the swarm has lost its Raft quorum' : down > 0 && managersRunning === quorum ? '; one more loss and the swarm loses its Raft quorum' : '';
+    reasons.push({ code: 'manager_down', message: `${managersRunning} of ${expected.managers} managers running${atRisk}` });
+  }
+  if (running.length < want) reasons.push({ code: 'instances_missing', message: `${running.length} of ${want} instances running` });
+  return { status: reasons.length > 0 ? 'degraded' : 'healthy', reasons };
+}
+
+/** Same health: the same status and the same reason codes (a changed count in a message is not news). */
+export function sameHealth(a: Pick<ClusterHealth, 'status' | 'reasons'> | undefined, b: Pick<ClusterHealth, 'status' | 'reasons'>): boolean {
+  if (!a) return b.status === 'healthy';
+  const codes = (health: Pick<ClusterHealth, 'reasons'>) => health.reasons.map((reason) => reason.code).sort().join(',');
+  return a.status === b.status && codes(a) === codes(b);
+}
+
+/** The event a change of health is: no event for an unchanged one, `cluster.recovered` back to healthy. */
+export function healthEvent(previous: Pick<ClusterHealth, 'status' | 'reasons'> | undefined, next: Pick<ClusterHealth, 'status' | 'reasons'>): 'cluster.degraded' | 'cluster.drifted' | 'cluster.recovered' | undefined {
+  if (sameHealth(previous, next)) return undefined;
+  if (next.status === 'healthy') return 'cluster.recovered';
+  return next.status === 'drifted' ? 'cluster.drifted' : 'cluster.degraded';
+}
+
+export function healthText(health: Pick<ClusterHealth, 'status' | 'reasons'>): string {
+  return health.reasons.length === 0 ? `cluster is ${health.status} again` : `cluster is ${health.status}: ${health.reasons.map((reason) => reason.message).join('; ')}`;
+}

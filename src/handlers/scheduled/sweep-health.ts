@@ -1,0 +1,46 @@
+/**
+ * The health sweep: an EventBridge schedule on AWS (serverless.yml), a timer in the local cloud, the same handler.
+ * Each run compares every READY and HIBERNATED cluster with its stack and instances (use-cases/sweep-health.ts).
+ */
+import { stackReader } from '../../composition/cloudformation';
+import type { Dependencies } from '../../composition/dependencies';
+import { clusterStore, deliveryStore, dynamoDBClient } from '../../composition/dynamodb';
+import { instanceInventory } from '../../composition/ec2';
+import { deliveryWorkflow } from '../../composition/stepfunctions';
+import { loadConfig } from '../../config';
+import type { InstanceInventory, StackReader } from '../../use-cases/ports';
+import { systemClock } from '../../use-cases/ports';
+import { sweepHealth, type HealthSweepSummary } from '../../use-cases/sweep-health';
+import { lazyHandler } from '../lazy';
+
+export type HealthSweepHandlerDeps = Pick<Dependencies, 'config' | 'store' | 'clock' | 'deliveries' | 'deliveryWorkflow'> & {
+  stacks: Pick<StackReader, 'describeStack'>;
+  instances: Pick<InstanceInventory, 'instancesOfCluster'>;
+};
+
+export function healthSweepHandler(deps: HealthSweepHandlerDeps) {
+  return async (): Promise<HealthSweepSummary> =>
+    sweepHealth({
+      store: deps.store,
+      stacks: deps.stacks,
+      instances: deps.instances,
+      clock: deps.clock,
+      deliveries: deps.deliveries,
+      deliveryWorkflow: deps.deliveryWorkflow,
+      batchSize: deps.config.health.batchSize,
+    });
+}
+
+export const handler = lazyHandler(() => {
+  const config = loadConfig();
+  const dynamodb = dynamoDBClient(config);
+  return healthSweepHandler({
+    config,
+    store: clusterStore(config, dynamodb),
+    stacks: stackReader(),
+    instances: instanceInventory(),
+    clock: systemClock,
+    deliveries: deliveryStore(config, dynamodb),
+    deliveryWorkflow: deliveryWorkflow(config),
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * The health sweep: a READY or HIBERNATED cluster's record says what the service did; this compares it with what AWS
+ * says (the stack, the instances) and records the finding as `health`, never touching `status`.
+ */
+import type { Cluster } from '../domain/cluster';
+import { StaleClusterError } from '../domain/errors';
+import { assessHealth, healthEvent, healthText, sameHealth, type ClusterHealth } from '../domain/health';
+import { logger } from '../logger';
+import { record } from './lifecycle';
+import { notifyClusterOutcome, recordWebhookGivenUp } from './notify-cluster-outcome';
+import type { Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, StackReader } from './ports';
+import { sweep } from './sweep';
+
+export interface HealthSweepDeps {
+  store: ClusterStore;
+  /** Only describeStack (DescribeStacks): one call per cluster. */
+  stacks: Pick<StackReader, 'describeStack'>;
+  /** Only instancesOfCluster (DescribeInstances by the cluster-id tag): one call per cluster (100 instances a page). */
+  instances: Pick<InstanceInventory, 'instancesOfCluster'>;
+  clock: Clock;
+  /** A change of health goes to the webhook through the durable delivery, like every other event. */
+  deliveries: DeliveryStore;
+  deliveryWorkflow: DeliveryWorkflow;
+  /** Clusters one run looks at most; the rest are next run's. */
+  batchSize: number;
+}
+
+export interface HealthSweepSummary {
+  examined: number;
+  healthy: number;
+  degraded: number;
+  drifted: number;
+  /** Clusters whose health changed this run (an event was recorded and a webhook scheduled). */
+  changed: number;
+  /** The record changed between the read and the write (a transition): left for the next run. */
+  raced: number;
+  failed: number;
+}
+
+const SETTLED = new Set(['READY', 'HIBERNATED']);
+
+/**
+ * An unchanged finding rewrites `checkedAt` at most this often. An UpdateItem is charged on the whole item (a cluster
+ * record is several KB), so refreshing it every 5-minute run would be most of the sweep's cost at 10,000 clusters.
+ */
+export const CHECKED_AT_REFRESH_MS = 60 * 60 * 1000;
+
+/**
+ * Primary course (a scheduled run):
+ * 1. Query the sparse index of READY and HIBERNATED clusters, in pages (never a Scan).
+ * 2. Read each one again, consistently; skip it if it is no longer READY or HIBERNATED (it started changing).
+ * 3. Ask AWS: DescribeStacks for its stack, DescribeInstances for its tagged instances.
+ * 4. Decide (domain/health.ts) and write `health` conditioned on the version read, so a transition that happened
+ *    meanwhile wins and the cluster is looked at again next run. An unchanged finding only refreshes `checkedAt`
+ *    (no version bump), and only once it is CHECKED_AT_REFRESH_MS old; a changed one bumps the version, goes on the timeline, and schedules `cluster.degraded`,
+ *    `cluster.drifted` or `cluster.recovered` on the durable webhook delivery (keyed by that version).
+ * One cluster's failure (an AWS error, say) is logged and does not stop the others.
+ */
+export async function sweepHealth(deps: HealthSweepDeps): Promise<HealthSweepSummary> {
+  const summary: HealthSweepSummary = { examined: 0, healthy: 0, degraded: 0, drifted: 0, changed: 0, raced: 0, failed: 0 };
+  summary.examined = await sweep((page) => deps.store.listSettled(page), deps.batchSize, (candidate) => checkOne(deps, candidate.id, summary));
+  if (summary.changed + summary.failed > 0) logger.info('health sweep finished', { ...summary });
+  return summary;
+}
+
+async function checkOne(deps: HealthSweepDeps, clusterId: string, summary: HealthSweepSummary): Promise<void> {
+  try {
+    const cluster = await deps.store.get(clusterId);
+    if (!cluster || !SETTLED.has(cluster.status)) return;
+    const [stack, instances] = await Promise.all([
+      deps.stacks.describeStack(cluster.region, cluster.stackId ?? cluster.stackName),
+      deps.instances.instancesOfCluster(cluster.region, cluster.id),
+    ]);
+    const finding = assessHealth(cluster, { stack, instances });
+    const health: ClusterHealth = { ...finding, checkedAt: deps.clock.now().toISOString() };
+    summary[health.status] += 1;
+    if (sameHealth(cluster.health, health)) {
+      const recorded = cluster.health ? Date.parse(cluster.health.checkedAt) : Number.NEGATIVE_INFINITY;
+      if (Date.parse(health.checkedAt) - recorded >= CHECKED_AT_REFRESH_MS) await deps.store.touchHealth(cluster, health);
+      return;
+    }
+    await changed(deps, cluster, health);
+    summary.changed += 1;
+  } catch (error) {
+    if (error instanceof StaleClusterError) {
+      logger.info('cluster changed while the health sweep looked; left for the next run', { clusterId });
+      summary.raced += 1;
+      return;
+    }
+    logger.error('health sweep could not check a cluster', { clusterId, error });
+    summary.failed += 1;
+  }
+}
+
+async function changed(deps: HealthSweepDeps, cluster: Cluster, health: ClusterHealth): Promise<void> {
+  const event = healthEvent(cluster.health, health);
+  const updated = await deps.store.update(cluster, { health, updatedAt: health.checkedAt });
+  // A first finding of healthy is not news (sameHealth treats no record as healthy), so `event` is set here.
+  if (!event) return;
+  await record(deps, cluster.id, event, healthText(health), { status: health.status, reasons: health.reasons, previous: cluster.health?.status ?? 'healthy' });
+  const notice = { clusterId: cluster.id, event, version: updated.version };
+  try {
+    await notifyClusterOutcome(deps, notice);
+  } catch (error) {
+    // Only scheduling can fail here; the finding is written and the timeline says so.
+    logger.error(`${event} could not be scheduled`, { clusterId: cluster.id, error });
+    await recordWebhookGivenUp(deps, notice).catch((givenUpError: unknown) => logger.error(`${event} failure could not be recorded`, { clusterId: cluster.id, error: givenUpError }));
+  }
+}

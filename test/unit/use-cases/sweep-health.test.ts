@@ -1,0 +1,159 @@
+/**
+ * The health sweep against the embedded DynamoDB (its index query and conditional writes are what is under test),
+ * with plain fakes for CloudFormation (DescribeStacks) and EC2 (DescribeInstances by tag).
+ */
+import type { Cluster, ClusterNode } from '../../../src/domain/cluster';
+import type { StackDescription } from '../../../src/use-cases/ports';
+import { sweepHealth, type HealthSweepDeps } from '../../../src/use-cases/sweep-health';
+import { aCluster } from '../../support/clusters';
+import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
+
+let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
+// A table per test: every settled cluster shares one index partition.
+beforeEach(async () => {
+  db = await startTestDynamoDB();
+});
+afterEach(() => db.close());
+
+const node = (role: 'manager' | 'worker', state = 'running', i = 0): ClusterNode => ({ instanceId: `i-${role}${i}`, role, availabilityZone: 'us-east-1a', state });
+
+async function stored(overrides: Partial<Cluster>): Promise<Cluster> {
+  const cluster = aCluster({ status: 'READY', stackId: 'stack-1', parameters: { ...aCluster().parameters, managers: 1, workers: 1 }, webhook: { url: 'https://example.com/hook', events: ['cluster.degraded', 'cluster.recovered', 'cluster.drifted'], secret: 's' }, ...overrides });
+  await db.store.create(cluster);
+  return cluster;
+}
+
+function deps(world: { stack?: Partial<StackDescription>; instances: ClusterNode[] }, now = '2026-11-26T13:00:00.000Z') {
+  const started: { deliveryId: string }[] = [];
+  const sweepDeps: HealthSweepDeps = {
+    store: db.store,
+    stacks: { describeStack: async () => (world.stack ? { stackId: 'stack-1', stackName: 'swarm-x', status: 'CREATE_COMPLETE', outputs: {}, tags: {}, ...world.stack } : undefined) },
+    instances: { instancesOfCluster: async () => world.instances },
+    clock: fixedClock(now),
+    deliveries: db.deliveries,
+    deliveryWorkflow: {
+      start: async (input) => {
+        started.push({ deliveryId: input.deliveryId });
+        return 'arn:delivery';
+      },
+    },
+    batchSize: 100,
+  };
+  return { sweepDeps, started };
+}
+
+const timelineTypes = async (id: string) => (await db.store.listEvents(id, { limit: 100 })).items.map((event) => event.type);
+
+describe('the health sweep', () => {
+  it('marks a cluster whose stack was deleted out of band drifted, says so once on the timeline and schedules cluster.drifted', async () => {
+    // Prepare
+    const cluster = await stored({});
+    const { sweepDeps, started } = deps({ stack: undefined, instances: [] });
+
+    // Act
+    const first = await sweepHealth(sweepDeps);
+    const second = await sweepHealth(sweepDeps);
+
+    // Assess
+    const after = await db.store.get(cluster.id);
+    expect(after?.status).toBe('READY');
+    expect(after?.health).toEqual({ status: 'drifted', reasons: [{ code: 'stack_missing', message: `stack ${cluster.stackName} was deleted out of band` }], checkedAt: '2026-11-26T13:00:00.000Z' });
+    expect(first).toMatchObject({ examined: 1, drifted: 1, changed: 1 });
+    expect(second).toMatchObject({ examined: 1, drifted: 1, changed: 0 });
+    expect(await timelineTypes(cluster.id)).toEqual(['cluster.drifted']);
+    expect(started).toHaveLength(1);
+    const [delivery] = (await db.deliveries.list(cluster.id, { limit: 10 })).items;
+    expect(JSON.parse(delivery?.body ?? '{}')).toMatchObject({ type: 'cluster.drifted', data: { cluster: { status: 'READY', health: { status: 'drifted' } } } });
+  });
+
+  it('turns degraded when an instance is gone, and recovered once it is replaced, keeping the version on an unchanged finding', async () => {
+    // Prepare
+    const cluster = await stored({});
+    const world = { stack: {}, instances: [node('manager'), node('worker', 'terminated')] };
+    const { sweepDeps, started } = deps(world);
+
+    // Act
+    await sweepHealth(sweepDeps);
+    const degraded = await db.store.get(cluster.id);
+    await sweepHealth(sweepDeps);
+    const unchanged = await db.store.get(cluster.id);
+    world.instances = [node('manager'), node('worker', 'terminated'), node('worker', 'running', 1)];
+    await sweepHealth(sweepDeps);
+
+    // Assess
+    expect(degraded?.health?.status).toBe('degraded');
+    expect(unchanged?.version).toBe(degraded?.version);
+    expect((await db.store.get(cluster.id))?.health).toMatchObject({ status: 'healthy', reasons: [] });
+    expect(await timelineTypes(cluster.id)).toEqual(['cluster.degraded', 'cluster.recovered']);
+    expect(started).toHaveLength(2);
+  });
+
+  it('rewrites an unchanged finding’s checkedAt only once it is an hour old (an UpdateItem is charged on the whole item)', async () => {
+    // Prepare
+    const cluster = await stored({});
+    const world = { stack: {}, instances: [node('manager'), node('worker')] };
+    await sweepHealth(deps(world, '2026-11-26T13:00:00.000Z').sweepDeps);
+
+    // Act
+    await sweepHealth(deps(world, '2026-11-26T13:05:00.000Z').sweepDeps);
+    const within = await db.store.get(cluster.id);
+    await sweepHealth(deps(world, '2026-11-26T14:00:00.000Z').sweepDeps);
+    const after = await db.store.get(cluster.id);
+
+    // Assess
+    expect(within?.health?.checkedAt).toBe('2026-11-26T13:00:00.000Z');
+    expect(after?.health?.checkedAt).toBe('2026-11-26T14:00:00.000Z');
+    expect(after?.version).toBe(cluster.version);
+  });
+
+  it('records a first healthy finding with no event', async () => {
+    // Prepare
+    const cluster = await stored({});
+    const { sweepDeps, started } = deps({ stack: {}, instances: [node('manager'), node('worker')] });
+
+    // Act
+    const summary = await sweepHealth(sweepDeps);
+
+    // Assess
+    expect(summary).toMatchObject({ examined: 1, healthy: 1, changed: 0 });
+    expect((await db.store.get(cluster.id))?.health?.status).toBe('healthy');
+    expect(await timelineTypes(cluster.id)).toEqual([]);
+    expect(started).toEqual([]);
+  });
+
+  it('looks only at READY and HIBERNATED clusters (the sparse index)', async () => {
+    // Prepare
+    await stored({ status: 'CREATING' });
+    await stored({ status: 'FAILED' });
+    await stored({ status: 'HIBERNATED' });
+    const { sweepDeps } = deps({ stack: {}, instances: [node('manager')] });
+
+    // Act
+    const summary = await sweepHealth(sweepDeps);
+
+    // Assess
+    expect(summary.examined).toBe(1);
+  });
+
+  it('does not clobber a transition that happened between its read and its write', async () => {
+    // Prepare
+    const cluster = await stored({});
+    const { sweepDeps } = deps({ stack: undefined, instances: [] });
+    // The owner's delete lands while DescribeStacks is in flight.
+    sweepDeps.stacks = {
+      describeStack: async () => {
+        await db.store.update(cluster, { status: 'DELETING', statusReason: 'delete requested' });
+        return undefined;
+      },
+    };
+
+    // Act
+    const summary = await sweepHealth(sweepDeps);
+
+    // Assess
+    const after = await db.store.get(cluster.id);
+    expect(summary.raced).toBe(1);
+    expect(after?.status).toBe('DELETING');
+    expect(after?.health).toBeUndefined();
+  });
+});
