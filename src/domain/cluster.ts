@@ -198,7 +198,8 @@ export type TimelineEventType =
   | 'webhook.failed'
   | 'webhook.skipped'
   | 'webhook.disabled'
-  | 'webhook.redelivery_requested';
+  | 'webhook.redelivery_requested'
+  | 'diagnostics.collected';
 
 export interface TimelineEvent {
   clusterId: string;

@@ -6,6 +6,7 @@
 import type { ApiKeyRecord } from '../domain/api-key';
 import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../domain/cluster';
 import type { Delivery, RecordedAttempt } from '../domain/delivery';
+import type { ClusterDiagnostics } from '../domain/diagnostics';
 import type { QuotaLimits, QuotaUsage } from '../domain/quota';
 import type { StackEventView } from '../domain/stack';
 import type { InstanceWait, ResourceState, StackWait, WaitOutcome } from '../domain/stack-wait';
@@ -348,4 +349,15 @@ export interface DeliveryExecutionInput {
 export interface DeliveryWorkflow {
   /** Starts the round's execution, or finds it when it was already started (running or not); returns its ARN. */
   start(input: Omit<DeliveryExecutionInput, 'attempt'>): Promise<string>;
+}
+
+/** EC2's console output of an instance (the bootstrap and cloud-init log), decoded; undefined when EC2 has none. */
+export interface ConsoleOutputReader {
+  consoleOutput(region: string, instanceId: string): Promise<string | undefined>;
+}
+
+/** A cluster's latest diagnostics, one item beside the cluster's (adapters/dynamodb/diagnostics-store.ts). */
+export interface DiagnosticsStore {
+  put(diagnostics: ClusterDiagnostics): Promise<void>;
+  get(clusterId: string): Promise<ClusterDiagnostics | undefined>;
 }

@@ -5,6 +5,7 @@
  * | item            | pk              | sk                       | gsi1 (by owner)             | gsi2 (by owner + status)                 |
  * | cluster         | CLUSTER#<id>    | CLUSTER                  | OWNER#<owner> / <at>#<id>   | OWNER#<owner>#STATUS#<status> / <at>#<id> |
  * | stack resources | CLUSTER#<id>    | CLUSTER#RESOURCES        | —                           | —                                        |
+ * | diagnostics     | CLUSTER#<id>    | DIAGNOSTICS              | —                           | —                                        |
  * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
  * | owner's usage   | OWNER#<owner>   | USAGE                    | —                           | —                                        |
  * | webhook delivery| CLUSTER#<id>    | DELIVERY#<deliveryId>    | —                           | —                                        |
@@ -50,6 +51,8 @@ export const keys = {
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER' }),
   /** The cluster's stack resources (progress); its sort key has the cluster item's as prefix. */
   stackResources: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER#RESOURCES' }),
+  /** The cluster's latest diagnostics (diagnostics-store.ts); not under `CLUSTER`, so reading the record skips it. */
+  diagnostics: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'DIAGNOSTICS' }),
   usage: (owner: string) => ({ pk: `OWNER#${owner}`, sk: 'USAGE' }),
   eventPrefix: 'EVENT#',
   delivery: (clusterId: string, deliveryId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `DELIVERY#${deliveryId}` }),

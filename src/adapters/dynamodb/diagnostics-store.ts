@@ -1,0 +1,22 @@
+/**
+ * A cluster's latest diagnostics: one item per cluster (`DIAGNOSTICS`) in the cluster's partition, apart from the
+ * cluster item so that up to ~80 KB of logs never ride along with every read and write of the record and its indexes.
+ * Its sort key does not start with `CLUSTER`, so the one-Query read of the cluster and its resources skips it; it goes
+ * with the cluster's other items.
+ */
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ClusterDiagnostics } from '../../domain/diagnostics';
+import type { DiagnosticsStore } from '../../use-cases/ports';
+import { keys } from './table-design';
+
+export function buildDiagnosticsStore(client: DynamoDBDocumentClient, tableName: string): DiagnosticsStore {
+  return {
+    async put(diagnostics) {
+      await client.send(new PutCommand({ TableName: tableName, Item: { ...keys.diagnostics(diagnostics.clusterId), diagnostics } }));
+    },
+    async get(clusterId) {
+      const result = await client.send(new GetCommand({ TableName: tableName, Key: keys.diagnostics(clusterId), ConsistentRead: true }));
+      return result.Item?.diagnostics as ClusterDiagnostics | undefined;
+    },
+  };
+}
