@@ -107,6 +107,8 @@ const FUNCTION_PERMISSIONS = {
   listClusters: ['clustersRead'],
   getCluster: ['clustersRead'],
   listClusterNodes: ['clustersRead'],
+  getClusterDiagnostics: ['clustersRead'],
+  collectClusterDiagnostics: ['clusters', 'nodeInventory', 'nodeConsoleOutput'],
   listClusterEvents: ['clustersRead'],
   deleteCluster: ['clusters', 'clusterWorkflows'],
   updateCluster: ['clusters', 'updateWorkflow'],

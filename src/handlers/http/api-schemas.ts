@@ -205,6 +205,23 @@ export const clusterPageSchema = /* @__PURE__ */ (() => z.object({ items: z.arra
 
 export const nodeListSchema = /* @__PURE__ */ (() => z.object({ items: z.array(nodeSchema) }))();
 
+export const diagnosticsSchema = /* @__PURE__ */ (() => z
+  .object({
+    clusterId: z.string(),
+    collectedAt: z.string(),
+    trigger: z.enum(['create-failed', 'requested']).describe('`create-failed`: when a create failed because nodes did not come up; `requested`: by POST'),
+    cause: z.string().optional().describe('`<instance id>: <line>`: the line of a node log that says why it did not come up'),
+    nodes: z.array(
+      z.object({
+        instanceId: z.string(),
+        consoleOutput: z.string().describe('The tail of the EC2 console output (at most 16 KiB characters), secrets redacted'),
+        truncated: z.boolean(),
+        cause: z.string().optional(),
+      }),
+    ),
+  })
+)();
+
 export const eventPageSchema = /* @__PURE__ */ (() => z
   .object({
     items: z.array(z.object({ at: z.string(), type: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })),

@@ -24,6 +24,7 @@ import {
   eventPageSchema,
   listClustersQuerySchema,
   nodeListSchema,
+  diagnosticsSchema,
   nodesQuerySchema,
   pageQuerySchema,
   problemSchema,
@@ -215,6 +216,26 @@ function paths(): ZodOpenApiPathsObject {
         responses: { '200': ok('The nodes', nodeListSchema), ...onCluster(), '422': problem('The cluster id is not valid, or a query parameter was given (there are none)'), ...authenticated },
       },
     },
+    '/clusters/{id}/diagnostics': {
+      get: {
+        operationId: 'getClusterDiagnostics',
+        summary: "The latest diagnostics collected from the cluster's nodes (console output tails, redacted)",
+        requestParams: { path: clusterPathSchema },
+        responses: { '200': ok('The diagnostics', diagnosticsSchema), ...onCluster('No such cluster (or not yours), or no diagnostics were collected'), '422': problem('The cluster id is not valid'), ...authenticated },
+      },
+      post: {
+        operationId: 'collectClusterDiagnostics',
+        summary: "Collect diagnostics from the cluster's nodes now (READY or FAILED); the result is what GET then returns",
+        requestParams: { path: clusterPathSchema },
+        responses: {
+          '202': ok('The diagnostics collected', diagnosticsSchema),
+          ...onCluster(),
+          '409': problem('The cluster is not READY or FAILED'),
+          '422': problem('The cluster id is not valid'),
+          ...authenticated,
+        },
+      },
+    },
     '/clusters/{id}/events': {
       get: {
         operationId: 'listClusterEvents',
@@ -317,6 +338,7 @@ function nameComponents() {
     [clusterPageSchema, 'ClusterPage'],
     [clusterPlanSchema, 'ClusterPlan'],
     [nodeListSchema, 'NodeList'],
+    [diagnosticsSchema, 'Diagnostics'],
     [eventPageSchema, 'EventPage'],
     [deliveryResourceSchema, 'Delivery'],
     [deliveryPageSchema, 'DeliveryPage'],
