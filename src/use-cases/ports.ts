@@ -361,3 +361,15 @@ export interface DiagnosticsStore {
   put(diagnostics: ClusterDiagnostics): Promise<void>;
   get(clusterId: string): Promise<ClusterDiagnostics | undefined>;
 }
+
+/** One run of shell commands on a node (SSM Run Command). `status` is SSM's, or `DeadlinePassed` when we stopped waiting. */
+export interface NodeCommandRun {
+  instanceId: string;
+  status: string;
+  output: string;
+  error?: string;
+}
+
+export interface NodeCommands {
+  run(region: string, instanceId: string, commands: string[], options: { deadlineMs: number }): Promise<NodeCommandRun>;
+}
