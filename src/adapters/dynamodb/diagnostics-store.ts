@@ -9,13 +9,16 @@ import type { ClusterDiagnostics } from '../../domain/diagnostics';
 import type { DiagnosticsStore } from '../../use-cases/ports';
 import { keys } from './table-design';
 
+/** Its key (table-design.ts lists it); here rather than in `keys`, so the bundles that never read it do not carry it. */
+const diagnosticsKey = (id: string) => ({ pk: keys.cluster(id).pk, sk: 'DIAGNOSTICS' });
+
 export function buildDiagnosticsStore(client: DynamoDBDocumentClient, tableName: string): DiagnosticsStore {
   return {
     async put(diagnostics) {
-      await client.send(new PutCommand({ TableName: tableName, Item: { ...keys.diagnostics(diagnostics.clusterId), diagnostics } }));
+      await client.send(new PutCommand({ TableName: tableName, Item: { ...diagnosticsKey(diagnostics.clusterId), diagnostics } }));
     },
     async get(clusterId) {
-      const result = await client.send(new GetCommand({ TableName: tableName, Key: keys.diagnostics(clusterId), ConsistentRead: true }));
+      const result = await client.send(new GetCommand({ TableName: tableName, Key: diagnosticsKey(clusterId), ConsistentRead: true }));
       return result.Item?.diagnostics as ClusterDiagnostics | undefined;
     },
   };

@@ -51,8 +51,6 @@ export const keys = {
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER' }),
   /** The cluster's stack resources (progress); its sort key has the cluster item's as prefix. */
   stackResources: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'CLUSTER#RESOURCES' }),
-  /** The cluster's latest diagnostics (diagnostics-store.ts); not under `CLUSTER`, so reading the record skips it. */
-  diagnostics: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'DIAGNOSTICS' }),
   usage: (owner: string) => ({ pk: `OWNER#${owner}`, sk: 'USAGE' }),
   eventPrefix: 'EVENT#',
   delivery: (clusterId: string, deliveryId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `DELIVERY#${deliveryId}` }),
