@@ -58,6 +58,15 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource }) 
     stackCancel: [allow('CancelSwarmStackUpdates', ['cloudformation:CancelUpdateStack'], swarmStacks)],
     // DescribeInstances has no resource-level permissions; it is read-only.
     nodeInventory: [allow('NodeInventory', ['ec2:DescribeInstances'], '*')],
+    // docker info / docker node ls on a manager (diagnostics): AWS-RunShellScript only, on the service's instances only;
+    // GetCommandInvocation takes no resource-level permission.
+    nodeRunCommand: [
+      allow('RunShellScriptDocument', ['ssm:SendCommand'], sub('arn:${AWS::Partition}:ssm:*::document/AWS-RunShellScript')),
+      allow('RunCommandOnClusterNodes', ['ssm:SendCommand'], sub('arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:instance/*'), {
+        Null: { 'aws:ResourceTag/swarm-provisioner:cluster-id': 'false' },
+      }),
+      allow('ReadCommandInvocations', ['ssm:GetCommandInvocation'], '*'),
+    ],
     // A node's console output (diagnostics): only instances that carry the service's cluster-id tag.
     nodeConsoleOutput: [
       allow('NodeConsoleOutput', ['ec2:GetConsoleOutput'], sub('arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:instance/*'), {
@@ -108,7 +117,7 @@ const FUNCTION_PERMISSIONS = {
   getCluster: ['clustersRead'],
   listClusterNodes: ['clustersRead'],
   getClusterDiagnostics: ['clustersRead'],
-  collectClusterDiagnostics: ['clusters', 'nodeInventory', 'nodeConsoleOutput'],
+  collectClusterDiagnostics: ['clusters', 'nodeInventory', 'nodeConsoleOutput', 'nodeRunCommand'],
   listClusterEvents: ['clustersRead'],
   deleteCluster: ['clusters', 'clusterWorkflows'],
   updateCluster: ['clusters', 'updateWorkflow'],

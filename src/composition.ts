@@ -14,6 +14,7 @@ import { stackCanceller, stackGateway, stackUpdater } from './composition/cloudf
 import type { Dependencies } from './composition/dependencies';
 import { clusterNodes, clusterStore, clusterTimeline, deliveryStore, diagnosticsStore, dynamoDBClient, instanceWaits, quotaLedger, replayGuard, stackWaits } from './composition/dynamodb';
 import { consoleOutputReader, instanceInventory } from './composition/ec2';
+import { nodeCommands } from './composition/ssm';
 import { idempotentRunner } from './composition/idempotency';
 import { chatDispatcher } from './composition/eventbridge';
 import { createExecutionPrefix, deliveryWorkflow, taskTokens, workflowStarter } from './composition/stepfunctions';
@@ -34,6 +35,7 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     instances: instanceInventory(),
     consoleOutput: consoleOutputReader(),
     diagnostics: diagnosticsStore(config, dynamodb),
+    nodeCommands: nodeCommands(),
     waits: stackWaits(config, dynamodb),
     instanceWaits: instanceWaits(config, dynamodb),
     nodes: clusterNodes(config, dynamodb),

@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiKeyLookup, buildApiKeyStore } from '../adapters/dynamodb/api-key-store';
 import { buildClusterNodes } from '../adapters/dynamodb/cluster-nodes';
 import { buildClusterReader, buildClusterStore, buildClusterTimeline } from '../adapters/dynamodb/cluster-store';
-import { buildDiagnosticsStore } from '../adapters/dynamodb/diagnostics-store';
+import { buildDiagnosticsReader, buildDiagnosticsStore } from '../adapters/dynamodb/diagnostics-store';
 import { buildDeliveryReader, buildDeliveryStore } from '../adapters/dynamodb/delivery-store';
 import { buildQuotaLedger } from '../adapters/dynamodb/quota-ledger';
 import { buildReplayGuard, type ReplayGuard } from '../adapters/dynamodb/replay-guard';
@@ -76,4 +76,9 @@ export function replayGuard(config: Config, client: DynamoDBClient = dynamoDBCli
 /** A cluster's latest diagnostics (adapters/dynamodb/diagnostics-store.ts). */
 export function diagnosticsStore(config: Config, client: DynamoDBClient = dynamoDBClient(config)): DiagnosticsStore {
   return buildDiagnosticsStore(documentClient(client), config.clustersTable);
+}
+
+/** Reading a cluster's diagnostics (GetItem only). */
+export function diagnosticsReader(config: Config, client: DynamoDBClient = dynamoDBClient(config)): Pick<DiagnosticsStore, 'get'> {
+  return buildDiagnosticsReader(documentClient(client), config.clustersTable);
 }

@@ -30,6 +30,8 @@ export interface ClusterDiagnostics {
   nodes: NodeDiagnostics[];
   /** The first node's cause, `<instance id>: <line>`, when a log shows one. */
   cause?: string;
+  /** `docker info` and `docker node ls` on a running manager (SSM Run Command; a POST on a READY cluster only). */
+  swarm?: { instanceId: string; status: string; output: string; truncated: boolean };
 }
 
 const REDACTED = '[REDACTED]';

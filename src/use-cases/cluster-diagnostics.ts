@@ -3,7 +3,7 @@ import type { ClusterStatus } from '../domain/cluster';
 import type { ClusterDiagnostics } from '../domain/diagnostics';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { collectDiagnostics, type CollectDiagnosticsDeps } from './collect-diagnostics';
-import type { ClusterReader, DiagnosticsStore } from './ports';
+import type { ClusterReader, DiagnosticsStore, NodeCommands } from './ports';
 import { getCluster } from './read-clusters';
 
 /** GET /clusters/{id}/diagnostics: the latest collected, to the cluster's owner; 404 when none was collected. */
@@ -23,14 +23,15 @@ const DIAGNOSABLE: ReadonlySet<ClusterStatus> = new Set(['READY', 'FAILED']);
 /**
  * POST /clusters/{id}/diagnostics. Primary course:
  * 1. The owner's cluster, READY or FAILED.
- * 2. Collect now, within the request (collect-diagnostics.ts): at most five GetConsoleOutput calls, each bounded by
- *    the SDK's timeouts, well inside the function's timeout; no workflow is worth starting for that.
+ * 2. Collect now, within the request (collect-diagnostics.ts): at most five GetConsoleOutput calls and, on a READY
+ *    cluster, one Run Command on a manager waited for at most SWARM_COMMAND_DEADLINE_MS: inside the API's 29 s, so no
+ *    workflow is worth starting for it.
  */
 export async function requestDiagnostics(
-  deps: CollectDiagnosticsDeps & { store: ClusterReader & CollectDiagnosticsDeps['store'] },
+  deps: CollectDiagnosticsDeps & { store: ClusterReader & CollectDiagnosticsDeps['store']; nodeCommands: NodeCommands },
   input: { caller: Caller | string; id: string },
 ): Promise<ClusterDiagnostics> {
   const cluster = await getCluster(deps.store, input.caller, input.id, 'change');
   if (!DIAGNOSABLE.has(cluster.status)) throw new ConflictError(`Cluster ${cluster.id} is ${cluster.status}: diagnostics are collected from READY or FAILED clusters.`);
-  return collectDiagnostics(deps, { cluster, trigger: 'requested' });
+  return collectDiagnostics(deps, { cluster, trigger: 'requested', ...(cluster.status === 'READY' ? { nodeCommands: deps.nodeCommands } : {}) });
 }

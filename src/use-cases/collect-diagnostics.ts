@@ -1,7 +1,11 @@
 import type { Cluster } from '../domain/cluster';
-import { diagnosedCause, MAX_DIAGNOSED_NODES, nodeDiagnostics, type ClusterDiagnostics } from '../domain/diagnostics';
+import { diagnosedCause, MAX_DIAGNOSED_NODES, nodeDiagnostics, redactSecrets, tailOf, type ClusterDiagnostics } from '../domain/diagnostics';
 import { logger } from '../logger';
-import type { Clock, ClusterTimeline, ConsoleOutputReader, DiagnosticsStore, InstanceInventory } from './ports';
+import type { Clock, ClusterTimeline, ConsoleOutputReader, DiagnosticsStore, InstanceInventory, NodeCommands } from './ports';
+
+/** How long a POST waits for `docker info` and `docker node ls` on a manager (inside the API's 29 s). */
+export const SWARM_COMMAND_DEADLINE_MS = 15_000;
+const SWARM_COMMANDS = ['docker info', 'docker node ls'];
 
 export interface CollectDiagnosticsDeps {
   consoleOutput: ConsoleOutputReader;
@@ -21,7 +25,7 @@ export interface CollectDiagnosticsDeps {
  */
 export async function collectDiagnostics(
   deps: CollectDiagnosticsDeps,
-  input: { cluster: Pick<Cluster, 'id' | 'region'>; instanceIds?: string[]; trigger: ClusterDiagnostics['trigger'] },
+  input: { cluster: Pick<Cluster, 'id' | 'region'> & Partial<Pick<Cluster, 'nodes'>>; instanceIds?: string[]; trigger: ClusterDiagnostics['trigger']; nodeCommands?: NodeCommands },
 ): Promise<ClusterDiagnostics> {
   const { cluster } = input;
   const instanceIds = (
@@ -38,7 +42,8 @@ export async function collectDiagnostics(
     nodes.push(nodeDiagnostics(instanceId, output));
   }
   const cause = diagnosedCause(nodes);
-  const diagnostics: ClusterDiagnostics = { clusterId: cluster.id, collectedAt: deps.clock.now().toISOString(), trigger: input.trigger, nodes, ...(cause ? { cause } : {}) };
+  const swarm = input.nodeCommands ? await swarmState(input.nodeCommands, cluster) : undefined;
+  const diagnostics: ClusterDiagnostics = { clusterId: cluster.id, collectedAt: deps.clock.now().toISOString(), trigger: input.trigger, nodes, ...(cause ? { cause } : {}), ...(swarm ? { swarm } : {}) };
   await deps.diagnostics.put(diagnostics);
   await deps.store.appendEvent({
     clusterId: cluster.id,
@@ -48,4 +53,18 @@ export async function collectDiagnostics(
     details: { href: `/clusters/${cluster.id}/diagnostics`, nodes: nodes.length, trigger: input.trigger },
   });
   return diagnostics;
+}
+
+/** `docker info` and `docker node ls` on the first running manager, redacted and capped; none without one. */
+async function swarmState(commands: NodeCommands, cluster: Pick<Cluster, 'id' | 'region'> & Partial<Pick<Cluster, 'nodes'>>): Promise<ClusterDiagnostics['swarm']> {
+  const manager = (cluster.nodes ?? []).find((node) => node.role === 'manager' && node.state === 'running');
+  if (!manager) return undefined;
+  try {
+    const run = await commands.run(cluster.region, manager.instanceId, SWARM_COMMANDS, { deadlineMs: SWARM_COMMAND_DEADLINE_MS });
+    const { text, truncated } = tailOf(redactSecrets(run.error ? `${run.output}${run.error}` : run.output));
+    return { instanceId: manager.instanceId, status: run.status, output: text, truncated };
+  } catch (error) {
+    logger.warn('swarm state not read', { clusterId: cluster.id, instanceId: manager.instanceId, error: error instanceof Error ? error.name : String(error) });
+    return { instanceId: manager.instanceId, status: 'NotRead', output: '', truncated: false };
+  }
 }

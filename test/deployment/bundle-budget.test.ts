@@ -31,6 +31,7 @@ const CLIENT_OF_GROUP: Record<string, string> = {
   stackCancel: 'cloudformation',
   nodeInventory: 'ec2',
   nodeConsoleOutput: 'ec2',
+  nodeRunCommand: 'ssm',
   clusterWorkflows: 'sfn',
   clusterWorkflowStarts: 'sfn',
   clusterExecutions: 'sfn',

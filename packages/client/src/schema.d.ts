@@ -695,6 +695,14 @@ export interface components {
                 truncated: boolean;
                 cause?: string;
             }[];
+            /** @description `docker info` and `docker node ls` on a running manager through SSM Run Command (a POST on a READY cluster) */
+            swarm?: {
+                instanceId: string;
+                /** @description SSM's invocation status, or DeadlinePassed */
+                status: string;
+                output: string;
+                truncated: boolean;
+            };
         };
         EventPage: {
             items: {

@@ -12,14 +12,21 @@ import { keys } from './table-design';
 /** Its key (table-design.ts lists it); here rather than in `keys`, so the bundles that never read it do not carry it. */
 const diagnosticsKey = (id: string) => ({ pk: keys.cluster(id).pk, sk: 'DIAGNOSTICS' });
 
-export function buildDiagnosticsStore(client: DynamoDBDocumentClient, tableName: string): DiagnosticsStore {
+/** For GET /clusters/{id}/diagnostics: a GetItem, no writes (its role may only read). */
+export function buildDiagnosticsReader(client: DynamoDBDocumentClient, tableName: string): Pick<DiagnosticsStore, 'get'> {
   return {
-    async put(diagnostics) {
-      await client.send(new PutCommand({ TableName: tableName, Item: { ...diagnosticsKey(diagnostics.clusterId), diagnostics } }));
-    },
     async get(clusterId) {
       const result = await client.send(new GetCommand({ TableName: tableName, Key: diagnosticsKey(clusterId), ConsistentRead: true }));
       return result.Item?.diagnostics as ClusterDiagnostics | undefined;
+    },
+  };
+}
+
+export function buildDiagnosticsStore(client: DynamoDBDocumentClient, tableName: string): DiagnosticsStore {
+  return {
+    ...buildDiagnosticsReader(client, tableName),
+    async put(diagnostics) {
+      await client.send(new PutCommand({ TableName: tableName, Item: { ...diagnosticsKey(diagnostics.clusterId), diagnostics } }));
     },
   };
 }

@@ -219,6 +219,10 @@ export const diagnosticsSchema = /* @__PURE__ */ (() => z
         cause: z.string().optional(),
       }),
     ),
+    swarm: z
+      .object({ instanceId: z.string(), status: z.string().describe("SSM's invocation status, or DeadlinePassed"), output: z.string(), truncated: z.boolean() })
+      .optional()
+      .describe('`docker info` and `docker node ls` on a running manager through SSM Run Command (a POST on a READY cluster)'),
   })
 )();
 

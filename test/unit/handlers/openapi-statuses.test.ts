@@ -62,6 +62,7 @@ function deps(overrides: Partial<Record<keyof Dependencies, unknown>> = {}): Dep
     diagnostics: buildDiagnosticsStore(db.documents, 'clusters'),
     instances: { instancesOfCluster: async () => [], instancesById: async () => [] },
     consoleOutput: { consoleOutput: async () => 'cloud-init finished' },
+    nodeCommands: { run: async (_region: string, instanceId: string) => ({ instanceId, status: 'Success', output: 'Swarm: active' }) },
     ...overrides,
   } as unknown as Dependencies;
 }
