@@ -57,6 +57,13 @@ describe('create lifecycle on the local cloud', () => {
     expect(new Set(nodes.map((n) => n.availabilityZone)).size).toBe(3);
     expect(new Set(nodes.filter((n) => n.role === 'manager').map((n) => n.availabilityZone)).size).toBe(3);
     for (const node of nodes) expect(node).toMatchObject({ state: 'running', privateIp: expect.any(String) });
+    // Diagnostics on request: the nodes' console output and, through the simulated Run Command, the swarm's view.
+    const diagnostics = await api('POST', `/clusters/${cluster.id}/diagnostics`);
+    expect(diagnostics.status).toBe(202);
+    expect(diagnostics.body!.swarm).toMatchObject({ status: 'Success', output: expect.stringContaining('Managers: 3') });
+    expect(diagnostics.body!.swarm.output).toContain('Nodes: 8');
+    expect(diagnostics.body!.nodes[0].consoleOutput).toContain('--token [REDACTED]');
+    expect((await api('GET', `/clusters/${cluster.id}/diagnostics`)).body).toEqual(diagnostics.body);
 
     const webhook = await eventually(async () => receiver.received.find((w) => w.payload.data.cluster.id === cluster.id), (w) => w !== undefined);
     expect(webhook!.payload.type).toBe('cluster.ready');
