@@ -13,8 +13,8 @@ import { HTTP_BUDGET, measureBundles, type BundleReport } from '../../scripts/bu
 
 const OVER_BUDGET: Record<string, { ceiling: number; why: string }> = {
   // 385 000 + 5 383 bytes measured for the dry run (issue 13: the plan, the price table and the estimate; docs/performance.md).
-  // 836 651 bytes measured (issue 14): POST /clusters/{id}/diagnostics reads console output within the request.
-  collectClusterDiagnostics: { ceiling: 840_000, why: 'the EC2 client (559 KB) for GetConsoleOutput, read within the request; docs/performance.md says how to get under' },
+  // 920 673 bytes measured (issue 14): POST /clusters/{id}/diagnostics reads console output and runs docker commands within the request.
+  collectClusterDiagnostics: { ceiling: 920_673, why: 'the EC2 client (559 KB) for GetConsoleOutput and the SSM client for Run Command, called within the request; docs/performance.md says how to get under' },
   createCluster: { ceiling: 390_721, why: 'Powertools idempotency (with its JMESPath engine), the SFN client, the request schema (zod/mini), the webhook address rules, middy and the dry run' },
 };
 
