@@ -58,6 +58,21 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource }) 
     stackCancel: [allow('CancelSwarmStackUpdates', ['cloudformation:CancelUpdateStack'], swarmStacks)],
     // DescribeInstances has no resource-level permissions; it is read-only.
     nodeInventory: [allow('NodeInventory', ['ec2:DescribeInstances'], '*')],
+    // docker info / docker node ls on a manager (diagnostics): AWS-RunShellScript only, on the service's instances only;
+    // GetCommandInvocation takes no resource-level permission.
+    nodeRunCommand: [
+      allow('RunShellScriptDocument', ['ssm:SendCommand'], sub('arn:${AWS::Partition}:ssm:*::document/AWS-RunShellScript')),
+      allow('RunCommandOnClusterNodes', ['ssm:SendCommand'], sub('arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:instance/*'), {
+        Null: { 'aws:ResourceTag/swarm-provisioner:cluster-id': 'false' },
+      }),
+      allow('ReadCommandInvocations', ['ssm:GetCommandInvocation'], '*'),
+    ],
+    // A node's console output (diagnostics): only instances that carry the service's cluster-id tag.
+    nodeConsoleOutput: [
+      allow('NodeConsoleOutput', ['ec2:GetConsoleOutput'], sub('arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:instance/*'), {
+        Null: { 'aws:ResourceTag/swarm-provisioner:cluster-id': 'false' },
+      }),
+    ],
     clusterWorkflows: [
       allow('StartCreateAndDeleteWorkflows', ['states:StartExecution'], [machine(stateMachines.createCluster), machine(stateMachines.deleteCluster)]),
       // A DELETE of a CREATING cluster stops its create execution, of an UPDATING one its update execution; nothing
@@ -102,6 +117,8 @@ const FUNCTION_PERMISSIONS = {
   getCluster: ['clustersRead'],
   listClusterNodes: ['clustersRead'],
   connectCluster: ['clustersRead'],
+  getClusterDiagnostics: ['clustersRead'],
+  collectClusterDiagnostics: ['clusters', 'nodeInventory', 'nodeConsoleOutput', 'nodeRunCommand'],
   listClusterEvents: ['clustersRead'],
   deleteCluster: ['clusters', 'clusterWorkflows'],
   updateCluster: ['clusters', 'updateWorkflow'],
@@ -122,7 +139,7 @@ const FUNCTION_PERMISSIONS = {
   awaitCreation: ['stackWaits', 'taskCallbacks'],
   checkStack: ['clusters', 'stackRead'],
   recordReady: ['clusters', 'stackRead', 'nodeInventory'],
-  recordFailure: ['clusters', 'stackRead', 'nodeInventory'],
+  recordFailure: ['clusters', 'stackRead', 'nodeInventory', 'nodeConsoleOutput'],
   deleteFailedStack: ['clusters', 'stackRead', 'stackWrite'],
   checkStackDeletion: ['clusters', 'stackRead', 'stackWrite'],
   settleCleanup: ['clusters'],

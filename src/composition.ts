@@ -12,8 +12,9 @@ import { accessPolicy } from './composition/access';
 import { chatFollowUps } from './composition/chat';
 import { stackCanceller, stackGateway, stackUpdater } from './composition/cloudformation';
 import type { Dependencies } from './composition/dependencies';
-import { clusterNodes, clusterStore, clusterTimeline, deliveryStore, dynamoDBClient, instanceWaits, quotaLedger, replayGuard, stackWaits } from './composition/dynamodb';
-import { instanceInventory } from './composition/ec2';
+import { clusterNodes, clusterStore, clusterTimeline, deliveryStore, diagnosticsStore, dynamoDBClient, instanceWaits, quotaLedger, replayGuard, stackWaits } from './composition/dynamodb';
+import { consoleOutputReader, instanceInventory } from './composition/ec2';
+import { nodeCommands } from './composition/ssm';
 import { idempotentRunner } from './composition/idempotency';
 import { chatDispatcher } from './composition/eventbridge';
 import { createExecutionPrefix, deliveryWorkflow, taskTokens, workflowStarter } from './composition/stepfunctions';
@@ -32,6 +33,9 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     stacks: stackGateway(config),
     stackUpdates: { ...stackUpdater(config), ...stackCanceller() },
     instances: instanceInventory(),
+    consoleOutput: consoleOutputReader(),
+    diagnostics: diagnosticsStore(config, dynamodb),
+    nodeCommands: nodeCommands(),
     waits: stackWaits(config, dynamodb),
     instanceWaits: instanceWaits(config, dynamodb),
     nodes: clusterNodes(config, dynamodb),

@@ -9,7 +9,7 @@ import type { WebhookSender } from '../adapters/webhooks/sender';
 import type { AccessPolicy } from '../handlers/http/principal';
 import type { CreateClusterDeps } from '../use-cases/create-cluster';
 import type { PlanClusterDeps } from '../use-cases/plan-cluster';
-import type { ChatFollowUps, Clock, ClusterNodes, ClusterStore, ClusterTimeline, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
+import type { ChatFollowUps, Clock, ClusterNodes, ConsoleOutputReader, DiagnosticsStore, NodeCommands, ClusterStore, ClusterTimeline, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
 import type { ChatCommandDispatcher } from '../use-cases/run-chat-command';
 import type { WebhookRegistration } from './webhooks';
 
@@ -21,6 +21,11 @@ export interface Dependencies {
   /** UpdateStack and CancelUpdateStack (the update workflow, a delete during an update). */
   stackUpdates: StackUpdates;
   instances: InstanceInventory;
+  /** EC2's console output of a node, and where a cluster's diagnostics are kept. */
+  consoleOutput: ConsoleOutputReader;
+  diagnostics: DiagnosticsStore;
+  /** SSM Run Command on a node. */
+  nodeCommands: NodeCommands;
   /** The workflows' waits for events (on the cluster record) and Step Functions' task-token callbacks. */
   waits: StackWaits;
   instanceWaits: InstanceWaits;

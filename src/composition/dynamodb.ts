@@ -7,12 +7,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiKeyLookup, buildApiKeyStore } from '../adapters/dynamodb/api-key-store';
 import { buildClusterNodes } from '../adapters/dynamodb/cluster-nodes';
 import { buildClusterReader, buildClusterStore, buildClusterTimeline } from '../adapters/dynamodb/cluster-store';
+import { buildDiagnosticsReader, buildDiagnosticsStore } from '../adapters/dynamodb/diagnostics-store';
 import { buildDeliveryReader, buildDeliveryStore } from '../adapters/dynamodb/delivery-store';
 import { buildQuotaLedger } from '../adapters/dynamodb/quota-ledger';
 import { buildReplayGuard, type ReplayGuard } from '../adapters/dynamodb/replay-guard';
 import { buildInstanceWaits, buildStackWaits } from '../adapters/dynamodb/workflow-waits';
 import type { Config } from '../config';
-import type { ApiKeyLookup, ApiKeyStore, ClusterNodes, ClusterReader, ClusterStore, ClusterTimeline, DeliveryReader, DeliveryStore, InstanceWaits, QuotaLedger, StackWaits } from '../use-cases/ports';
+import type { ApiKeyLookup, ApiKeyStore, ClusterNodes, DiagnosticsStore, ClusterReader, ClusterStore, ClusterTimeline, DeliveryReader, DeliveryStore, InstanceWaits, QuotaLedger, StackWaits } from '../use-cases/ports';
 
 export function dynamoDBClient(config: Pick<Config, 'region'>): DynamoDBClient {
   return new DynamoDBClient({ region: config.region });
@@ -70,4 +71,14 @@ export function apiKeyStore(config: Pick<Config, 'region' | 'apiKeysTable'>, cli
 
 export function replayGuard(config: Config, client: DynamoDBClient = dynamoDBClient(config)): ReplayGuard {
   return buildReplayGuard(documentClient(client), config.idempotencyTable);
+}
+
+/** A cluster's latest diagnostics (adapters/dynamodb/diagnostics-store.ts). */
+export function diagnosticsStore(config: Config, client: DynamoDBClient = dynamoDBClient(config)): DiagnosticsStore {
+  return buildDiagnosticsStore(documentClient(client), config.clustersTable);
+}
+
+/** Reading a cluster's diagnostics (GetItem only). */
+export function diagnosticsReader(config: Config, client: DynamoDBClient = dynamoDBClient(config)): Pick<DiagnosticsStore, 'get'> {
+  return buildDiagnosticsReader(documentClient(client), config.clustersTable);
 }

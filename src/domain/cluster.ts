@@ -204,7 +204,8 @@ export type TimelineEventType =
   | 'webhook.redelivery_requested'
   | 'cluster.degraded'
   | 'cluster.recovered'
-  | 'cluster.drifted';
+  | 'cluster.drifted'
+  | 'diagnostics.collected';
 
 export interface TimelineEvent {
   clusterId: string;

@@ -7,6 +7,7 @@ import type { ApiKeyRecord } from '../domain/api-key';
 import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../domain/cluster';
 import type { Delivery, RecordedAttempt } from '../domain/delivery';
 import type { ClusterHealth } from '../domain/health';
+import type { ClusterDiagnostics } from '../domain/diagnostics';
 import type { QuotaLimits, QuotaUsage } from '../domain/quota';
 import type { StackEventView } from '../domain/stack';
 import type { InstanceWait, ResourceState, StackWait, WaitOutcome } from '../domain/stack-wait';
@@ -356,4 +357,27 @@ export interface DeliveryExecutionInput {
 export interface DeliveryWorkflow {
   /** Starts the round's execution, or finds it when it was already started (running or not); returns its ARN. */
   start(input: Omit<DeliveryExecutionInput, 'attempt'>): Promise<string>;
+}
+
+/** EC2's console output of an instance (the bootstrap and cloud-init log), decoded; undefined when EC2 has none. */
+export interface ConsoleOutputReader {
+  consoleOutput(region: string, instanceId: string): Promise<string | undefined>;
+}
+
+/** A cluster's latest diagnostics, one item beside the cluster's (adapters/dynamodb/diagnostics-store.ts). */
+export interface DiagnosticsStore {
+  put(diagnostics: ClusterDiagnostics): Promise<void>;
+  get(clusterId: string): Promise<ClusterDiagnostics | undefined>;
+}
+
+/** One run of shell commands on a node (SSM Run Command). `status` is SSM's, or `DeadlinePassed` when we stopped waiting. */
+export interface NodeCommandRun {
+  instanceId: string;
+  status: string;
+  output: string;
+  error?: string;
+}
+
+export interface NodeCommands {
+  run(region: string, instanceId: string, commands: string[], options: { deadlineMs: number }): Promise<NodeCommandRun>;
 }

@@ -1,7 +1,10 @@
 import { describeNodes, observedAt } from '../domain/nodes';
+import { failedSignalInstanceIds, isNodeBootstrapFailure } from '../domain/diagnostics';
 import { rootCauseOf } from '../domain/stack';
+import { logger } from '../logger';
+import { collectDiagnostics } from './collect-diagnostics';
 import { loadCluster, transition, type TransitionDeps } from './lifecycle';
-import type { InstanceInventory, InstanceWaits, StackReader } from './ports';
+import type { ConsoleOutputReader, DiagnosticsStore, InstanceInventory, InstanceWaits, StackReader } from './ports';
 
 export interface RecordStackOutcomeDeps extends TransitionDeps {
   stacks: StackReader;
@@ -46,10 +49,12 @@ export async function recordStackReady(
 /**
  * Primary course (CREATE_FAILED, ROLLBACK_*, stack gone, or the poll budget spent):
  * 1. Find the root cause in the stack events: the first resource that failed with its own reason.
- * 2. Mark the cluster FAILED with that reason.
+ * 2. When nodes did not come up (a group's FAILURE signal or signal timeout), collect the diagnostics of the nodes
+ *    concerned (collect-diagnostics.ts) and add the line of their log that says why to the reason.
+ * 3. Mark the cluster FAILED with that reason.
  */
 export async function recordStackFailure(
-  deps: RecordStackOutcomeDeps,
+  deps: RecordStackOutcomeDeps & { consoleOutput?: ConsoleOutputReader; diagnostics?: DiagnosticsStore },
   input: { clusterId: string; stackId?: string; reason?: string; stackStatus?: string },
 ): Promise<OutcomeResult> {
   const cluster = await loadCluster(deps.store, input.clusterId);
@@ -57,6 +62,18 @@ export async function recordStackFailure(
   if (!reason && input.stackId) {
     const events = await deps.stacks.listStackEvents(cluster.region, input.stackId);
     reason = rootCauseOf(events, cluster.stackName);
+    if (deps.consoleOutput && deps.diagnostics && isNodeBootstrapFailure(events)) {
+      // Best effort: no diagnostics is no reason to leave the cluster CREATING.
+      try {
+        const diagnostics = await collectDiagnostics(
+          { consoleOutput: deps.consoleOutput, diagnostics: deps.diagnostics, instances: deps.instances, store: deps.store, clock: deps.clock },
+          { cluster, instanceIds: failedSignalInstanceIds(events), trigger: 'create-failed' },
+        );
+        if (diagnostics.cause) reason = `${reason}; node log ${diagnostics.cause}`;
+      } catch (error) {
+        logger.warn('diagnostics not collected', { clusterId: cluster.id, error: error instanceof Error ? error.name : String(error) });
+      }
+    }
   }
   if (!reason && input.stackStatus) reason = `the stack ended ${input.stackStatus}`;
   const updated = await transition(

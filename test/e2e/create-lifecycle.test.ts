@@ -57,6 +57,13 @@ describe('create lifecycle on the local cloud', () => {
     expect(new Set(nodes.map((n) => n.availabilityZone)).size).toBe(3);
     expect(new Set(nodes.filter((n) => n.role === 'manager').map((n) => n.availabilityZone)).size).toBe(3);
     for (const node of nodes) expect(node).toMatchObject({ state: 'running', privateIp: expect.any(String) });
+    // Diagnostics on request: the nodes' console output and, through the simulated Run Command, the swarm's view.
+    const diagnostics = await api('POST', `/clusters/${cluster.id}/diagnostics`);
+    expect(diagnostics.status).toBe(202);
+    expect(diagnostics.body!.swarm).toMatchObject({ status: 'Success', output: expect.stringContaining('Managers: 3') });
+    expect(diagnostics.body!.swarm.output).toContain('Nodes: 8');
+    expect(diagnostics.body!.nodes[0].consoleOutput).toContain('--token [REDACTED]');
+    expect((await api('GET', `/clusters/${cluster.id}/diagnostics`)).body).toEqual(diagnostics.body);
 
     const webhook = await eventually(async () => receiver.received.find((w) => w.payload.data.cluster.id === cluster.id), (w) => w !== undefined);
     expect(webhook!.payload.type).toBe('cluster.ready');
@@ -97,6 +104,16 @@ describe('create lifecycle on the local cloud', () => {
 
     expect(cluster.status).toBe('FAILED');
     expect(cluster.statusReason).toMatch(/ManagerAsg .*CREATE_FAILED/);
+    // The cause from the failed node's console output, and the diagnostics it came from, redacted and linked.
+    expect(cluster.statusReason).toMatch(/node log i-[0-9a-f]+: .*Error response from daemon: Timeout was reached before node joined/);
+    const diagnostics = await api('GET', `/clusters/${cluster.id}/diagnostics`);
+    expect(diagnostics.status).toBe(200);
+    expect(diagnostics.body!.trigger).toBe('create-failed');
+    expect(diagnostics.body!.cause).toMatch(/Timeout was reached before node joined/);
+    expect(diagnostics.body!.nodes.length).toBeGreaterThan(0);
+    expect(JSON.stringify(diagnostics.body)).not.toMatch(/SWMTKN-1|ASIA[A-Z0-9]{16}/);
+    const timeline = (await swarm.listEvents(cluster.id)).items;
+    expect(timeline.find((e) => e.type === 'diagnostics.collected')?.details).toMatchObject({ href: `/clusters/${cluster.id}/diagnostics` });
     const webhook = await eventually(async () => receiver.received.find((w) => w.payload.data.cluster.id === cluster.id), (w) => w !== undefined);
     expect(webhook!.payload.type).toBe('cluster.failed');
     expect(webhook!.payload.data.cluster.statusReason).toMatch(/ManagerAsg/);

@@ -154,6 +154,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clusters/{id}/diagnostics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest diagnostics collected from the cluster's nodes (console output tails, redacted) */
+        get: operations["getClusterDiagnostics"];
+        put?: never;
+        /** Collect diagnostics from the cluster's nodes now (READY or FAILED); the result is what GET then returns */
+        post: operations["collectClusterDiagnostics"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clusters/{id}/events": {
         parameters: {
             query?: never;
@@ -727,6 +745,32 @@ export interface components {
                 nodeList: string;
                 /** @description `export DOCKER_HOST=tcp://127.0.0.1:2375`: the alternative to a context, for one shell */
                 dockerHost: string;
+            };
+        };
+        Diagnostics: {
+            clusterId: string;
+            collectedAt: string;
+            /**
+             * @description `create-failed`: when a create failed because nodes did not come up; `requested`: by POST
+             * @enum {string}
+             */
+            trigger: "create-failed" | "requested";
+            /** @description `<instance id>: <line>`: the line of a node log that says why it did not come up */
+            cause?: string;
+            nodes: {
+                instanceId: string;
+                /** @description The tail of the EC2 console output (at most 16 KiB characters), secrets redacted */
+                consoleOutput: string;
+                truncated: boolean;
+                cause?: string;
+            }[];
+            /** @description `docker info` and `docker node ls` on a running manager through SSM Run Command (a POST on a READY cluster) */
+            swarm?: {
+                instanceId: string;
+                /** @description SSM's invocation status, or DeadlinePassed */
+                status: string;
+                output: string;
+                truncated: boolean;
             };
         };
         EventPage: {
@@ -1739,6 +1783,159 @@ export interface operations {
                 };
             };
             /** @description The cluster id is not valid, or a query parameter was given (there are none) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (details are in the logs, not here) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials could not be checked just now; retry */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getClusterDiagnostics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cluster id: `c-` and 26 lower-case letters or digits. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The diagnostics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Diagnostics"];
+                };
+            };
+            /** @description No credentials, or a wrong, revoked or expired API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` on the key API */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such cluster (or not yours), or no diagnostics were collected */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cluster id is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (details are in the logs, not here) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials could not be checked just now; retry */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    collectClusterDiagnostics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cluster id: `c-` and 26 lower-case letters or digits. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The diagnostics collected */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Diagnostics"];
+                };
+            };
+            /** @description No credentials, or a wrong, revoked or expired API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` on the key API */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such cluster (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cluster is not READY or FAILED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cluster id is not valid */
             422: {
                 headers: {
                     [name: string]: unknown;

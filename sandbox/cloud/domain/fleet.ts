@@ -59,6 +59,8 @@ export interface Instance {
   amiLaunchIndex: number;
   securityGroupIds: string[];
   tags: Tag[];
+  /** Its bootstrap failed (an injected `rollback` fault): its console output ends in the failure (console-output.ts). */
+  bootFailure?: boolean;
 }
 
 export interface FleetSnapshot {

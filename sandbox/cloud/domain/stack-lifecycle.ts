@@ -210,7 +210,14 @@ const planCreation = (stack: Stack, context: LifecycleContext, resources: readon
       slot.end,
       () => {
         const injected = resource === victim && (stack.failOnCreate || context.faults.take('rollback', [stack]));
-        if (injected) failCreation(stack, resource, context);
+        if (injected) {
+          // The group's nodes are the ones that did not come up: their console output says why.
+          for (const id of resource.instanceIds) {
+            const instance = context.fleet.get(id);
+            if (instance) instance.bootFailure = true;
+          }
+          failCreation(stack, resource, context);
+        }
         else markResource(context, stack, resource, 'CREATE_COMPLETE');
       },
       resource,

@@ -4,6 +4,7 @@ import { INSTANCE_STATE_CODES, type Instance } from '../domain/fleet';
 import { ACCOUNT_ID } from '../domain/ids';
 import { describeInstances, type InstanceQuery } from '../domain/instance-query';
 import { availabilityZones } from '../domain/intrinsics';
+import { consoleOutputOf } from '../domain/console-output';
 import type { QueryForm } from './query-form';
 import { items, xmlDocument, type XmlObject } from './xml';
 
@@ -72,6 +73,14 @@ const reservationsXml = (instances: readonly Instance[]): XmlObject[] => {
 };
 
 const actions: Record<string, Action> = {
+  /** The console output, base64-encoded, as EC2 returns it; a terminated instance's stays readable while EC2 lists it. */
+  GetConsoleOutput: (form, cloud) => {
+    const instanceId = form.get('InstanceId') ?? '';
+    const instance = cloud.fleet.get(instanceId);
+    if (!instance) throw new CloudError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
+    return { instanceId, timestamp: new Date().toISOString(), output: Buffer.from(consoleOutputOf(instance)).toString('base64') };
+  },
+
   DescribeInstances: (form, cloud) => {
     const { instances, nextToken } = describeInstances(cloud.fleet, instanceQuery(form));
     return { reservationSet: items(reservationsXml(instances)), nextToken };

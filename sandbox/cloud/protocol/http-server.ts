@@ -11,6 +11,7 @@ import {
   cloudFormationThrottled,
   stackNamedIn,
 } from './cloudformation-protocol';
+import { ssmRunCommand } from './ssm-protocol';
 import { EC2_VERSION, ec2Error, ec2Response, ec2Throttled, instanceQuery } from './ec2-protocol';
 import { QueryForm } from './query-form';
 
@@ -172,6 +173,8 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
     send(response, 200, 'application/json', JSON.stringify({ instanceId, activity }));
   };
 
+  const ssm = ssmRunCommand(cloud);
+
   const server: Server = createServer((request, response) => {
     readBody(request).then(
       (body) => {
@@ -182,7 +185,10 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
         else if (TERMINATE_PATH.test(path ?? '') && request.method === 'POST') handleTerminateRequest(TERMINATE_PATH.exec(path!)![1]!, response);
         else if (ACTIVITY_PATH.test(path ?? '') && request.method === 'GET') handleActivityRequest(ACTIVITY_PATH.exec(path!)![1]!, response);
         else if (path === '/_simulator/ssm-parameters' && request.method === 'POST') handleSsmRequest(body, response);
-        else if (path?.startsWith('/_simulator/')) problem(response, 404, 'Not Found', `no simulator route ${request.method} ${path}`);
+        else if (typeof request.headers['x-amz-target'] === 'string' && request.headers['x-amz-target'].startsWith('AmazonSSM.')) {
+          const answer = ssm(request.headers['x-amz-target'], body);
+          send(response, answer.status, 'application/x-amz-json-1.1', answer.body);
+        } else if (path?.startsWith('/_simulator/')) problem(response, 404, 'Not Found', `no simulator route ${request.method} ${path}`);
         else if (request.method === 'POST') handleQuery(body, response);
         else problem(response, 405, 'Method Not Allowed', 'query protocol requests are POSTed forms');
       },

@@ -5,6 +5,7 @@
  * | item            | pk              | sk                       | gsi1 (by owner)             | gsi2 (by owner + status)                 |
  * | cluster         | CLUSTER#<id>    | CLUSTER                  | OWNER#<owner> / <at>#<id>   | OWNER#<owner>#STATUS#<status> / <at>#<id> |
  * | stack resources | CLUSTER#<id>    | CLUSTER#RESOURCES        | —                           | —                                        |
+ * | diagnostics     | CLUSTER#<id>    | DIAGNOSTICS              | —                           | —                                        |
  * | timeline event  | CLUSTER#<id>    | EVENT#<at>#<ulid>        | —                           | —                                        |
  * | owner's usage   | OWNER#<owner>   | USAGE                    | —                           | —                                        |
  * | webhook delivery| CLUSTER#<id>    | DELIVERY#<deliveryId>    | —                           | —                                        |

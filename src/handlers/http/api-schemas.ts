@@ -230,6 +230,26 @@ export const connectInstructionsSchema = /* @__PURE__ */ (() => z
     }),
   })
   .describe('Ready-to-paste commands that reach a manager’s Docker API through an SSM port forward (no key pair, no inbound port)'))();
+export const diagnosticsSchema = /* @__PURE__ */ (() => z
+  .object({
+    clusterId: z.string(),
+    collectedAt: z.string(),
+    trigger: z.enum(['create-failed', 'requested']).describe('`create-failed`: when a create failed because nodes did not come up; `requested`: by POST'),
+    cause: z.string().optional().describe('`<instance id>: <line>`: the line of a node log that says why it did not come up'),
+    nodes: z.array(
+      z.object({
+        instanceId: z.string(),
+        consoleOutput: z.string().describe('The tail of the EC2 console output (at most 16 KiB characters), secrets redacted'),
+        truncated: z.boolean(),
+        cause: z.string().optional(),
+      }),
+    ),
+    swarm: z
+      .object({ instanceId: z.string(), status: z.string().describe("SSM's invocation status, or DeadlinePassed"), output: z.string(), truncated: z.boolean() })
+      .optional()
+      .describe('`docker info` and `docker node ls` on a running manager through SSM Run Command (a POST on a READY cluster)'),
+  })
+)();
 
 export const eventPageSchema = /* @__PURE__ */ (() => z
   .object({

@@ -25,6 +25,7 @@ import {
   eventPageSchema,
   listClustersQuerySchema,
   nodeListSchema,
+  diagnosticsSchema,
   nodesQuerySchema,
   pageQuerySchema,
   problemSchema,
@@ -230,6 +231,26 @@ function paths(): ZodOpenApiPathsObject {
         },
       },
     },
+    '/clusters/{id}/diagnostics': {
+      get: {
+        operationId: 'getClusterDiagnostics',
+        summary: "The latest diagnostics collected from the cluster's nodes (console output tails, redacted)",
+        requestParams: { path: clusterPathSchema },
+        responses: { '200': ok('The diagnostics', diagnosticsSchema), ...onCluster('No such cluster (or not yours), or no diagnostics were collected'), '422': problem('The cluster id is not valid'), ...authenticated },
+      },
+      post: {
+        operationId: 'collectClusterDiagnostics',
+        summary: "Collect diagnostics from the cluster's nodes now (READY or FAILED); the result is what GET then returns",
+        requestParams: { path: clusterPathSchema },
+        responses: {
+          '202': ok('The diagnostics collected', diagnosticsSchema),
+          ...onCluster(),
+          '409': problem('The cluster is not READY or FAILED'),
+          '422': problem('The cluster id is not valid'),
+          ...authenticated,
+        },
+      },
+    },
     '/clusters/{id}/events': {
       get: {
         operationId: 'listClusterEvents',
@@ -333,6 +354,7 @@ function nameComponents() {
     [clusterPlanSchema, 'ClusterPlan'],
     [nodeListSchema, 'NodeList'],
     [connectInstructionsSchema, 'ConnectInstructions'],
+    [diagnosticsSchema, 'Diagnostics'],
     [eventPageSchema, 'EventPage'],
     [deliveryResourceSchema, 'Delivery'],
     [deliveryPageSchema, 'DeliveryPage'],

@@ -10,6 +10,8 @@ import { getClusterHandler } from './get-cluster';
 import { listClusterDeliveriesHandler } from './list-cluster-deliveries';
 import { listClusterEventsHandler } from './list-cluster-events';
 import { listClusterNodesHandler } from './list-cluster-nodes';
+import { getClusterDiagnosticsHandler } from './get-cluster-diagnostics';
+import { collectClusterDiagnosticsHandler } from './collect-cluster-diagnostics';
 import { listClustersHandler } from './list-clusters';
 import { handler as openApiHandler } from './openapi';
 import { recordClusterActivityHandler } from './record-cluster-activity';
@@ -50,6 +52,8 @@ export const httpRoutes: HttpRoute[] = [
   { method: 'POST', path: '/clusters/{id}/activity', functionName: 'recordClusterActivity', build: recordClusterActivityHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/nodes', functionName: 'listClusterNodes', build: listClusterNodesHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/connect', functionName: 'connectCluster', build: connectClusterHandler, auth: 'caller' },
+  { method: 'GET', path: '/clusters/{id}/diagnostics', functionName: 'getClusterDiagnostics', build: getClusterDiagnosticsHandler, auth: 'caller' },
+  { method: 'POST', path: '/clusters/{id}/diagnostics', functionName: 'collectClusterDiagnostics', build: collectClusterDiagnosticsHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/events', functionName: 'listClusterEvents', build: listClusterEventsHandler, auth: 'caller' },
   { method: 'GET', path: '/openapi.json', functionName: 'openApi', build: () => openApiHandler, auth: 'caller' },
   { method: 'GET', path: '/clusters/{id}/deliveries', functionName: 'listClusterDeliveries', build: listClusterDeliveriesHandler, auth: 'caller' },

@@ -33,7 +33,7 @@ export const createClusterStep = {
   awaitCreation: awaitStackStep,
   checkStack: (deps: WatchDeps) => workflowTask('check stack', (input: CheckStackInput) => checkStackCreation(deps, input)),
   recordReady: (deps: OutcomeDeps & Deps<'instanceWaits'>) => workflowTask('record ready', (input: StackInput) => recordStackReady(deps, input)),
-  recordFailure: (deps: OutcomeDeps) =>
+  recordFailure: (deps: OutcomeDeps & Deps<'consoleOutput' | 'diagnostics'>) =>
     workflowTask('record failure', (input: { clusterId: string; stackId?: string; reason?: string; stackStatus?: string }) => recordStackFailure(deps, input)),
   deleteFailedStack: (deps: StackDeps & Deps<'quotas'>) => workflowTask('delete failed stack', (input: StackInput) => cleanUp.deleteFailedStack(deps, input)),
   checkStackDeletion: (deps: StackDeps & Deps<'quotas'>) => workflowTask('check stack deletion', (input: StackInput) => cleanUp.checkStackDeletion(deps, input)),

@@ -6,8 +6,8 @@
  */
 import { chatFollowUps } from '../../composition/chat';
 import { stackCanceller, stackGateway, stackReader, stackUpdater } from '../../composition/cloudformation';
-import { clusterStore, deliveryStore, dynamoDBClient, instanceWaits, quotaLedger, stackWaits } from '../../composition/dynamodb';
-import { instanceInventory } from '../../composition/ec2';
+import { clusterStore, deliveryStore, diagnosticsStore, dynamoDBClient, instanceWaits, quotaLedger, stackWaits } from '../../composition/dynamodb';
+import { consoleOutputReader, instanceInventory } from '../../composition/ec2';
 import { deliveryWorkflow, taskTokens } from '../../composition/stepfunctions';
 import type { Config } from '../../config';
 import { systemClock } from '../../use-cases/ports';
@@ -41,6 +41,9 @@ export const transitionDeps = (config: Config) => {
 
 /** Records a stack's outcome: a transition, plus the stack's outputs and the instances it made. */
 export const outcomeDeps = (config: Config) => ({ ...transitionDeps(config), stacks: stackReader(), instances: instanceInventory() });
+
+/** Records FAILED: the outcome, and the failed nodes' diagnostics when nodes did not come up. */
+export const failureDeps = (config: Config) => ({ ...outcomeDeps(config), consoleOutput: consoleOutputReader(), diagnostics: diagnosticsStore(config) });
 
 /** Records READY: the outcome, and each instance mapped to the cluster so that EC2's events keep its nodes current. */
 export const readyDeps = (config: Config) => {

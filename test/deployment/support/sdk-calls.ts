@@ -29,6 +29,7 @@ const IAM_PREFIX: Record<string, string> = {
   eventbridge: 'events',
   lambda: 'lambda',
   sfn: 'states',
+  ssm: 'ssm',
   iam: 'iam',
   sts: 'sts',
 };

@@ -7,6 +7,7 @@
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { slackSignature } from '../../../src/adapters/slack/signature';
+import { buildDiagnosticsStore } from '../../../src/adapters/dynamodb/diagnostics-store';
 import { buildIdempotentRunner } from '../../../src/adapters/dynamodb/idempotency';
 import { buildUpdateStarter } from '../../../src/adapters/stepfunctions/workflow-starter';
 import type { Dependencies } from '../../../src/composition';
@@ -58,6 +59,10 @@ function deps(overrides: Partial<Record<keyof Dependencies, unknown>> = {}): Dep
     deliveryWorkflow: { start: async () => 'arn:aws:states:us-east-1:123456789012:execution:deliver-webhook:x' },
     seenBefore: db.seenBefore,
     chatDispatch: async () => undefined,
+    diagnostics: buildDiagnosticsStore(db.documents, 'clusters'),
+    instances: { instancesOfCluster: async () => [], instancesById: async () => [] },
+    consoleOutput: { consoleOutput: async () => 'cloud-init finished' },
+    nodeCommands: { run: async (_region: string, instanceId: string) => ({ instanceId, status: 'Success', output: 'Swarm: active' }) },
     ...overrides,
   } as unknown as Dependencies;
 }
@@ -66,7 +71,7 @@ function deps(overrides: Partial<Record<keyof Dependencies, unknown>> = {}): Dep
 const broken = () =>
   deps(
     Object.fromEntries(
-      ['store', 'workflows', 'idempotent', 'quotas', 'followUps', 'deliveries', 'deliveryWorkflow', 'seenBefore'].map((port) => [
+      ['store', 'workflows', 'idempotent', 'quotas', 'followUps', 'deliveries', 'deliveryWorkflow', 'seenBefore', 'diagnostics'].map((port) => [
         port,
         new Proxy({}, { get: () => async () => Promise.reject(new Error('the port failed')) }),
       ]),
@@ -188,6 +193,24 @@ describe('what each route answers of its own', () => {
     const cluster = await stored();
 
     expect((await send(name, request(routeNamed(name), { id: cluster.id, principal: cluster.owner }))).statusCode).toBe(200);
+  });
+
+  it('getClusterDiagnostics: none collected yet, then the latest collected', async () => {
+    const cluster = await stored({ status: 'FAILED' });
+    const route = routeNamed('getClusterDiagnostics');
+
+    expect((await send('getClusterDiagnostics', request(route, { id: cluster.id, principal: cluster.owner }))).statusCode).toBe(404);
+    await buildDiagnosticsStore(db.documents, 'clusters').put({ clusterId: cluster.id, collectedAt: NOW, trigger: 'create-failed', nodes: [] });
+    expect((await send('getClusterDiagnostics', request(route, { id: cluster.id, principal: cluster.owner }))).statusCode).toBe(200);
+  });
+
+  it('collectClusterDiagnostics: collected from a READY cluster, refused while it is CREATING', async () => {
+    const ready = await stored();
+    const creating = await stored({ status: 'CREATING' });
+    const route = routeNamed('collectClusterDiagnostics');
+
+    expect((await send('collectClusterDiagnostics', request(route, { id: ready.id, principal: ready.owner }))).statusCode).toBe(202);
+    expect((await send('collectClusterDiagnostics', request(route, { id: creating.id, principal: creating.owner }))).statusCode).toBe(409);
   });
 
   it('webConsole: the page (as packaged), or 500 when there is none (from source nothing defines it)', async () => {

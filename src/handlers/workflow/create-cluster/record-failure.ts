@@ -2,7 +2,7 @@
  * The `recordFailure` function (create cluster workflow): records a failed create. It builds only what this step uses.
  */
 import { createClusterStep } from '../create-cluster-steps';
-import { outcomeDeps } from '../step-wiring';
+import { failureDeps } from '../step-wiring';
 import { lambdaStep } from '../task';
 
-export const recordFailure = lambdaStep((config) => createClusterStep.recordFailure(outcomeDeps(config)));
+export const recordFailure = lambdaStep((config) => createClusterStep.recordFailure(failureDeps(config)));
