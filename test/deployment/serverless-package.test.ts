@@ -238,9 +238,12 @@ describe('serverless package', () => {
       for (const statement of statements()) {
         for (const action of actions(statement)) expect(action).not.toMatch(/\*/);
         // SendTaskSuccess/Failure/Heartbeat take no resource-level permission: IAM accepts only "*" for them (Service
-        // Authorization Reference, AWS Step Functions: the three actions list no resource type).
+        // Authorization Reference, AWS Step Functions: the three actions list no resource type). ssm:GetCommandInvocation
+        // is a Read action with no resource type either (Service Authorization Reference, AWS Systems Manager,
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html); the
+        // SendCommand it reads is scoped to the clusters' tagged instances.
         if (statement.Resource === '*') {
-          for (const action of actions(statement)) expect(action).toMatch(/^(ec2:Describe|logs:|xray:|states:SendTask(Success|Failure|Heartbeat)$)/);
+          for (const action of actions(statement)) expect(action).toMatch(/^(ec2:Describe|logs:|xray:|states:SendTask(Success|Failure|Heartbeat)$|ssm:GetCommandInvocation$)/);
         }
       }
     });

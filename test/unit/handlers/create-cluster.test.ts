@@ -78,7 +78,7 @@ describe('POST /clusters', () => {
     const read = await invoke(getClusterHandler(deps), httpEvent({ path: `/clusters/${created.json!.id as string}`, pathParameters: { id: created.json!.id as string }, principal: 'owner-hook' }));
     expect(read.statusCode).toBe(200);
     expect(read.body).not.toContain('whsec_');
-    expect(read.json!.webhook).toEqual({ url: 'https://hooks.example.com/swarm', events: ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed', 'cluster.expiring', 'cluster.updated', 'cluster.update_failed', 'cluster.hibernated'] });
+    expect(read.json!.webhook).toEqual({ url: 'https://hooks.example.com/swarm', events: ['cluster.ready', 'cluster.failed', 'cluster.deleted', 'cluster.delete_failed', 'cluster.expiring', 'cluster.updated', 'cluster.update_failed', 'cluster.hibernated', 'cluster.degraded', 'cluster.recovered', 'cluster.drifted'] });
   });
 
   it.each([
