@@ -2,6 +2,7 @@
  * Owner A against owner B's cluster, on every route that names a cluster: one table row per route. A route added to
  * routes.ts with `{id}` in its path fails "covers every route that names a cluster" until it has its row here.
  */
+import { buildDiagnosticsStore } from '../../../src/adapters/dynamodb/diagnostics-store';
 import type { Dependencies } from '../../../src/composition';
 import type { ClusterAction } from '../../../src/domain/access';
 import { newClusterId, type Cluster } from '../../../src/domain/cluster';
@@ -40,6 +41,12 @@ async function withManager(cluster: Cluster): Promise<Record<string, string>> {
   return {};
 }
 
+/** Diagnostics collected earlier, for reading them. */
+async function withDiagnostics(cluster: Cluster): Promise<Record<string, string>> {
+  await buildDiagnosticsStore(db.documents, 'clusters').put({ clusterId: cluster.id, collectedAt: '2026-11-26T12:00:00.000Z', trigger: 'requested', nodes: [] });
+  return {};
+}
+
 const CLUSTER_ROUTES: Row[] = [
   { route: 'GET /clusters/{id}', action: 'read' },
   { route: 'DELETE /clusters/{id}', action: 'delete' },
@@ -51,6 +58,8 @@ const CLUSTER_ROUTES: Row[] = [
   { route: 'POST /clusters/{id}/activity', action: 'change' },
   { route: 'GET /clusters/{id}/nodes', action: 'read' },
   { route: 'GET /clusters/{id}/connect', action: 'read', setup: withManager },
+  { route: 'GET /clusters/{id}/diagnostics', action: 'read', setup: withDiagnostics },
+  { route: 'POST /clusters/{id}/diagnostics', action: 'change', setup: withManager },
   { route: 'GET /clusters/{id}/events', action: 'read' },
   { route: 'GET /clusters/{id}/deliveries', action: 'read', setup: withDelivery },
   { route: 'POST /clusters/{id}/deliveries/{deliveryId}/redeliver', action: 'change', setup: withDelivery },
@@ -80,6 +89,9 @@ beforeAll(async () => {
     deliveries: db.deliveries,
     deliveryWorkflow: { start: async () => 'arn:aws:states:us-east-1:000000000000:execution:deliver-webhook:x' },
     access: { operatorRoleArns: [OPERATOR_ROLE] },
+    diagnostics: buildDiagnosticsStore(db.documents, 'clusters'),
+    consoleOutput: { consoleOutput: async () => 'Cloud-init v. 22.2.2 finished' },
+    nodeCommands: { run: async (_region: string, instanceId: string) => ({ instanceId, status: 'Success', output: 'Swarm: active' }) },
   } as unknown as Dependencies;
 });
 afterAll(() => db.close());
