@@ -19,6 +19,7 @@ import type { StackEventView } from '../../domain/stack';
 import { plannedResourceCount } from '../../domain/stack-wait';
 import type { StackGateway, StackReader, StackUpdates } from '../../use-cases/ports';
 import { classifyAwsError } from '../aws-errors';
+import { clientsByRegion } from '../clients-by-region';
 
 /** How many pages of stack events we read at most when looking for a root cause (100 events a page). */
 const MAX_EVENT_PAGES = 10;
@@ -62,19 +63,11 @@ export const PERMISSIONS_BOUNDARY_PARAMETER = 'PermissionsBoundaryArn';
 
 /** One CloudFormation client per region, created on first use. */
 type ClientFor = (region: string) => CloudFormationClient;
-
-function clientsByRegion(): ClientFor {
-  const clients = new Map<string, CloudFormationClient>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) clients.set(region, (client = new CloudFormationClient({ region })));
-    return client;
-  };
-}
+const cloudFormationClients = (): ClientFor => clientsByRegion((region) => new CloudFormationClient({ region }));
 
 /** Reading stacks only: DescribeStacks and DescribeStackEvents, nothing that changes a stack or passes a role. */
 export function buildStackReader(options: { clientFor?: ClientFor } = {}): StackReader {
-  const clientFor = options.clientFor ?? clientsByRegion();
+  const clientFor = options.clientFor ?? cloudFormationClients();
   return {
     async describeStack(region, stackNameOrId) {
       try {
@@ -127,7 +120,7 @@ export interface StackGatewayOptions {
 
 /** Reading, creating and deleting stacks through the service role. */
 export function buildStackGateway(options: StackGatewayOptions): StackGateway {
-  const clientFor = options.clientFor ?? clientsByRegion();
+  const clientFor = options.clientFor ?? cloudFormationClients();
   return {
     ...buildStackReader({ clientFor }),
     async createStack(request) {
@@ -173,7 +166,7 @@ export function buildStackGateway(options: StackGatewayOptions): StackGateway {
  * ContinueUpdateRollback through the same role for a stack an earlier update left in UPDATE_ROLLBACK_FAILED.
  */
 export function buildStackUpdater(options: StackGatewayOptions): Pick<StackUpdates, 'updateStack' | 'continueUpdateRollback'> {
-  const clientFor = options.clientFor ?? clientsByRegion();
+  const clientFor = options.clientFor ?? cloudFormationClients();
   return {
     async updateStack(request) {
       try {
@@ -214,7 +207,7 @@ export function buildStackUpdater(options: StackGatewayOptions): Pick<StackUpdat
 
 /** CancelUpdateStack only (a delete that finds its stack mid-update): it passes no role. */
 export function buildStackCanceller(options: { clientFor?: ClientFor } = {}): Pick<StackUpdates, 'cancelUpdateStack'> {
-  const clientFor = options.clientFor ?? clientsByRegion();
+  const clientFor = options.clientFor ?? cloudFormationClients();
   return {
     async cancelUpdateStack(region, stackNameOrId, clientRequestToken) {
       try {

@@ -8,10 +8,11 @@
 import { EC2Client, GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import type { ConsoleOutputReader } from '../../use-cases/ports';
 import { classifyAwsError, isTransient } from '../aws-errors';
+import { clientsByRegion } from '../clients-by-region';
 
 const decode = (output: string | undefined): string => (output ? Buffer.from(output, 'base64').toString('utf8') : '');
 
-export function buildConsoleOutputReader(clientFor: (region: string) => EC2Client = defaultClients()): ConsoleOutputReader {
+export function buildConsoleOutputReader(clientFor: (region: string) => EC2Client = clientsByRegion((region) => new EC2Client({ region }))): ConsoleOutputReader {
   async function read(region: string, instanceId: string, latest: boolean): Promise<string> {
     const result = await clientFor(region).send(new GetConsoleOutputCommand({ InstanceId: instanceId, ...(latest ? { Latest: true } : {}) }));
     return decode(result.Output);
@@ -40,11 +41,3 @@ export function buildConsoleOutputReader(clientFor: (region: string) => EC2Clien
 /** EC2 has forgotten the instance (long terminated), or never knew it. */
 const isNotFound = (error: unknown): boolean => error instanceof Error && error.name.startsWith('InvalidInstanceID');
 
-function defaultClients(): (region: string) => EC2Client {
-  const clients = new Map<string, EC2Client>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) clients.set(region, (client = new EC2Client({ region })));
-    return client;
-  };
-}

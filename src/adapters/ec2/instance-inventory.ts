@@ -4,6 +4,7 @@ import { CLUSTER_TAGS, type ClusterNode } from '../../domain/cluster';
 import { byRoleZoneId } from '../../domain/nodes';
 import type { InstanceInventory } from '../../use-cases/ports';
 import { classifyAwsError } from '../aws-errors';
+import { clientsByRegion } from '../clients-by-region';
 
 /** A cluster has at most 5 + 1000 instances; 11 pages of 100 cover it with room for replaced ones. */
 const MAX_PAGES = 20;
@@ -24,7 +25,7 @@ function toNode(instance: Instance): ClusterNode {
   };
 }
 
-export function buildInstanceInventory(clientFor: (region: string) => EC2Client = defaultClients()): InstanceInventory {
+export function buildInstanceInventory(clientFor: (region: string) => EC2Client = clientsByRegion((region) => new EC2Client({ region }))): InstanceInventory {
   async function describe(region: string, filters: Filter[]): Promise<ClusterNode[]> {
     const nodes: ClusterNode[] = [];
     let nextToken: string | undefined;
@@ -59,11 +60,3 @@ export function buildInstanceInventory(clientFor: (region: string) => EC2Client 
   };
 }
 
-function defaultClients(): (region: string) => EC2Client {
-  const clients = new Map<string, EC2Client>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) clients.set(region, (client = new EC2Client({ region })));
-    return client;
-  };
-}

@@ -9,6 +9,7 @@
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { NodeCommands } from '../../use-cases/ports';
 import { classifyAwsError } from '../aws-errors';
+import { clientsByRegion } from '../clients-by-region';
 
 /** Statuses after which the invocation changes no more. */
 const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling']);
@@ -21,7 +22,7 @@ export interface RunCommandTiming {
 
 const realTiming: RunCommandTiming = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
-export function buildNodeCommands(clientFor: (region: string) => SSMClient = defaultClients(), timing: RunCommandTiming = realTiming): NodeCommands {
+export function buildNodeCommands(clientFor: (region: string) => SSMClient = clientsByRegion((region) => new SSMClient({ region })), timing: RunCommandTiming = realTiming): NodeCommands {
   return {
     async run(region, instanceId, commands, { deadlineMs }) {
       const client = clientFor(region);
@@ -65,11 +66,3 @@ export function buildNodeCommands(clientFor: (region: string) => SSMClient = def
   };
 }
 
-function defaultClients(): (region: string) => SSMClient {
-  const clients = new Map<string, SSMClient>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) clients.set(region, (client = new SSMClient({ region })));
-    return client;
-  };
-}
