@@ -1,12 +1,11 @@
 import type { Cluster } from '../domain/cluster';
-import { StaleClusterError } from '../domain/errors';
 import { reaperDecision, reapReason, reminderText, type DeletionDeadline } from '../domain/expiry';
 import type { QuotaLimits } from '../domain/quota';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import { notifyClusterOutcome, recordWebhookGivenUp } from './notify-cluster-outcome';
 import type { ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, QuotaLedger, WorkflowStarter } from './ports';
-import { sweep } from './sweep';
+import { sweep, visitGuarded } from './sweep';
 import { beginDeletion } from './request-cluster-deletion';
 import { beginUpdate } from './request-cluster-update';
 
@@ -39,6 +38,8 @@ export interface ReapSummary {
   failed: number;
 }
 
+const REAPER = { name: 'reaper', failure: 'reaper could not handle a cluster' };
+
 /**
  * Primary course (a scheduled run):
  * 1. Query the reaper's index for clusters whose deadline is within the reminder lead time (never a Scan).
@@ -57,37 +58,27 @@ export async function reapClusters(deps: ReapDeps): Promise<ReapSummary> {
   const now = deps.clock.now();
   const until = new Date(now.getTime() + deps.reminderLeadSeconds * 1000).toISOString();
   const summary: ReapSummary = { examined: 0, reminded: 0, deleted: 0, hibernated: 0, raced: 0, failed: 0 };
-  summary.examined = await sweep((page) => deps.store.listReapable({ until, ...page }), deps.batchSize, (candidate) => reapOne(deps, candidate.id, now, summary));
+  summary.examined = await sweep((page) => deps.store.listReapable({ until, ...page }), deps.batchSize, (candidate) => visitGuarded(REAPER, candidate.id, summary, () => reapOne(deps, candidate.id, now, summary)));
   if (summary.examined > 0) logger.info('reaper run finished', { ...summary });
   return summary;
 }
 
 async function reapOne(deps: ReapDeps, clusterId: string, now: Date, summary: ReapSummary): Promise<void> {
-  try {
-    let cluster = await deps.store.get(clusterId);
-    if (!cluster) return;
-    const decision = reaperDecision(cluster, now, deps.reminderLeadSeconds * 1000);
-    if (decision.action === 'none') return;
-    if (decision.action === 'remind' || decision.remindFirst) {
-      cluster = await remind(deps, cluster, decision.deadline);
-      summary.reminded += 1;
-    }
-    if (decision.action === 'delete') {
-      await beginDeletion(deps, cluster, { reason: decision.deadline.reason, statusReason: reapReason(cluster, decision.deadline), isActivity: false });
-      summary.deleted += 1;
-    }
-    if (decision.action === 'hibernate') {
-      await beginUpdate(deps, cluster, { operation: 'hibernate' }, { requestedBy: 'reaper', isActivity: false, statusReason: reapReason(cluster, decision.deadline) });
-      summary.hibernated += 1;
-    }
-  } catch (error) {
-    if (error instanceof StaleClusterError) {
-      logger.info('cluster changed while the reaper looked; left for the next run', { clusterId });
-      summary.raced += 1;
-      return;
-    }
-    logger.error('reaper could not handle a cluster', { clusterId, error });
-    summary.failed += 1;
+  let cluster = await deps.store.get(clusterId);
+  if (!cluster) return;
+  const decision = reaperDecision(cluster, now, deps.reminderLeadSeconds * 1000);
+  if (decision.action === 'none') return;
+  if (decision.action === 'remind' || decision.remindFirst) {
+    cluster = await remind(deps, cluster, decision.deadline);
+    summary.reminded += 1;
+  }
+  if (decision.action === 'delete') {
+    await beginDeletion(deps, cluster, { reason: decision.deadline.reason, statusReason: reapReason(cluster, decision.deadline), isActivity: false });
+    summary.deleted += 1;
+  }
+  if (decision.action === 'hibernate') {
+    await beginUpdate(deps, cluster, { operation: 'hibernate' }, { requestedBy: 'reaper', isActivity: false, statusReason: reapReason(cluster, decision.deadline) });
+    summary.hibernated += 1;
   }
 }
 

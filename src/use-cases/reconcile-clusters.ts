@@ -4,14 +4,13 @@
  * the process), the request that wrote the record died before StartExecution, an execution-ended event was lost.
  */
 import type { Cluster, ClusterStatus } from '../domain/cluster';
-import { StaleClusterError } from '../domain/errors';
 import { drivingExecution, isTransitional, MAX_WORKFLOW_RESUMES, resumedExecutionArn, resumesOf, type TransitionalStatus } from '../domain/reconciliation';
 import type { WebhookEventType } from '../domain/webhook';
 import { logger } from '../logger';
 import { record, transition } from './lifecycle';
 import { notifyClusterOutcome } from './notify-cluster-outcome';
 import type { ChatFollowUps, Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, ExecutionState, QuotaLedger, StackReader, WorkflowExecutions } from './ports';
-import { sweep } from './sweep';
+import { sweep, visitGuarded } from './sweep';
 
 export interface ReconcileDeps {
   store: ClusterStore;
@@ -56,6 +55,8 @@ const ENDING: Record<TransitionalStatus, { status: ClusterStatus; event: Webhook
 
 type Settlement = { action: 'resume' } | { action: 'end'; why: string };
 
+const RECONCILER = { name: 'reconciler', failure: 'reconciler could not settle a cluster' };
+
 /**
  * Primary course (a scheduled run; locally also once at start):
  * 1. Query the transitional clusters whose record has been quiet for the grace period, in pages (a sparse index,
@@ -76,36 +77,26 @@ export async function reconcileClusters(deps: ReconcileDeps): Promise<ReconcileS
   const now = deps.clock.now();
   const quietSince = new Date(now.getTime() - deps.graceSeconds * 1000).toISOString();
   const summary: ReconcileSummary = { examined: 0, running: 0, resumed: 0, ended: 0, raced: 0, failed: 0 };
-  summary.examined = await sweep((page) => deps.store.listTransitional({ quietSince, ...page }), deps.batchSize, (candidate) => reconcileOne(deps, candidate.id, quietSince, summary));
+  summary.examined = await sweep((page) => deps.store.listTransitional({ quietSince, ...page }), deps.batchSize, (candidate) => visitGuarded(RECONCILER, candidate.id, summary, () => reconcileOne(deps, candidate.id, quietSince, summary)));
   if (summary.resumed + summary.ended + summary.failed > 0) logger.info('reconciler run finished', { ...summary });
   return summary;
 }
 
 async function reconcileOne(deps: ReconcileDeps, clusterId: string, quietSince: string, summary: ReconcileSummary): Promise<void> {
-  try {
-    const cluster = await deps.store.get(clusterId);
-    // Settled, or changed since the (eventually consistent) index was read: whoever changed it is driving it.
-    if (!cluster || !isTransitional(cluster.status) || cluster.updatedAt >= quietSince) return;
-    const transitional = cluster as Cluster & { status: TransitionalStatus };
-    const { executionArn } = drivingExecution(transitional);
-    const state: ExecutionState = executionArn ? await deps.executions.describe(executionArn) : { state: 'missing' };
-    if (state.state === 'running') {
-      summary.running += 1;
-      return;
-    }
-    const settlement = await settle(deps, transitional, state);
-    if (settlement.action === 'resume') await resume(deps, transitional);
-    else await end(deps, transitional, settlement.why);
-    summary[settlement.action === 'resume' ? 'resumed' : 'ended'] += 1;
-  } catch (error) {
-    if (error instanceof StaleClusterError) {
-      logger.info('cluster changed while the reconciler looked; left for the next run', { clusterId });
-      summary.raced += 1;
-      return;
-    }
-    logger.error('reconciler could not settle a cluster', { clusterId, error });
-    summary.failed += 1;
+  const cluster = await deps.store.get(clusterId);
+  // Settled, or changed since the (eventually consistent) index was read: whoever changed it is driving it.
+  if (!cluster || !isTransitional(cluster.status) || cluster.updatedAt >= quietSince) return;
+  const transitional = cluster as Cluster & { status: TransitionalStatus };
+  const { executionArn } = drivingExecution(transitional);
+  const state: ExecutionState = executionArn ? await deps.executions.describe(executionArn) : { state: 'missing' };
+  if (state.state === 'running') {
+    summary.running += 1;
+    return;
   }
+  const settlement = await settle(deps, transitional, state);
+  if (settlement.action === 'resume') await resume(deps, transitional);
+  else await end(deps, transitional, settlement.why);
+  summary[settlement.action === 'resume' ? 'resumed' : 'ended'] += 1;
 }
 
 async function settle(deps: ReconcileDeps, cluster: Cluster & { status: TransitionalStatus }, state: Exclude<ExecutionState, { state: 'running' }>): Promise<Settlement> {

@@ -3,13 +3,12 @@
  * says (the stack, the instances) and records the finding as `health`, never touching `status`.
  */
 import type { Cluster } from '../domain/cluster';
-import { StaleClusterError } from '../domain/errors';
 import { assessHealth, healthEvent, healthText, sameHealth, type ClusterHealth } from '../domain/health';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import { notifyClusterOutcome, recordWebhookGivenUp } from './notify-cluster-outcome';
 import type { Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, StackReader } from './ports';
-import { sweep } from './sweep';
+import { sweep, visitGuarded } from './sweep';
 
 export interface HealthSweepDeps {
   store: ClusterStore;
@@ -45,6 +44,8 @@ const SETTLED = new Set(['READY', 'HIBERNATED']);
  */
 export const CHECKED_AT_REFRESH_MS = 60 * 60 * 1000;
 
+const HEALTH_SWEEP = { name: 'health sweep', failure: 'health sweep could not check a cluster' };
+
 /**
  * Primary course (a scheduled run):
  * 1. Query the sparse index of READY and HIBERNATED clusters, in pages (never a Scan).
@@ -58,38 +59,28 @@ export const CHECKED_AT_REFRESH_MS = 60 * 60 * 1000;
  */
 export async function sweepHealth(deps: HealthSweepDeps): Promise<HealthSweepSummary> {
   const summary: HealthSweepSummary = { examined: 0, healthy: 0, degraded: 0, drifted: 0, changed: 0, raced: 0, failed: 0 };
-  summary.examined = await sweep((page) => deps.store.listSettled(page), deps.batchSize, (candidate) => checkOne(deps, candidate.id, summary));
+  summary.examined = await sweep((page) => deps.store.listSettled(page), deps.batchSize, (candidate) => visitGuarded(HEALTH_SWEEP, candidate.id, summary, () => checkOne(deps, candidate.id, summary)));
   if (summary.changed + summary.failed > 0) logger.info('health sweep finished', { ...summary });
   return summary;
 }
 
 async function checkOne(deps: HealthSweepDeps, clusterId: string, summary: HealthSweepSummary): Promise<void> {
-  try {
-    const cluster = await deps.store.get(clusterId);
-    if (!cluster || !SETTLED.has(cluster.status)) return;
-    const [stack, instances] = await Promise.all([
-      deps.stacks.describeStack(cluster.region, cluster.stackId ?? cluster.stackName),
-      deps.instances.instancesOfCluster(cluster.region, cluster.id),
-    ]);
-    const finding = assessHealth(cluster, { stack, instances });
-    const health: ClusterHealth = { ...finding, checkedAt: deps.clock.now().toISOString() };
-    summary[health.status] += 1;
-    if (sameHealth(cluster.health, health)) {
-      const recorded = cluster.health ? Date.parse(cluster.health.checkedAt) : Number.NEGATIVE_INFINITY;
-      if (Date.parse(health.checkedAt) - recorded >= CHECKED_AT_REFRESH_MS) await deps.store.touchHealth(cluster, health);
-      return;
-    }
-    await changed(deps, cluster, health);
-    summary.changed += 1;
-  } catch (error) {
-    if (error instanceof StaleClusterError) {
-      logger.info('cluster changed while the health sweep looked; left for the next run', { clusterId });
-      summary.raced += 1;
-      return;
-    }
-    logger.error('health sweep could not check a cluster', { clusterId, error });
-    summary.failed += 1;
+  const cluster = await deps.store.get(clusterId);
+  if (!cluster || !SETTLED.has(cluster.status)) return;
+  const [stack, instances] = await Promise.all([
+    deps.stacks.describeStack(cluster.region, cluster.stackId ?? cluster.stackName),
+    deps.instances.instancesOfCluster(cluster.region, cluster.id),
+  ]);
+  const finding = assessHealth(cluster, { stack, instances });
+  const health: ClusterHealth = { ...finding, checkedAt: deps.clock.now().toISOString() };
+  summary[health.status] += 1;
+  if (sameHealth(cluster.health, health)) {
+    const recorded = cluster.health ? Date.parse(cluster.health.checkedAt) : Number.NEGATIVE_INFINITY;
+    if (Date.parse(health.checkedAt) - recorded >= CHECKED_AT_REFRESH_MS) await deps.store.touchHealth(cluster, health);
+    return;
   }
+  await changed(deps, cluster, health);
+  summary.changed += 1;
 }
 
 async function changed(deps: HealthSweepDeps, cluster: Cluster, health: ClusterHealth): Promise<void> {

@@ -1,3 +1,5 @@
+import { StaleClusterError } from '../domain/errors';
+import { logger } from '../logger';
 import type { Page } from './ports';
 
 /** Candidates asked for per page; a run stops at its batch size, the next run picks up the rest. */
@@ -23,4 +25,28 @@ export async function sweep<T>(
     cursor = page.nextCursor;
   } while (cursor && visited < batchSize);
   return visited;
+}
+
+/**
+ * One candidate's visit in a scheduled run. A record that changed between the read and the write (StaleClusterError:
+ * a transition won) is left for the next run and counted as raced; any other failure is logged and counted, and does
+ * not stop the others.
+ */
+export async function visitGuarded(
+  run: { name: string; failure: string },
+  clusterId: string,
+  summary: { raced: number; failed: number },
+  visit: () => Promise<void>,
+): Promise<void> {
+  try {
+    await visit();
+  } catch (error) {
+    if (error instanceof StaleClusterError) {
+      logger.info(`cluster changed while the ${run.name} looked; left for the next run`, { clusterId });
+      summary.raced += 1;
+      return;
+    }
+    logger.error(run.failure, { clusterId, error });
+    summary.failed += 1;
+  }
 }
