@@ -8,6 +8,7 @@
  *   emulator (or real AWS) for that service.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { DataDirInUseError, localDataLayout } from './data-dir';
 
 // Before any module builds its logger or SDK client.
@@ -49,8 +50,22 @@ async function main(): Promise<void> {
     await cloud.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  // One Ctrl-C reaches this process more than once: the terminal signals the whole process group (npm, tsx and this
+  // node), npm forwards it to its script and tsx relays it to this node. A repeat within a second is that echo and
+  // must not cut the clean-up short (a once() handler would leave the repeat to the default action: killed, with the
+  // data folder's files half written); a later one is a person insisting, and ends the process at once.
+  let stopping: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping === undefined) {
+      stopping = Date.now();
+      void stop();
+    } else if (Date.now() - stopping > 1000) {
+      console.log(`${time()} ${signal} again: exiting without finishing the clean-up`);
+      process.exit(128 + constants.signals[signal]);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 main().catch((error: unknown) => {

@@ -8,10 +8,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ROOT, sandboxEnv, sandboxUrl } from '../support/sandbox-process';
 import { eventually } from '../support/webhook-receiver';
 
-const ROOT = resolve(__dirname, '../..');
 const dataDir = mkdtempSync(join(tmpdir(), 'swarm-restart-'));
 
 interface Sandbox {
@@ -20,11 +20,8 @@ interface Sandbox {
   output: () => string;
 }
 
-/** The child's environment: this test's, without what another test's local cloud may have left behind. */
 function childEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_ENDPOINT_URL') && !name.startsWith('RECONCILER_')));
-  return {
-    ...env,
+  return sandboxEnv({
     PORT: '0',
     LOCAL_DATA_DIR: dataDir,
     // A default cluster (3 managers, 5 workers) takes about 10 s to create: time to stop it halfway.
@@ -32,7 +29,7 @@ function childEnv(): NodeJS.ProcessEnv {
     REAPER_INTERVAL_SECONDS: '0',
     RECONCILER_INTERVAL_SECONDS: '2',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
-  };
+  });
 }
 
 function run(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -46,14 +43,7 @@ function run(): { child: ChildProcess; output: () => string; exited: Promise<num
 
 async function start(): Promise<Sandbox> {
   const { child, output } = run();
-  const line = await eventually(
-    async () => output(),
-    (text) => /is up in \d+ ms: (http:\S+)/.test(text) || child.exitCode !== null,
-    90_000,
-    100,
-  );
-  const url = /is up in \d+ ms: (http:\S+)/.exec(line)?.[1];
-  if (!url) throw new Error(`npm start did not come up:\n${line}`);
+  const url = await sandboxUrl(output, () => child.exitCode !== null);
   return { child, url, output };
 }
 
