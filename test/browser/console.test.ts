@@ -8,7 +8,7 @@
  * The console asks for the dry run (POST /clusters?dryRun=true) only when the served OpenAPI document offers it; this
  * service's does, so the estimate must show (test/unit/console covers a document without it).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,10 +35,20 @@ const deliveries: { id: string; type: string }[] = [];
 const offOrigin: string[] = [];
 const consoleErrors: string[] = [];
 
+/** Exists and may be executed (what scripts/system-tools.sh checks with `[ -x ]`). */
+function runnable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 beforeAll(async () => {
   // Fails, not skips: a missing browser must not turn this test into one that cannot fail.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's package with \`sudo apt-get install -y chromium\` (.ci/run does), or set CHROMIUM_PATH to a Chromium binary`);
+  if (!runnable(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's package with \`sudo apt-get install -y chromium\` (npm test does it when run as root), or set CHROMIUM_PATH to a Chromium binary`);
   }
   dataDir = mkdtempSync(join(tmpdir(), 'console-e2e-'));
   receiver = createServer((request, response) => {

@@ -10,8 +10,8 @@
  *
  * No LOCAL_API_KEY: the README's walkthrough runs against the open sandbox (its requests carry no key), so this does too.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localDataLayout, lockDataDir } from '../../sandbox/data-dir';
@@ -71,11 +71,24 @@ function npmStart(): NpmStart {
   return { child, output: () => output, exited };
 }
 
-/** The processes still in the group, as `pid command` lines (empty when none is left). */
+/**
+ * The processes still in the group, as `pid args` lines (empty when none is left), read from /proc rather than with
+ * `ps`, which a slim image may lack. Zombies are left out: they no longer run, only wait for their parent to read them.
+ */
 function groupMembers(pgid: number): string[] {
-  const ps = spawnSync('ps', ['-o', 'pid=,stat=,args=', '-g', String(pgid)], { encoding: 'utf8' });
-  // Zombies wait only for their parent to read their status: they no longer run.
-  return ps.stdout.split('\n').map((line) => line.trim()).filter((line) => line && !/^\d+\s+Z/.test(line));
+  const members: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so split after its last ')'.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) !== pgid || state === 'Z') continue;
+      members.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim()}`);
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return members;
 }
 
 async function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {

@@ -1,6 +1,6 @@
 /**
  * The user data of both launch templates, with Fn::Sub resolved as CloudFormation would, checked by shellcheck
- * (Debian package `shellcheck`; .ci/run installs it). A missing shellcheck fails the test rather than skipping it.
+ * (Debian package `shellcheck`; npm test installs it as root). A missing shellcheck fails the test rather than skipping it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,9 +19,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function shellcheck(path: string): { status: number | null; output: string } {
   const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '--format=gcc', path], { encoding: 'utf8', timeout: 30_000 });
-  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new Error('shellcheck is not installed: run `apt-get install -y shellcheck` (Debian/Ubuntu) — .ci/run does this');
+  // Not on PATH (ENOENT) or not runnable (EACCES): either way the fix is the package.
+  const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EACCES') {
+    throw new Error(`shellcheck could not run (${code}): run \`sudo apt-get install -y shellcheck\` (Debian/Ubuntu); npm test does it when run as root`);
   }
+  if (result.error) throw result.error;
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

@@ -6,12 +6,12 @@
  * YAML 1.1 spec: https://yaml.org/spec/1.1/). The npm `yaml` and `js-yaml` readers accept text these refuse, such as
  * a `?` inside a flow mapping, so our own reader alone cannot vouch for a template.
  *
- * PyYAML comes from Debian's `python3-yaml` (.ci/run installs it). A missing PyYAML fails the test with the command
+ * PyYAML comes from Debian's `python3-yaml` (npm test installs it as root: scripts/system-tools.sh). A missing PyYAML fails the test with the command
  * that installs it, the same way the shellcheck check does.
  */
 import { spawnSync } from 'node:child_process';
 
-export const INSTALL_PYYAML = 'apt-get install -y python3-yaml';
+export const INSTALL_PYYAML = 'sudo apt-get install -y python3-yaml';
 
 // A pyenv or venv `python3` first on PATH may lack PyYAML while Debian's interpreter has it, so try both.
 const PYTHON_CANDIDATES = ['python3', '/usr/bin/python3'];
@@ -60,7 +60,7 @@ function pythonWithPyYaml(): string {
     const probe = spawnSync(candidate, ['-c', 'import yaml'], { encoding: 'utf8', timeout: 10_000 });
     if (probe.status === 0) return (python = candidate);
   }
-  throw new Error(`PyYAML is not installed (tried ${PYTHON_CANDIDATES.join(', ')}): run \`${INSTALL_PYYAML}\` (Debian/Ubuntu) — .ci/run does this`);
+  throw new Error(`PyYAML is not installed (tried ${PYTHON_CANDIDATES.join(', ')}): run \`${INSTALL_PYYAML}\` (Debian/Ubuntu); npm test does it when run as root`);
 }
 
 export type StrictYamlResult = { ok: true; document: unknown; pyyamlVersion: string } | { ok: false; error: string };
