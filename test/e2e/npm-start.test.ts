@@ -139,6 +139,8 @@ describe('npm start, as the README runs it', () => {
     const settled = await eventually(() => statusOf(clusterId), (c) => c.status !== 'CREATING', WALKTHROUGH_WAIT_MS, 500);
     expect(settled).toMatchObject({ status: 'READY', statusReason: 'stack CREATE_COMPLETE; 3 managers and 5 workers over 3 availability zones' });
     expect(existsSync(localDataLayout(dataDir).endpointsFile)).toBe(true);
+    // The request it suggests on start is the walkthrough's, at the address it listens on.
+    expect(started.output()).toContain(`try: curl -s -X POST ${url}/clusters -H 'content-type: application/json' -d '${JSON.stringify(request.body)}'`);
   }, WALKTHROUGH_WAIT_MS + 120_000);
 
   it('deletes it: DELETING at once, then DELETED with every instance terminated', async () => {
