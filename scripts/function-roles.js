@@ -160,7 +160,7 @@ const FUNCTION_PERMISSIONS = {
   updateStack: ['clusters', 'stackUpdate'],
   awaitStackUpdate: ['stackWaits', 'taskCallbacks'],
   checkStackUpdate: ['clusters', 'stackRead'],
-  recordUpdateOutcome: ['clusters', 'stackRead', 'nodeInventory'],
+  recordUpdateOutcome: ['clusters', 'stackRead', 'nodeInventory', 'nodeConsoleOutput'],
   markUpdateFailed: ['clusters'],
   notifyUpdateOutcome: ['clusters', 'deliveryWorkflow'],
   updateWebhookGivenUp: ['clusters'],

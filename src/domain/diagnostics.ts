@@ -25,8 +25,11 @@ export interface NodeDiagnostics {
 export interface ClusterDiagnostics {
   clusterId: string;
   collectedAt: string;
-  /** `create-failed`: collected when a create failed because nodes did not come up; `requested`: on a POST. */
-  trigger: 'create-failed' | 'requested';
+  /**
+   * `create-failed` / `update-failed`: collected when a create or an update failed because nodes did not come up;
+   * `requested`: on a POST.
+   */
+  trigger: 'create-failed' | 'update-failed' | 'requested';
   nodes: NodeDiagnostics[];
   /** The first node's cause, `<instance id>: <line>`, when a log shows one. */
   cause?: string;
@@ -78,7 +81,7 @@ export function bootstrapFailureCause(log: string): string | undefined {
 }
 
 /**
- * Whether a failed create's root cause is nodes that did not come up: an Auto Scaling group that got a FAILURE
+ * Whether a failed create's (or update's) root cause is nodes that did not come up: an Auto Scaling group that got a FAILURE
  * signal, or not enough SUCCESS signals before its creation policy's timeout.
  */
 export function isNodeBootstrapFailure(events: StackEventView[]): boolean {

@@ -234,7 +234,7 @@ export const diagnosticsSchema = /* @__PURE__ */ (() => z
   .object({
     clusterId: z.string(),
     collectedAt: z.string(),
-    trigger: z.enum(['create-failed', 'requested']).describe('`create-failed`: when a create failed because nodes did not come up; `requested`: by POST'),
+    trigger: z.enum(['create-failed', 'update-failed', 'requested']).describe('`create-failed` / `update-failed`: when a create or an update failed because nodes did not come up; `requested`: by POST'),
     cause: z.string().optional().describe('`<instance id>: <line>`: the line of a node log that says why it did not come up'),
     nodes: z.array(
       z.object({
