@@ -22,20 +22,55 @@ export interface NodeDiagnostics {
   cause?: string;
 }
 
+/**
+ * `collecting`: a POST's collection is under way (the item shows the previous collection, if any, meanwhile);
+ * `ready`: the nodes below are the latest collected; `failed`: the requested collection could not be made (`request.error`).
+ */
+export type DiagnosticsStatus = 'collecting' | 'ready' | 'failed';
+
+/** The latest on-request collection: recorded by the POST, carried out by the collector function. */
+export interface DiagnosticsRequest {
+  id: string;
+  requestedAt: string;
+  /** Why it failed, when `status` is `failed`. */
+  error?: string;
+}
+
 export interface ClusterDiagnostics {
   clusterId: string;
-  collectedAt: string;
+  status: DiagnosticsStatus;
+  request?: DiagnosticsRequest;
+  /** Absent until a first collection has been made (a first POST still collecting). */
+  collectedAt?: string;
   /**
    * `create-failed` / `update-failed`: collected when a create or an update failed because nodes did not come up;
    * `requested`: on a POST.
    */
-  trigger: 'create-failed' | 'update-failed' | 'requested';
+  trigger?: 'create-failed' | 'update-failed' | 'requested';
   nodes: NodeDiagnostics[];
   /** The first node's cause, `<instance id>: <line>`, when a log shows one. */
   cause?: string;
   /** `docker info` and `docker node ls` on a running manager (SSM Run Command; a POST on a READY cluster only). */
   swarm?: { instanceId: string; status: string; output: string; truncated: boolean };
 }
+
+/**
+ * The EventBridge detail-type of the event a POST puts on the default bus for the collector function (the rule in
+ * serverless.yml); its detail is a DiagnosticsJob. The source is the deployment's DIAGNOSTICS_EVENT_SOURCE.
+ */
+export const DIAGNOSTICS_REQUESTED = 'Cluster Diagnostics Requested';
+
+export interface DiagnosticsJob {
+  clusterId: string;
+  requestId: string;
+}
+
+/**
+ * A request still `collecting` after this long is taken as lost (its collector never ran, or died past its own
+ * timeout): the next POST starts a new one instead of answering with it. Well above the collector's 60 s timeout
+ * plus EventBridge's and Lambda's retries of an asynchronous invocation (two, minutes apart).
+ */
+export const COLLECTION_LOST_AFTER_MS = 15 * 60 * 1000;
 
 const REDACTED = '[REDACTED]';
 
