@@ -2,6 +2,7 @@
  * Failure diagnostics from a cluster's nodes: the tail of each node's console output (cloud-init and the bootstrap
  * script), with secrets redacted, size-capped, and the line that says why the node did not come up. Pure functions.
  */
+import { ulid } from 'ulid';
 import type { StackEventView } from './stack';
 
 /** At most this many nodes are read per collection: the failed ones first; every read is one GetConsoleOutput call. */
@@ -59,6 +60,11 @@ export interface ClusterDiagnostics {
  * serverless.yml); its detail is a DiagnosticsJob. The source is the deployment's DIAGNOSTICS_EVENT_SOURCE.
  */
 export const DIAGNOSTICS_REQUESTED = 'Cluster Diagnostics Requested';
+
+/** A new request's id: `dr-` and a ULID, so ids sort by when they were asked for. */
+export function newDiagnosticsRequestId(): string {
+  return `dr-${ulid().toLowerCase()}`;
+}
 
 export interface DiagnosticsJob {
   clusterId: string;

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Caller } from '../domain/access';
 import type { ClusterStatus } from '../domain/cluster';
-import { COLLECTION_LOST_AFTER_MS, type ClusterDiagnostics, type DiagnosticsJob } from '../domain/diagnostics';
+import { COLLECTION_LOST_AFTER_MS, newDiagnosticsRequestId, type ClusterDiagnostics, type DiagnosticsJob } from '../domain/diagnostics';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { logger } from '../logger';
 import { collectDiagnostics, type CollectDiagnosticsDeps } from './collect-diagnostics';
@@ -44,7 +43,7 @@ export async function requestDiagnostics(deps: RequestDiagnosticsDeps, input: { 
   const cluster = await getCluster(deps.store, input.caller, input.id, 'change');
   if (!DIAGNOSABLE.has(cluster.status)) throw new ConflictError(`Cluster ${cluster.id} is ${cluster.status}: diagnostics are collected from READY or FAILED clusters.`);
   const now = deps.clock.now();
-  const request = { id: (deps.newRequestId ?? randomUUID)(), requestedAt: now.toISOString() };
+  const request = { id: (deps.newRequestId ?? newDiagnosticsRequestId)(), requestedAt: now.toISOString() };
   const recorded = await deps.diagnostics.requestCollection(cluster.id, request, new Date(now.getTime() - COLLECTION_LOST_AFTER_MS).toISOString());
   if (!recorded.started) return recorded.diagnostics;
   try {
