@@ -106,6 +106,8 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource, di
         StringEquals: { 'events:source': chatCommandSource },
       }),
     ],
+    // Recording a diagnostics request on its item (a conditional put; marking it failed): writes, never deletes.
+    diagnosticsRequestItems: [allow('DiagnosticsRequestItems', ['dynamodb:PutItem', 'dynamodb:UpdateItem'], table('ClustersTable'))],
     // Handing a diagnostics collection to the collector: the same, with this deployment's diagnostics source.
     diagnosticsRequestEvents: [
       allow('HandDiagnosticsToTheCollector', ['events:PutEvents'], sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default'), {
@@ -124,7 +126,7 @@ const FUNCTION_PERMISSIONS = {
   listClusterNodes: ['clustersRead'],
   connectCluster: ['clustersRead'],
   getClusterDiagnostics: ['clustersRead'],
-  collectClusterDiagnostics: ['clusters', 'diagnosticsRequestEvents'],
+  collectClusterDiagnostics: ['clustersRead', 'diagnosticsRequestItems', 'diagnosticsRequestEvents'],
   listClusterEvents: ['clustersRead'],
   deleteCluster: ['clusters', 'clusterWorkflows'],
   updateCluster: ['clusters', 'updateWorkflow'],
