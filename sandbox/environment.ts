@@ -24,6 +24,8 @@ export const localFunctionName = (name: string) => `${PREFIX}-${name}`;
 export const localFunctionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${localFunctionName(name)}`;
 /** serverless.yml's `custom.chatCommandSource` (`${self:service}.${sls:stage}.chatops`) for the local stage. */
 export const SLACK_COMMAND_SOURCE = 'swarm-provisioner.local.chatops';
+/** serverless.yml's `custom.diagnosticsSource` (`${self:service}.${sls:stage}.diagnostics`) for the local stage. */
+export const DIAGNOSTICS_EVENT_SOURCE = 'swarm-provisioner.local.diagnostics';
 
 /** The SDK's variables this process set, so close() can take them back. */
 export class SdkEnvironment {
@@ -71,6 +73,7 @@ export function localServiceDefaults(slack?: { signingSecret: string; teamIds: s
     // Slack follow-ups may go to a receiver on loopback here, and only here.
     SLACK_ALLOW_LOOPBACK_HTTP: 'true',
     SLACK_COMMAND_SOURCE,
+    DIAGNOSTICS_EVENT_SOURCE,
     // Everything here answers in milliseconds: a record quiet for a few seconds has no request about to start its
     // workflow. (On AWS the default is five minutes.)
     RECONCILER_GRACE_SECONDS: '5',

@@ -2,7 +2,8 @@
  * The sandbox's EventBridge: the default bus, with one rule per `eventBridge` event in serverless.yml (the patterns
  * as they deploy), each delivering to the same handler the function runs on AWS. What reaches it: the local Step
  * Functions' execution status changes, the simulated cloud's CloudFormation, EC2 and Auto Scaling events, and
- * whatever is put through the local PutEvents endpoint (eventbridge/api.ts): the Slack route's commands for its worker.
+ * whatever is put through the local PutEvents endpoint (eventbridge/api.ts): the Slack route's commands for its worker,
+ * the diagnostics route's collections for the collector.
  *
  * Adding an event-driven function: its `eventBridge: { pattern }` in serverless.yml, and one row in EVENT_FUNCTIONS.
  */
@@ -11,6 +12,7 @@ import type { Dependencies } from '../src/composition';
 import { chatResponder } from '../src/composition/chat';
 import { chatCommandDeps, slackWorkerHandler } from '../src/handlers/chatops/slack-worker';
 import { autoScalingEventsHandler } from '../src/handlers/events/auto-scaling-events';
+import { diagnosticsCollectorHandler } from '../src/handlers/events/diagnostics-requested';
 import { executionEndedHandler } from '../src/handlers/events/execution-ended';
 import { instanceEventsHandler } from '../src/handlers/events/instance-events';
 import { stackEventsHandler } from '../src/handlers/events/stack-events';
@@ -28,6 +30,7 @@ export const EVENT_FUNCTIONS: Record<string, EventFunction> = {
   stackEvents: (deps) => stackEventsHandler({ waits: deps.waits, tokens: deps.tokens, store: deps.store, clock: deps.clock, heartbeatEverySeconds: deps.config.stackWait.heartbeatEverySeconds }) as (event: AwsEvent) => Promise<unknown>,
   instanceEvents: (deps) => instanceEventsHandler({ waits: deps.instanceWaits, nodes: deps.nodes, tokens: deps.tokens }) as (event: AwsEvent) => Promise<unknown>,
   slackWorker: (deps) => slackWorkerHandler(chatCommandDeps(deps, chatResponder(deps.config))) as (event: AwsEvent) => Promise<unknown>,
+  diagnosticsCollector: (deps) => diagnosticsCollectorHandler(deps) as (event: AwsEvent) => Promise<unknown>,
   autoScalingEvents: (deps) =>
     autoScalingEventsHandler({ store: deps.store, nodes: deps.nodes, instances: deps.instances, timeline: deps.timeline, clock: deps.clock }) as (event: AwsEvent) => Promise<unknown>,
 };

@@ -11,7 +11,7 @@ const sub = (text) => ({ 'Fn::Sub': text });
 const allow = (Sid, Action, Resource, Condition) => ({ Sid, Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
 
 /** What each group allows, given the deployment's names. */
-function permissionGroups({ service, stage, stateMachines, chatCommandSource }) {
+function permissionGroups({ service, stage, stateMachines, chatCommandSource, diagnosticsSource }) {
   const machine = (name) => sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${name}`);
   const swarmStacks = sub('arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/swarm-c-*/*');
   return {
@@ -106,6 +106,14 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource }) 
         StringEquals: { 'events:source': chatCommandSource },
       }),
     ],
+    // Recording a diagnostics request on its item (a conditional put; marking it failed): writes, never deletes.
+    diagnosticsRequestItems: [allow('DiagnosticsRequestItems', ['dynamodb:PutItem', 'dynamodb:UpdateItem'], table('ClustersTable'))],
+    // Handing a diagnostics collection to the collector: the same, with this deployment's diagnostics source.
+    diagnosticsRequestEvents: [
+      allow('HandDiagnosticsToTheCollector', ['events:PutEvents'], sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default'), {
+        StringEquals: { 'events:source': diagnosticsSource },
+      }),
+    ],
   };
 }
 
@@ -118,7 +126,7 @@ const FUNCTION_PERMISSIONS = {
   listClusterNodes: ['clustersRead'],
   connectCluster: ['clustersRead'],
   getClusterDiagnostics: ['clustersRead'],
-  collectClusterDiagnostics: ['clusters', 'nodeInventory', 'nodeConsoleOutput', 'nodeRunCommand'],
+  collectClusterDiagnostics: ['clustersRead', 'diagnosticsRequestItems', 'diagnosticsRequestEvents'],
   listClusterEvents: ['clustersRead'],
   deleteCluster: ['clusters', 'clusterWorkflows'],
   updateCluster: ['clusters', 'updateWorkflow'],
@@ -134,6 +142,7 @@ const FUNCTION_PERMISSIONS = {
   authorizeApiKey: ['apiKeyLookup'],
   slackCommand: ['slackReplays', 'chatCommandEvents'],
   slackWorker: ['clusters', 'clusterWorkflows', 'updateWorkflow'],
+  diagnosticsCollector: ['clusters', 'nodeInventory', 'nodeConsoleOutput', 'nodeRunCommand'],
   // Create workflow
   createStack: ['clusters', 'stackRead', 'stackWrite'],
   awaitCreation: ['stackWaits', 'taskCallbacks'],
@@ -160,7 +169,7 @@ const FUNCTION_PERMISSIONS = {
   updateStack: ['clusters', 'stackUpdate'],
   awaitStackUpdate: ['stackWaits', 'taskCallbacks'],
   checkStackUpdate: ['clusters', 'stackRead'],
-  recordUpdateOutcome: ['clusters', 'stackRead', 'nodeInventory'],
+  recordUpdateOutcome: ['clusters', 'stackRead', 'nodeInventory', 'nodeConsoleOutput'],
   markUpdateFailed: ['clusters'],
   notifyUpdateOutcome: ['clusters', 'deliveryWorkflow'],
   updateWebhookGivenUp: ['clusters'],
@@ -189,8 +198,9 @@ module.exports.resources = async ({ resolveConfigurationProperty }) => {
   const stage = await resolveConfigurationProperty(['provider', 'stage']);
   const stateMachines = await resolveConfigurationProperty(['custom', 'stateMachines']);
   const chatCommandSource = await resolveConfigurationProperty(['custom', 'chatCommandSource']);
+  const diagnosticsSource = await resolveConfigurationProperty(['custom', 'diagnosticsSource']);
   const functions = await resolveConfigurationProperty(['functions']);
-  const groups = permissionGroups({ service, stage, stateMachines, chatCommandSource });
+  const groups = permissionGroups({ service, stage, stateMachines, chatCommandSource, diagnosticsSource });
 
   const Resources = {};
   for (const [name, definition] of Object.entries(functions ?? {})) {

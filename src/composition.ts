@@ -16,7 +16,7 @@ import { clusterNodes, clusterStore, clusterTimeline, deliveryStore, diagnostics
 import { consoleOutputReader, instanceInventory } from './composition/ec2';
 import { nodeCommands } from './composition/ssm';
 import { idempotentRunner } from './composition/idempotency';
-import { chatDispatcher } from './composition/eventbridge';
+import { chatDispatcher, diagnosticsRequests } from './composition/eventbridge';
 import { createExecutionPrefix, deliveryWorkflow, taskTokens, workflowStarter } from './composition/stepfunctions';
 import { webhookSender } from './composition/webhook-sender';
 import { webhookRegistration } from './composition/webhooks';
@@ -35,6 +35,7 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     instances: instanceInventory(),
     consoleOutput: consoleOutputReader(),
     diagnostics: diagnosticsStore(config, dynamodb),
+    diagnosticsRequests: diagnosticsRequests(config),
     nodeCommands: nodeCommands(),
     waits: stackWaits(config, dynamodb),
     instanceWaits: instanceWaits(config, dynamodb),

@@ -92,6 +92,9 @@ const environmentRules = {
   // (PutEventsRequestEntry, EventBridge API Reference); serverless.yml sets `<service>.<stage>.chatops`.
   SLACK_COMMAND_SOURCE: optional(matching(/^(?!aws\.)\S{0,256}$/, 'an event source of at most 256 characters, not starting with "aws."')),
   SLACK_ALLOW_LOOPBACK_HTTP: flag('false'),
+  // The `source` of the events that hand a POST's diagnostics collection to the collector function (the same rule as
+  // SLACK_COMMAND_SOURCE's); serverless.yml sets `<service>.<stage>.diagnostics`.
+  DIAGNOSTICS_EVENT_SOURCE: optional(matching(/^(?!aws\.)\S{0,256}$/, 'an event source of at most 256 characters, not starting with "aws."')),
   DELETE_MAX_ATTEMPTS: positiveInt(3),
   REAPER_REMINDER_LEAD_SECONDS: nonNegativeInt(3600),
   REAPER_INTERVAL_SECONDS: nonNegativeInt(60),
@@ -144,6 +147,13 @@ export interface Config {
     commandSource?: string;
     /** Local mode only: response_url may be http:// on loopback. */
     allowLoopbackHttp: boolean;
+  };
+  diagnostics: {
+    /**
+     * The `source` of the EventBridge events that hand a POST's collection to the collector function. Undefined:
+     * the POST route cannot be built (it says which variable is missing).
+     */
+    requestSource?: string;
   };
   /** How many DeleteStack attempts one delete request makes before the cluster is DELETE_FAILED. */
   deleteMaxAttempts: number;
@@ -224,6 +234,7 @@ function toConfig(e: Environment): Config {
       commandSource: e.SLACK_COMMAND_SOURCE || undefined,
       allowLoopbackHttp: e.SLACK_ALLOW_LOOPBACK_HTTP,
     },
+    diagnostics: { requestSource: e.DIAGNOSTICS_EVENT_SOURCE || undefined },
     deleteMaxAttempts: e.DELETE_MAX_ATTEMPTS,
     reaper: { reminderLeadSeconds: e.REAPER_REMINDER_LEAD_SECONDS, intervalSeconds: e.REAPER_INTERVAL_SECONDS, batchSize: e.REAPER_BATCH_SIZE },
     reconciler: { graceSeconds: e.RECONCILER_GRACE_SECONDS, intervalSeconds: e.RECONCILER_INTERVAL_SECONDS, batchSize: e.RECONCILER_BATCH_SIZE },

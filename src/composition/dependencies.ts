@@ -9,7 +9,7 @@ import type { WebhookSender } from '../adapters/webhooks/sender';
 import type { AccessPolicy } from '../handlers/http/principal';
 import type { CreateClusterDeps } from '../use-cases/create-cluster';
 import type { PlanClusterDeps } from '../use-cases/plan-cluster';
-import type { ChatFollowUps, Clock, ClusterNodes, ConsoleOutputReader, DiagnosticsStore, NodeCommands, ClusterStore, ClusterTimeline, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
+import type { ChatFollowUps, Clock, ClusterNodes, ConsoleOutputReader, DiagnosticsRequests, DiagnosticsStore, NodeCommands, ClusterStore, ClusterTimeline, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
 import type { ChatCommandDispatcher } from '../use-cases/run-chat-command';
 import type { WebhookRegistration } from './webhooks';
 
@@ -24,6 +24,8 @@ export interface Dependencies {
   /** EC2's console output of a node, and where a cluster's diagnostics are kept. */
   consoleOutput: ConsoleOutputReader;
   diagnostics: DiagnosticsStore;
+  /** Hands a POST's diagnostics collection to the collector function (an event on the default bus). */
+  diagnosticsRequests: DiagnosticsRequests;
   /** SSM Run Command on a node. */
   nodeCommands: NodeCommands;
   /** The workflows' waits for events (on the cluster record) and Step Functions' task-token callbacks. */

@@ -2,6 +2,7 @@
  * Failure diagnostics from a cluster's nodes: the tail of each node's console output (cloud-init and the bootstrap
  * script), with secrets redacted, size-capped, and the line that says why the node did not come up. Pure functions.
  */
+import { ulid } from 'ulid';
 import type { StackEventView } from './stack';
 
 /** At most this many nodes are read per collection: the failed ones first; every read is one GetConsoleOutput call. */
@@ -22,17 +23,60 @@ export interface NodeDiagnostics {
   cause?: string;
 }
 
+/**
+ * `collecting`: a POST's collection is under way (the item shows the previous collection, if any, meanwhile);
+ * `ready`: the nodes below are the latest collected; `failed`: the requested collection could not be made (`request.error`).
+ */
+export type DiagnosticsStatus = 'collecting' | 'ready' | 'failed';
+
+/** The latest on-request collection: recorded by the POST, carried out by the collector function. */
+export interface DiagnosticsRequest {
+  id: string;
+  requestedAt: string;
+  /** Why it failed, when `status` is `failed`. */
+  error?: string;
+}
+
 export interface ClusterDiagnostics {
   clusterId: string;
-  collectedAt: string;
-  /** `create-failed`: collected when a create failed because nodes did not come up; `requested`: on a POST. */
-  trigger: 'create-failed' | 'requested';
+  status: DiagnosticsStatus;
+  request?: DiagnosticsRequest;
+  /** Absent until a first collection has been made (a first POST still collecting). */
+  collectedAt?: string;
+  /**
+   * `create-failed` / `update-failed`: collected when a create or an update failed because nodes did not come up;
+   * `requested`: on a POST.
+   */
+  trigger?: 'create-failed' | 'update-failed' | 'requested';
   nodes: NodeDiagnostics[];
   /** The first node's cause, `<instance id>: <line>`, when a log shows one. */
   cause?: string;
   /** `docker info` and `docker node ls` on a running manager (SSM Run Command; a POST on a READY cluster only). */
   swarm?: { instanceId: string; status: string; output: string; truncated: boolean };
 }
+
+/**
+ * The EventBridge detail-type of the event a POST puts on the default bus for the collector function (the rule in
+ * serverless.yml); its detail is a DiagnosticsJob. The source is the deployment's DIAGNOSTICS_EVENT_SOURCE.
+ */
+export const DIAGNOSTICS_REQUESTED = 'Cluster Diagnostics Requested';
+
+/** A new request's id: `dr-` and a ULID, so ids sort by when they were asked for. */
+export function newDiagnosticsRequestId(): string {
+  return `dr-${ulid().toLowerCase()}`;
+}
+
+export interface DiagnosticsJob {
+  clusterId: string;
+  requestId: string;
+}
+
+/**
+ * A request still `collecting` after this long is taken as lost (its collector never ran, or died past its own
+ * timeout): the next POST starts a new one instead of answering with it. Well above the collector's 60 s timeout
+ * plus EventBridge's and Lambda's retries of an asynchronous invocation (two, minutes apart).
+ */
+export const COLLECTION_LOST_AFTER_MS = 15 * 60 * 1000;
 
 const REDACTED = '[REDACTED]';
 
@@ -78,7 +122,7 @@ export function bootstrapFailureCause(log: string): string | undefined {
 }
 
 /**
- * Whether a failed create's root cause is nodes that did not come up: an Auto Scaling group that got a FAILURE
+ * Whether a failed create's (or update's) root cause is nodes that did not come up: an Auto Scaling group that got a FAILURE
  * signal, or not enough SUCCESS signals before its creation policy's timeout.
  */
 export function isNodeBootstrapFailure(events: StackEventView[]): boolean {

@@ -1,9 +1,9 @@
 import type { Cluster } from '../domain/cluster';
-import { diagnosedCause, MAX_DIAGNOSED_NODES, nodeDiagnostics, redactSecrets, tailOf, type ClusterDiagnostics } from '../domain/diagnostics';
+import { diagnosedCause, MAX_DIAGNOSED_NODES, nodeDiagnostics, redactSecrets, tailOf, type ClusterDiagnostics, type DiagnosticsRequest } from '../domain/diagnostics';
 import { logger } from '../logger';
 import type { Clock, ClusterTimeline, ConsoleOutputReader, DiagnosticsStore, InstanceInventory, NodeCommands } from './ports';
 
-/** How long a POST waits for `docker info` and `docker node ls` on a manager (inside the API's 29 s). */
+/** How long the collector waits for `docker info` and `docker node ls` on a manager (inside its 60 s). */
 export const SWARM_COMMAND_DEADLINE_MS = 15_000;
 const SWARM_COMMANDS = ['docker info', 'docker node ls'];
 
@@ -25,7 +25,14 @@ export interface CollectDiagnosticsDeps {
  */
 export async function collectDiagnostics(
   deps: CollectDiagnosticsDeps,
-  input: { cluster: Pick<Cluster, 'id' | 'region'> & Partial<Pick<Cluster, 'nodes'>>; instanceIds?: string[]; trigger: ClusterDiagnostics['trigger']; nodeCommands?: NodeCommands },
+  input: {
+    cluster: Pick<Cluster, 'id' | 'region'> & Partial<Pick<Cluster, 'nodes'>>;
+    instanceIds?: string[];
+    trigger: NonNullable<ClusterDiagnostics['trigger']>;
+    nodeCommands?: NodeCommands;
+    /** The POST's request this collection carries out (kept on the item, so GET shows which one is ready). */
+    request?: DiagnosticsRequest;
+  },
 ): Promise<ClusterDiagnostics> {
   const { cluster } = input;
   const instanceIds = (
@@ -43,11 +50,21 @@ export async function collectDiagnostics(
   }
   const cause = diagnosedCause(nodes);
   const swarm = input.nodeCommands ? await swarmState(input.nodeCommands, cluster) : undefined;
-  const diagnostics: ClusterDiagnostics = { clusterId: cluster.id, collectedAt: deps.clock.now().toISOString(), trigger: input.trigger, nodes, ...(cause ? { cause } : {}), ...(swarm ? { swarm } : {}) };
+  const collectedAt = deps.clock.now().toISOString();
+  const diagnostics: ClusterDiagnostics = {
+    clusterId: cluster.id,
+    status: 'ready',
+    ...(input.request ? { request: input.request } : {}),
+    collectedAt,
+    trigger: input.trigger,
+    nodes,
+    ...(cause ? { cause } : {}),
+    ...(swarm ? { swarm } : {}),
+  };
   await deps.diagnostics.put(diagnostics);
   await deps.store.appendEvent({
     clusterId: cluster.id,
-    at: diagnostics.collectedAt,
+    at: collectedAt,
     type: 'diagnostics.collected',
     message: cause ? `diagnostics collected from ${nodes.length} node(s); ${cause}` : `diagnostics collected from ${nodes.length} node(s)`,
     details: { href: `/clusters/${cluster.id}/diagnostics`, nodes: nodes.length, trigger: input.trigger },

@@ -7,7 +7,7 @@ import type { ApiKeyRecord } from '../domain/api-key';
 import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../domain/cluster';
 import type { Delivery, RecordedAttempt } from '../domain/delivery';
 import type { ClusterHealth } from '../domain/health';
-import type { ClusterDiagnostics } from '../domain/diagnostics';
+import type { ClusterDiagnostics, DiagnosticsJob, DiagnosticsRequest } from '../domain/diagnostics';
 import type { QuotaLimits, QuotaUsage } from '../domain/quota';
 import type { StackEventView } from '../domain/stack';
 import type { InstanceWait, ResourceState, StackWait, WaitOutcome } from '../domain/stack-wait';
@@ -368,7 +368,18 @@ export interface ConsoleOutputReader {
 export interface DiagnosticsStore {
   put(diagnostics: ClusterDiagnostics): Promise<void>;
   get(clusterId: string): Promise<ClusterDiagnostics | undefined>;
+  /**
+   * Records an on-request collection as `collecting`, keeping what was collected before, unless one is already
+   * collecting and was requested after `lostBefore`: then that one is answered and nothing is written (a conditional
+   * write, so two POSTs at once record one request).
+   */
+  requestCollection(clusterId: string, request: DiagnosticsRequest, lostBefore: string): Promise<{ started: boolean; diagnostics: ClusterDiagnostics }>;
+  /** Marks that request `failed` with why; a no-op when the item has moved on to another request. */
+  failRequest(clusterId: string, requestId: string, error: string): Promise<void>;
 }
+
+/** Hands an on-request collection to the collector function (an event on the default bus; adapters/eventbridge). */
+export type DiagnosticsRequests = (job: DiagnosticsJob) => Promise<void>;
 
 /** One run of shell commands on a node (SSM Run Command). `status` is SSM's, or `DeadlinePassed` when we stopped waiting. */
 export interface NodeCommandRun {

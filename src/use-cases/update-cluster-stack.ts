@@ -9,13 +9,15 @@ import { StackNotYetUpdatableError, StaleClusterError } from '../domain/errors';
 import { describeNodes as describeInventory, observedAt } from '../domain/nodes';
 import { templateParameters, type ClusterParameters } from '../domain/parameters';
 import { instancesOf, type QuotaLimits } from '../domain/quota';
-import { rootCauseOf } from '../domain/stack';
+import { failedSignalInstanceIds, isNodeBootstrapFailure } from '../domain/diagnostics';
+import { rootCauseOf, type StackEventView } from '../domain/stack';
 import { openWait, updateProgress, waitOutcome, type WaitOutcome, type WaitTicket } from '../domain/stack-wait';
 import type { WebhookEventType } from '../domain/webhook';
 import { logger } from '../logger';
+import { collectDiagnostics } from './collect-diagnostics';
 import { loadCluster, record, transition, type TransitionDeps } from './lifecycle';
 import type { WorkflowFailure } from './mark-cluster-failed';
-import type { Clock, ClusterStore, InstanceInventory, InstanceWaits, StackReader, StackUpdates, StackWaits } from './ports';
+import type { Clock, ClusterStore, ConsoleOutputReader, DiagnosticsStore, InstanceInventory, InstanceWaits, StackReader, StackUpdates, StackWaits } from './ports';
 
 export interface UpdateInput {
   clusterId: string;
@@ -135,6 +137,9 @@ export interface UpdateOutcomeDeps extends TransitionDeps {
   instances: InstanceInventory;
   instanceWaits: Pick<InstanceWaits, 'watch'>;
   quotaLimits: QuotaLimits;
+  /** For the diagnostics of an update whose nodes did not come up; without them the reason is the stack's alone. */
+  consoleOutput?: ConsoleOutputReader;
+  diagnostics?: DiagnosticsStore;
 }
 
 export interface UpdateOutcomeInput extends UpdateInput {
@@ -179,13 +184,42 @@ async function settleQuota(deps: UpdateOutcomeDeps, cluster: Cluster, from: Clus
   if (moved) logger.info('quota share settled after an update', { ...change, why });
 }
 
-/** The root cause of the update's failure: the first resource that failed with its own reason, among this update's events. */
+/**
+ * The root cause of the update's failure: the first resource that failed with its own reason, among this update's
+ * events. When nodes did not come up (a group's FAILURE signal or signal timeout), the diagnostics of the nodes the
+ * update launched are collected and the line of their log that says why is added, as a failed create does.
+ */
 async function rootCause(deps: UpdateOutcomeDeps, cluster: Cluster, update: ClusterUpdate, stackId: string): Promise<string> {
   const since = cluster.stackWait?.key === updateWaitKey(update.id) ? cluster.stackWait.since : update.requestedAt;
   // EventBridge and DescribeStackEvents give seconds; a second of slack keeps the update's first events in.
   const from = new Date(Date.parse(since) - 1000).toISOString();
   const events = (await deps.stacks.listStackEvents(cluster.region, stackId)).filter((e) => e.timestamp >= from);
-  return rootCauseOf(events, cluster.stackName);
+  const reason = rootCauseOf(events, cluster.stackName);
+  if (!deps.consoleOutput || !deps.diagnostics || !isNodeBootstrapFailure(events)) return reason;
+  // Best effort: no diagnostics is no reason to leave the cluster UPDATING.
+  try {
+    const instanceIds = await updateNodesConcerned(deps, cluster, events, from);
+    if (instanceIds.length === 0) return reason;
+    const diagnostics = await collectDiagnostics(
+      { consoleOutput: deps.consoleOutput, diagnostics: deps.diagnostics, instances: deps.instances, store: deps.store, clock: deps.clock },
+      { cluster, instanceIds, trigger: 'update-failed' },
+    );
+    return diagnostics.cause ? `${reason}; node log ${diagnostics.cause}` : reason;
+  } catch (error) {
+    logger.warn('diagnostics not collected', { clusterId: cluster.id, error: error instanceof Error ? error.name : String(error) });
+    return reason;
+  }
+}
+
+/**
+ * The nodes an update's failure concerns: those that sent a FAILURE signal during it, else (a signal timeout) the
+ * instances it launched. Never the cluster's older nodes: they came up, their logs say nothing about this update.
+ */
+async function updateNodesConcerned(deps: UpdateOutcomeDeps, cluster: Cluster, events: StackEventView[], since: string): Promise<string[]> {
+  const failed = failedSignalInstanceIds(events);
+  if (failed.length > 0) return failed;
+  const nodes = await deps.instances.instancesOfCluster(cluster.region, cluster.id);
+  return nodes.filter((node) => node.launchedAt !== undefined && node.launchedAt >= since).map((node) => node.instanceId);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHAT_COMMAND_RECEIVED } from '../../src/domain/chatops';
+import { DIAGNOSTICS_REQUESTED } from '../../src/domain/diagnostics';
 import { apiKeysTableDefinition, clustersTableDefinition } from '../../src/adapters/dynamodb/table-design';
 import { httpRoutes } from '../../src/handlers/http/routes';
 import { workflowRows } from '../../src/handlers/workflow/registry';
@@ -125,8 +126,8 @@ describe('serverless package', () => {
       const rule = rules[0]![1].Properties;
       expect(rule.EventBusName ?? 'default').toBe('default');
       expect(rule.EventPattern).toEqual({ source: [env.SLACK_COMMAND_SOURCE], 'detail-type': [CHAT_COMMAND_RECEIVED] });
-      // One statement in the whole service allows PutEvents: the Slack function's, on the default bus, for its source.
-      const puts = functionStatements().filter((s) => [s.Action].flat().includes('events:PutEvents'));
+      // One statement in the whole service allows PutEvents with that source: the Slack function's, on the default bus.
+      const puts = functionStatements().filter((s) => [s.Action].flat().includes('events:PutEvents') && JSON.stringify(s.Condition).includes(env.SLACK_COMMAND_SOURCE));
       expect(puts).toEqual([
         {
           Sid: 'HandSlackCommandsToTheWorker',
@@ -156,6 +157,22 @@ describe('serverless package', () => {
         },
       ]);
       expect(functionStatements().filter((s) => [s.Action].flat().some((a) => a.startsWith('lambda:')))).toEqual([]);
+    });
+
+    it('hands diagnostics collections to the collector as events of their own source on the default bus; PutEvents is allowed for no other source', () => {
+      const env = resources.CollectClusterDiagnosticsLambdaFunction!.Properties.Environment.Variables;
+      expect(env.DIAGNOSTICS_EVENT_SOURCE).toBe('swarm-provisioner.test.diagnostics');
+      const rules = ofType('AWS::Events::Rule').filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes(logicalFunctionId('diagnosticsCollector')));
+      expect(rules).toHaveLength(1);
+      expect(rules[0]![1].Properties.EventPattern).toEqual({ source: [env.DIAGNOSTICS_EVENT_SOURCE], 'detail-type': [DIAGNOSTICS_REQUESTED] });
+      const puts = functionStatements().filter((s) => [s.Action].flat().includes('events:PutEvents'));
+      const sources = puts.map((s) => (s.Condition as { StringEquals?: Record<string, string> } | undefined)?.StringEquals?.['events:source']);
+      expect(sources.sort()).toEqual(['swarm-provisioner.test.chatops', env.DIAGNOSTICS_EVENT_SOURCE].sort());
+      const put = puts.find((s) => JSON.stringify(s.Condition).includes(env.DIAGNOSTICS_EVENT_SOURCE))!;
+      expect(statementsOf(roleIdOf(resources.CollectClusterDiagnosticsLambdaFunction!))).toContainEqual(put);
+      // The HTTP function reads no node: the EC2 and SSM actions are the collector's.
+      expect(JSON.stringify(statementsOf(roleIdOf(resources.CollectClusterDiagnosticsLambdaFunction!)))).not.toMatch(/ec2:|ssm:/);
+      expect(JSON.stringify(statementsOf(roleIdOf(resources.DiagnosticsCollectorLambdaFunction!)))).toMatch(/ec2:GetConsoleOutput[\s\S]*ssm:SendCommand|ssm:SendCommand[\s\S]*ec2:GetConsoleOutput/);
     });
   });
 

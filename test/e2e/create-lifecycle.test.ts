@@ -57,13 +57,17 @@ describe('create lifecycle on the local cloud', () => {
     expect(new Set(nodes.map((n) => n.availabilityZone)).size).toBe(3);
     expect(new Set(nodes.filter((n) => n.role === 'manager').map((n) => n.availabilityZone)).size).toBe(3);
     for (const node of nodes) expect(node).toMatchObject({ state: 'running', privateIp: expect.any(String) });
-    // Diagnostics on request: the nodes' console output and, through the simulated Run Command, the swarm's view.
-    const diagnostics = await api('POST', `/clusters/${cluster.id}/diagnostics`);
-    expect(diagnostics.status).toBe(202);
+    // Diagnostics on request: 202 at once with the request; the collector function (an event on the local bus) reads
+    // the nodes' console output and, through the simulated Run Command, the swarm's view; GET shows them ready.
+    const requested = await api('POST', `/clusters/${cluster.id}/diagnostics`);
+    expect(requested.status).toBe(202);
+    expect(requested.headers.get('location')).toBe(`/clusters/${cluster.id}/diagnostics`);
+    expect(requested.body).toMatchObject({ status: 'collecting', request: { id: expect.any(String) } });
+    const diagnostics = await eventually(() => api('GET', `/clusters/${cluster.id}/diagnostics`), (r) => r.body?.status !== 'collecting', 20_000);
+    expect(diagnostics.body).toMatchObject({ status: 'ready', trigger: 'requested', request: requested.body!.request });
     expect(diagnostics.body!.swarm).toMatchObject({ status: 'Success', output: expect.stringContaining('Managers: 3') });
     expect(diagnostics.body!.swarm.output).toContain('Nodes: 8');
     expect(diagnostics.body!.nodes[0].consoleOutput).toContain('--token [REDACTED]');
-    expect((await api('GET', `/clusters/${cluster.id}/diagnostics`)).body).toEqual(diagnostics.body);
 
     const webhook = await eventually(async () => receiver.received.find((w) => w.payload.data.cluster.id === cluster.id), (w) => w !== undefined);
     expect(webhook!.payload.type).toBe('cluster.ready');

@@ -109,7 +109,7 @@ describe('update lifecycle', () => {
     expect(count(nodes, 'worker')).toBe(4);
   }, 90_000);
 
-  it('an injected update failure rolls back: READY again with the previous parameters and the root cause', async () => {
+  it('an injected update failure rolls back: READY again with the previous parameters, the root cause and the failed node’s log', async () => {
     const cluster = (await api('GET', `/clusters/${id}`)).body!;
     const armed = await fetch(`${cloud.simulatedCloud!.endpoint}/_simulator/faults`, {
       method: 'POST',
@@ -125,7 +125,14 @@ describe('update lifecycle', () => {
     expect(patched.status).toBe(202);
     expect(after).toMatchObject({ status: 'READY', parameters: { workers }, lastUpdate: { operation: 'scale', outcome: 'rolled_back' } });
     expect(after.statusReason).toMatch(/rolled back.*NodeAsg/);
-    expect((await timeline(id)).map((e) => e.type)).toContain('cluster.update_failed');
+    // The new node that signalled FAILURE: its console output's failed join is the cause, and GET shows where it came from.
+    expect(after.lastUpdate.reason).toMatch(/; node log i-[0-9a-f]+: .*Timeout was reached before node joined/);
+    const diagnostics = await api('GET', `/clusters/${id}/diagnostics`);
+    expect(diagnostics.body).toMatchObject({ trigger: 'update-failed', cause: expect.stringContaining('Timeout was reached before node joined') });
+    expect(JSON.stringify(diagnostics.body)).not.toMatch(/SWMTKN-1/);
+    const events = await timeline(id);
+    expect(events.map((e) => e.type)).toContain('cluster.update_failed');
+    expect(events.filter((e) => e.type === 'diagnostics.collected').at(-1)?.message).toMatch(/Timeout was reached before node joined/);
   }, 90_000);
 
   it('a rollback that fails ends UPDATE_FAILED; the next change first continues that rollback, then applies', async () => {
@@ -147,6 +154,7 @@ describe('update lifecycle', () => {
     const after = await settled(id, 80_000);
 
     expect(failed).toMatchObject({ status: 'UPDATE_FAILED', lastUpdate: { outcome: 'failed' } });
+    expect(failed.statusReason).toMatch(/UPDATE_ROLLBACK_FAILED.*; node log i-[0-9a-f]+: .*Timeout was reached before node joined/);
     expect(retried.status).toBe(202);
     expect(after).toMatchObject({ status: 'READY', parameters: { workers: workers + 1 }, lastUpdate: { operation: 'scale', outcome: 'updated' } });
     const messages = (await timeline(id)).map((e) => e.message);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { eventRulesFromServerless, ServerlessRulesError, startLocalEventBridgeApi, startLocalEventBus, type AwsEvent } from '../../sandbox/eventbridge';
 import { localResourceValue, LOCAL_STAGE, startLocalEvents } from '../../sandbox/events';
-import { localStateMachineArn, SLACK_COMMAND_SOURCE } from '../../sandbox/environment';
+import { DIAGNOSTICS_EVENT_SOURCE, localStateMachineArn, SLACK_COMMAND_SOURCE } from '../../sandbox/environment';
+import { DIAGNOSTICS_REQUESTED } from '../../src/domain/diagnostics';
 import { CHAT_COMMAND_RECEIVED } from '../../src/domain/chatops';
 import { WORKFLOWS } from '../../src/handlers/workflow/registry';
 
@@ -183,6 +184,7 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
         instanceEvents: () => async () => undefined,
         autoScalingEvents: () => async () => undefined,
         slackWorker: () => async () => undefined,
+        diagnosticsCollector: () => async () => undefined,
       },
     });
 
@@ -200,7 +202,7 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
 
   it('refuses to start when serverless.yml routes events to a function without a row in EVENT_FUNCTIONS', () => {
     const noop = () => async () => undefined;
-    expect(() => startLocalEvents({ deps: () => ({}) as never, ready: Promise.resolve(), log: () => undefined, functions: { stackEvents: noop, instanceEvents: noop, autoScalingEvents: noop, slackWorker: noop } })).toThrow(
+    expect(() => startLocalEvents({ deps: () => ({}) as never, ready: Promise.resolve(), log: () => undefined, functions: { stackEvents: noop, instanceEvents: noop, autoScalingEvents: noop, slackWorker: noop, diagnosticsCollector: noop } })).toThrow(
       /executionEnded, which has no row in EVENT_FUNCTIONS/,
     );
   });
@@ -212,7 +214,7 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
       deps: () => ({}) as never,
       ready: Promise.resolve(),
       log: () => undefined,
-      functions: { executionEnded: recorder('executionEnded'), stackEvents: recorder('stackEvents'), instanceEvents: recorder('instanceEvents'), autoScalingEvents: recorder('autoScalingEvents'), slackWorker: recorder('slackWorker') },
+      functions: { executionEnded: recorder('executionEnded'), stackEvents: recorder('stackEvents'), instanceEvents: recorder('instanceEvents'), autoScalingEvents: recorder('autoScalingEvents'), slackWorker: recorder('slackWorker'), diagnosticsCollector: recorder('diagnosticsCollector') },
     });
     const stack = (name: string, type: string) => ({
       source: 'aws.cloudformation',
@@ -253,7 +255,7 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
       deps: () => ({}) as never,
       ready: Promise.resolve(),
       log: () => undefined,
-      functions: { executionEnded: noop, stackEvents: noop, instanceEvents: noop, autoScalingEvents: noop, slackWorker: () => async (event) => void handled.push(event.detail) },
+      functions: { executionEnded: noop, stackEvents: noop, instanceEvents: noop, autoScalingEvents: noop, diagnosticsCollector: noop, slackWorker: () => async (event) => void handled.push(event.detail) },
     });
 
     bus.put({ source: SLACK_COMMAND_SOURCE, 'detail-type': CHAT_COMMAND_RECEIVED, detail: { triggerId: 'ours' } });
@@ -262,6 +264,33 @@ describe("the sandbox's event routing (sandbox/events.ts)", () => {
     await bus.close();
 
     expect(handled).toEqual([{ triggerId: 'ours' }]);
+  });
+
+  it('hands this deployment’s diagnostics requests to diagnosticsCollector, and not another stage’s or the chat worker’s', async () => {
+    const collected: unknown[] = [];
+    const chats: unknown[] = [];
+    const noop = () => async () => undefined;
+    const bus = startLocalEvents({
+      deps: () => ({}) as never,
+      ready: Promise.resolve(),
+      log: () => undefined,
+      functions: {
+        executionEnded: noop,
+        stackEvents: noop,
+        instanceEvents: noop,
+        autoScalingEvents: noop,
+        slackWorker: () => async (event) => void chats.push(event.detail),
+        diagnosticsCollector: () => async (event) => void collected.push(event.detail),
+      },
+    });
+
+    bus.put({ source: DIAGNOSTICS_EVENT_SOURCE, 'detail-type': DIAGNOSTICS_REQUESTED, detail: { clusterId: 'c-1', requestId: 'ours' } });
+    bus.put({ source: 'swarm-provisioner.prod.diagnostics', 'detail-type': DIAGNOSTICS_REQUESTED, detail: { clusterId: 'c-1', requestId: 'prod' } });
+    bus.put({ source: SLACK_COMMAND_SOURCE, 'detail-type': DIAGNOSTICS_REQUESTED, detail: { clusterId: 'c-1', requestId: 'chat source' } });
+    await bus.close();
+
+    expect(collected).toEqual([{ clusterId: 'c-1', requestId: 'ours' }]);
+    expect(chats).toEqual([]);
   });
 });
 

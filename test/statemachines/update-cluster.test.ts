@@ -6,8 +6,15 @@
  * sandbox). The statuses that end an update are CloudFormation's ("Stack status codes",
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-describing-stacks.html).
  */
+import { buildDiagnosticsStore } from '../../src/adapters/dynamodb/diagnostics-store';
+import type { Config } from '../../src/config';
+import type { ClusterUpdate } from '../../src/domain/cluster';
 import { WORKFLOWS } from '../../src/handlers/workflow/registry';
+import { updateClusterStep } from '../../src/handlers/workflow/update-cluster-steps';
 import { compressWaits } from '../../sandbox/workflows';
+import { aCluster } from '../support/clusters';
+import { fixedClock, startTestDynamoDB } from '../support/dynamodb';
+import { fakeFollowUps, fakeInstances, fakeQuotas, fakeStacks } from '../support/fakes';
 import { namedError, readAsl, scenarioRunner, stepsOf as steps, type CallbackTask } from '../support/state-machine';
 
 const workflow = WORKFLOWS.updateCluster;
@@ -167,5 +174,45 @@ describe('update-cluster state machine', () => {
 
     expect(outcome.status).toBe('SUCCEEDED');
     expect(steps(outcome)).toEqual(['updateStack', 'awaitStackUpdate', 'recordUpdateOutcome', 'notifyUpdateOutcome', 'updateWebhookGivenUp']);
+  });
+
+  describe('with the real outcome step (embedded DynamoDB, fake CloudFormation and EC2)', () => {
+    let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
+    beforeAll(async () => {
+      db = await startTestDynamoDB();
+    });
+    afterAll(() => db.close());
+
+    it('new nodes did not come up (a FAILURE signal, then UPDATE_ROLLBACK_COMPLETE): the reason names the node log, diagnostics are stored, cluster.update_failed goes out', async () => {
+      const base = aCluster({ id: 'c-1', status: 'UPDATING', stackId: 'stack-1' });
+      const update: ClusterUpdate = { id: 'u7', operation: 'scale', target: { ...base.parameters, workers: 3 }, previous: base.parameters, requestedAt: '2026-11-26T13:00:00.000Z', requestedBy: 'alice' };
+      await db.store.create({ ...base, update });
+      const asg = { logicalResourceId: 'NodeAsg', resourceType: 'AWS::AutoScaling::AutoScalingGroup' };
+      const diagnostics = buildDiagnosticsStore(db.documents, 'clusters');
+      const recordOutcome = updateClusterStep.recordUpdateOutcome({
+        config: { quota: { maxActiveClusters: 5, maxInstances: 50 } } as Config,
+        store: db.store,
+        clock: fixedClock('2026-11-26T13:10:00.000Z'),
+        quotas: fakeQuotas().quotas,
+        followUps: fakeFollowUps().followUps,
+        stacks: fakeStacks([{ stackId: 'stack-1', status: 'UPDATE_ROLLBACK_COMPLETE' }], [
+          { ...asg, timestamp: '2026-11-26T13:00:04Z', resourceStatus: 'UPDATE_IN_PROGRESS', resourceStatusReason: 'Received FAILURE signal with UniqueId i-0e1f' },
+          { ...asg, timestamp: '2026-11-26T13:00:05Z', resourceStatus: 'UPDATE_FAILED', resourceStatusReason: 'Received 1 FAILURE signal(s) out of 1. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement' },
+        ]).gateway,
+        instances: fakeInstances([]).inventory,
+        instanceWaits: db.instanceWaits,
+        diagnostics,
+        consoleOutput: { consoleOutput: async () => 'cloud-init[2011]: Error response from daemon: Timeout was reached before node joined.' },
+      });
+
+      const outcome = await runScenario({ awaitStackUpdate: (_input, _call, task) => eventLater(task, ROLLED_BACK), recordUpdateOutcome: (input) => recordOutcome(input) });
+
+      expect(outcome.status).toBe('SUCCEEDED');
+      expect(steps(outcome)).toEqual(['updateStack', 'awaitStackUpdate', 'recordUpdateOutcome', 'notifyUpdateOutcome']);
+      expect(outcome.calls.at(-1)!.input.event).toBe('cluster.update_failed');
+      const after = (await db.store.get('c-1'))!;
+      expect(after.lastUpdate).toMatchObject({ outcome: 'rolled_back', reason: expect.stringMatching(/; node log i-0e1f: .*Timeout was reached before node joined/) });
+      expect(await diagnostics.get('c-1')).toMatchObject({ trigger: 'update-failed', nodes: [{ instanceId: 'i-0e1f' }] });
+    });
   });
 });

@@ -161,10 +161,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest diagnostics collected from the cluster's nodes (console output tails, redacted) */
+        /** The latest diagnostics collected from the cluster's nodes (console output tails, redacted), or the one being collected */
         get: operations["getClusterDiagnostics"];
         put?: never;
-        /** Collect diagnostics from the cluster's nodes now (READY or FAILED); the result is what GET then returns */
+        /** Collect diagnostics from the cluster's nodes (READY or FAILED), off the request: answers at once with `status: collecting`; GET shows them `ready` (or `failed`) */
         post: operations["collectClusterDiagnostics"];
         delete?: never;
         options?: never;
@@ -749,12 +749,24 @@ export interface components {
         };
         Diagnostics: {
             clusterId: string;
-            collectedAt: string;
             /**
-             * @description `create-failed`: when a create failed because nodes did not come up; `requested`: by POST
+             * @description `collecting`: a POST’s collection is under way (the fields below are the previous collection’s, if any); `ready`: the latest collected; `failed`: the requested collection could not be made (`request.error`)
              * @enum {string}
              */
-            trigger: "create-failed" | "requested";
+            status: "collecting" | "ready" | "failed";
+            /** @description The latest POST: a second POST while it is collecting answers with this same request */
+            request?: {
+                id: string;
+                requestedAt: string;
+                error?: string;
+            };
+            /** @description Absent until a first collection is ready */
+            collectedAt?: string;
+            /**
+             * @description `create-failed` / `update-failed`: when a create or an update failed because nodes did not come up; `requested`: by POST
+             * @enum {string}
+             */
+            trigger?: "create-failed" | "update-failed" | "requested";
             /** @description `<instance id>: <line>`: the line of a node log that says why it did not come up */
             cause?: string;
             nodes: {
@@ -1897,9 +1909,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The diagnostics collected */
+            /** @description The collection was requested (or one already is under way: the same request is answered) */
             202: {
                 headers: {
+                    /** @description The path of the resource the request acted on */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,8 +1,9 @@
 /**
  * What EC2's GetConsoleOutput shows for a simulated instance: a plausible cloud-init run of the template's bootstrap
  * (Docker installed, the swarm initialised or joined, cfn-signal). An instance of a group that an injected `rollback`
- * fault failed shows the lines a real node shows when it could not join the swarm before the signal timeout. The log
- * carries a join token, as a real `set -x` bootstrap does, so that the service's redaction has something to redact.
+ * fault failed, or one that signalled FAILURE in an update (`update-fail`, `update-rollback-failed`), shows the lines
+ * a real node shows when it could not join the swarm before the signal timeout. The log carries a join token, as a
+ * real `set -x` bootstrap does, so that the service's redaction has something to redact.
  */
 import type { Instance } from './fleet';
 

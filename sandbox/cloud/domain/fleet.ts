@@ -59,7 +59,7 @@ export interface Instance {
   amiLaunchIndex: number;
   securityGroupIds: string[];
   tags: Tag[];
-  /** Its bootstrap failed (an injected `rollback` fault): its console output ends in the failure (console-output.ts). */
+  /** Its bootstrap failed (an injected `rollback` or `update-fail` fault): its console output ends in the failure (console-output.ts). */
   bootFailure?: boolean;
 }
 

@@ -400,6 +400,9 @@ const convergeGroup = (stack: Stack, group: StackResourceState, context: Lifecyc
         if (context.fleet.get(id)?.state !== 'running') continue;
         if (failSignal) {
           failSignal = false;
+          // Its console output says why, as a node of a create's `rollback` fault does (console-output.ts).
+          const instance = context.fleet.get(id);
+          if (instance) instance.bootFailure = true;
           report(id, 'could not join the swarm: signalled FAILURE');
           group.neverJoined = [...(group.neverJoined ?? []), id];
           progress(`Received FAILURE signal with UniqueId ${id}`);

@@ -233,8 +233,18 @@ export const connectInstructionsSchema = /* @__PURE__ */ (() => z
 export const diagnosticsSchema = /* @__PURE__ */ (() => z
   .object({
     clusterId: z.string(),
-    collectedAt: z.string(),
-    trigger: z.enum(['create-failed', 'requested']).describe('`create-failed`: when a create failed because nodes did not come up; `requested`: by POST'),
+    status: z
+      .enum(['collecting', 'ready', 'failed'])
+      .describe('`collecting`: a POST’s collection is under way (the fields below are the previous collection’s, if any); `ready`: the latest collected; `failed`: the requested collection could not be made (`request.error`)'),
+    request: z
+      .object({ id: z.string(), requestedAt: z.string(), error: z.string().optional() })
+      .optional()
+      .describe('The latest POST: a second POST while it is collecting answers with this same request'),
+    collectedAt: z.string().optional().describe('Absent until a first collection is ready'),
+    trigger: z
+      .enum(['create-failed', 'update-failed', 'requested'])
+      .optional()
+      .describe('`create-failed` / `update-failed`: when a create or an update failed because nodes did not come up; `requested`: by POST'),
     cause: z.string().optional().describe('`<instance id>: <line>`: the line of a node log that says why it did not come up'),
     nodes: z.array(
       z.object({

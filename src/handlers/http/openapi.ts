@@ -234,16 +234,16 @@ function paths(): ZodOpenApiPathsObject {
     '/clusters/{id}/diagnostics': {
       get: {
         operationId: 'getClusterDiagnostics',
-        summary: "The latest diagnostics collected from the cluster's nodes (console output tails, redacted)",
+        summary: "The latest diagnostics collected from the cluster's nodes (console output tails, redacted), or the one being collected",
         requestParams: { path: clusterPathSchema },
         responses: { '200': ok('The diagnostics', diagnosticsSchema), ...onCluster('No such cluster (or not yours), or no diagnostics were collected'), '422': problem('The cluster id is not valid'), ...authenticated },
       },
       post: {
         operationId: 'collectClusterDiagnostics',
-        summary: "Collect diagnostics from the cluster's nodes now (READY or FAILED); the result is what GET then returns",
+        summary: "Collect diagnostics from the cluster's nodes (READY or FAILED), off the request: answers at once with `status: collecting`; GET shows them `ready` (or `failed`)",
         requestParams: { path: clusterPathSchema },
         responses: {
-          '202': ok('The diagnostics collected', diagnosticsSchema),
+          '202': ok('The collection was requested (or one already is under way: the same request is answered)', diagnosticsSchema, locationHeader),
           ...onCluster(),
           '409': problem('The cluster is not READY or FAILED'),
           '422': problem('The cluster id is not valid'),

@@ -51,6 +51,9 @@ export const readyDeps = (config: Config) => {
   return { ...outcomeDeps(config), instanceWaits: instanceWaits(config, dynamodb) };
 };
 
+/** Records an update's outcome: as READY, plus the diagnostics of the nodes an update launched that did not come up. */
+export const updateOutcomeDeps = (config: Config) => ({ ...readyDeps(config), consoleOutput: consoleOutputReader(), diagnostics: diagnosticsStore(config) });
+
 /** Proves a deleted cluster's instances are gone: one look, then a wait for EC2's events. */
 export const instanceProofDeps = (config: Config) => {
   const dynamodb = dynamoDBClient(config);

@@ -15,7 +15,7 @@ import { workflowTask } from './task';
 
 type Deps<K extends keyof Dependencies> = Pick<Dependencies, K>;
 type TransitionDeps = Deps<'store' | 'clock' | 'quotas' | 'followUps'>;
-type OutcomeDeps = TransitionDeps & Deps<'config' | 'instances' | 'instanceWaits'> & { stacks: StackReader };
+type OutcomeDeps = TransitionDeps & Deps<'config' | 'instances' | 'instanceWaits'> & Deps<'consoleOutput' | 'diagnostics'> & { stacks: StackReader };
 
 /** Each step from exactly the dependencies its use case takes. */
 export const updateClusterStep = {

@@ -43,7 +43,7 @@ async function withManager(cluster: Cluster): Promise<Record<string, string>> {
 
 /** Diagnostics collected earlier, for reading them. */
 async function withDiagnostics(cluster: Cluster): Promise<Record<string, string>> {
-  await buildDiagnosticsStore(db.documents, 'clusters').put({ clusterId: cluster.id, collectedAt: '2026-11-26T12:00:00.000Z', trigger: 'requested', nodes: [] });
+  await buildDiagnosticsStore(db.documents, 'clusters').put({ clusterId: cluster.id, status: 'ready', collectedAt: '2026-11-26T12:00:00.000Z', trigger: 'requested', nodes: [] });
   return {};
 }
 
@@ -92,6 +92,7 @@ beforeAll(async () => {
     diagnostics: buildDiagnosticsStore(db.documents, 'clusters'),
     consoleOutput: { consoleOutput: async () => 'Cloud-init v. 22.2.2 finished' },
     nodeCommands: { run: async (_region: string, instanceId: string) => ({ instanceId, status: 'Success', output: 'Swarm: active' }) },
+    diagnosticsRequests: async () => undefined,
   } as unknown as Dependencies;
 });
 afterAll(() => db.close());

@@ -63,6 +63,7 @@ function deps(overrides: Partial<Record<keyof Dependencies, unknown>> = {}): Dep
     instances: { instancesOfCluster: async () => [], instancesById: async () => [] },
     consoleOutput: { consoleOutput: async () => 'cloud-init finished' },
     nodeCommands: { run: async (_region: string, instanceId: string) => ({ instanceId, status: 'Success', output: 'Swarm: active' }) },
+    diagnosticsRequests: async () => undefined,
     ...overrides,
   } as unknown as Dependencies;
 }
@@ -200,11 +201,11 @@ describe('what each route answers of its own', () => {
     const route = routeNamed('getClusterDiagnostics');
 
     expect((await send('getClusterDiagnostics', request(route, { id: cluster.id, principal: cluster.owner }))).statusCode).toBe(404);
-    await buildDiagnosticsStore(db.documents, 'clusters').put({ clusterId: cluster.id, collectedAt: NOW, trigger: 'create-failed', nodes: [] });
+    await buildDiagnosticsStore(db.documents, 'clusters').put({ clusterId: cluster.id, status: 'ready', collectedAt: NOW, trigger: 'create-failed', nodes: [] });
     expect((await send('getClusterDiagnostics', request(route, { id: cluster.id, principal: cluster.owner }))).statusCode).toBe(200);
   });
 
-  it('collectClusterDiagnostics: collected from a READY cluster, refused while it is CREATING', async () => {
+  it('collectClusterDiagnostics: requested on a READY cluster, refused while it is CREATING', async () => {
     const ready = await stored();
     const creating = await stored({ status: 'CREATING' });
     const route = routeNamed('collectClusterDiagnostics');
