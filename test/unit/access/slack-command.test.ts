@@ -37,7 +37,7 @@ let jobs: ChatCommandJob[];
 let seen: Set<string>;
 function handler(overrides: Partial<SlackCommandHandlerDeps> = {}) {
   return slackCommandHandler({
-    slack: { signingSecret: SECRET, teamIds: ['T0001'], allowLoopbackHttp: false },
+    slack: { signingSecret: SECRET, teamIds: ['T0001'], allowLoopbackHttp: false, apiUrl: 'https://slack.com/api' },
     clock: fixedClock(NOW.toISOString()),
     seenBefore: async (signature) => !seen.has(signature) && Boolean(seen.add(signature)),
     dispatch: async (job) => void jobs.push(job),
@@ -95,7 +95,7 @@ describe('POST /chatops/slack', () => {
   });
 
   it('refuses every request when no signing secret is configured', async () => {
-    const response = await invoke(handler({ slack: { teamIds: ['T0001'], allowLoopbackHttp: false } }), signed(body));
+    const response = await invoke(handler({ slack: { teamIds: ['T0001'], allowLoopbackHttp: false, apiUrl: 'https://slack.com/api' } }), signed(body));
     expect(response.statusCode).toBe(401);
   });
 
