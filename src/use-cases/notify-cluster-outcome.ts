@@ -1,4 +1,4 @@
-import { CHANNEL_EVENTS, channelHealthMessage } from '../domain/chatops';
+import { CHANNEL_EVENTS, channelHealthMessage } from '../domain/chat-channel';
 import { channelDeliveryIdFor, deliveryIdFor, messageIdFor, type Delivery } from '../domain/delivery';
 import { DeliveryMissingError } from '../domain/errors';
 import { expiringNotice } from '../domain/expiry';
