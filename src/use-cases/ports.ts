@@ -84,6 +84,8 @@ export interface StackDescription {
   stackName: string;
   status: string;
   statusReason?: string;
+  /** DescribeStacks' LastUpdatedTime (ISO): absent until the stack's first update. */
+  lastUpdatedTime?: string;
   outputs: Record<string, string>;
   tags: Record<string, string>;
 }
