@@ -49,7 +49,14 @@ export class SdkEnvironment {
 }
 
 /** The service's settings in the sandbox, as environment variables a deployment would set. */
-export function localServiceDefaults(slack?: { signingSecret: string; teamIds: string[] }): Record<string, string> {
+/** The Slack app as a test or a demo configures it; the bot token and Slack's API base go together (a local receiver). */
+export interface LocalSlackApp {
+  signingSecret: string;
+  teamIds: string[];
+  bot?: { token: string; apiUrl: string };
+}
+
+export function localServiceDefaults(slack?: LocalSlackApp): Record<string, string> {
   return {
     CLUSTERS_TABLE: `${PREFIX}-clusters`,
     IDEMPOTENCY_TABLE: `${PREFIX}-idempotency`,
@@ -78,10 +85,12 @@ export function localServiceDefaults(slack?: { signingSecret: string; teamIds: s
     // workflow. (On AWS the default is five minutes.)
     RECONCILER_GRACE_SECONDS: '5',
     ...(slack ? { SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_TEAM_IDS: slack.teamIds.join(',') } : {}),
+    // Only the URL differs from AWS: chat.postMessage goes to a receiver on loopback instead of slack.com.
+    ...(slack?.bot ? { SLACK_BOT_TOKEN: slack.bot.token, SLACK_API_URL: slack.bot.apiUrl } : {}),
   };
 }
 
 /** The configuration the sandbox runs with: its defaults, overridden by whatever the environment sets. */
-export function localConfig(slack?: { signingSecret: string; teamIds: string[] }, env: NodeJS.ProcessEnv = process.env): Config {
+export function localConfig(slack?: LocalSlackApp, env: NodeJS.ProcessEnv = process.env): Config {
   return loadConfig({ ...localServiceDefaults(slack), ...env });
 }

@@ -20,7 +20,7 @@ import { localAuthorizer } from './access';
 import { startSimulatedCloud, type ScriptedPace, type SimulatedCloud } from './cloud';
 import { localDataLayout, lockDataDir, type LocalDataLayout } from './data-dir';
 import { ensureTables, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './dynamodb';
-import { ACCOUNT, localConfig, REGION, SdkEnvironment } from './environment';
+import { ACCOUNT, localConfig, REGION, SdkEnvironment, type LocalSlackApp } from './environment';
 import { localWebConsole } from './console-page';
 import { startLocalHttpApi } from './http-api';
 import { startLocalEventBridgeApi, type LocalEventBus } from './eventbridge';
@@ -49,8 +49,11 @@ export interface LocalCloudOptions {
    * Unset: the open sandbox, where a request without credentials acts as the local principal.
    */
   apiKey?: string;
-  /** The Slack app's signing secret and allowed workspaces (SLACK_SIGNING_SECRET / SLACK_TEAM_IDS otherwise). */
-  slack?: { signingSecret: string; teamIds: string[] };
+  /**
+   * The Slack app's signing secret and allowed workspaces (SLACK_SIGNING_SECRET / SLACK_TEAM_IDS otherwise), and its
+   * bot token with the Slack API base it is used against (SLACK_BOT_TOKEN / SLACK_API_URL otherwise).
+   */
+  slack?: LocalSlackApp;
   /** Shortens Wait states (ms per state name) and retry pauses, for tests. */
   waitTimeOverrides?: Record<string, number>;
   /**

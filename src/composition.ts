@@ -9,7 +9,7 @@
 import { loadConfig, type Config } from './config';
 import { systemClock } from './use-cases/ports';
 import { accessPolicy } from './composition/access';
-import { chatFollowUps } from './composition/chat';
+import { chatChannelPoster, chatFollowUps } from './composition/chat';
 import { stackCanceller, stackGateway, stackUpdater } from './composition/cloudformation';
 import type { Dependencies } from './composition/dependencies';
 import { clusterNodes, clusterStore, clusterTimeline, deliveryStore, diagnosticsStore, dynamoDBClient, instanceWaits, quotaLedger, replayGuard, stackWaits } from './composition/dynamodb';
@@ -46,6 +46,7 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     idempotent: idempotentRunner(config, dynamodb),
     webhooks: webhookRegistration(config),
     sendWebhook: webhookSender(config),
+    postToChannel: chatChannelPoster(config),
     deliveries: deliveryStore(config, dynamodb),
     deliveryWorkflow: deliveryWorkflow(config),
     createExecutionPrefix: createExecutionPrefix(config),

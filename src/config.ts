@@ -95,6 +95,11 @@ const environmentRules = {
   // The `source` of the events that hand a POST's diagnostics collection to the collector function (the same rule as
   // SLACK_COMMAND_SOURCE's); serverless.yml sets `<service>.<stage>.diagnostics`.
   DIAGNOSTICS_EVENT_SOURCE: optional(matching(/^(?!aws\.)\S{0,256}$/, 'an event source of at most 256 characters, not starting with "aws."')),
+  // The Slack app's bot token (xoxb-…, scope chat:write): health events go to the channel a cluster was made from.
+  // Empty means "not configured": those posts are skipped. A secret: a CloudFormation dynamic reference on AWS.
+  SLACK_BOT_TOKEN: optional(text),
+  // Where Slack's Web API is; the local cloud and the tests point it at a receiver on loopback.
+  SLACK_API_URL: withDefault(matching(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s) URL'), 'https://slack.com/api'),
   DELETE_MAX_ATTEMPTS: positiveInt(3),
   REAPER_REMINDER_LEAD_SECONDS: nonNegativeInt(3600),
   REAPER_INTERVAL_SECONDS: nonNegativeInt(60),
@@ -147,6 +152,10 @@ export interface Config {
     commandSource?: string;
     /** Local mode only: response_url may be http:// on loopback. */
     allowLoopbackHttp: boolean;
+    /** The bot token for chat.postMessage (a secret: never logged, never returned). Undefined: no channel posts. */
+    botToken?: string;
+    /** Slack's Web API base URL, without the trailing slash (https://slack.com/api on AWS). */
+    apiUrl: string;
   };
   diagnostics: {
     /**
@@ -233,6 +242,8 @@ function toConfig(e: Environment): Config {
       teamIds: e.SLACK_TEAM_IDS ?? [],
       commandSource: e.SLACK_COMMAND_SOURCE || undefined,
       allowLoopbackHttp: e.SLACK_ALLOW_LOOPBACK_HTTP,
+      botToken: e.SLACK_BOT_TOKEN || undefined,
+      apiUrl: e.SLACK_API_URL.replace(/\/+$/, ''),
     },
     diagnostics: { requestSource: e.DIAGNOSTICS_EVENT_SOURCE || undefined },
     deleteMaxAttempts: e.DELETE_MAX_ATTEMPTS,

@@ -9,7 +9,7 @@ import type { WebhookSender } from '../adapters/webhooks/sender';
 import type { AccessPolicy } from '../handlers/http/principal';
 import type { CreateClusterDeps } from '../use-cases/create-cluster';
 import type { PlanClusterDeps } from '../use-cases/plan-cluster';
-import type { ChatFollowUps, Clock, ClusterNodes, ConsoleOutputReader, DiagnosticsRequests, DiagnosticsStore, NodeCommands, ClusterStore, ClusterTimeline, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
+import type { ChatFollowUps, Clock, ClusterNodes, ConsoleOutputReader, DiagnosticsRequests, DiagnosticsStore, NodeCommands, ClusterStore, ClusterTimeline, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, SendChatMessage, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
 import type { ChatCommandDispatcher } from '../use-cases/run-chat-command';
 import type { WebhookRegistration } from './webhooks';
 
@@ -40,6 +40,8 @@ export interface Dependencies {
   /** Request-time webhook registration: the URL policy and the signing-secret generator. */
   webhooks: WebhookRegistration;
   sendWebhook: WebhookSender;
+  /** chat.postMessage with the Slack bot token (a health event to a cluster's channel); undefined without a token. */
+  postToChannel?: SendChatMessage;
   /** The delivery log (deliveries in the clusters table) and the workflow that sends each delivery. */
   deliveries: DeliveryStore;
   deliveryWorkflow: DeliveryWorkflow;

@@ -102,6 +102,16 @@ export interface ChatFollowUp {
   responseUrl: string;
 }
 
+/**
+ * The Slack channel a cluster was made from (its `/swarm create`): health events are posted there with the app's bot
+ * token (chat.postMessage), days after the command's response_url (30 minutes) has expired. Ids only, no secret.
+ */
+export interface ChatChannel {
+  kind: 'slack';
+  teamId: string;
+  channelId: string;
+}
+
 export interface Cluster {
   id: string;
   name: string;
@@ -146,6 +156,8 @@ export interface Cluster {
   nodes: ClusterNode[];
   webhook?: ClusterWebhook;
   followUp?: ChatFollowUp;
+  /** Set by a create from Slack: where its health events go besides the webhook. */
+  chatChannel?: ChatChannel;
   /** For a create with an `Idempotency-Key`: `createRequestDigest` of its request, to tell a retry from a reuse. */
   createRequestDigest?: string;
   requestedAt: string;

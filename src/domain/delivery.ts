@@ -3,6 +3,7 @@
  * send it. Pure: ids, the record's shape and what an attempt's outcome means for the delivery. No AWS, no clock.
  */
 import * as z from 'zod';
+import type { ChatChannel } from './cluster';
 import { deliveryAttemptSchema, nextAttemptDelaySeconds, type DeliveryAttempt, type WebhookEventType } from './webhook';
 
 // Schemas are built inside `/* @__PURE__ */ (() => ...)()`: a bundle that reaches this module but uses none of them
@@ -47,6 +48,11 @@ export interface Delivery {
   deliveredAt?: string;
   /** Optimistic concurrency, as on the cluster record: every write is conditioned on it and bumps it. */
   version: number;
+  /**
+   * Set on a delivery to the Slack channel a cluster was made from (its health events): the body is
+   * chat.postMessage's, posted with the app's bot token instead of signed to the webhook. Absent: the webhook.
+   */
+  channel?: ChatChannel;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -62,6 +68,11 @@ const eventToken = (event: WebhookEventType) => event.replace('.', '_');
  */
 export function deliveryIdFor(clusterId: string, event: WebhookEventType, clusterVersion: number): string {
   return `dlv_${clusterId}_v${String(clusterVersion).padStart(9, '0')}_${eventToken(event)}`;
+}
+
+/** The delivery of the same event to the cluster's Slack channel: its webhook delivery's id with `_slack`. */
+export function channelDeliveryIdFor(clusterId: string, event: WebhookEventType, clusterVersion: number): string {
+  return `${deliveryIdFor(clusterId, event, clusterVersion)}_slack`;
 }
 
 /** The `webhook-id` of the event: unchanged across retries and redeliveries. */

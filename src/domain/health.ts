@@ -12,8 +12,10 @@ export interface HealthSubject {
   status: string;
   stackName: string;
   parameters: Pick<ClusterParameters, 'managers' | 'workers'>;
-  /** Set once an update of ours ended: the stack's UPDATE_COMPLETE is then ours. */
-  lastUpdate?: unknown;
+  /** When the create ended (the cluster went READY): a stack updated after that, and after `lastUpdate`, was not us. */
+  readyAt?: string;
+  /** Set once an update of ours ended: the stack's UPDATE_COMPLETE is then ours, if it is not newer than `endedAt`. */
+  lastUpdate?: { endedAt: string };
 }
 
 /** The part of a node health looks at (a ClusterNode fits). */
@@ -40,9 +42,12 @@ export interface ClusterHealth {
   checkedAt: string;
 }
 
-/** What the sweep saw: the stack (undefined = DescribeStacks says it does not exist) and the tagged instances. */
+/**
+ * What the sweep saw: the stack (undefined = DescribeStacks says it does not exist) and the tagged instances. The
+ * stack's `lastUpdatedTime` is DescribeStacks' LastUpdatedTime (ISO), absent until the stack's first update.
+ */
 export interface HealthObservation {
-  stack?: { status: string };
+  stack?: { status: string; lastUpdatedTime?: string };
   instances: ObservedInstance[];
 }
 
@@ -54,14 +59,37 @@ export interface HealthObservation {
 const SETTLED_STACK_STATUSES: ReadonlySet<string> = /* @__PURE__ */ new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
 
 /**
- * UPDATE_COMPLETE is ours only if an update of ours ended: a cluster never updated whose stack says UPDATE_COMPLETE
- * (or UPDATE_ROLLBACK_COMPLETE) was updated out of band.
+ * How much later than the end of our last create or update the stack's LastUpdatedTime may be and still be ours.
+ * CloudFormation stamps an update while it runs, before the service hears its outcome and records `endedAt`, so ours
+ * is never later in truth; the margin only absorbs the skew between CloudFormation's clock and Lambda's (both kept by
+ * NTP, far under a second). The price: an out-of-band update started within 5 s of our own ending goes unnoticed.
  */
-function stackReason(cluster: Pick<HealthSubject, 'stackName' | 'lastUpdate'>, stack: HealthObservation['stack']): HealthReason | undefined {
+export const STACK_CLOCK_TOLERANCE_MS = 5_000;
+
+/** Whether the stack was updated after `since` (ISO) by more than the tolerance; unknown times say no. */
+function updatedAfter(stack: { lastUpdatedTime?: string }, since: string | undefined): boolean {
+  if (stack.lastUpdatedTime === undefined || since === undefined) return false;
+  const stamped = Date.parse(stack.lastUpdatedTime);
+  const ended = Date.parse(since);
+  return Number.isFinite(stamped) && Number.isFinite(ended) && stamped > ended + STACK_CLOCK_TOLERANCE_MS;
+}
+
+/**
+ * CREATE_COMPLETE is ours unless the stack was updated after our create (and our last update) ended; UPDATE_COMPLETE
+ * (or UPDATE_ROLLBACK_COMPLETE) is ours only if an update of ours ended and the stack was not updated after it
+ * (DescribeStacks' LastUpdatedTime, https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack.html).
+ * So a cluster never updated whose stack says UPDATE_COMPLETE, or one we updated and someone updated again, was
+ * changed out of band.
+ */
+function stackReason(cluster: Pick<HealthSubject, 'stackName' | 'readyAt' | 'lastUpdate'>, stack: HealthObservation['stack']): HealthReason | undefined {
   if (!stack || stack.status === 'DELETE_COMPLETE') return { code: 'stack_missing', message: `stack ${cluster.stackName} was deleted out of band` };
   if (stack.status.startsWith('DELETE_')) return { code: 'stack_deleting', message: `stack ${cluster.stackName} is ${stack.status}: someone else is deleting it` };
+  const ourLast = cluster.lastUpdate?.endedAt ?? cluster.readyAt;
   const ours = stack.status === 'CREATE_COMPLETE' || (SETTLED_STACK_STATUSES.has(stack.status) && cluster.lastUpdate !== undefined);
   if (!ours) return { code: 'stack_changed', message: `stack ${cluster.stackName} is ${stack.status}, a status the service did not cause (changed out of band)` };
+  if (updatedAfter(stack, ourLast)) {
+    return { code: 'stack_changed', message: `stack ${cluster.stackName} was updated at ${stack.lastUpdatedTime!}, after the service's last change (${ourLast!}): changed out of band` };
+  }
   return undefined;
 }
 

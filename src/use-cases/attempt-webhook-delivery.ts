@@ -11,7 +11,7 @@ import {
 import type { DeliveryAttempt } from '../domain/webhook';
 import { logger } from '../logger';
 import { loadCluster, record } from './lifecycle';
-import type { Clock, ClusterStore, DeliveryExecutionInput, DeliveryStore } from './ports';
+import type { Clock, ClusterStore, DeliveryExecutionInput, DeliveryStore, SendChatMessage } from './ports';
 
 /** One signed POST; never throws for anything the network or the receiver does (see adapters/webhooks/sender.ts). */
 export type SendWebhook = (request: { url: string; secret: string; messageId: string; eventType: string; body: string; now: Date }) => Promise<DeliveryAttempt>;
@@ -20,6 +20,8 @@ export interface AttemptDeliveryDeps {
   store: ClusterStore;
   deliveries: DeliveryStore;
   send: SendWebhook;
+  /** chat.postMessage with the bot token, for a delivery to a Slack channel; undefined when no token is configured. */
+  postToChannel?: SendChatMessage;
   clock: Clock;
   /** WEBHOOK_RETRY_TIME_SCALE: 1 on AWS. */
   timeScale: number;
@@ -55,20 +57,26 @@ export async function attemptWebhookDelivery(deps: AttemptDeliveryDeps, input: D
   if (earlier) return earlier.decision === 'gone' ? replayGone(deps, delivery, earlier) : earlier;
 
   const cluster = await loadCluster(deps.store, input.clusterId);
-  const webhook = cluster.webhook;
-  if (!webhook || webhook.disabledAt !== undefined) {
-    const reason = webhook ? 'not sent: the endpoint was disabled after answering 410 Gone' : 'not sent: the cluster has no webhook any more';
-    return stopDelivery(deps, delivery, input, reason);
+  let attempt: DeliveryAttempt;
+  if (delivery.channel) {
+    // The token can be removed after the delivery was made (the app uninstalled): end it, as a removed webhook does.
+    if (!deps.postToChannel) return stopDelivery(deps, delivery, input, 'not sent: no Slack bot token is configured (SLACK_BOT_TOKEN)');
+    attempt = await deps.postToChannel({ body: delivery.body, now: deps.clock.now() });
+  } else {
+    const webhook = cluster.webhook;
+    if (!webhook || webhook.disabledAt !== undefined) {
+      const reason = webhook ? 'not sent: the endpoint was disabled after answering 410 Gone' : 'not sent: the cluster has no webhook any more';
+      return stopDelivery(deps, delivery, input, reason);
+    }
+    attempt = await deps.send({
+      url: webhook.url,
+      secret: webhook.secret,
+      messageId: delivery.messageId,
+      eventType: delivery.eventType,
+      body: delivery.body,
+      now: deps.clock.now(),
+    });
   }
-
-  const attempt = await deps.send({
-    url: webhook.url,
-    secret: webhook.secret,
-    messageId: delivery.messageId,
-    eventType: delivery.eventType,
-    body: delivery.body,
-    now: deps.clock.now(),
-  });
   const decision = decideAfterAttempt(input.attempt, attempt, { timeScale: deps.timeScale, random: deps.random ?? Math.random });
   const recorded: RecordedAttempt = {
     ...attempt,
@@ -91,6 +99,7 @@ export async function attemptWebhookDelivery(deps: AttemptDeliveryDeps, input: D
     errorClass: attempt.errorClass,
     durationMs: attempt.durationMs,
     decision: decision.decision,
+    ...(delivery.channel && { target: 'slack channel' }),
   });
 
   const saved = await saveAttempt(deps, delivery, input, recorded, decision);
@@ -146,11 +155,11 @@ async function saveAttempt(
 }
 
 async function recordOnTimeline(deps: AttemptDeliveryDeps, delivery: Delivery, recorded: RecordedAttempt, decision: AttemptDecision): Promise<void> {
-  const event = delivery.eventType;
+  const event = delivery.channel ? `${delivery.eventType} to the Slack channel` : delivery.eventType;
   const details = {
     deliveryId: delivery.deliveryId,
     messageId: delivery.messageId,
-    event,
+    event: delivery.eventType,
     round: recorded.round,
     attempt: recorded.attempt,
     statusCode: recorded.statusCode,
@@ -180,7 +189,8 @@ async function stopDelivery(deps: AttemptDeliveryDeps, delivery: Delivery, input
     if (!(error instanceof StaleDeliveryError)) throw error;
     return settledBefore(await loadDelivery(deps.deliveries, input), input) ?? { decision: 'stopped' };
   }
-  await record(deps, delivery.clusterId, 'webhook.failed', `${delivery.eventType} ${reason}`, { deliveryId: delivery.deliveryId, event: delivery.eventType });
+  const what = delivery.channel ? `${delivery.eventType} to the Slack channel` : delivery.eventType;
+  await record(deps, delivery.clusterId, 'webhook.failed', `${what} ${reason}`, { deliveryId: delivery.deliveryId, event: delivery.eventType });
   return { decision: 'stopped' };
 }
 

@@ -1,4 +1,4 @@
-import { clusterIdFor, createRequestDigest, newClusterId, stackNameFor, type ChatFollowUp, type Cluster } from '../domain/cluster';
+import { clusterIdFor, createRequestDigest, newClusterId, stackNameFor, type ChatChannel, type ChatFollowUp, type Cluster } from '../domain/cluster';
 import { ConflictError, ValidationError, type FieldError } from '../domain/errors';
 import { parametersOf, type ClusterRequest } from '../domain/parameters';
 import { instancesOf, type QuotaLimits } from '../domain/quota';
@@ -35,6 +35,8 @@ export interface CreateClusterCommand {
   owner: string;
   request: ClusterRequest;
   followUp?: ChatFollowUp;
+  /** A create from Slack: the channel its health events are posted to. */
+  chatChannel?: ChatChannel;
   /** The caller's `Idempotency-Key`: the cluster id derives from it and the owner (see `clusterIdFor`). */
   idempotencyKey?: string;
 }
@@ -117,6 +119,7 @@ export async function createCluster(deps: CreateClusterDeps, command: CreateClus
     nodes: [],
     webhook: request.webhook && webhookSecret ? { url: request.webhook.url, events: request.webhook.events ?? [...WEBHOOK_EVENT_TYPES], secret: webhookSecret } : undefined,
     followUp: command.followUp,
+    ...(command.chatChannel && { chatChannel: command.chatChannel }),
     createRequestDigest: digest,
     requestedAt: at,
     lastActivityAt: at,

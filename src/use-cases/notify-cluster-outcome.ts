@@ -1,4 +1,5 @@
-import { deliveryIdFor, messageIdFor, type Delivery } from '../domain/delivery';
+import { CHANNEL_EVENTS, channelHealthMessage } from '../domain/chat-channel';
+import { channelDeliveryIdFor, deliveryIdFor, messageIdFor, type Delivery } from '../domain/delivery';
 import { DeliveryMissingError } from '../domain/errors';
 import { expiringNotice } from '../domain/expiry';
 import { buildWebhookPayload, type WebhookEventType } from '../domain/webhook';
@@ -67,6 +68,57 @@ export async function notifyClusterOutcome(deps: NotifyDeps, input: { clusterId:
 
   const executionArn = await deps.deliveryWorkflow.start({ clusterId: cluster.id, deliveryId, round: delivery.round });
   logger.info('webhook delivery scheduled', { clusterId: cluster.id, deliveryId, messageId: delivery.messageId, event: input.event, executionArn });
+  return { scheduled: true, deliveryId };
+}
+
+/**
+ * A health event for a cluster made from Slack, to its channel: the same durable delivery as a webhook's (a delivery
+ * record, then the deliver-webhook workflow with its retry schedule and Retry-After), posted with the bot token by
+ * the attempt step. Why this path and not a post from the sweep: a post from the sweep would hold a 10,000-cluster run
+ * on Slack's answer and lose the message to a 429 or an outage; a second queue or function would duplicate what the
+ * delivery workflow already does, and the delivery log shows what happened to each post.
+ *
+ * Primary course:
+ * 1. Only health events, only for a cluster that has a channel (made by `/swarm create`).
+ * 2. No bot token configured: skip with an info log; nothing is written.
+ * 3. Write the delivery (id: the webhook delivery's + `_slack`) with chat.postMessage's body, then start its workflow
+ *    (idempotent by name, like the webhook's).
+ */
+export async function notifyChatChannel(
+  deps: NotifyDeps & { channelPosts?: boolean },
+  input: { clusterId: string; event: WebhookEventType; version: number },
+): Promise<NotifyResult> {
+  if (!CHANNEL_EVENTS.has(input.event)) return { scheduled: false };
+  const cluster = await loadCluster(deps.store, input.clusterId);
+  const channel = cluster.chatChannel;
+  if (!channel) return { scheduled: false };
+  if (!deps.channelPosts) {
+    logger.info('slack channel post skipped: no bot token configured (SLACK_BOT_TOKEN)', { clusterId: cluster.id, event: input.event });
+    return { scheduled: false };
+  }
+  const now = deps.clock.now().toISOString();
+  const deliveryId = channelDeliveryIdFor(cluster.id, input.event, input.version);
+  const fresh: Delivery = {
+    clusterId: cluster.id,
+    deliveryId,
+    messageId: `${messageIdFor(cluster.id, input.event, input.version)}_slack`,
+    eventType: input.event,
+    clusterVersion: input.version,
+    body: JSON.stringify(channelHealthMessage(cluster, input.event, channel.channelId)),
+    status: 'pending',
+    statusReason: 'scheduled',
+    round: 1,
+    attempts: [],
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    channel,
+  };
+  const created = await deps.deliveries.create(fresh);
+  const delivery = created ? fresh : await deps.deliveries.get(cluster.id, deliveryId);
+  if (!delivery) throw new DeliveryMissingError(deliveryId);
+  const executionArn = await deps.deliveryWorkflow.start({ clusterId: cluster.id, deliveryId, round: delivery.round });
+  logger.info('slack channel delivery scheduled', { clusterId: cluster.id, deliveryId, event: input.event, executionArn });
   return { scheduled: true, deliveryId };
 }
 

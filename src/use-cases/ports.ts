@@ -7,6 +7,7 @@ import type { ApiKeyRecord } from '../domain/api-key';
 import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../domain/cluster';
 import type { Delivery, RecordedAttempt } from '../domain/delivery';
 import type { ClusterHealth } from '../domain/health';
+import type { DeliveryAttempt } from '../domain/webhook';
 import type { ClusterDiagnostics, DiagnosticsJob, DiagnosticsRequest } from '../domain/diagnostics';
 import type { QuotaLimits, QuotaUsage } from '../domain/quota';
 import type { StackEventView } from '../domain/stack';
@@ -83,6 +84,8 @@ export interface StackDescription {
   stackName: string;
   status: string;
   statusReason?: string;
+  /** DescribeStacks' LastUpdatedTime (ISO): absent until the stack's first update. */
+  lastUpdatedTime?: string;
   outputs: Record<string, string>;
   tags: Record<string, string>;
 }
@@ -319,6 +322,12 @@ export interface ApiKeyStore extends ApiKeyLookup {
 export interface ChatFollowUps {
   announce(cluster: Cluster): Promise<void>;
 }
+
+/**
+ * Posts one stored chat message (a JSON body naming its channel) with the app's bot token; never throws for anything
+ * the network or Slack does: the answer is an attempt, as a webhook send's is (adapters/slack/channel-poster.ts).
+ */
+export type SendChatMessage = (request: { body: string; now: Date }) => Promise<DeliveryAttempt>;
 
 export interface Clock {
   now(): Date;

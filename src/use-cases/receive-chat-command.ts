@@ -47,6 +47,7 @@ export const COMMAND_MARK_TTL_SECONDS = 60 * 60;
 // Slack's user ids (U…, W…) and trigger ids (digits and dots with a hex tail); anything else is not a slash command.
 const USER_ID = /^[A-Z0-9]{1,32}$/;
 const TRIGGER_ID = /^[0-9A-Za-z._-]{1,255}$/;
+const CHANNEL_ID = /^[A-Z0-9]{1,32}$/;
 
 const ephemeral = (text: string): ChatMessage => ({ response_type: 'ephemeral', text });
 
@@ -117,7 +118,9 @@ export async function receiveChatCommand(deps: ReceiveChatCommandDeps, delivery:
     return undefined;
   }
 
-  const job = { owner: slackPrincipal(teamId, userId), userId, triggerId, command: parsed.command, responseUrl };
+  // Slack's channel ids (C…, G…, D…); one that does not look like one is left out rather than refusing the command.
+  const channelId = form.get('channel_id') ?? '';
+  const job = { owner: slackPrincipal(teamId, userId), userId, triggerId, command: parsed.command, responseUrl, teamId, ...(CHANNEL_ID.test(channelId) && { channelId }) };
   const handedOver = await within(
     deps.dispatch(job).then(
       () => 'ok' as const,

@@ -1,4 +1,5 @@
 import type { Caller } from '../domain/access';
+import type { Cluster } from '../domain/cluster';
 import { MAX_DELIVERY_ROUNDS, type Delivery } from '../domain/delivery';
 import { ConflictError, NotFoundError, StaleDeliveryError } from '../domain/errors';
 import { logger } from '../logger';
@@ -11,6 +12,13 @@ export interface RedeliverDeps {
   deliveries: DeliveryStore;
   deliveryWorkflow: DeliveryWorkflow;
   clock: Clock;
+}
+
+function refuseWithoutEndpoint(cluster: Cluster): void {
+  if (!cluster.webhook) throw new ConflictError('The cluster has no webhook to deliver to.');
+  if (cluster.webhook.disabledAt !== undefined) {
+    throw new ConflictError(`The webhook endpoint was disabled at ${cluster.webhook.disabledAt} after answering 410 Gone; nothing more is sent to it.`);
+  }
 }
 
 /**
@@ -27,10 +35,8 @@ export async function redeliverWebhook(deps: RedeliverDeps, command: { caller: C
   const cluster = await getCluster(deps.store, command.caller, command.clusterId, 'change');
   const delivery = await deps.deliveries.get(cluster.id, command.deliveryId);
   if (!delivery) throw new NotFoundError(`Cluster ${cluster.id} has no delivery ${command.deliveryId}.`);
-  if (!cluster.webhook) throw new ConflictError('The cluster has no webhook to deliver to.');
-  if (cluster.webhook.disabledAt !== undefined) {
-    throw new ConflictError(`The webhook endpoint was disabled at ${cluster.webhook.disabledAt} after answering 410 Gone; nothing more is sent to it.`);
-  }
+  // A delivery to the Slack channel needs no webhook: the attempt step posts it with the bot token.
+  if (!delivery.channel) refuseWithoutEndpoint(cluster);
   if (delivery.round >= MAX_DELIVERY_ROUNDS) throw new ConflictError(`The delivery has been sent in ${MAX_DELIVERY_ROUNDS} rounds, the most allowed.`);
 
   const now = deps.clock.now().toISOString();

@@ -16,7 +16,7 @@ import {
   type ChatCommand,
   type ChatMessage,
 } from '../domain/chatops';
-import type { ChatFollowUp, Cluster } from '../domain/cluster';
+import type { ChatChannel, ChatFollowUp, Cluster } from '../domain/cluster';
 import { NotFoundError, ProblemError } from '../domain/errors';
 import { logger } from '../logger';
 import { createCluster, type CreateClusterDeps } from './create-cluster';
@@ -34,6 +34,12 @@ export interface ChatCommandJob {
   triggerId: string;
   command: ChatCommand;
   responseUrl: string;
+  /**
+   * The workspace and channel the command was typed in: a create keeps them so its health events reach the channel.
+   * Optional: a job handed over before this field existed has none.
+   */
+  teamId?: string;
+  channelId?: string;
 }
 
 export type ChatCommandDispatcher = (job: ChatCommandJob) => Promise<void>;
@@ -95,7 +101,8 @@ async function answer(deps: RunChatCommandDeps, job: ChatCommandJob, caller: Cal
       const followUp: ChatFollowUp = { kind: 'slack', responseUrl: job.responseUrl };
       // Keyed by the command's trigger_id: if Lambda runs this invocation again (its asynchronous retries), the same
       // cluster is found instead of a second one made.
-      const { cluster } = await createCluster(deps.create, { owner: caller.principal, request: built.request, followUp, idempotencyKey: `slack-trigger:${job.triggerId}` });
+      const chatChannel: ChatChannel | undefined = job.teamId && job.channelId ? { kind: 'slack', teamId: job.teamId, channelId: job.channelId } : undefined;
+      const { cluster } = await createCluster(deps.create, { owner: caller.principal, request: built.request, followUp, chatChannel, idempotencyKey: `slack-trigger:${job.triggerId}` });
       return { response_type: 'in_channel', text: createdText(cluster, job.userId) };
     }
     case 'plan': {

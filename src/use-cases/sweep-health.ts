@@ -6,7 +6,7 @@ import type { Cluster } from '../domain/cluster';
 import { assessHealth, healthEvent, healthText, sameHealth, type ClusterHealth } from '../domain/health';
 import { logger } from '../logger';
 import { record } from './lifecycle';
-import { notifyClusterOutcome, recordWebhookGivenUp } from './notify-cluster-outcome';
+import { notifyChatChannel, notifyClusterOutcome, recordWebhookGivenUp } from './notify-cluster-outcome';
 import type { Clock, ClusterStore, DeliveryStore, DeliveryWorkflow, InstanceInventory, StackReader } from './ports';
 import { sweep, visitGuarded } from './sweep';
 
@@ -20,6 +20,8 @@ export interface HealthSweepDeps {
   /** A change of health goes to the webhook through the durable delivery, like every other event. */
   deliveries: DeliveryStore;
   deliveryWorkflow: DeliveryWorkflow;
+  /** Whether the Slack bot token is configured: a cluster made from Slack then gets its health events in its channel. */
+  channelPosts?: boolean;
   /** Clusters one run looks at most; the rest are next run's. */
   batchSize: number;
 }
@@ -54,7 +56,8 @@ const HEALTH_SWEEP = { name: 'health sweep', failure: 'health sweep could not ch
  * 4. Decide (domain/health.ts) and write `health` conditioned on the version read, so a transition that happened
  *    meanwhile wins and the cluster is looked at again next run. An unchanged finding only refreshes `checkedAt`
  *    (no version bump), and only once it is CHECKED_AT_REFRESH_MS old; a changed one bumps the version, goes on the timeline, and schedules `cluster.degraded`,
- *    `cluster.drifted` or `cluster.recovered` on the durable webhook delivery (keyed by that version).
+ *    `cluster.drifted` or `cluster.recovered` on the durable webhook delivery (keyed by that version), and, for a
+ *    cluster made from Slack, the same event to its channel on the same durable delivery (skipped without a bot token).
  * One cluster's failure (an AWS error, say) is logged and does not stop the others.
  */
 export async function sweepHealth(deps: HealthSweepDeps): Promise<HealthSweepSummary> {
@@ -96,5 +99,12 @@ async function changed(deps: HealthSweepDeps, cluster: Cluster, health: ClusterH
     // Only scheduling can fail here; the finding is written and the timeline says so.
     logger.error(`${event} could not be scheduled`, { clusterId: cluster.id, error });
     await recordWebhookGivenUp(deps, notice).catch((givenUpError: unknown) => logger.error(`${event} failure could not be recorded`, { clusterId: cluster.id, error: givenUpError }));
+  }
+  try {
+    await notifyChatChannel(deps, notice);
+  } catch (error) {
+    // As above: the finding stands; the channel misses this one post, and the log and the timeline say so.
+    logger.error(`${event} could not be scheduled for the Slack channel`, { clusterId: cluster.id, error });
+    await record(deps, cluster.id, 'webhook.failed', `${event} to the Slack channel could not be scheduled; it was not sent`, { event }).catch((recordError: unknown) => logger.error(`${event} channel failure could not be recorded`, { clusterId: cluster.id, error: recordError }));
   }
 }

@@ -117,6 +117,14 @@ describe('serverless package', () => {
       }
     });
 
+    it('gives the Slack bot token only to the function that posts with it and the sweep that checks it is set', () => {
+      const holders = ofType('AWS::Lambda::Function')
+        .filter(([, fn]) => fn.Properties.Environment.Variables.SLACK_BOT_TOKEN !== undefined)
+        .map(([id]) => id)
+        .sort();
+      expect(holders).toEqual([logicalFunctionId('attemptDelivery'), logicalFunctionId('healthSweep')].sort());
+    });
+
     it('hands Slack commands to the worker as events of its own source on the default bus, which only the Slack function may put', () => {
       const env = resources.SlackCommandLambdaFunction!.Properties.Environment.Variables;
       expect(env.SLACK_COMMAND_SOURCE).toBe('swarm-provisioner.test.chatops');

@@ -39,7 +39,7 @@ describe('loadConfig', () => {
       webhook: { allowLoopbackHttp: false, timeoutMs: 10_000, retryTimeScale: 1 },
       operatorRoleArns: [],
       quota: { maxActiveClusters: 10, maxInstances: 100 },
-      slack: { signingSecret: undefined, teamIds: [], commandSource: undefined, allowLoopbackHttp: false },
+      slack: { signingSecret: undefined, teamIds: [], commandSource: undefined, allowLoopbackHttp: false, botToken: undefined, apiUrl: 'https://slack.com/api' },
       deleteMaxAttempts: 3,
       reaper: { reminderLeadSeconds: 3600, intervalSeconds: 60, batchSize: 200 },
       reconciler: { graceSeconds: 300, intervalSeconds: 60, batchSize: 200 },
@@ -85,6 +85,14 @@ describe('loadConfig', () => {
       expect(message).toContain(`${name}: `);
     }
     expect(message.split('; ')).toHaveLength(10);
+  });
+
+  it('reads the Slack bot token and Slack’s API base (without a trailing slash), and takes an empty token as none', () => {
+    const config = loadConfig({ ...REQUIRED, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_API_URL: 'http://127.0.0.1:9999/api/' });
+
+    expect(config.slack).toMatchObject({ botToken: 'xoxb-1-2-abc', apiUrl: 'http://127.0.0.1:9999/api' });
+    expect(loadConfig({ ...REQUIRED, SLACK_BOT_TOKEN: '' }).slack.botToken).toBeUndefined();
+    expect(problemsOf({ ...REQUIRED, SLACK_API_URL: 'slack.com/api' })).toContain('SLACK_API_URL: ');
   });
 
   it('refuses a chat command source in the aws. namespace, which EventBridge keeps for AWS services', () => {

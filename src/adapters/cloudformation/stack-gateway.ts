@@ -79,6 +79,7 @@ export function buildStackReader(options: { clientFor?: ClientFor } = {}): Stack
           stackName: stack.StackName ?? stackNameOrId,
           status: stack.StackStatus ?? 'UNKNOWN',
           statusReason: stack.StackStatusReason,
+          ...(stack.LastUpdatedTime && { lastUpdatedTime: stack.LastUpdatedTime.toISOString() }),
           outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
           tags: Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
         };

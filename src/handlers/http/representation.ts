@@ -12,6 +12,7 @@ function publicView(cluster: Cluster) {
   const {
     webhook,
     followUp: _followUp,
+    chatChannel: _chatChannel,
     stackRequestedAt: _requested,
     deleteRequests: _requests,
     expiryReminderFor: _reminder,

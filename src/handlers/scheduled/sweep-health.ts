@@ -27,6 +27,8 @@ export function healthSweepHandler(deps: HealthSweepHandlerDeps) {
       clock: deps.clock,
       deliveries: deps.deliveries,
       deliveryWorkflow: deps.deliveryWorkflow,
+      // Only whether the token is set: the attempt step posts with it, this function never does.
+      channelPosts: deps.config.slack.botToken !== undefined,
       batchSize: deps.config.health.batchSize,
     });
 }

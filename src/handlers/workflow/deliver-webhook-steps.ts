@@ -8,7 +8,7 @@ import { attemptWebhookDelivery, failWebhookDelivery } from '../../use-cases/att
 import type { DeliveryExecutionInput } from '../../use-cases/ports';
 import { workflowTask } from './task';
 
-export type DeliverWebhookDeps = Pick<Dependencies, 'config' | 'store' | 'deliveries' | 'sendWebhook' | 'clock'> & {
+export type DeliverWebhookDeps = Pick<Dependencies, 'config' | 'store' | 'deliveries' | 'sendWebhook' | 'postToChannel' | 'clock'> & {
   /** The jitter source; Math.random unless a test pins it. */
   random?: () => number;
 };

@@ -37,7 +37,7 @@ let jobs: ChatCommandJob[];
 let seen: Set<string>;
 function handler(overrides: Partial<SlackCommandHandlerDeps> = {}) {
   return slackCommandHandler({
-    slack: { signingSecret: SECRET, teamIds: ['T0001'], allowLoopbackHttp: false },
+    slack: { signingSecret: SECRET, teamIds: ['T0001'], allowLoopbackHttp: false, apiUrl: 'https://slack.com/api' },
     clock: fixedClock(NOW.toISOString()),
     seenBefore: async (signature) => !seen.has(signature) && Boolean(seen.add(signature)),
     dispatch: async (job) => void jobs.push(job),
@@ -57,8 +57,21 @@ describe('POST /chatops/slack', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json).toEqual({ response_type: 'ephemeral', text: 'On it: create demo' });
     expect(jobs).toEqual([
-      { owner: 'slack:T0001:U0042', userId: 'U0042', triggerId: triggerOf(body), command: { verb: 'create', name: 'demo', options: { workers: '2' } }, responseUrl: RESPONSE_URL },
+      { owner: 'slack:T0001:U0042', userId: 'U0042', triggerId: triggerOf(body), command: { verb: 'create', name: 'demo', options: { workers: '2' } }, responseUrl: RESPONSE_URL, teamId: 'T0001' },
     ]);
+  });
+
+  it('hands the worker the channel the command was typed in, so a cluster it creates can post its health events there', async () => {
+    // Prepare: Slack's slash command payload carries channel_id beside team_id ("Implementing slash commands",
+    // https://docs.slack.dev/interactivity/implementing-slash-commands).
+    const body = form({ text: 'create demo', channel_id: 'C2147483705' });
+
+    // Act
+    const response = await invoke(handler(), signed(body));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(jobs).toEqual([expect.objectContaining({ teamId: 'T0001', channelId: 'C2147483705' })]);
   });
 
   it('reads the body API Gateway base64-encoded, as it does form posts', async () => {
@@ -95,7 +108,7 @@ describe('POST /chatops/slack', () => {
   });
 
   it('refuses every request when no signing secret is configured', async () => {
-    const response = await invoke(handler({ slack: { teamIds: ['T0001'], allowLoopbackHttp: false } }), signed(body));
+    const response = await invoke(handler({ slack: { teamIds: ['T0001'], allowLoopbackHttp: false, apiUrl: 'https://slack.com/api' } }), signed(body));
     expect(response.statusCode).toBe(401);
   });
 

@@ -74,6 +74,20 @@ describe('stack gateway', () => {
     await expect(gateway().describeStack('us-east-1', 'swarm-c-1')).resolves.toEqual({ stackId: 'id-1', stackName: 'swarm-c-1', status: 'CREATE_COMPLETE', statusReason: undefined, outputs: { VPCID: 'vpc-1' }, tags: { k: 'v' } });
   });
 
+  it('reports LastUpdatedTime, which DescribeStacks returns once the stack has been updated, for the health sweep', async () => {
+    // Prepare: "This field will only be returned if the stack has been updated at least once"
+    // (Stack, https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack.html).
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'swarm-c-1', StackId: 'id-1', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date('2026-11-27T09:00:00Z'), LastUpdatedTime: new Date('2026-11-27T11:30:00Z') }],
+    });
+
+    // Act
+    const stack = await gateway().describeStack('us-east-1', 'swarm-c-1');
+
+    // Assess
+    expect(stack).toMatchObject({ status: 'UPDATE_COMPLETE', lastUpdatedTime: '2026-11-27T11:30:00.000Z' });
+  });
+
   it('follows stack event pages', async () => {
     const event = (id: string) => ({ StackId: 's', EventId: id, StackName: 's', Timestamp: new Date('2026-01-01T00:00:00Z'), LogicalResourceId: id, ResourceType: 'T', ResourceStatus: 'CREATE_COMPLETE' as const });
     cfn

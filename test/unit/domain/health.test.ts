@@ -10,8 +10,8 @@ const nodes = (managers: number, workers: number, state = 'running'): ObservedIn
   ...Array.from({ length: workers }, () => ({ role: 'worker' as const, state })),
 ];
 const ready: HealthSubject = { status: 'READY', stackName: 'swarm-c-1', parameters: { managers: 3, workers: 2 } };
-const updated: HealthSubject = { ...ready, lastUpdate: { id: 'u-1' } };
-const hibernated: HealthSubject = { ...ready, status: 'HIBERNATED', lastUpdate: { id: 'u-1' } };
+const updated: HealthSubject = { ...ready, lastUpdate: { endedAt: '2026-11-27T10:00:00.000Z' } };
+const hibernated: HealthSubject = { ...ready, status: 'HIBERNATED', lastUpdate: { endedAt: '2026-11-27T10:00:00.000Z' } };
 
 describe('assessing a cluster’s health', () => {
   it.each([

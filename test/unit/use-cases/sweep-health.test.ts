@@ -4,6 +4,7 @@
  */
 import type { Cluster, ClusterNode } from '../../../src/domain/cluster';
 import type { StackDescription } from '../../../src/use-cases/ports';
+import { logger } from '../../../src/logger';
 import { sweepHealth, type HealthSweepDeps } from '../../../src/use-cases/sweep-health';
 import { aCluster } from '../../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
@@ -23,7 +24,7 @@ async function stored(overrides: Partial<Cluster>): Promise<Cluster> {
   return cluster;
 }
 
-function deps(world: { stack?: Partial<StackDescription>; instances: ClusterNode[] }, now = '2026-11-26T13:00:00.000Z') {
+function deps(world: { stack?: Partial<StackDescription>; instances: ClusterNode[] }, now = '2026-11-26T13:00:00.000Z', channelPosts?: boolean) {
   const started: { deliveryId: string }[] = [];
   const sweepDeps: HealthSweepDeps = {
     store: db.store,
@@ -38,6 +39,7 @@ function deps(world: { stack?: Partial<StackDescription>; instances: ClusterNode
       },
     },
     batchSize: 100,
+    ...(channelPosts !== undefined && { channelPosts }),
   };
   return { sweepDeps, started };
 }
@@ -64,6 +66,42 @@ describe('the health sweep', () => {
     expect(started).toHaveLength(1);
     const [delivery] = (await db.deliveries.list(cluster.id, { limit: 10 })).items;
     expect(JSON.parse(delivery?.body ?? '{}')).toMatchObject({ type: 'cluster.drifted', data: { cluster: { status: 'READY', health: { status: 'drifted' } } } });
+  });
+
+  it('also schedules the event for the Slack channel of a cluster made from Slack, as chat.postMessage’s body on the same durable delivery', async () => {
+    // Prepare: made by /swarm create in channel C2147483705, no webhook; a bot token is configured.
+    const cluster = await stored({ webhook: undefined, chatChannel: { kind: 'slack', teamId: 'T0001', channelId: 'C2147483705' } });
+    const { sweepDeps, started } = deps({ stack: undefined, instances: [] }, undefined, true);
+
+    // Act
+    const summary = await sweepHealth(sweepDeps);
+
+    // Assess
+    expect(summary).toMatchObject({ drifted: 1, changed: 1, failed: 0 });
+    const deliveries = (await db.deliveries.list(cluster.id, { limit: 10 })).items;
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({ eventType: 'cluster.drifted', status: 'pending', channel: { kind: 'slack', teamId: 'T0001', channelId: 'C2147483705' } });
+    expect(deliveries[0]!.deliveryId).toMatch(/_cluster_drifted_slack$/);
+    expect(JSON.parse(deliveries[0]!.body)).toEqual({ channel: 'C2147483705', text: expect.stringContaining(`was deleted out of band`) });
+    expect(started).toEqual([{ deliveryId: deliveries[0]!.deliveryId }]);
+  });
+
+  it('skips the Slack channel with one info log when no bot token is configured, and still records the finding', async () => {
+    // Prepare
+    const info = jest.spyOn(logger, 'info');
+    const cluster = await stored({ webhook: undefined, chatChannel: { kind: 'slack', teamId: 'T0001', channelId: 'C2147483705' } });
+    const { sweepDeps, started } = deps({ stack: undefined, instances: [] }, undefined, false);
+
+    // Act
+    const summary = await sweepHealth(sweepDeps);
+
+    // Assess
+    expect(summary).toMatchObject({ drifted: 1, changed: 1, failed: 0 });
+    expect((await db.store.get(cluster.id))?.health?.status).toBe('drifted');
+    expect((await db.deliveries.list(cluster.id, { limit: 10 })).items).toEqual([]);
+    expect(started).toEqual([]);
+    expect(info.mock.calls.filter(([message]) => String(message).startsWith('slack channel post skipped'))).toHaveLength(1);
+    info.mockRestore();
   });
 
   it('turns degraded when an instance is gone, and recovered once it is replaced, keeping the version on an unchanged finding', async () => {

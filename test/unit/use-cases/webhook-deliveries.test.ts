@@ -8,7 +8,7 @@ import { deliveryExecutionName, deliveryIdFor, MAX_DELIVERY_ROUNDS } from '../..
 import { ConflictError, NotFoundError, TransientAwsError } from '../../../src/domain/errors';
 import type { DeliveryAttempt } from '../../../src/domain/webhook';
 import { attemptWebhookDelivery, failWebhookDelivery, type SendWebhook } from '../../../src/use-cases/attempt-webhook-delivery';
-import { notifyClusterOutcome, recordWebhookGivenUp } from '../../../src/use-cases/notify-cluster-outcome';
+import { notifyChatChannel, notifyClusterOutcome, recordWebhookGivenUp } from '../../../src/use-cases/notify-cluster-outcome';
 import type { DeliveryExecutionInput } from '../../../src/use-cases/ports';
 import { listClusterDeliveries } from '../../../src/use-cases/read-deliveries';
 import { redeliverWebhook } from '../../../src/use-cases/redeliver-webhook';
@@ -205,6 +205,73 @@ describe('attemptWebhookDelivery', () => {
     const logged = JSON.stringify({ deliveries: await listClusterDeliveries(db, h.cluster.owner, h.cluster.id, { limit: 10 }), timeline: await h.timeline() });
     expect(logged).not.toContain(h.secret);
     expect(logged).not.toContain(h.secret.slice('whsec_'.length));
+  });
+});
+
+describe('a health event to the Slack channel (the same durable delivery, posted with the bot token)', () => {
+  const channel = { kind: 'slack' as const, teamId: 'T0001', channelId: 'C2147483705' };
+
+  async function channelScheduled(h: ReturnType<typeof harness>) {
+    const result = await notifyChatChannel({ ...h.deps, channelPosts: true }, { clusterId: h.cluster.id, event: 'cluster.drifted', version: h.cluster.version });
+    return { ...result, input: { clusterId: h.cluster.id, deliveryId: result.deliveryId!, round: 1, attempt: 1 } };
+  }
+
+  it('posts the stored chat.postMessage body through postToChannel, never the webhook, and records the attempt', async () => {
+    // Prepare: a cluster made from Slack that also has a webhook, drifted.
+    const h = harness({ chatChannel: channel, health: { status: 'drifted', reasons: [{ code: 'stack_missing', message: 'stack swarm-x was deleted out of band' }], checkedAt: '2026-11-26T12:00:00.000Z' } });
+    await db.store.create(h.cluster);
+    const { input } = await channelScheduled(h);
+    const postToChannel = jest.fn(async ({ now }: { body: string; now: Date }): Promise<DeliveryAttempt> => ({ attemptedAt: now.toISOString(), durationMs: 4, outcome: 'delivered', statusCode: 200 }));
+
+    // Act
+    const step = await attemptWebhookDelivery({ ...h.deps, postToChannel }, input);
+
+    // Assess
+    const delivery = (await db.deliveries.get(h.cluster.id, input.deliveryId))!;
+    expect(step).toEqual({ decision: 'delivered' });
+    expect(h.send).not.toHaveBeenCalled();
+    expect(postToChannel).toHaveBeenCalledWith({ body: delivery.body, now: h.clock.now() });
+    expect(JSON.parse(delivery.body)).toEqual({ channel: 'C2147483705', text: expect.stringContaining('stack swarm-x was deleted out of band') });
+    expect(delivery).toMatchObject({ status: 'delivered', channel });
+    expect((await h.timeline()).map((event) => event.message)).toContain('cluster.drifted to the Slack channel delivered (HTTP 200, attempt 1)');
+  });
+
+  it('honours Slack’s Retry-After on a 429, and ends a refusal (not_in_channel) at once with what to do', async () => {
+    // Prepare
+    const h = harness({ chatChannel: channel });
+    await db.store.create(h.cluster);
+    const { input } = await channelScheduled(h);
+    const answers: DeliveryAttempt[] = [
+      { attemptedAt: h.clock.now().toISOString(), durationMs: 4, outcome: 'retryable', statusCode: 429, errorClass: 'http_status', retryAfterSeconds: 900 },
+      { attemptedAt: h.clock.now().toISOString(), durationMs: 4, outcome: 'refused', statusCode: 200, detail: 'Slack answered not_in_channel: the Slack app is not in the channel: invite it there (/invite @<app>), then redeliver' },
+    ];
+    const postToChannel = async () => answers.shift()!;
+
+    // Act
+    const first = await attemptWebhookDelivery({ ...h.deps, postToChannel }, input);
+    const second = await attemptWebhookDelivery({ ...h.deps, postToChannel }, { ...input, attempt: 2 });
+
+    // Assess: the first retry of the schedule waits 5 s; Retry-After asks for more, and gets it.
+    expect(first).toMatchObject({ decision: 'retry', nextAttempt: 2 });
+    expect((first as { waitSeconds: number }).waitSeconds).toBeGreaterThanOrEqual(900);
+    expect(second).toEqual({ decision: 'refused' });
+    expect((await db.deliveries.get(h.cluster.id, input.deliveryId))?.status).toBe('failed');
+    expect((await h.timeline()).map((event) => event.message).join('\n')).toContain('/invite');
+  });
+
+  it('stops unsent when the bot token was removed after the delivery was made, and can be redelivered without a webhook', async () => {
+    // Prepare: no webhook at all; no postToChannel (no token).
+    const h = harness({ chatChannel: channel, webhook: undefined });
+    await db.store.create(h.cluster);
+    const { input } = await channelScheduled(h);
+
+    // Act
+    const step = await attemptWebhookDelivery(h.deps, input);
+    const reopened = await redeliverWebhook(h.deps, { caller: h.cluster.owner, clusterId: h.cluster.id, deliveryId: input.deliveryId });
+
+    // Assess
+    expect(step).toEqual({ decision: 'stopped' });
+    expect(reopened).toMatchObject({ round: 2, status: 'pending' });
   });
 });
 
