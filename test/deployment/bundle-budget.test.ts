@@ -35,6 +35,8 @@ const CLIENT_OF_GROUP: Record<string, string> = {
   nodeInventory: 'ec2',
   nodeConsoleOutput: 'ec2',
   nodeRunCommand: 'ssm',
+  nodeAgents: 'ssm',
+  clusterGroups: 'auto-scaling',
   clusterWorkflows: 'sfn',
   clusterWorkflowStarts: 'sfn',
   clusterExecutions: 'sfn',
