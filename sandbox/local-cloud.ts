@@ -246,9 +246,11 @@ async function startCloud(
   stoppers.push(() => cloud.close());
   sdkEnv.default('AWS_ENDPOINT_URL_CLOUDFORMATION', cloud.endpoint);
   sdkEnv.default('AWS_ENDPOINT_URL_EC2', cloud.endpoint);
+  // Auto Scaling's Query API (Version 2011-01-01) on the same endpoint: the stacks' groups, for the health sweep.
+  sdkEnv.default('AWS_ENDPOINT_URL_AUTO_SCALING', cloud.endpoint);
   // Run Command (AWS JSON 1.1, told apart by its X-Amz-Target header): the simulated swarm answers docker commands.
   sdkEnv.default('AWS_ENDPOINT_URL_SSM', cloud.endpoint);
-  log(`cloudformation  simulated CloudFormation + EC2 at ${cloud.endpoint}${data ? `, data in ${data.cloud}` : ', in memory'}`);
+  log(`cloudformation  simulated CloudFormation + EC2 + Auto Scaling at ${cloud.endpoint}${data ? `, data in ${data.cloud}` : ', in memory'}`);
   return cloud;
 }
 

@@ -58,6 +58,19 @@ function permissionGroups({ service, stage, stateMachines, chatCommandSource, di
     stackCancel: [allow('CancelSwarmStackUpdates', ['cloudformation:CancelUpdateStack'], swarmStacks)],
     // DescribeInstances has no resource-level permissions; it is read-only.
     nodeInventory: [allow('NodeInventory', ['ec2:DescribeInstances'], '*')],
+    // The health sweep's view of a cluster's groups (DescribeAutoScalingGroups has no resource-level permissions; it
+    // is read-only), and autoRepair's SetInstanceHealth, only on groups that carry the service's managed-by tag (the
+    // stack's tags propagate to its groups): SetInstanceHealth takes the autoScalingGroup resource and the
+    // autoscaling:ResourceTag/${TagKey} condition key (Service Authorization Reference, "Actions defined by Amazon EC2
+    // Auto Scaling": https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html).
+    clusterGroups: [
+      allow('ReadClusterGroups', ['autoscaling:DescribeAutoScalingGroups'], '*'),
+      allow('RepairClusterNodes', ['autoscaling:SetInstanceHealth'], sub('arn:${AWS::Partition}:autoscaling:*:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/*'), {
+        StringEquals: { 'autoscaling:ResourceTag/swarm-provisioner:managed-by': 'swarm-provisioner' },
+      }),
+    ],
+    // The managers' SSM agents (the health sweep): DescribeInstanceInformation has no resource-level permissions.
+    nodeAgents: [allow('ReadNodeAgents', ['ssm:DescribeInstanceInformation'], '*')],
     // docker info / docker node ls on a manager (diagnostics): AWS-RunShellScript only, on the service's instances only;
     // GetCommandInvocation takes no resource-level permission.
     nodeRunCommand: [
@@ -183,7 +196,7 @@ const FUNCTION_PERMISSIONS = {
   executionEnded: ['clusters', 'deliveryWorkflow'],
   reapClusters: ['clusters', 'clusterWorkflows', 'updateWorkflow', 'deliveryWorkflow'],
   reconcileClusters: ['clusters', 'stackRead', 'clusterWorkflowStarts', 'clusterExecutions', 'deliveryWorkflow'],
-  healthSweep: ['clusters', 'stackRead', 'nodeInventory', 'deliveryWorkflow'],
+  healthSweep: ['clusters', 'stackRead', 'nodeInventory', 'clusterGroups', 'nodeAgents', 'deliveryWorkflow'],
 };
 
 const pascal = (name) => `${name[0].toUpperCase()}${name.slice(1)}`;

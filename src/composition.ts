@@ -14,7 +14,8 @@ import { stackCanceller, stackGateway, stackUpdater } from './composition/cloudf
 import type { Dependencies } from './composition/dependencies';
 import { clusterNodes, clusterStore, clusterTimeline, deliveryStore, diagnosticsStore, dynamoDBClient, instanceWaits, quotaLedger, replayGuard, stackWaits } from './composition/dynamodb';
 import { consoleOutputReader, instanceInventory } from './composition/ec2';
-import { nodeCommands } from './composition/ssm';
+import { clusterGroups } from './composition/autoscaling';
+import { nodeAgents, nodeCommands } from './composition/ssm';
 import { idempotentRunner } from './composition/idempotency';
 import { chatDispatcher, diagnosticsRequests } from './composition/eventbridge';
 import { createExecutionPrefix, deliveryWorkflow, taskTokens, workflowStarter } from './composition/stepfunctions';
@@ -37,6 +38,8 @@ export function buildDependencies(config: Config = loadConfig()): Dependencies {
     diagnostics: diagnosticsStore(config, dynamodb),
     diagnosticsRequests: diagnosticsRequests(config),
     nodeCommands: nodeCommands(),
+    groups: clusterGroups(),
+    agents: nodeAgents(),
     waits: stackWaits(config, dynamodb),
     instanceWaits: instanceWaits(config, dynamodb),
     nodes: clusterNodes(config, dynamodb),

@@ -65,6 +65,13 @@ export interface SimulatedCloud {
    */
   terminateInstance(instanceId: string): void;
   /**
+   * The instance hangs: still `running` for EC2 (and Healthy for its group's EC2 health check), but its SSM agent is
+   * ConnectionLost and its swarm node Down, a manager Unreachable (also `POST /_simulator/instances/<id>/hang`).
+   * Nothing replaces it until SetInstanceHealth Unhealthy (or `replaceInstance`). Throws a RangeError for an
+   * instance that is not running.
+   */
+  hangInstance(instanceId: string): void;
+  /**
    * A new value of an SSM parameter (default: a new AMI id), as when AWS publishes a new Amazon Linux image: the next
    * UpdateStack resolves it, and the stack's instances roll onto it (also `POST /_simulator/ssm-parameters`).
    */
@@ -155,6 +162,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions = {}): 
     injectFault: (stack, fault, count) => cloud.injectFault(stack, fault, count),
     replaceInstance: (instanceId) => cloud.replaceInstance(instanceId),
     terminateInstance: (instanceId) => cloud.terminateInstance(instanceId),
+    hangInstance: (instanceId) => cloud.hangInstance(instanceId),
     publishSsmParameter: (name, value) => cloud.publishSsmParameter(name, value),
     nodeActivity: (instanceId) =>
       cloud.nodeActivity(instanceId).map((entry) => ({ activity: entry.activity, time: entry.time.toISOString(), groupName: entry.groupName })),

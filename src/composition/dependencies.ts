@@ -9,7 +9,7 @@ import type { WebhookSender } from '../adapters/webhooks/sender';
 import type { AccessPolicy } from '../handlers/http/principal';
 import type { CreateClusterDeps } from '../use-cases/create-cluster';
 import type { PlanClusterDeps } from '../use-cases/plan-cluster';
-import type { ChatFollowUps, Clock, ClusterNodes, ConsoleOutputReader, DiagnosticsRequests, DiagnosticsStore, NodeCommands, ClusterStore, ClusterTimeline, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, SendChatMessage, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
+import type { ChatFollowUps, Clock, ClusterGroups, ClusterNodes, NodeAgents, ConsoleOutputReader, DiagnosticsRequests, DiagnosticsStore, NodeCommands, ClusterStore, ClusterTimeline, DeliveryStore, DeliveryWorkflow, InstanceInventory, InstanceWaits, QuotaLedger, SendChatMessage, StackGateway, StackUpdates, StackWaits, TaskTokens, WorkflowStarter } from '../use-cases/ports';
 import type { ChatCommandDispatcher } from '../use-cases/run-chat-command';
 import type { WebhookRegistration } from './webhooks';
 
@@ -28,6 +28,10 @@ export interface Dependencies {
   diagnosticsRequests: DiagnosticsRequests;
   /** SSM Run Command on a node. */
   nodeCommands: NodeCommands;
+  /** The cluster's Auto Scaling groups (DescribeAutoScalingGroups; SetInstanceHealth for autoRepair): the health sweep's. */
+  groups: ClusterGroups;
+  /** The managers' SSM agents (DescribeInstanceInformation): the health sweep's. */
+  agents: NodeAgents;
   /** The workflows' waits for events (on the cluster record) and Step Functions' task-token callbacks. */
   waits: StackWaits;
   instanceWaits: InstanceWaits;

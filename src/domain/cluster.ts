@@ -175,6 +175,11 @@ export interface Cluster {
   updatingAt?: string;
   /** The deadline (ISO) a `cluster.expiring` reminder was sent for: one reminder per deadline. */
   expiryReminderFor?: string;
+  /**
+   * Opt-in (default off): the health sweep has the Auto Scaling group replace a manager that hangs (domain/health.ts
+   * repairChoice). A setting of the service, not of the stack, so not among `parameters`.
+   */
+  autoRepair?: boolean;
   /** The health sweep's last finding (READY and HIBERNATED clusters; domain/health.ts). Never changes `status`. */
   health?: ClusterHealth;
   /** Derived by the store on every write (domain/expiry.ts `autoDeleteAt`), so a webhook payload can carry it. */
@@ -200,6 +205,7 @@ export type TimelineEventType =
   | 'stack.progress'
   | 'node.joined'
   | 'node.draining'
+  | 'node.repairing'
   | 'node.left'
   | 'cluster.deleted'
   | 'cluster.delete_failed'

@@ -98,6 +98,8 @@ export const clusterRequestSchema = /* @__PURE__ */ (() => {
       expiresAt: z.optional(expiresAtSchema),
       idleTimeout: z.optional(idleTimeoutSchema),
       idleAction: z.optional(idleActionSchema),
+      // Opt-in, off when absent: the health sweep may have a group replace a hung manager (domain/health.ts repairChoice).
+      autoRepair: z.optional(z.boolean()),
       webhook: z.optional(
         z.strictObject({
           url: z.string().check(z.maxLength(2048)),
@@ -119,10 +121,10 @@ export const clusterRequestSchema = /* @__PURE__ */ (() => {
 export type ClusterRequest = z.output<typeof clusterRequestSchema>;
 
 /** The stack-level parameters, i.e. what lands in the CloudFormation template (names from Docker for AWS). */
-export type ClusterParameters = Omit<ClusterRequest, 'name' | 'region' | 'expiresAt' | 'idleTimeout' | 'idleAction' | 'webhook' | 'tags'>;
+export type ClusterParameters = Omit<ClusterRequest, 'name' | 'region' | 'expiresAt' | 'idleTimeout' | 'idleAction' | 'autoRepair' | 'webhook' | 'tags'>;
 
 export function parametersOf(request: ClusterRequest): ClusterParameters {
-  const { name: _name, region: _region, expiresAt: _expiresAt, idleTimeout: _idleTimeout, idleAction: _idleAction, webhook: _webhook, tags: _tags, ...parameters } = request;
+  const { name: _name, region: _region, expiresAt: _expiresAt, idleTimeout: _idleTimeout, idleAction: _idleAction, autoRepair: _autoRepair, webhook: _webhook, tags: _tags, ...parameters } = request;
   return parameters;
 }
 

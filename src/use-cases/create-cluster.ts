@@ -126,6 +126,7 @@ export async function createCluster(deps: CreateClusterDeps, command: CreateClus
     expiresAt: request.expiresAt,
     idleTimeout: request.idleTimeout,
     idleAction: request.idleAction,
+    ...(request.autoRepair === true ? { autoRepair: true } : {}),
     updatedAt: at,
     version: 1,
   };

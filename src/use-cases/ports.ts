@@ -6,7 +6,7 @@
 import type { ApiKeyRecord } from '../domain/api-key';
 import type { Cluster, ClusterNode, ClusterStatus, TimelineEvent } from '../domain/cluster';
 import type { Delivery, RecordedAttempt } from '../domain/delivery';
-import type { ClusterHealth } from '../domain/health';
+import type { ClusterHealth, ObservedAgent, ObservedGroup } from '../domain/health';
 import type { DeliveryAttempt } from '../domain/webhook';
 import type { ClusterDiagnostics, DiagnosticsJob, DiagnosticsRequest } from '../domain/diagnostics';
 import type { QuotaLimits, QuotaUsage } from '../domain/quota';
@@ -396,6 +396,26 @@ export interface NodeCommandRun {
   status: string;
   output: string;
   error?: string;
+}
+
+/** A cluster's Auto Scaling groups as the health sweep reads them (domain/health.ts ObservedGroup, with names). */
+export interface ClusterGroup extends ObservedGroup {
+  name: string;
+}
+
+export interface ClusterGroups {
+  /** The groups carrying the cluster-id tag, with their instances: one DescribeAutoScalingGroups call (a tag filter). */
+  groupsOfCluster(region: string, clusterId: string): Promise<ClusterGroup[]>;
+  /**
+   * SetInstanceHealth Unhealthy, respecting the group's grace period: the group terminates the instance and
+   * launches a replacement.
+   */
+  markUnhealthy(region: string, instanceId: string): Promise<void>;
+}
+
+export interface NodeAgents {
+  /** The SSM agents of these instances (DescribeInstanceInformation by InstanceIds); an unregistered one is left out. */
+  agentsOf(region: string, instanceIds: string[]): Promise<ObservedAgent[]>;
 }
 
 export interface NodeCommands {

@@ -17,7 +17,7 @@ describe('the sandbox environment', () => {
 
     // Assess: what it added is the SDK's, and nothing else.
     const added = Object.keys(during).filter((name) => before[name] === undefined).sort();
-    expect(added).toEqual(['AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_EVENTBRIDGE', 'AWS_ENDPOINT_URL_SFN', 'AWS_ENDPOINT_URL_SSM']);
+    expect(added).toEqual(['AWS_ENDPOINT_URL_AUTO_SCALING', 'AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_EVENTBRIDGE', 'AWS_ENDPOINT_URL_SFN', 'AWS_ENDPOINT_URL_SSM']);
     expect(cloud.deps.config.clustersTable).toBe('swarm-provisioner-local-clusters');
     expect(process.env).toEqual(before);
   });

@@ -323,6 +323,7 @@ export interface components {
             idleTimeout?: string;
             /** @enum {string} */
             idleAction?: "delete" | "hibernate";
+            autoRepair?: boolean;
             webhook?: {
                 url: string;
                 events?: ("cluster.ready" | "cluster.failed" | "cluster.deleted" | "cluster.delete_failed" | "cluster.expiring" | "cluster.updated" | "cluster.update_failed" | "cluster.hibernated" | "cluster.degraded" | "cluster.recovered" | "cluster.drifted")[];
@@ -528,20 +529,24 @@ export interface components {
              * @enum {string}
              */
             idleAction?: "delete" | "hibernate";
+            /** @description Set (true) when the create asked for it: the health sweep has the manager group replace a manager unreachable on two sweeps in a row, one at a time (docs/operations.md "Health and drift") */
+            autoRepair?: boolean;
             /** @description When the reaper will delete the cluster (expiry or idleness), if nothing changes. */
             autoDeleteAt?: string;
             /** @description The health sweep's last finding, for READY and HIBERNATED clusters (absent until the first sweep). Never changes `status`. */
             health?: {
                 /**
-                 * @description healthy; degraded (fewer instances running than the parameters say, or a manager down); drifted (the stack deleted or changed out of band)
+                 * @description healthy; degraded (fewer instances running than the parameters say, a manager down or unreachable, an instance its group found Unhealthy); drifted (the stack deleted or changed out of band)
                  * @enum {string}
                  */
                 status: "healthy" | "degraded" | "drifted";
                 /** @description Every reason found; docs/operations.md "Health and drift" says what each means and what to do */
                 reasons: {
                     /** @enum {string} */
-                    code: "stack_missing" | "stack_changed" | "stack_deleting" | "instances_missing" | "manager_down";
+                    code: "stack_missing" | "stack_changed" | "stack_deleting" | "instances_missing" | "manager_down" | "instances_unhealthy" | "manager_unreachable";
                     message: string;
+                    /** @description The instances the reason is about (instances_unhealthy, manager_unreachable) */
+                    instanceIds?: string[];
                 }[];
                 /** @description When the health sweep last compared the cluster with AWS */
                 checkedAt: string;
@@ -686,20 +691,24 @@ export interface components {
              * @enum {string}
              */
             idleAction?: "delete" | "hibernate";
+            /** @description Set (true) when the create asked for it: the health sweep has the manager group replace a manager unreachable on two sweeps in a row, one at a time (docs/operations.md "Health and drift") */
+            autoRepair?: boolean;
             /** @description When the reaper will delete the cluster (expiry or idleness), if nothing changes. */
             autoDeleteAt?: string;
             /** @description The health sweep's last finding, for READY and HIBERNATED clusters (absent until the first sweep). Never changes `status`. */
             health?: {
                 /**
-                 * @description healthy; degraded (fewer instances running than the parameters say, or a manager down); drifted (the stack deleted or changed out of band)
+                 * @description healthy; degraded (fewer instances running than the parameters say, a manager down or unreachable, an instance its group found Unhealthy); drifted (the stack deleted or changed out of band)
                  * @enum {string}
                  */
                 status: "healthy" | "degraded" | "drifted";
                 /** @description Every reason found; docs/operations.md "Health and drift" says what each means and what to do */
                 reasons: {
                     /** @enum {string} */
-                    code: "stack_missing" | "stack_changed" | "stack_deleting" | "instances_missing" | "manager_down";
+                    code: "stack_missing" | "stack_changed" | "stack_deleting" | "instances_missing" | "manager_down" | "instances_unhealthy" | "manager_unreachable";
                     message: string;
+                    /** @description The instances the reason is about (instances_unhealthy, manager_unreachable) */
+                    instanceIds?: string[];
                 }[];
                 /** @description When the health sweep last compared the cluster with AWS */
                 checkedAt: string;

@@ -55,6 +55,7 @@ function withClusterOptions(command: Command): Command {
     .option('--webhook-events <list>', 'comma-separated webhook event types (default: all)')
     .option('--tag <key=value>', 'a tag for the stack and its resources (repeatable)', collectTag)
     .option('--system-prune', 'run docker system prune on the nodes daily')
+    .option('--auto-repair', 'let the health sweep replace a hung manager through its Auto Scaling group')
     .option('--no-cloudwatch-logs', 'do not send container logs to CloudWatch Logs');
 }
 
@@ -76,6 +77,7 @@ function clusterRequest(name: string, o: Record<string, unknown>): ClusterReques
     idleAction: o.idleAction,
     tags: o.tag,
     enableSystemPrune: o.systemPrune === true ? true : undefined,
+    autoRepair: o.autoRepair === true ? true : undefined,
     enableCloudWatchLogs: o.cloudwatchLogs === false ? false : undefined,
     webhook: typeof o.webhook === 'string' ? { url: o.webhook, ...(typeof o.webhookEvents === 'string' && { events: o.webhookEvents.split(',').map((e) => e.trim()) }) } : undefined,
   };

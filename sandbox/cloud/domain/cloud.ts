@@ -1,8 +1,10 @@
 import { AwsEventStream, type AwsEventListener } from './aws-events';
 import { FaultBook, isFault, type Fault } from './faults';
 import { Fleet, type FleetSnapshot } from './fleet';
+import { allGroups, describeGroups, type GroupDescription, type GroupQuery } from './group-query';
 import { queryConcernsStack, type InstanceQuery } from './instance-query';
 import { Scheduler } from './scheduler';
+import { CloudError } from './errors';
 import { ec2Id } from './ids';
 import { PACE, type NodeActivity, type ScriptedPace } from './stack-lifecycle';
 import { isDeleted, type Stack } from './stack-model';
@@ -47,6 +49,8 @@ export class CloudSimulation {
   private readonly ssm = new Map<string, string>();
   /** What each instance did that EC2 does not show (joined, drained, left), oldest first. */
   private readonly activities = new Map<string, NodeActivity[]>();
+  /** Instances set Unhealthy (SetInstanceHealth) that their group could not replace yet (its stack was busy). */
+  private readonly unhealthy = new Set<string>();
 
   constructor(private readonly options: CloudSimulationOptions) {
     this.region = options.region;
@@ -152,6 +156,57 @@ export class CloudSimulation {
     if (!instance) throw new RangeError(`no instance ${instanceId}`);
     if (instance.state === 'shutting-down' || instance.state === 'terminated') throw new RangeError(`instance ${instanceId} is already ${instance.state}`);
     this.fleet.terminate([instanceId], 'User initiated');
+  }
+
+  /**
+   * Someone's instance hangs (a kernel lockup, a full disk): EC2 still says `running`, but its SSM agent stops
+   * reporting (DescribeInstanceInformation: ConnectionLost) and `docker node ls` shows its node Down (a manager
+   * Unreachable). Nothing replaces it until its group is told it is unhealthy (SetInstanceHealth) or `replaceInstance`.
+   * Throws a RangeError for an instance that is not running.
+   */
+  hangInstance(instanceId: string): void {
+    const instance = this.fleet.get(instanceId);
+    if (!instance) throw new RangeError(`no instance ${instanceId}`);
+    if (instance.state !== 'running') throw new RangeError(`instance ${instanceId} is ${instance.state}, not running`);
+    instance.hung = true;
+  }
+
+  /** DescribeAutoScalingGroups: one page of the groups that exist now (group-query.ts). */
+  describeAutoScalingGroups(query: GroupQuery): { groups: GroupDescription[]; nextToken?: string } {
+    return describeGroups(allGroups(this.stacks.all(), this.fleet, this.unhealthy), query);
+  }
+
+  /**
+   * SetInstanceHealth. `Unhealthy`: the group terminates the instance and launches a replacement in its zone (as
+   * `replaceInstance`); while its stack is being created, updated or deleted (the template suspends ReplaceUnhealthy
+   * during a rolling update) it is only marked Unhealthy. Within the group's HealthCheckGracePeriod (counted from the
+   * launch, in simulated seconds) and with `respectGracePeriod`, the call changes nothing, as AWS ignores health
+   * reports during the grace period. `Healthy` clears the mark. Throws a CloudError for an instance no group runs.
+   * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_SetInstanceHealth.html
+   * Returns the replacement's id when there is one.
+   */
+  setInstanceHealth(instanceId: string, healthStatus: string, respectGracePeriod: boolean): string | undefined {
+    if (healthStatus !== 'Healthy' && healthStatus !== 'Unhealthy') {
+      throw new CloudError('ValidationError', `Valid values for HealthStatus are Healthy and Unhealthy, not ${healthStatus}`);
+    }
+    const group = allGroups(this.stacks.all(), this.fleet, this.unhealthy).find((candidate) => candidate.instances.some((instance) => instance.instanceId === instanceId));
+    if (!group) throw new CloudError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${instanceId}`);
+    if (healthStatus === 'Healthy') {
+      this.unhealthy.delete(instanceId);
+      return undefined;
+    }
+    const instance = this.fleet.get(instanceId);
+    const sinceLaunch = instance ? (Date.now() - instance.launchTime.getTime()) / Math.max(this.options.timeScale, 1e-6) : Number.POSITIVE_INFINITY;
+    if (respectGracePeriod && sinceLaunch < group.healthCheckGracePeriod * 1000) return undefined;
+    try {
+      const replacement = this.stacks.replaceInstance(instanceId);
+      this.unhealthy.delete(instanceId);
+      return replacement;
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      this.unhealthy.add(instanceId);
+      return undefined;
+    }
   }
 
   /** Whether a throttle fault claims this CloudFormation call, which names `nameOrId` (or no stack at all). */

@@ -61,6 +61,11 @@ export interface Instance {
   tags: Tag[];
   /** Its bootstrap failed (an injected `rollback` or `update-fail` fault): its console output ends in the failure (console-output.ts). */
   bootFailure?: boolean;
+  /**
+   * It hangs (an injected `hang`): EC2 still says `running` and its EC2 status checks pass, but its SSM agent no
+   * longer reports (PingStatus ConnectionLost) and its swarm node is Down (a manager Unreachable).
+   */
+  hung?: boolean;
 }
 
 export interface FleetSnapshot {

@@ -12,6 +12,7 @@ import {
   stackNamedIn,
 } from './cloudformation-protocol';
 import { ssmRunCommand } from './ssm-protocol';
+import { AUTOSCALING_VERSION, autoScalingError, autoScalingResponse } from './autoscaling-protocol';
 import { EC2_VERSION, ec2Error, ec2Response, ec2Throttled, instanceQuery } from './ec2-protocol';
 import { QueryForm } from './query-form';
 
@@ -58,7 +59,7 @@ const send = (response: ServerResponse, status: number, contentType: string, bod
 const problem = (response: ServerResponse, status: number, title: string, detail: string): void =>
   send(response, status, 'application/problem+json', JSON.stringify({ type: 'about:blank', title, status, detail }));
 
-type Service = 'cloudformation' | 'ec2';
+type Service = 'cloudformation' | 'ec2' | 'autoscaling';
 
 /**
  * One HTTP endpoint for both services, told apart by the `Version` field every query request carries. The
@@ -66,6 +67,7 @@ type Service = 'cloudformation' | 'ec2';
  */
 const REPLACE_PATH = /^\/_simulator\/instances\/(i-[0-9a-f]+)\/replace$/;
 const TERMINATE_PATH = /^\/_simulator\/instances\/(i-[0-9a-f]+)\/terminate$/;
+const HANG_PATH = /^\/_simulator\/instances\/(i-[0-9a-f]+)\/hang$/;
 const ACTIVITY_PATH = /^\/_simulator\/instances\/(i-[0-9a-f]+)\/activity$/;
 
 export const startCloudServer = async (cloud: CloudSimulation, options: CloudServerOptions): Promise<CloudServer> => {
@@ -76,6 +78,10 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
       if (cloud.throttlesStackCall(stackNamedIn(form))) throw cloudFormationThrottled();
       return cloudFormationResponse(action, form, cloud, requestId);
     }
+    if (service === 'autoscaling') {
+      if (cloud.throttlesOtherCall()) throw cloudFormationThrottled();
+      return autoScalingResponse(action, form, cloud, requestId);
+    }
     const throttled = action === 'DescribeInstances' ? cloud.throttlesInstanceQuery(instanceQuery(form)) : cloud.throttlesOtherCall();
     if (throttled) throw ec2Throttled();
     return ec2Response(action, form, cloud, requestId);
@@ -85,13 +91,13 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
     const requestId = newRequestId();
     const form = new QueryForm(body);
     const version = form.get('Version');
-    const service: Service = version === EC2_VERSION ? 'ec2' : 'cloudformation';
-    const renderError = service === 'ec2' ? ec2Error : cloudFormationError;
+    const service: Service = version === EC2_VERSION ? 'ec2' : version === AUTOSCALING_VERSION ? 'autoscaling' : 'cloudformation';
+    const renderError = service === 'ec2' ? ec2Error : service === 'autoscaling' ? autoScalingError : cloudFormationError;
     try {
       const action = form.get('Action');
       if (action === undefined) throw new CloudError('MissingAction', 'The request must contain the parameter Action');
-      if (version !== EC2_VERSION && version !== CLOUDFORMATION_VERSION) {
-        throw new CloudError('InvalidParameterValue', `Unsupported Version ${version ?? '(none)'}: expected ${CLOUDFORMATION_VERSION} or ${EC2_VERSION}`);
+      if (version !== EC2_VERSION && version !== CLOUDFORMATION_VERSION && version !== AUTOSCALING_VERSION) {
+        throw new CloudError('InvalidParameterValue', `Unsupported Version ${version ?? '(none)'}: expected ${CLOUDFORMATION_VERSION}, ${EC2_VERSION} or ${AUTOSCALING_VERSION}`);
       }
       calls.set(action, (calls.get(action) ?? 0) + 1);
       send(response, 200, 'text/xml', answerQuery(service, action, form, requestId), requestId);
@@ -167,6 +173,17 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
     }
   };
 
+  /** POST /_simulator/instances/<id>/hang: the instance hangs (still running for EC2; SSM ConnectionLost; node Down). */
+  const handleHangRequest = (instanceId: string, response: ServerResponse): void => {
+    try {
+      cloud.hangInstance(instanceId);
+      send(response, 202, 'application/json', JSON.stringify({ instanceId, state: 'running', pingStatus: 'ConnectionLost', swarmNode: 'Down' }));
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      problem(response, 409, 'Conflict', error.message);
+    }
+  };
+
   /** GET /_simulator/instances/<id>/activity: what the node did between its EC2 states (join, drain, leave). */
   const handleActivityRequest = (instanceId: string, response: ServerResponse): void => {
     const activity = cloud.nodeActivity(instanceId).map((entry) => ({ time: entry.time.toISOString(), groupName: entry.groupName, activity: entry.activity }));
@@ -183,6 +200,7 @@ export const startCloudServer = async (cloud: CloudSimulation, options: CloudSer
         else if (path === '/_simulator/health' && request.method === 'GET') send(response, 200, 'application/json', '{"status":"ok"}');
         else if (REPLACE_PATH.test(path ?? '') && request.method === 'POST') handleReplaceRequest(REPLACE_PATH.exec(path!)![1]!, response);
         else if (TERMINATE_PATH.test(path ?? '') && request.method === 'POST') handleTerminateRequest(TERMINATE_PATH.exec(path!)![1]!, response);
+        else if (HANG_PATH.test(path ?? '') && request.method === 'POST') handleHangRequest(HANG_PATH.exec(path!)![1]!, response);
         else if (ACTIVITY_PATH.test(path ?? '') && request.method === 'GET') handleActivityRequest(ACTIVITY_PATH.exec(path!)![1]!, response);
         else if (path === '/_simulator/ssm-parameters' && request.method === 'POST') handleSsmRequest(body, response);
         else if (typeof request.headers['x-amz-target'] === 'string' && request.headers['x-amz-target'].startsWith('AmazonSSM.')) {

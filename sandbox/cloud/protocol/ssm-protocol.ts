@@ -5,6 +5,12 @@
  * The rules kept (SSM API Reference): SendCommand needs DocumentName and InstanceIds, and refuses an instance that is
  * not running with InvalidInstanceId; GetCommandInvocation answers InvocationDoesNotExist for an unknown command or
  * instance, and is first `InProgress`, then `Success` (a node's agent takes a moment). Only AWS-RunShellScript runs.
+ * A hung instance (`hangInstance`) takes the command but its agent never answers: the invocation stays `Pending`.
+ * DescribeInstanceInformation lists the agents of the instances EC2 says are running (it leaves out stopped and
+ * terminated ones, as SSM does): PingStatus `Online`, or `ConnectionLost` for a hung one; `Filters` takes
+ * `tag:<key>`, `tag-key`, `InstanceIds`, `PingStatus` and `ResourceType`, MaxResults 5-50 (default 10) and NextToken.
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeInstanceInformation.html
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_InstanceInformationStringFilter.html
  */
 import { randomUUID } from 'node:crypto';
 import type { CloudSimulation } from '../domain/cloud';
@@ -38,10 +44,12 @@ const dockerOutput = (cloud: CloudSimulation, node: Instance, command: string): 
   const managers = swarm.filter((i) => roleOf(i) === 'manager');
   if (/^docker node ls\b/.test(command)) {
     if (roleOf(node) !== 'manager') return 'Error response from daemon: This node is not a swarm manager. Worker nodes can\'t be used to view or modify cluster state.\n';
-    const rows = swarm.map((i, index) => {
+    // A hung node is Down, and a hung manager Unreachable; the leader is the first manager that is not hung.
+    const leader = swarm.find((i) => roleOf(i) === 'manager' && !i.hung);
+    const rows = swarm.map((i) => {
       const id = `${i.instanceId.slice(2, 14).padEnd(12, '0')}${i === node ? ' *' : '  '}`;
-      const status = roleOf(i) === 'manager' ? (index === 0 ? 'Leader' : 'Reachable') : '';
-      return `${id.padEnd(30)}${i.privateDnsName.split('.')[0]!.padEnd(28)}Ready     Active         ${status.padEnd(16)}25.0.6`;
+      const status = roleOf(i) === 'manager' ? (i.hung ? 'Unreachable' : i === leader ? 'Leader' : 'Reachable') : '';
+      return `${id.padEnd(30)}${i.privateDnsName.split('.')[0]!.padEnd(28)}${(i.hung ? 'Down' : 'Ready').padEnd(10)}Active         ${status.padEnd(16)}25.0.6`;
     });
     return `${'ID'.padEnd(30)}${'HOSTNAME'.padEnd(28)}STATUS    AVAILABILITY   MANAGER STATUS  ENGINE VERSION\n${rows.join('\n')}\n`;
   }
@@ -87,9 +95,61 @@ export const ssmRunCommand = (cloud: CloudSimulation) => {
       const node = cloud.fleet.get(instanceId);
       if (!invocation || !node) throw new SsmError('InvocationDoesNotExist', 'The command ID and instance ID you specified did not match any invocations.');
       invocation.polls += 1;
+      if (node.hung) return { CommandId: commandId, InstanceId: instanceId, Status: 'Pending', StatusDetails: 'Pending' };
       if (invocation.polls === 1) return { CommandId: commandId, InstanceId: instanceId, Status: 'InProgress', StatusDetails: 'InProgress' };
       const output = invocation.commands.map((command) => dockerOutput(cloud, node, command)).join('');
       return { CommandId: commandId, InstanceId: instanceId, DocumentName: 'AWS-RunShellScript', Status: 'Success', StatusDetails: 'Success', ResponseCode: 0, StandardOutputContent: output, StandardErrorContent: '' };
+    },
+    DescribeInstanceInformation: (body) => {
+      if (body.InstanceInformationFilterList !== undefined && body.Filters !== undefined) {
+        throw new SsmError('InvalidFilterKey', 'InstanceInformationFilterList and Filters cannot be used together');
+      }
+      const filters = (Array.isArray(body.Filters) ? body.Filters : []) as { Key?: unknown; Values?: unknown }[];
+      const maxResults = body.MaxResults === undefined ? 10 : Number(body.MaxResults);
+      if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 50) {
+        throw new SsmError('ValidationException', `1 validation error detected: Value '${String(body.MaxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value between 5 and 50`);
+      }
+      const start = body.NextToken === undefined ? 0 : Number(Buffer.from(String(body.NextToken), 'base64').toString('utf8'));
+      if (!Number.isInteger(start) || start < 0) throw new SsmError('InvalidNextToken', 'The specified token is not valid.');
+      const fields: Record<string, (i: Instance) => string[]> = {
+        InstanceIds: (i) => [i.instanceId],
+        PingStatus: (i) => [i.hung ? 'ConnectionLost' : 'Online'],
+        ResourceType: () => ['EC2Instance'],
+        PlatformTypes: () => ['Linux'],
+        'tag-key': (i) => i.tags.map((t) => t.key),
+      };
+      const selected = cloud.fleet.list().filter(
+        (i) =>
+          i.state === 'running' &&
+          filters.every((filter) => {
+            const key = String(filter.Key ?? '');
+            const values = Array.isArray(filter.Values) ? filter.Values.map(String) : [];
+            const field = key.startsWith('tag:') ? (i: Instance) => (tag(i, key.slice(4)) === undefined ? [] : [tag(i, key.slice(4))!]) : fields[key];
+            if (!field) throw new SsmError('InvalidInstanceInformationFilterValue', `The filter key ${key} is not valid`);
+            return field(i).some((value) => values.includes(value));
+          }),
+      );
+      const page = selected.slice(start, start + maxResults);
+      const next = start + maxResults < selected.length ? Buffer.from(String(start + maxResults)).toString('base64') : undefined;
+      return {
+        InstanceInformationList: page.map((i) => ({
+          InstanceId: i.instanceId,
+          PingStatus: i.hung ? 'ConnectionLost' : 'Online',
+          // SSM's JSON carries timestamps as epoch seconds; a hung agent's last ping is when it hung, near enough its launch.
+          LastPingDateTime: (i.hung ? i.launchTime.getTime() : Date.now()) / 1000,
+          AgentVersion: '3.3.1142.0',
+          IsLatestVersion: true,
+          PlatformType: 'Linux',
+          PlatformName: 'Amazon Linux',
+          PlatformVersion: '2023',
+          ResourceType: 'EC2Instance',
+          IPAddress: i.privateIpAddress,
+          ComputerName: i.privateDnsName,
+          SourceId: i.instanceId,
+          SourceType: 'AWS::EC2::Instance',
+        })),
+        ...(next !== undefined ? { NextToken: next } : {}),
+      };
     },
   };
 

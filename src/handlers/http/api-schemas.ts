@@ -191,11 +191,12 @@ export const clusterResourceSchema = /* @__PURE__ */ (() => z
     expiresAt: z.string().optional(),
     idleTimeout: z.string().optional(),
     idleAction: z.enum(IDLE_ACTIONS).optional().describe('What the reaper does once the cluster is idle for idleTimeout: delete (the default) or hibernate'),
+    autoRepair: z.boolean().optional().describe('Set (true) when the create asked for it: the health sweep has the manager group replace a manager unreachable on two sweeps in a row, one at a time (docs/operations.md "Health and drift")'),
     autoDeleteAt: z.string().optional().describe('When the reaper will delete the cluster (expiry or idleness), if nothing changes.'),
     health: z
       .object({
-        status: z.enum(HEALTH_STATUSES).describe('healthy; degraded (fewer instances running than the parameters say, or a manager down); drifted (the stack deleted or changed out of band)'),
-        reasons: z.array(z.object({ code: z.enum(HEALTH_REASON_CODES), message: z.string() })).describe('Every reason found; docs/operations.md "Health and drift" says what each means and what to do'),
+        status: z.enum(HEALTH_STATUSES).describe('healthy; degraded (fewer instances running than the parameters say, a manager down or unreachable, an instance its group found Unhealthy); drifted (the stack deleted or changed out of band)'),
+        reasons: z.array(z.object({ code: z.enum(HEALTH_REASON_CODES), message: z.string(), instanceIds: z.array(z.string()).optional().describe('The instances the reason is about (instances_unhealthy, manager_unreachable)') })).describe('Every reason found; docs/operations.md "Health and drift" says what each means and what to do'),
         checkedAt: z.string().describe('When the health sweep last compared the cluster with AWS'),
       })
       .optional()

@@ -1,14 +1,17 @@
 /**
  * The health sweep: an EventBridge schedule on AWS (serverless.yml), a timer in the local cloud, the same handler.
- * Each run compares every READY and HIBERNATED cluster with its stack and instances (use-cases/sweep-health.ts).
+ * Each run compares every READY and HIBERNATED cluster with its stack, instances, Auto Scaling groups and managers'
+ * SSM agents, and repairs a hung manager of a cluster with autoRepair (use-cases/sweep-health.ts).
  */
+import { clusterGroups } from '../../composition/autoscaling';
 import { stackReader } from '../../composition/cloudformation';
 import type { Dependencies } from '../../composition/dependencies';
 import { clusterStore, deliveryStore, dynamoDBClient } from '../../composition/dynamodb';
 import { instanceInventory } from '../../composition/ec2';
+import { nodeAgents } from '../../composition/ssm';
 import { deliveryWorkflow } from '../../composition/stepfunctions';
 import { loadConfig } from '../../config';
-import type { InstanceInventory, StackReader } from '../../use-cases/ports';
+import type { ClusterGroups, InstanceInventory, NodeAgents, StackReader } from '../../use-cases/ports';
 import { systemClock } from '../../use-cases/ports';
 import { sweepHealth, type HealthSweepSummary } from '../../use-cases/sweep-health';
 import { lazyHandler } from '../lazy';
@@ -16,6 +19,8 @@ import { lazyHandler } from '../lazy';
 export type HealthSweepHandlerDeps = Pick<Dependencies, 'config' | 'store' | 'clock' | 'deliveries' | 'deliveryWorkflow'> & {
   stacks: Pick<StackReader, 'describeStack'>;
   instances: Pick<InstanceInventory, 'instancesOfCluster'>;
+  groups: Pick<ClusterGroups, 'groupsOfCluster' | 'markUnhealthy'>;
+  agents: NodeAgents;
 };
 
 export function healthSweepHandler(deps: HealthSweepHandlerDeps) {
@@ -24,6 +29,8 @@ export function healthSweepHandler(deps: HealthSweepHandlerDeps) {
       store: deps.store,
       stacks: deps.stacks,
       instances: deps.instances,
+      groups: deps.groups,
+      agents: deps.agents,
       clock: deps.clock,
       deliveries: deps.deliveries,
       deliveryWorkflow: deps.deliveryWorkflow,
@@ -41,6 +48,8 @@ export const handler = lazyHandler(() => {
     store: clusterStore(config, dynamodb),
     stacks: stackReader(),
     instances: instanceInventory(),
+    groups: clusterGroups(),
+    agents: nodeAgents(),
     clock: systemClock,
     deliveries: deliveryStore(config, dynamodb),
     deliveryWorkflow: deliveryWorkflow(config),

@@ -20,6 +20,9 @@ const COMMAND_MODULE = /node_modules\/@aws-sdk\/client-([a-z0-9-]+)\/dist-es\/co
 
 /** The SDK client package → the service prefix IAM uses for its actions. */
 const IAM_PREFIX: Record<string, string> = {
+  // Auto Scaling's SDK client is client-auto-scaling, its IAM prefix `autoscaling` (Service Authorization Reference,
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html).
+  'auto-scaling': 'autoscaling',
   cloudformation: 'cloudformation',
   dynamodb: 'dynamodb',
   ec2: 'ec2',

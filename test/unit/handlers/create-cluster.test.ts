@@ -71,6 +71,20 @@ describe('POST /clusters', () => {
     expect(read.json).toMatchObject({ idleTimeout: 'PT2H', idleAction: 'hibernate' });
   });
 
+  it('keeps an opt-in autoRepair on the cluster, not among the stack parameters, and leaves it off by default', async () => {
+    // Act
+    const repaired = await post({ name: 'mended', autoRepair: true }, {}, 'owner-mended');
+    const plain = await post({ name: 'plain' }, {}, 'owner-plain');
+    const refused = await post({ name: 'typo', autoRepair: 'yes' }, {}, 'owner-typo');
+
+    // Assess
+    expect(repaired.json).toMatchObject({ autoRepair: true });
+    expect((repaired.json as { parameters: object }).parameters).not.toHaveProperty('autoRepair');
+    expect((await db.store.get((repaired.json as { id: string }).id))?.autoRepair).toBe(true);
+    expect(plain.json).not.toHaveProperty('autoRepair');
+    expect(refused.statusCode).toBe(422);
+  });
+
   it('shows the webhook secret once, in the 202, and never in a later read', async () => {
     const created = await post({ name: 'hooked', webhook: { url: 'https://hooks.example.com/swarm' } }, {}, 'owner-hook');
     expect(created.json!.webhookSecret).toBe('whsec_test');

@@ -78,7 +78,7 @@ describe('swarmctl create', () => {
 
   it('sends only the options given, named as the API names them', async () => {
     const { code, sent } = await swarmctl(
-      ['create', 'big', '--workers', '12', '--managers', '5', '--instance-type', 'm6i.large', '--worker-disk-size', '100', '--tag', 'team=data', '--tag', 'env=dev', '--webhook', 'https://hooks.example.com/x', '--webhook-events', 'cluster.ready, cluster.failed', '--no-cloudwatch-logs', '--idempotency-key', 'k-1'],
+      ['create', 'big', '--workers', '12', '--managers', '5', '--instance-type', 'm6i.large', '--worker-disk-size', '100', '--tag', 'team=data', '--tag', 'env=dev', '--webhook', 'https://hooks.example.com/x', '--webhook-events', 'cluster.ready, cluster.failed', '--no-cloudwatch-logs', '--auto-repair', '--idempotency-key', 'k-1'],
       creating,
     );
 
@@ -93,6 +93,7 @@ describe('swarmctl create', () => {
       workerDiskSizeGb: 100,
       tags: { team: 'data', env: 'dev' },
       enableCloudWatchLogs: false,
+      autoRepair: true,
       webhook: { url: 'https://hooks.example.com/x', events: ['cluster.ready', 'cluster.failed'] },
     });
   });

@@ -1,9 +1,11 @@
 /**
  * The health sweep against the embedded DynamoDB (its index query and conditional writes are what is under test),
- * with plain fakes for CloudFormation (DescribeStacks) and EC2 (DescribeInstances by tag).
+ * with plain fakes for CloudFormation (DescribeStacks), EC2 (DescribeInstances by tag), Auto Scaling
+ * (DescribeAutoScalingGroups, SetInstanceHealth) and SSM (DescribeInstanceInformation).
  */
 import type { Cluster, ClusterNode } from '../../../src/domain/cluster';
-import type { StackDescription } from '../../../src/use-cases/ports';
+import type { ObservedAgent } from '../../../src/domain/health';
+import type { ClusterGroup, StackDescription } from '../../../src/use-cases/ports';
 import { logger } from '../../../src/logger';
 import { sweepHealth, type HealthSweepDeps } from '../../../src/use-cases/sweep-health';
 import { aCluster } from '../../support/clusters';
@@ -24,12 +26,33 @@ async function stored(overrides: Partial<Cluster>): Promise<Cluster> {
   return cluster;
 }
 
-function deps(world: { stack?: Partial<StackDescription>; instances: ClusterNode[] }, now = '2026-11-26T13:00:00.000Z', channelPosts?: boolean) {
+interface World {
+  stack?: Partial<StackDescription>;
+  instances: ClusterNode[];
+  groups?: ClusterGroup[];
+  agents?: ObservedAgent[];
+}
+
+function deps(world: World, now = '2026-11-26T13:00:00.000Z', channelPosts?: boolean) {
   const started: { deliveryId: string }[] = [];
+  const markedUnhealthy: string[] = [];
+  const askedAgentsOf: string[][] = [];
   const sweepDeps: HealthSweepDeps = {
     store: db.store,
     stacks: { describeStack: async () => (world.stack ? { stackId: 'stack-1', stackName: 'swarm-x', status: 'CREATE_COMPLETE', outputs: {}, tags: {}, ...world.stack } : undefined) },
     instances: { instancesOfCluster: async () => world.instances },
+    groups: {
+      groupsOfCluster: async () => world.groups ?? [],
+      markUnhealthy: async (_region, instanceId) => {
+        markedUnhealthy.push(instanceId);
+      },
+    },
+    agents: {
+      agentsOf: async (_region, ids) => {
+        askedAgentsOf.push(ids);
+        return (world.agents ?? []).filter((agent) => ids.includes(agent.instanceId));
+      },
+    },
     clock: fixedClock(now),
     deliveries: db.deliveries,
     deliveryWorkflow: {
@@ -41,8 +64,28 @@ function deps(world: { stack?: Partial<StackDescription>; instances: ClusterNode
     batchSize: 100,
     ...(channelPosts !== undefined && { channelPosts }),
   };
-  return { sweepDeps, started };
+  return { sweepDeps, started, markedUnhealthy, askedAgentsOf };
 }
+
+/** Three managers (one hung: running for EC2, ConnectionLost for SSM) and one worker, each group whole. */
+function hungManagerWorld(): World {
+  const managers = [node('manager', 'running', 0), node('manager', 'running', 1), node('manager', 'running', 2)];
+  return {
+    stack: {},
+    instances: [...managers, node('worker')],
+    groups: [
+      { name: 'swarm-x-managers', role: 'manager', desiredCapacity: 3, instances: managers.map((m) => ({ instanceId: m.instanceId, lifecycleState: 'InService', healthStatus: 'Healthy' })) },
+      { name: 'swarm-x-workers', role: 'worker', desiredCapacity: 1, instances: [{ instanceId: 'i-worker0', lifecycleState: 'InService', healthStatus: 'Healthy' }] },
+    ],
+    agents: [
+      { instanceId: 'i-manager0', pingStatus: 'Online' },
+      { instanceId: 'i-manager1', pingStatus: 'ConnectionLost' },
+      { instanceId: 'i-manager2', pingStatus: 'Online' },
+    ],
+  };
+}
+
+const threeManagers = { ...aCluster().parameters, managers: 3 as const, workers: 1 };
 
 const timelineTypes = async (id: string) => (await db.store.listEvents(id, { limit: 100 })).items.map((event) => event.type);
 
@@ -193,5 +236,71 @@ describe('the health sweep', () => {
     expect(summary.raced).toBe(1);
     expect(after?.status).toBe('DELETING');
     expect(after?.health).toBeUndefined();
+  });
+
+  it('asks SSM only about running managers, and finds a hung one unreachable', async () => {
+    // Prepare
+    const cluster = await stored({ parameters: threeManagers });
+    const { sweepDeps, askedAgentsOf, markedUnhealthy } = deps(hungManagerWorld());
+
+    // Act
+    const summary = await sweepHealth(sweepDeps);
+
+    // Assess
+    expect(askedAgentsOf).toEqual([['i-manager0', 'i-manager1', 'i-manager2']]);
+    expect((await db.store.get(cluster.id))?.health?.reasons).toEqual([
+      { code: 'manager_unreachable', message: '1 running manager unreachable (SSM agent ConnectionLost): i-manager1; one more loss and the swarm loses its Raft quorum', instanceIds: ['i-manager1'] },
+    ]);
+    expect(summary).toMatchObject({ degraded: 1, repaired: 0 });
+    expect(markedUnhealthy).toEqual([]);
+  });
+
+  it('with autoRepair, has the group replace a manager unreachable on two runs in a row, and says so on the timeline', async () => {
+    // Prepare
+    const cluster = await stored({ parameters: threeManagers, autoRepair: true });
+    const { sweepDeps, markedUnhealthy } = deps(hungManagerWorld());
+
+    // Act
+    const first = await sweepHealth(sweepDeps);
+    const second = await sweepHealth(sweepDeps);
+
+    // Assess
+    expect(first.repaired).toBe(0);
+    expect(second.repaired).toBe(1);
+    expect(markedUnhealthy).toEqual(['i-manager1']);
+    const events = (await db.store.listEvents(cluster.id, { limit: 100 })).items;
+    expect(events.map((event) => event.type)).toEqual(['cluster.degraded', 'node.repairing']);
+    expect(events[1]).toMatchObject({ details: { instanceId: 'i-manager1' } });
+    expect(events[1]?.message).toContain('i-manager1');
+  });
+
+  it('without autoRepair, never touches the group, however long a manager stays unreachable', async () => {
+    // Prepare
+    await stored({ parameters: threeManagers });
+    const { sweepDeps, markedUnhealthy } = deps(hungManagerWorld());
+
+    // Act
+    await sweepHealth(sweepDeps);
+    await sweepHealth(sweepDeps);
+    await sweepHealth(sweepDeps);
+
+    // Assess
+    expect(markedUnhealthy).toEqual([]);
+  });
+
+  it('with autoRepair, waits while a replacement is under way in the manager group (one manager at a time)', async () => {
+    // Prepare
+    await stored({ parameters: threeManagers, autoRepair: true });
+    const world = hungManagerWorld();
+    const { sweepDeps, markedUnhealthy } = deps(world);
+    await sweepHealth(sweepDeps);
+    world.groups![0]!.instances.push({ instanceId: 'i-manager9', lifecycleState: 'Pending', healthStatus: 'Healthy' });
+
+    // Act
+    const summary = await sweepHealth(sweepDeps);
+
+    // Assess
+    expect(summary.repaired).toBe(0);
+    expect(markedUnhealthy).toEqual([]);
   });
 });
