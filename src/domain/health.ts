@@ -172,14 +172,16 @@ export function assessHealth(cluster: HealthSubject, observation: HealthObservat
   return { status: reasons.length > 0 ? 'degraded' : 'healthy', reasons };
 }
 
+/** A reason's identity for news: its code and the instances it names (a changed count in its message is not news). */
+const reasonKey = (reason: HealthReason): string => `${reason.code}:${[...(reason.instanceIds ?? [])].sort().join('+')}`;
+
 /**
  * Same health: the same status, the same reason codes and the same instances named (a changed count in a message
  * is not news; another manager unreachable is, and autoRepair reads the instances of the finding on record).
  */
 export function sameHealth(a: Pick<ClusterHealth, 'status' | 'reasons'> | undefined, b: Pick<ClusterHealth, 'status' | 'reasons'>): boolean {
   if (!a) return b.status === 'healthy';
-  const codes = (health: Pick<ClusterHealth, 'reasons'>) =>
-    health.reasons.map((reason) => `${reason.code}:${[...(reason.instanceIds ?? [])].sort().join('+')}`).sort().join(',');
+  const codes = (health: Pick<ClusterHealth, 'reasons'>) => health.reasons.map(reasonKey).sort().join(',');
   return a.status === b.status && codes(a) === codes(b);
 }
 
@@ -220,9 +222,18 @@ export function repairChoice(
   return { instanceId: candidate, reason: 'manager running but its SSM agent ConnectionLost on two consecutive health sweeps' };
 }
 
-/** The event a change of health is: no event for an unchanged one, `cluster.recovered` back to healthy. */
+/**
+ * The event a change of health is: no event for an unchanged one, `cluster.recovered` back to healthy. Within the same
+ * status only a new reason is news: a reason going away while others stay (a terminated instance's group has stopped
+ * listing it Unhealthy, but its replacement is not running yet) changes the record, not the receiver's picture; the
+ * recovery, when it comes, is the event.
+ */
 export function healthEvent(previous: Pick<ClusterHealth, 'status' | 'reasons'> | undefined, next: Pick<ClusterHealth, 'status' | 'reasons'>): 'cluster.degraded' | 'cluster.drifted' | 'cluster.recovered' | undefined {
   if (sameHealth(previous, next)) return undefined;
+  if (previous && previous.status === next.status) {
+    const known = new Set(previous.reasons.map(reasonKey));
+    if (next.reasons.every((reason) => known.has(reasonKey(reason)))) return undefined;
+  }
   if (next.status === 'healthy') return 'cluster.recovered';
   return next.status === 'drifted' ? 'cluster.drifted' : 'cluster.degraded';
 }

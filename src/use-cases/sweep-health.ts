@@ -122,7 +122,7 @@ async function repair(deps: HealthSweepDeps, cluster: Cluster, health: ClusterHe
 async function changed(deps: HealthSweepDeps, cluster: Cluster, health: ClusterHealth): Promise<void> {
   const event = healthEvent(cluster.health, health);
   const updated = await deps.store.update(cluster, { health, updatedAt: health.checkedAt });
-  // A first finding of healthy is not news (sameHealth treats no record as healthy), so `event` is set here.
+  // A changed finding is not always news (healthEvent: a reason that went away while others stay); the record changes anyway.
   if (!event) return;
   await record(deps, cluster.id, event, healthText(health), { status: health.status, reasons: health.reasons, previous: cluster.health?.status ?? 'healthy' });
   const notice = { clusterId: cluster.id, event, version: updated.version };

@@ -3,7 +3,7 @@
  * ("Stack status codes", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html#cfn-console-view-stack-data-resources-status-codes);
  * instance states are EC2's InstanceState names (pending, running, shutting-down, terminated, stopping, stopped).
  */
-import { assessHealth, healthEvent, type HealthSubject, type ObservedInstance } from '../../../src/domain/health';
+import { assessHealth, healthEvent, type ClusterHealth, type HealthSubject, type ObservedInstance } from '../../../src/domain/health';
 
 const nodes = (managers: number, workers: number, state = 'running'): ObservedInstance[] => [
   ...Array.from({ length: managers }, () => ({ role: 'manager' as const, state })),
@@ -48,14 +48,18 @@ describe('assessing a cluster’s health', () => {
 });
 
 describe('the event a change of health is', () => {
-  const degraded = { status: 'degraded' as const, reasons: [{ code: 'instances_missing' as const, message: '4 of 5 instances running' }] };
-  it.each([
+  type Finding = Pick<ClusterHealth, 'status' | 'reasons'>;
+  const degraded: Finding = { status: 'degraded', reasons: [{ code: 'instances_missing', message: '4 of 5 instances running' }] };
+  it.each<[string, Finding | undefined, Finding, string | undefined]>([
     ['first finding healthy', undefined, { status: 'healthy' as const, reasons: [] }, undefined],
     ['first finding degraded', undefined, degraded, 'cluster.degraded'],
     ['still degraded, another count', degraded, { ...degraded, reasons: [{ code: 'instances_missing' as const, message: '3 of 5 instances running' }] }, undefined],
+    ['still degraded, one of two reasons gone (the recovery is the news)', { ...degraded, reasons: [...degraded.reasons, { code: 'instances_unhealthy' as const, message: 'i-1 Unhealthy', instanceIds: ['i-1'] }] }, degraded, undefined],
+    ['still degraded, a new reason', degraded, { ...degraded, reasons: [...degraded.reasons, { code: 'manager_down' as const, message: '2 of 3 managers running' }] }, 'cluster.degraded'],
+    ['still degraded, the same reason naming another instance', { ...degraded, reasons: [{ code: 'instances_unhealthy' as const, message: 'i-1', instanceIds: ['i-1'] }] }, { ...degraded, reasons: [{ code: 'instances_unhealthy' as const, message: 'i-2', instanceIds: ['i-2'] }] }, 'cluster.degraded'],
     ['degraded to drifted', degraded, { status: 'drifted' as const, reasons: [{ code: 'stack_missing' as const, message: 'gone' }] }, 'cluster.drifted'],
     ['back to healthy', degraded, { status: 'healthy' as const, reasons: [] }, 'cluster.recovered'],
-  ] as const)('%s', (_case, previous, next, event) => {
-    expect(healthEvent(previous, { status: next.status, reasons: [...next.reasons] })).toBe(event);
+  ])('%s', (_case, previous, next, event) => {
+    expect(healthEvent(previous, next)).toBe(event);
   });
 });
