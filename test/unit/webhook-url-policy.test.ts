@@ -133,6 +133,35 @@ describe('checkWebhookUrl', () => {
   });
 
   describe('in local mode', () => {
+    it.each([
+      'http://127.0.0.1:8080/hook',
+      'http://127.0.0.1/hook',
+      'http://[::1]:9000/hook',
+      'http://localhost:3000/hook',
+      'http://receiver.localhost:3000/hook',
+      'https://127.0.0.1:8443/hook',
+      'http://2130706433:8080/',
+    ])('accepts the loopback receiver %s on any port', (raw) => {
+      // Act / Assess
+      expect(reasonFor(raw, localMode)).toBeUndefined();
+    });
+
+    it.each([
+      ['plain http to a public host', 'http://hooks.example.com/', /must use https/],
+      ['plain http to a private address', 'http://10.0.0.1:8080/', /must use https/],
+      ['https to metadata', 'https://169.254.169.254/', /metadata/],
+      ['https to a private address', 'https://192.168.1.1/', /private/],
+      ['https to IPv6 metadata', 'https://[fd00:ec2::254]/', /metadata/],
+      ['a public host on another port', 'https://hooks.example.com:8443/', /port 8443/],
+      ['credentials on loopback', 'http://user:pw@127.0.0.1:8080/', /credentials/],
+      ['an .internal name', 'https://vault.internal/', /internal name/],
+    ])('still refuses %s', (_label, raw, reason) => {
+      // Act / Assess
+      expect(reasonFor(raw, localMode)).toMatch(reason);
+    });
+  });
+
+  describe('when deployed', () => {
     // Deployed, loopback is refused for what it is; over plain http the scheme is refused first (that check comes first).
     it.each([
       ['http://127.0.0.1:8080/hook', 'The webhook URL must use https.'],
