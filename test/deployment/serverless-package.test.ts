@@ -301,10 +301,28 @@ describe('serverless package', () => {
       }
     });
 
-    it('creates and deletes only stacks named with the swarm- prefix', () => {
+    it('creates and deletes only stacks named with the swarm- prefix, and only from the steps that do', () => {
+      const swarmStacks = { 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/swarm-c-*/*' };
+      // Every CloudFormation statement any function holds, written out: one per kind of work, all on our stacks.
+      const expected: Statement[] = [
+        { Sid: 'ReadSwarmStacks', Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'], Resource: swarmStacks },
+        { Sid: 'CreateAndDeleteSwarmStacks', Effect: 'Allow', Action: ['cloudformation:CreateStack', 'cloudformation:DeleteStack'], Resource: swarmStacks },
+        { Sid: 'UpdateSwarmStacks', Effect: 'Allow', Action: ['cloudformation:UpdateStack', 'cloudformation:ContinueUpdateRollback'], Resource: swarmStacks },
+        { Sid: 'CancelSwarmStackUpdates', Effect: 'Allow', Action: ['cloudformation:CancelUpdateStack'], Resource: swarmStacks },
+      ];
       const stackStatements = statements().filter((s) => actions(s).some((a) => a.startsWith('cloudformation:')));
-      expect(stackStatements.length).toBeGreaterThan(0);
-      for (const statement of stackStatements) expect(statement.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/swarm-c-*/*' });
+      const distinct = [...new Map(stackStatements.map((s) => [JSON.stringify(s), s])).values()];
+      expect(distinct.sort((a, b) => a.Sid!.localeCompare(b.Sid!))).toEqual([...expected].sort((a, b) => a.Sid!.localeCompare(b.Sid!)));
+
+      // CreateStack and DeleteStack: the create step, the clean-up of a failed create, and the delete workflow's steps.
+      const holding = (action: string) =>
+        ofType('AWS::Lambda::Function')
+          .filter(([, fn]) => statementsOf(roleIdOf(fn)).some((s) => actions(s).includes(action)))
+          .map(([id]) => id)
+          .sort();
+      const stackWriters = ['createStack', 'deleteFailedStack', 'checkStackDeletion', 'removeStack', 'checkStackRemoval'].map(logicalFunctionId).sort();
+      expect(holding('cloudformation:CreateStack')).toEqual(stackWriters);
+      expect(holding('cloudformation:DeleteStack')).toEqual(stackWriters);
     });
 
     it('may start executions of the workflows, each on its own state machine as deployed, stop only create and update executions, and describe only cluster workflow executions', () => {

@@ -64,8 +64,8 @@ describe('with LOCAL_API_KEY set', () => {
     await slack.close();
   });
 
-  const slackCommand = (text: string, responseUrl: string) => {
-    const body = new URLSearchParams({ team_id: 'T0001', user_id: 'U0042', command: '/swarm', text, response_url: responseUrl, trigger_id: `1.${Date.now()}.${text.length}` }).toString();
+  const slackCommand = (text: string, responseUrl: string, userId = 'U0042') => {
+    const body = new URLSearchParams({ team_id: 'T0001', user_id: userId, command: '/swarm', text, response_url: responseUrl, trigger_id: `1.${Date.now()}.${text.length}` }).toString();
     const timestamp = String(Math.floor(Date.now() / 1000));
     return fetch(`${cloud.url}/chatops/slack`, {
       method: 'POST',
@@ -147,23 +147,28 @@ describe('with LOCAL_API_KEY set', () => {
   });
 
   it('deletes the Slack user’s cluster on a signed /swarm delete, and follows up on that command’s response_url when it is DELETED', async () => {
-    const [before] = (await cloud.deps.store.listByOwner('slack:T0001:U0042', { limit: 10 })).items;
+    // Its own user and cluster, made here: this test does not lean on the create test above having run.
+    const owner = 'slack:T0001:U0077';
+    const create = await slackCommand('create demo workers=2', `${slack.base}/commands/T0001/7/create`, 'U0077');
+    expect(await create.json()).toEqual({ response_type: 'ephemeral', text: 'On it: create demo' });
+    const before = await eventually(async () => (await cloud.deps.store.listByOwner(owner, { limit: 10 })).items[0], (c) => c?.status === 'READY', 30_000);
     expect(before).toMatchObject({ name: 'demo', status: 'READY' });
-    const usage = await cloud.deps.quotas.usage('slack:T0001:U0042');
+    const usage = await cloud.deps.quotas.usage(owner);
+    expect(usage).toEqual({ activeClusters: 1, instances: 5 });
 
-    const response = await slackCommand('delete demo', `${slack.base}/commands/T0001/2/delete`);
+    const response = await slackCommand('delete demo', `${slack.base}/commands/T0001/2/delete`, 'U0077');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ response_type: 'ephemeral', text: 'On it: delete demo' });
 
     const deleted = await eventually(async () => slack.messages.find((m) => m.path === '/commands/T0001/2/delete' && m.text.includes(' is deleted')), (m) => m !== undefined, 30_000);
     expect(deleted).toMatchObject({ response_type: 'in_channel', text: `*demo* (${before!.id}) is deleted; every instance is gone.` });
     expect(slack.messages.filter((m) => m.path === '/commands/T0001/2/delete').map((m) => m.text)).toEqual([
-      `<@U0042> is deleting *demo* (${before!.id}); I will post here when every instance is gone.`,
+      `<@U0077> is deleting *demo* (${before!.id}); I will post here when every instance is gone.`,
       deleted!.text,
     ]);
     expect(await cloud.deps.store.get(before!.id)).toMatchObject({ status: 'DELETED', deleteReason: 'requested', statusReason: 'stack deleted and all 5 instances terminated' });
     // DELETED gave the quota share back.
-    expect(await cloud.deps.quotas.usage('slack:T0001:U0042')).toEqual({ activeClusters: usage.activeClusters - 1, instances: usage.instances - 5 });
+    expect(await cloud.deps.quotas.usage(owner)).toEqual({ activeClusters: 0, instances: 0 });
   });
 
   it('refuses an unsigned Slack request with 401, whatever API key it carries', async () => {

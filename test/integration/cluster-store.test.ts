@@ -1,8 +1,11 @@
 import { buildIdempotentRunner } from '../../src/adapters/dynamodb/idempotency';
-import { ConflictError, StaleClusterError, ValidationError, BadRequestError } from '../../src/domain/errors';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConflictError, IllegalTransitionError, StaleClusterError, ValidationError, BadRequestError } from '../../src/domain/errors';
+import { transition } from '../../src/use-cases/lifecycle';
 import { lambdaContext } from '../../sandbox/http-api';
 import { aCluster } from '../support/clusters';
-import { startTestDynamoDB } from '../support/dynamodb';
+import { fixedClock, startTestDynamoDB } from '../support/dynamodb';
+import { fakeFollowUps, fakeQuotas } from '../support/fakes';
 
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
 beforeAll(async () => {
@@ -90,10 +93,54 @@ describe('cluster store on the embedded DynamoDB', () => {
   });
 
   it('discards only a record still at its first version', async () => {
-    const cluster = aCluster();
+    const untouched = aCluster();
+    await db.store.create(untouched);
+    const moved = aCluster();
+    await db.store.create(moved);
+    const written = await db.store.update(moved, { statusReason: 'creating the CloudFormation stack' });
+
+    await db.store.discard(untouched.id, 1);
+    // DeleteItem's failed condition is DynamoDB's ConditionalCheckFailedException, passed on as it is.
+    await expect(db.store.discard(moved.id, 1)).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+
+    await expect(db.store.get(untouched.id)).resolves.toBeUndefined();
+    await expect(db.store.get(moved.id)).resolves.toEqual(written);
+  });
+});
+
+describe('status changes through the store (lifecycle.ts transition on the embedded DynamoDB)', () => {
+  const deps = () => ({ store: db.store, clock: fixedClock(), quotas: fakeQuotas().quotas, followUps: fakeFollowUps().followUps });
+  const change = { type: 'cluster.ready' as const };
+
+  it('writes an allowed change and bumps the version', async () => {
+    const cluster = aCluster({ status: 'CREATING' });
     await db.store.create(cluster);
-    await db.store.discard(cluster.id, 1);
-    await expect(db.store.get(cluster.id)).resolves.toBeUndefined();
+
+    const ready = await transition(deps(), cluster, 'READY', { statusReason: 'stack CREATE_COMPLETE' }, change);
+
+    expect(ready).toMatchObject({ status: 'READY', version: 2 });
+    await expect(db.store.get(cluster.id)).resolves.toMatchObject({ status: 'READY', version: 2 });
+  });
+
+  it('refuses an illegal pair before any write: the record keeps its status and version', async () => {
+    const cluster = aCluster({ status: 'DELETING' });
+    await db.store.create(cluster);
+
+    await expect(transition(deps(), cluster, 'READY', { statusReason: 'stack CREATE_COMPLETE' }, change)).rejects.toThrow(new IllegalTransitionError('DELETING', 'READY'));
+
+    await expect(db.store.get(cluster.id)).resolves.toEqual(cluster);
+    expect((await db.store.listEvents(cluster.id, { limit: 10 })).items).toEqual([]);
+  });
+
+  it('refuses an allowed pair from a copy that is no longer the record (the conditional write on version)', async () => {
+    // CREATING → READY is allowed, but the record went DELETING after this copy was read: the write must not land.
+    const read = aCluster({ status: 'CREATING' });
+    await db.store.create(read);
+    const deleting = await transition(deps(), read, 'DELETING', { statusReason: 'delete requested by the owner' }, { type: 'cluster.delete_requested' });
+
+    await expect(transition(deps(), read, 'READY', { statusReason: 'stack CREATE_COMPLETE' }, change)).rejects.toThrow(new StaleClusterError(read.id, 1));
+
+    await expect(db.store.get(read.id)).resolves.toMatchObject({ status: 'DELETING', version: deleting.version });
   });
 });
 

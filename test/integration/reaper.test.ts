@@ -186,11 +186,14 @@ describe('the reaper', () => {
   it('does not delete a cluster that saw activity after the reaper read it (the conditional write loses)', async () => {
     const cluster = await readyCluster({ idleTimeout: 'PT1M', expiryReminderFor: '2026-11-26T12:01:00.000Z' });
     // Activity lands between the reaper's consistent read and its write.
+    let raced = false;
     const racing: ClusterStore = {
       ...db.store,
+      // Once: a second read would see the activity, and only the first read is the one the reaper decides on.
       get: async (id) => {
         const seen = await db.store.get(id);
-        await recordClusterActivity({ store: db.store, clock }, { caller: cluster.owner, id });
+        if (!raced) await recordClusterActivity({ store: db.store, clock }, { caller: cluster.owner, id });
+        raced = true;
         return seen;
       },
     };
@@ -201,6 +204,40 @@ describe('the reaper', () => {
     expect(summary).toMatchObject({ examined: 1, deleted: 0, raced: 1 });
     expect(await db.store.get(cluster.id)).toMatchObject({ status: 'READY', lastActivityAt: '2026-11-26T12:01:01.000Z' });
     expect(workflows.started).toEqual([]);
+  });
+
+  it('does not hibernate an idle cluster that saw activity after the reaper read it (idleAction hibernate)', async () => {
+    const cluster = await readyCluster({ idleTimeout: 'PT1M', idleAction: 'hibernate', expiryReminderFor: '2026-11-26T12:01:00.000Z' });
+    let raced = false;
+    const racing: ClusterStore = {
+      ...db.store,
+      // Once: a second read would see the activity, and only the first read is the one the reaper decides on.
+      get: async (id) => {
+        const seen = await db.store.get(id);
+        if (!raced) await recordClusterActivity({ store: db.store, clock }, { caller: cluster.owner, id });
+        raced = true;
+        return seen;
+      },
+    };
+
+    at(61);
+    const summary = await reap(racing);
+
+    expect(summary).toMatchObject({ examined: 1, hibernated: 0, deleted: 0, raced: 1 });
+    expect(await db.store.get(cluster.id)).toMatchObject({ status: 'READY', lastActivityAt: '2026-11-26T12:01:01.000Z' });
+    expect((await db.store.get(cluster.id))?.update).toBeUndefined();
+    expect(workflows.updates).toEqual([]);
+  });
+
+  it('deletes the same idle cluster when no activity comes between its read and its write (the race above is the only difference)', async () => {
+    const cluster = await readyCluster({ idleTimeout: 'PT1M', expiryReminderFor: '2026-11-26T12:01:00.000Z' });
+
+    at(61);
+    const summary = await reap();
+
+    expect(summary).toMatchObject({ examined: 1, deleted: 1, raced: 0 });
+    expect(await db.store.get(cluster.id)).toMatchObject({ status: 'DELETING', deleteReason: 'idle' });
+    expect(workflows.started).toEqual([{ clusterId: cluster.id, request: 1 }]);
   });
 
   it('an expiresAt in the past: reminded (late, but never skipped) and deleted in the same run, with reason expired', async () => {

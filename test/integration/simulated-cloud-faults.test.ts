@@ -266,7 +266,8 @@ describe('simulated cloud: gone fault', () => {
       Tags: [{ Key: 'swarm-sim:fault', Value: 'gone' }],
     });
 
-    await waitForStackStatus(test, stackId, 'CREATE_COMPLETE');
+    // Polling the status could miss CREATE_COMPLETE on a loaded machine (it may last less than one poll): wait for
+    // the stack to go, then read from its events that it was complete first.
     await waitFor(
       () => test.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName })).then(() => 'present', () => 'gone'),
       (state) => state === 'gone',
@@ -274,5 +275,8 @@ describe('simulated cloud: gone fault', () => {
     );
 
     expect((await describeStack(test, stackId)).StackStatus).toBe('DELETE_COMPLETE');
+    const statuses = (await chronologicalEvents(stackId)).filter((event) => event.LogicalResourceId === stackName).map((event) => event.ResourceStatus);
+    expect(statuses.slice(0, 2)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE']);
+    expect(statuses.at(-1)).toBe('DELETE_COMPLETE');
   });
 });

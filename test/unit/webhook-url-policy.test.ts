@@ -162,14 +162,17 @@ describe('checkWebhookUrl', () => {
   });
 
   describe('when deployed', () => {
+    // Deployed, loopback is refused for what it is; over plain http the scheme is refused first (that check comes first).
     it.each([
-      'http://127.0.0.1:8080/hook',
-      'https://127.0.0.1/hook',
-      'https://[::1]/hook',
-      'http://localhost:3000/hook',
-    ])('refuses the loopback receiver %s', (raw) => {
+      ['http://127.0.0.1:8080/hook', 'The webhook URL must use https.'],
+      ['https://127.0.0.1/hook', "The webhook URL's host is refused: 127.0.0.1 is a loopback address."],
+      ['https://[::1]/hook', "The webhook URL's host is refused: ::1 is a loopback address."],
+      ['http://localhost:3000/hook', 'The webhook URL must use https.'],
+      ['https://localhost/hook', "The webhook URL's host localhost is an internal name."],
+    ])('refuses the loopback receiver %s, saying why', (raw, reason) => {
       // Act / Assess
-      expect(reasonFor(raw, deployed)).toBeDefined();
+      expect(reasonFor(raw, deployed)).toBe(reason);
+      expect(reasonFor(raw, localMode)).toBeUndefined();
     });
 
     it('accepts another port when it is allowed', () => {

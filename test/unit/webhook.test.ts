@@ -94,6 +94,11 @@ describe('buildWebhookPayload', () => {
 
     // Assess
     const reason = payload.data.cluster.statusReason ?? '';
+    // The reason is there and was truncated (else the absence below would prove nothing): whole emoji, then the ellipsis.
+    expect(reason.length).toBeGreaterThan(900);
+    expect(reason.length).toBeLessThanOrEqual(1000);
+    expect(reason.endsWith('…')).toBe(true);
+    expect(new Set(Array.from(reason.slice(0, -1)))).toEqual(new Set(['😀']));
     expect(JSON.stringify(reason)).not.toMatch(/\\ud[89a-f]/i);
   });
 

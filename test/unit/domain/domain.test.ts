@@ -1,25 +1,40 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { canTransition, clusterIdFor, CLUSTER_STATUSES, createRequestDigest, newClusterId, stackTags } from '../../../src/domain/cluster';
+import { assertTransition, canTransition, clusterIdFor, CLUSTER_STATUSES, createRequestDigest, newClusterId, stackTags, type ClusterStatus } from '../../../src/domain/cluster';
+import { IllegalTransitionError } from '../../../src/domain/errors';
 import { clusterRequestSchema, templateParameters, parametersOf } from '../../../src/domain/parameters';
 import { createProgress, rootCauseOf, type StackEventView } from '../../../src/domain/stack';
 import { clusterIdOfStack } from '../../../src/domain/cluster';
 import { isFinalFor, plannedResourceCount, progressOf, resourceOrder } from '../../../src/domain/stack-wait';
 
 describe('cluster states', () => {
-  it.each([
-    ['CREATING', 'READY', true],
-    ['CREATING', 'FAILED', true],
-    ['CREATING', 'DELETING', true],
-    ['READY', 'DELETING', true],
-    ['DELETING', 'DELETED', true],
-    ['DELETING', 'DELETE_FAILED', true],
-    ['READY', 'CREATING', false],
-    ['DELETED', 'DELETING', false],
-    ['FAILED', 'READY', false],
-    ['READY', 'FAILED', false],
-  ] as const)('%s → %s allowed: %s', (from, to, allowed) => {
+  // The status model written out by hand, not read from TRANSITIONS: every from → to pair (9 × 9 = 81) is decided
+  // here, so changing any one entry of the rule (say, letting DELETING go to READY) fails exactly one case below.
+  // Rows are the status a cluster is in, columns the status it may go to; a status to itself is never a transition
+  // (lifecycle.ts treats it as a retried step and writes nothing).
+  const ALLOWED: Record<ClusterStatus, readonly ClusterStatus[]> = {
+    CREATING: ['READY', 'FAILED', 'DELETING'],
+    READY: ['UPDATING', 'DELETING'],
+    UPDATING: ['READY', 'HIBERNATED', 'UPDATE_FAILED', 'DELETING'],
+    HIBERNATED: ['UPDATING', 'DELETING'],
+    UPDATE_FAILED: ['UPDATING', 'DELETING'],
+    FAILED: ['DELETING'],
+    DELETING: ['DELETED', 'DELETE_FAILED'],
+    DELETED: [],
+    DELETE_FAILED: ['DELETING'],
+  };
+  const pairs = CLUSTER_STATUSES.flatMap((from) => CLUSTER_STATUSES.map((to) => [from, to, ALLOWED[from].includes(to)] as const));
+
+  it('decides all 81 pairs of the 9 statuses, 17 of them allowed', () => {
+    expect(Object.keys(ALLOWED).sort()).toEqual([...CLUSTER_STATUSES].sort());
+    expect(pairs).toHaveLength(81);
+    expect(pairs.filter(([, , allowed]) => allowed)).toHaveLength(17);
+  });
+
+  it.each(pairs)('%s → %s allowed: %s', (from, to, allowed) => {
     expect(canTransition(from, to)).toBe(allowed);
+    if (allowed) expect(() => assertTransition(from, to)).not.toThrow();
+    else expect(() => assertTransition(from, to)).toThrow(new IllegalTransitionError(from, to));
   });
 
   it('lets no status leave DELETED', () => {

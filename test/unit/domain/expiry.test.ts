@@ -28,9 +28,19 @@ describe('deletion deadline', () => {
     expect(deletionDeadline(aCluster({ status: 'READY' }))).toBeUndefined();
   });
 
-  it('is the expiry when that comes first, and an expiry wins a tie', () => {
-    const cluster = aCluster({ status: 'READY', lastActivityAt: T0, readyAt: T0, expiresAt: plus(MINUTE).toISOString(), idleTimeout: 'PT1M' });
-    expect(deletionDeadline(cluster)).toEqual({ at: plus(MINUTE), reason: 'expired' });
+  // Idle deadline T0 + 10 min throughout; only the expiry moves, so the earlier of the two is what decides.
+  const both = (expiresInMs: number) => aCluster({ status: 'READY', lastActivityAt: T0, readyAt: T0, idleTimeout: 'PT10M', expiresAt: plus(expiresInMs).toISOString() });
+
+  it('is the expiry when that comes first', () => {
+    expect(deletionDeadline(both(3 * MINUTE))).toEqual({ at: plus(3 * MINUTE), reason: 'expired' });
+  });
+
+  it('is the idle deadline when that comes first', () => {
+    expect(deletionDeadline(both(30 * MINUTE))).toEqual({ at: plus(10 * MINUTE), reason: 'idle' });
+  });
+
+  it('is the expiry on a tie', () => {
+    expect(deletionDeadline(both(10 * MINUTE))).toEqual({ at: plus(10 * MINUTE), reason: 'expired' });
   });
 
   it('starts the idle clock when the cluster became READY, not when it was requested', () => {

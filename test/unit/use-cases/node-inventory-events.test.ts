@@ -52,7 +52,7 @@ describe('READY', () => {
   it('records the inventory as of its read and maps every instance to the cluster, so EC2’s events find it', async () => {
     const cluster = aCluster({ status: 'CREATING' });
     await db.store.create(cluster);
-    const instances = fakeInstances([{ instanceId: 'i-m1', role: 'manager' }, { instanceId: 'i-w1' }, { instanceId: 'i-gone', state: 'terminated' }]);
+    const instances = fakeInstances([{ instanceId: 'i-ready-m1', role: 'manager' }, { instanceId: 'i-ready-w1' }, { instanceId: 'i-ready-gone', state: 'terminated' }]);
     const deps = {
       store: db.store,
       clock: fixedClock('2026-11-26T12:00:00.400Z'),
@@ -66,11 +66,11 @@ describe('READY', () => {
     await recordStackReady(deps as never, { clusterId: cluster.id, stackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/x/y' });
 
     expect((await db.store.get(cluster.id))?.nodes.map((n) => [n.instanceId, n.state, n.stateAt])).toEqual([
-      ['i-m1', 'running', '2026-11-26T12:00:00.400Z'],
-      ['i-w1', 'running', '2026-11-26T12:00:00.400Z'],
+      ['i-ready-m1', 'running', '2026-11-26T12:00:00.400Z'],
+      ['i-ready-w1', 'running', '2026-11-26T12:00:00.400Z'],
     ]);
-    expect([await db.instanceWaits.clusterOf('i-m1'), await db.instanceWaits.clusterOf('i-w1'), await db.instanceWaits.clusterOf('i-gone')]).toEqual([cluster.id, cluster.id, undefined]);
-    expect(await onInstanceState(eventDeps(), { instanceId: 'i-w1', state: 'stopping', time: '2026-11-26T12:03:00Z' })).toBe('recorded');
+    expect([await db.instanceWaits.clusterOf('i-ready-m1'), await db.instanceWaits.clusterOf('i-ready-w1'), await db.instanceWaits.clusterOf('i-ready-gone')]).toEqual([cluster.id, cluster.id, undefined]);
+    expect(await onInstanceState(eventDeps(), { instanceId: 'i-ready-w1', state: 'stopping', time: '2026-11-26T12:03:00Z' })).toBe('recorded');
   });
 });
 

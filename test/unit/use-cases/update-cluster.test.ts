@@ -7,11 +7,12 @@
  */
 import type { Cluster, ClusterUpdate } from '../../../src/domain/cluster';
 import type { StackEventView } from '../../../src/domain/stack';
-import { StackNotYetUpdatableError } from '../../../src/domain/errors';
+import { StackNotYetUpdatableError, StaleClusterError } from '../../../src/domain/errors';
+import { beginDeletion } from '../../../src/use-cases/request-cluster-deletion';
 import { markUpdateFailed, recordUpdateOutcome, startStackUpdate } from '../../../src/use-cases/update-cluster-stack';
 import { aCluster } from '../../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
-import { fakeFollowUps, fakeInstances, fakeQuotas, fakeStacks } from '../../support/fakes';
+import { fakeFollowUps, fakeInstances, fakeQuotas, fakeStacks, fakeWorkflows } from '../../support/fakes';
 
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
 beforeAll(async () => {
@@ -197,5 +198,61 @@ describe('recording the outcome', () => {
     expect(older.event).toBeUndefined();
     expect(current.event).toBe('cluster.update_failed');
     expect(await db.store.get(cluster.id)).toMatchObject({ status: 'UPDATE_FAILED', statusReason: 'the update workflow stopped: States.Timeout' });
+  });
+});
+
+describe('a delete during an update', () => {
+  /** DELETE as the owner sends it (request-cluster-deletion.ts), from its own read of the record. */
+  const deleteNow = async (clusterId: string) => {
+    const current = (await db.store.get(clusterId))!;
+    await beginDeletion(
+      { store: db.store, workflows: fakeWorkflows().workflows, clock: fixedClock('2026-11-26T13:05:00.000Z'), quotas: fakeQuotas().quotas, followUps: fakeFollowUps().followUps },
+      current,
+      { reason: 'requested', statusReason: 'delete requested by the owner', isActivity: true },
+    );
+  };
+
+  it.each([
+    ['UPDATE_COMPLETE', 'READY'],
+    ['UPDATE_ROLLBACK_COMPLETE', 'READY'],
+    ['UPDATE_ROLLBACK_FAILED', 'UPDATE_FAILED'],
+  ])('%s recorded while the delete lands (after the outcome read UPDATING): %s is not written, the cluster stays DELETING', async (stackStatus) => {
+    const cluster = await updating('scale', { workers: 2 });
+    const { deps } = outcomeDeps();
+    // The outcome has read UPDATING with this update; the DELETE lands while it reads the stack, before its write.
+    let deleted = false;
+    const landDelete = async () => {
+      if (deleted) return;
+      deleted = true;
+      await deleteNow(cluster.id);
+    };
+    const stacks = deps.stacks;
+    const racing = {
+      ...deps,
+      stacks: { ...stacks, describeStack: async (...args: Parameters<typeof stacks.describeStack>) => (await landDelete(), stacks.describeStack(...args)), listStackEvents: async (...args: Parameters<typeof stacks.listStackEvents>) => (await landDelete(), stacks.listStackEvents(...args)) },
+    };
+
+    await expect(recordUpdateOutcome(racing, { clusterId: cluster.id, updateId: 'u7', stackId: 'stack-1', stackStatus })).rejects.toBeInstanceOf(StaleClusterError);
+
+    expect(deleted).toBe(true);
+    const after = (await db.store.get(cluster.id))!;
+    expect(after).toMatchObject({ status: 'DELETING', parameters: { workers: 5 } });
+    expect(after.lastUpdate).toBeUndefined();
+    // The workflow retries the step: it reads DELETING, finds its update no longer current, and writes nothing.
+    const retried = await recordUpdateOutcome(outcomeDeps().deps, { clusterId: cluster.id, updateId: 'u7', stackId: 'stack-1', stackStatus });
+    expect(retried.event).toBeUndefined();
+    expect(await db.store.get(cluster.id)).toEqual(after);
+  });
+
+  it('the update workflow’s last resort after the delete leaves the DELETING cluster alone', async () => {
+    const cluster = await updating('scale', { workers: 2 });
+    await deleteNow(cluster.id);
+    const before = (await db.store.get(cluster.id))!;
+
+    const result = await markUpdateFailed(outcomeDeps().deps, { clusterId: cluster.id, updateId: 'u7', failure: { error: 'ClusterDeleted' } });
+
+    expect(result.event).toBeUndefined();
+    expect(before.status).toBe('DELETING');
+    expect(await db.store.get(cluster.id)).toEqual(before);
   });
 });

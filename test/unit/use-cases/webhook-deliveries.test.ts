@@ -202,7 +202,15 @@ describe('attemptWebhookDelivery', () => {
     await attemptWebhookDelivery(h.deps, input);
     await attemptWebhookDelivery(h.deps, { ...input, attempt: 2 });
 
-    const logged = JSON.stringify({ deliveries: await listClusterDeliveries(db, h.cluster.owner, h.cluster.id, { limit: 10 }), timeline: await h.timeline() });
+    const deliveries = await listClusterDeliveries(db, h.cluster.owner, h.cluster.id, { limit: 10 });
+    const timeline = await h.timeline();
+    const logged = JSON.stringify({ deliveries, timeline });
+    // First, that the text searched is the log of these two attempts (an empty one would hide any secret).
+    expect(deliveries.items.map((d) => d.deliveryId)).toEqual([input.deliveryId]);
+    expect(deliveries.items[0]!.attempts.map((a) => a.statusCode)).toEqual([500, 410]);
+    expect(timeline.map((e) => e.type)).toEqual(['webhook.failed', 'webhook.failed', 'webhook.disabled']);
+    // The body that was signed with the secret is in the log: the place a careless signer would have put it.
+    expect(logged).toContain('\\"type\\":\\"cluster.ready\\"');
     expect(logged).not.toContain(h.secret);
     expect(logged).not.toContain(h.secret.slice('whsec_'.length));
   });
