@@ -21,6 +21,11 @@ describe('the cluster.expiring notice', () => {
     expect(expiringNotice(idle({ idleAction: 'hibernate' }))).toEqual({ action: 'hibernate', at: at(10).toISOString(), reason: 'idle' });
   });
 
+  it('announces the idle end when it comes before the expiry', () => {
+    // Act / Assess
+    expect(expiringNotice(idle({ expiresAt: at(60).toISOString() }))).toEqual({ action: 'delete', at: at(10).toISOString(), reason: 'idle' });
+  });
+
   it('has nothing to announce without an expiry or an idle timeout', () => {
     // Act / Assess
     expect(expiringNotice(aCluster({ status: 'READY' }))).toBeUndefined();
@@ -96,6 +101,11 @@ describe('which statuses keep a deadline', () => {
     // Act / Assess
     for (const status of ['READY', 'FAILED', 'HIBERNATED', 'UPDATE_FAILED'] as const) expect(reapDeadline(aCluster({ status, ...fields }))).toBe(at(1).toISOString());
     expect(reapDeadline(aCluster({ status: 'UPDATING', ...fields }))).toBeUndefined();
+  });
+
+  it('keeps a reapable cluster with neither an expiry nor an idle timeout out of the index', () => {
+    // Act / Assess
+    expect(reapDeadline(aCluster({ status: 'READY' }))).toBeUndefined();
   });
 
   it('shows autoDeleteAt while a cluster is being changed or hibernating', () => {
