@@ -107,6 +107,7 @@ describe('whether two findings are the same health', () => {
     expect(sameHealth({ status: 'degraded', reasons: [missing, managerDown] }, { status: 'degraded', reasons: [managerDown, { ...missing, message: '3 of 5' }] })).toBe(true);
     expect(sameHealth({ status: 'degraded', reasons: [missing] }, { status: 'degraded', reasons: [missing, managerDown] })).toBe(false);
     expect(sameHealth({ status: 'degraded', reasons: [] }, { status: 'drifted', reasons: [] })).toBe(false);
+    expect(sameHealth({ status: 'degraded', reasons: [missing] }, { status: 'degraded', reasons: [managerDown] })).toBe(false);
   });
 });
 
