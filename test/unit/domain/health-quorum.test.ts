@@ -13,7 +13,7 @@ const managers = (running: number, down = 0): ObservedInstance[] => [
   ...Array.from({ length: down }, () => ({ role: 'manager' as const, state: 'stopped' })),
 ];
 const workers = (running: number): ObservedInstance[] => Array.from({ length: running }, () => ({ role: 'worker' as const, state: 'running' }));
-const cluster = (managerCount: number, workerCount = 0, overrides: Partial<HealthSubject> = {}): HealthSubject => ({
+const cluster = (managerCount: HealthSubject['parameters']['managers'], workerCount = 0, overrides: Partial<HealthSubject> = {}): HealthSubject => ({
   status: 'READY',
   stackName: 'swarm-c-1',
   parameters: { managers: managerCount, workers: workerCount },
@@ -28,7 +28,7 @@ describe('the Raft quorum warning of a degraded cluster', () => {
     [5, 4, '4 of 5 managers running'],
     [5, 3, '3 of 5 managers running; one more loss and the swarm loses its Raft quorum'],
     [5, 2, '2 of 5 managers running; the swarm has lost its Raft quorum'],
-  ])('with %i managers and %i running says "%s"', (total, running, message) => {
+  ] as const)('with %i managers and %i running says "%s"', (total, running, message) => {
     // Act
     const health = assessHealth(cluster(total), { stack: created, instances: managers(running, total - running) });
 
