@@ -7,7 +7,7 @@
  * `npm run mutate:score` after a run; `-- --survivors` also lists every surviving and uncovered mutant (file:line,
  * mutator, replacement), `-- --report <path>` reads another report.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 type MutantStatus = 'Killed' | 'Survived' | 'NoCoverage' | 'CompileError' | 'RuntimeError' | 'Timeout' | 'Ignored' | 'Pending';
@@ -68,6 +68,11 @@ function mutantsUnder(report: MutationReport, prefix: string): { file: string; m
 function main(argv: readonly string[]): void {
   const reportFlag = argv.indexOf('--report');
   const reportPath = resolve(reportFlag >= 0 && argv[reportFlag + 1] ? argv[reportFlag + 1]! : 'reports/mutation/mutation.json');
+  if (!existsSync(reportPath)) {
+    console.error(`No mutation report at ${reportPath}: run \`npm run mutate\` first (docs/testing.md).`);
+    process.exitCode = 1;
+    return;
+  }
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as MutationReport;
   const lines: string[] = [`Mutation score per area (${reportPath}):`];
   for (const area of AREAS) {
