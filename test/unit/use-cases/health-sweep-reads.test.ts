@@ -41,6 +41,10 @@ function deps(options: { instances: ClusterNode[]; store?: ClusterStore; failSch
       },
     },
     instances: { instancesOfCluster: async () => options.instances },
+    // No groups and no agents listed: these tests are about the stack and instance reads (the groups' and agents'
+    // findings are sweep-health.test.ts's).
+    groups: { groupsOfCluster: async () => [], markUnhealthy: async () => {} },
+    agents: { agentsOf: async () => [] },
     clock: fixedClock('2026-11-26T13:00:00.000Z'),
     deliveries: db.deliveries,
     deliveryWorkflow: {
