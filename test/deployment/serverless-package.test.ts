@@ -266,9 +266,11 @@ describe('serverless package', () => {
         // Authorization Reference, AWS Step Functions: the three actions list no resource type). ssm:GetCommandInvocation
         // is a Read action with no resource type either (Service Authorization Reference, AWS Systems Manager,
         // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html); the
-        // SendCommand it reads is scoped to the clusters' tagged instances.
+        // SendCommand it reads is scoped to the clusters' tagged instances. autoscaling:DescribeAutoScalingGroups and
+        // ssm:DescribeInstanceInformation (the health sweep's reads) are List actions with no resource type in the same
+        // reference (list_amazonec2autoscaling.html, list_awssystemsmanager.html): "*" is the only Resource IAM takes.
         if (statement.Resource === '*') {
-          for (const action of actions(statement)) expect(action).toMatch(/^(ec2:Describe|logs:|xray:|states:SendTask(Success|Failure|Heartbeat)$|ssm:GetCommandInvocation$)/);
+          for (const action of actions(statement)) expect(action).toMatch(/^(ec2:Describe|logs:|xray:|states:SendTask(Success|Failure|Heartbeat)$|ssm:(GetCommandInvocation|DescribeInstanceInformation)$|autoscaling:DescribeAutoScalingGroups$)/);
         }
       }
     });
