@@ -29,11 +29,13 @@ export interface Area {
   name: string;
   prefix: string;
   target: number;
+  /** Its folder under reports/mutation (the MUTATE_AREA that writes it). */
+  report: string;
 }
 
 export const AREAS: readonly Area[] = [
-  { name: 'domain', prefix: 'src/domain/', target: 85 },
-  { name: 'use cases', prefix: 'src/use-cases/', target: 75 },
+  { name: 'domain', prefix: 'src/domain/', target: 85, report: 'domain' },
+  { name: 'use cases', prefix: 'src/use-cases/', target: 75, report: 'use-cases' },
 ];
 
 export interface AreaScore {
@@ -65,17 +67,24 @@ function mutantsUnder(report: MutationReport, prefix: string): { file: string; m
     .flatMap(([file, result]) => result.mutants.map((mutant) => ({ file: file.replaceAll('\\', '/'), mutant })));
 }
 
-function main(argv: readonly string[]): void {
+/** Each area's own report (stryker.config.mjs writes one per MUTATE_AREA), or one `--report` for every area. */
+function reportPathOf(area: Area, argv: readonly string[]): string {
   const reportFlag = argv.indexOf('--report');
-  const reportPath = resolve(reportFlag >= 0 && argv[reportFlag + 1] ? argv[reportFlag + 1]! : 'reports/mutation/mutation.json');
-  if (!existsSync(reportPath)) {
-    console.error(`No mutation report at ${reportPath}: run \`npm run mutate\` first (docs/testing.md).`);
-    process.exitCode = 1;
-    return;
-  }
-  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as MutationReport;
-  const lines: string[] = [`Mutation score per area (${reportPath}):`];
+  if (reportFlag >= 0 && argv[reportFlag + 1]) return resolve(argv[reportFlag + 1]!);
+  return resolve('reports/mutation', area.report, 'mutation.json');
+}
+
+function main(argv: readonly string[]): void {
+  const reports = new Map<Area, MutationReport | undefined>();
+  const lines: string[] = ['Mutation score per area:'];
   for (const area of AREAS) {
+    const path = reportPathOf(area, argv);
+    const report = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as MutationReport) : undefined;
+    reports.set(area, report);
+    if (!report) {
+      lines.push(`  ${area.name.padEnd(10)}    -     no report at ${path}: \`npm run mutate\` writes it (docs/testing.md)`);
+      continue;
+    }
     const mutants = mutantsUnder(report, area.prefix);
     const score = scoreOf(mutants.map(({ mutant }) => mutant));
     const verdict = score.score === undefined ? 'not mutated in this run' : score.score >= area.target ? 'meets' : 'BELOW';
@@ -85,8 +94,11 @@ function main(argv: readonly string[]): void {
         `killed ${score.killed}, timeout ${score.timeout}, survived ${score.survived}, no coverage ${score.noCoverage}, errors ${score.errors}`,
     );
   }
+  if (![...reports.values()].some(Boolean)) process.exitCode = 1;
   if (argv.includes('--survivors')) {
     for (const area of AREAS) {
+      const report = reports.get(area);
+      if (!report) continue;
       const left = mutantsUnder(report, area.prefix).filter(({ mutant }) => mutant.status === 'Survived' || mutant.status === 'NoCoverage');
       lines.push('', `${area.name}: ${left.length} surviving or uncovered`);
       for (const { file, mutant } of left) {
