@@ -87,6 +87,24 @@ async function reminders(): Promise<Reminder[]> {
   return bodies;
 }
 
+/**
+ * The store as the reaper sees it when activity lands between its consistent read and its write: the first read
+ * returns the record as it was, then the owner's activity is recorded. Once: a second read would see the activity,
+ * and only the first read is the one the reaper decides on.
+ */
+function activityAfterFirstRead(owner: string): ClusterStore {
+  let raced = false;
+  return {
+    ...db.store,
+    get: async (id) => {
+      const seen = await db.store.get(id);
+      if (!raced) await recordClusterActivity({ store: db.store, clock }, { caller: owner, id });
+      raced = true;
+      return seen;
+    },
+  };
+}
+
 describe('the reaper', () => {
   it('idleAction hibernate: reminded that it will be hibernated, then hibernated (not deleted) through the update workflow, as the reaper', async () => {
     const cluster = await readyCluster({ idleTimeout: 'PT1M', idleAction: 'hibernate' });
@@ -185,18 +203,7 @@ describe('the reaper', () => {
 
   it('does not delete a cluster that saw activity after the reaper read it (the conditional write loses)', async () => {
     const cluster = await readyCluster({ idleTimeout: 'PT1M', expiryReminderFor: '2026-11-26T12:01:00.000Z' });
-    // Activity lands between the reaper's consistent read and its write.
-    let raced = false;
-    const racing: ClusterStore = {
-      ...db.store,
-      // Once: a second read would see the activity, and only the first read is the one the reaper decides on.
-      get: async (id) => {
-        const seen = await db.store.get(id);
-        if (!raced) await recordClusterActivity({ store: db.store, clock }, { caller: cluster.owner, id });
-        raced = true;
-        return seen;
-      },
-    };
+    const racing = activityAfterFirstRead(cluster.owner);
 
     at(61);
     const summary = await reap(racing);
@@ -208,17 +215,7 @@ describe('the reaper', () => {
 
   it('does not hibernate an idle cluster that saw activity after the reaper read it (idleAction hibernate)', async () => {
     const cluster = await readyCluster({ idleTimeout: 'PT1M', idleAction: 'hibernate', expiryReminderFor: '2026-11-26T12:01:00.000Z' });
-    let raced = false;
-    const racing: ClusterStore = {
-      ...db.store,
-      // Once: a second read would see the activity, and only the first read is the one the reaper decides on.
-      get: async (id) => {
-        const seen = await db.store.get(id);
-        if (!raced) await recordClusterActivity({ store: db.store, clock }, { caller: cluster.owner, id });
-        raced = true;
-        return seen;
-      },
-    };
+    const racing = activityAfterFirstRead(cluster.owner);
 
     at(61);
     const summary = await reap(racing);
