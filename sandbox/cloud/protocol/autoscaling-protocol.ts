@@ -6,17 +6,17 @@
  * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingGroups.html
  * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_SetInstanceHealth.html
  */
-import type { CloudSimulation } from '../domain/cloud';
 import { CloudError } from '../domain/errors';
 import type { GroupDescription, GroupFilter } from '../domain/group-query';
 import { ACCOUNT_ID } from '../domain/ids';
 import type { QueryForm } from './query-form';
-import { members, xmlDocument, type XmlObject } from './xml';
+import { queryProtocol, type QueryAction } from './query-protocol';
+import { members, type XmlObject } from './xml';
 
 export const AUTOSCALING_VERSION = '2011-01-01';
 const NAMESPACE = `http://autoscaling.amazonaws.com/doc/${AUTOSCALING_VERSION}/`;
 
-type Action = (form: QueryForm, cloud: CloudSimulation) => XmlObject | undefined;
+type Action = QueryAction;
 
 /** `Filters.member.N.Name` with `Filters.member.N.Values.member.M`. */
 const filtersOf = (form: QueryForm): GroupFilter[] => {
@@ -94,18 +94,6 @@ const actions: Record<string, Action> = {
   },
 };
 
-export const autoScalingResponse = (action: string, form: QueryForm, cloud: CloudSimulation, requestId: string): string => {
-  const handler = actions[action];
-  if (!handler) throw new CloudError('InvalidAction', `Could not find operation ${action} for version ${AUTOSCALING_VERSION}`);
-  const result = handler(form, cloud);
-  return xmlDocument(`${action}Response`, NAMESPACE, {
-    ...(result !== undefined ? { [`${action}Result`]: result } : {}),
-    ResponseMetadata: { RequestId: requestId },
-  });
-};
-
-export const autoScalingError = (error: CloudError, requestId: string): string =>
-  xmlDocument('ErrorResponse', NAMESPACE, {
-    Error: { Type: error.faultType, Code: error.code, Message: error.message },
-    RequestId: requestId,
-  });
+const protocol = queryProtocol(AUTOSCALING_VERSION, NAMESPACE, actions);
+export const autoScalingResponse = protocol.response;
+export const autoScalingError = protocol.error;

@@ -1,14 +1,14 @@
-import type { CloudSimulation } from '../domain/cloud';
 import { CloudError } from '../domain/errors';
 import type { Stack, StackEvent, StackResourceState, StackStatus } from '../domain/stack-model';
 import type { CreateStackInput, UpdateStackInput } from '../domain/stacks';
 import type { QueryForm } from './query-form';
-import { members, xmlDocument, type XmlObject } from './xml';
+import { queryProtocol, type QueryAction } from './query-protocol';
+import { members, type XmlObject } from './xml';
 
 export const CLOUDFORMATION_VERSION = '2010-05-15';
 const NAMESPACE = `http://cloudformation.amazonaws.com/doc/${CLOUDFORMATION_VERSION}/`;
 
-type Action = (form: QueryForm, cloud: CloudSimulation) => XmlObject | undefined;
+type Action = QueryAction;
 
 const NOT_CHECKED = { StackDriftStatus: 'NOT_CHECKED' };
 const RESOURCE_NOT_CHECKED = { StackResourceDriftStatus: 'NOT_CHECKED' };
@@ -220,21 +220,9 @@ const actions: Record<string, Action> = {
 /** Every CloudFormation action names its stack in `StackName`, by name or id; a throttle fault keys on it. */
 export const stackNamedIn = (form: QueryForm): string | undefined => form.get('StackName');
 
-export const cloudFormationResponse = (action: string, form: QueryForm, cloud: CloudSimulation, requestId: string): string => {
-  const handler = actions[action];
-  if (!handler) throw new CloudError('InvalidAction', `Could not find operation ${action} for version ${CLOUDFORMATION_VERSION}`);
-  const result = handler(form, cloud);
-  return xmlDocument(`${action}Response`, NAMESPACE, {
-    ...(result !== undefined ? { [`${action}Result`]: result } : {}),
-    ResponseMetadata: { RequestId: requestId },
-  });
-};
-
-export const cloudFormationError = (error: CloudError, requestId: string): string =>
-  xmlDocument('ErrorResponse', NAMESPACE, {
-    Error: { Type: error.faultType, Code: error.code, Message: error.message },
-    RequestId: requestId,
-  });
+const protocol = queryProtocol(CLOUDFORMATION_VERSION, NAMESPACE, actions);
+export const cloudFormationResponse = protocol.response;
+export const cloudFormationError = protocol.error;
 
 /** What CloudFormation answers when a caller exceeds its API rate. */
 export const cloudFormationThrottled = (): CloudError => new CloudError('Throttling', 'Rate exceeded');
