@@ -3,6 +3,7 @@
  * own running managers (as GET /clusters/{id}/nodes lists them) and its region, and asks EC2 nothing to do so.
  */
 import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
+import { callJson } from '../support/local-api';
 import { eventually } from '../support/webhook-receiver';
 
 let cloud: LocalCloud;
@@ -16,11 +17,7 @@ afterAll(async () => {
   await cloud.close();
 });
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type'), body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-}
+const api = (method: string, path: string, body?: unknown) => callJson(cloud.url, method, path, body);
 
 describe('connect', () => {
   it('answers a READY cluster with an SSM port forward to one of its running managers in its region, and 409 before it is READY', async () => {

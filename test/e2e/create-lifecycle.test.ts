@@ -6,6 +6,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { createSwarmClient, SwarmApiError, type ClusterRequest, type ClusterStatus, type SwarmClient } from '../../packages/client/src';
 import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
+import { callJson } from '../support/local-api';
 import { eventually, startWebhookReceiver } from '../support/webhook-receiver';
 
 let cloud: LocalCloud;
@@ -26,15 +27,7 @@ afterAll(async () => {
 });
 
 /** Raw HTTP where a test is about the wire: ten concurrent requests with one key (the client would retry their 409s), a media type, the served document. */
-async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${cloud.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-}
+const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => callJson(cloud.url, method, path, body, headers);
 
 /** Created with the client and waited for with its waitFor (a deadline; a status not asked for throws). */
 async function createAndWait(request: ClusterRequest, until: ClusterStatus[]) {

@@ -7,6 +7,7 @@ import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudfo
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
+import { callJson } from '../support/local-api';
 import { eventually } from '../support/webhook-receiver';
 
 let cloud: LocalCloud;
@@ -20,11 +21,7 @@ afterAll(async () => {
   await cloud.close();
 });
 
-async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-}
+const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => callJson(cloud.url, method, path, body, headers);
 
 /** Everything a create would leave behind, counted. */
 async function world() {

@@ -6,6 +6,7 @@
  * itself is off so each sweep is the test's).
  */
 import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
+import { callJson } from '../support/local-api';
 import { eventually, startWebhookReceiver } from '../support/webhook-receiver';
 
 let cloud: LocalCloud;
@@ -22,11 +23,7 @@ afterAll(async () => {
   await receiver.close();
 });
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-}
+const api = (method: string, path: string, body?: unknown) => callJson(cloud.url, method, path, body);
 
 async function readyHooked(name: string, options: Record<string, unknown> = {}) {
   const created = await api('POST', '/clusters', { name, managers: 1, workers: 2, webhook: { url: receiver.url }, ...options });

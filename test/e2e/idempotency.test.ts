@@ -12,6 +12,7 @@ import { createClusterHandler } from '../../src/handlers/http/create-cluster';
 import { lambdaContext } from '../../sandbox/http-api';
 import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
 import { httpEvent } from '../support/http';
+import { callJson } from '../support/local-api';
 import { eventually } from '../support/webhook-receiver';
 
 const DEADLINE_MS = 1000;
@@ -36,11 +37,7 @@ afterAll(async () => {
   await cloud.close();
 });
 
-async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-}
+const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => callJson(cloud.url, method, path, body, headers);
 
 describe('Idempotency-Key across a crash, on the local cloud', () => {
   it('answers the retry after the crashed attempt with the first cluster, which reaches READY: one record, one execution, one stack, one quota share', async () => {

@@ -4,6 +4,7 @@
  * and answers from the record alone: no DescribeInstances at request time, and no `refresh`.
  */
 import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
+import { callJson } from '../support/local-api';
 import { eventually } from '../support/webhook-receiver';
 
 let cloud: LocalCloud;
@@ -19,11 +20,7 @@ afterAll(async () => {
 
 type Node = { instanceId: string; role: string; availabilityZone: string; state: string; privateIp?: string; stateAt?: string };
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-}
+const api = (method: string, path: string, body?: unknown) => callJson(cloud.url, method, path, body);
 
 const nodesOf = async (id: string) => (await api('GET', `/clusters/${id}/nodes`)).body!.items as Node[];
 const describeCalls = () => cloud.simulatedCloud!.callCount('DescribeInstances');

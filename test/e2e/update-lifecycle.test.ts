@@ -6,6 +6,7 @@
  * sandbox/cloud/README.md, "Retiring an instance"). Every wait has a deadline.
  */
 import { startLocalCloud, type LocalCloud } from '../../sandbox/local-cloud';
+import { callJson } from '../support/local-api';
 import { eventually } from '../support/webhook-receiver';
 
 let cloud: LocalCloud;
@@ -21,11 +22,7 @@ afterAll(async () => {
 
 type Node = { instanceId: string; role: string; availabilityZone: string; state: string; instanceType?: string };
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-}
+const api = (method: string, path: string, body?: unknown) => callJson(cloud.url, method, path, body);
 
 const SETTLED = ['READY', 'HIBERNATED', 'UPDATE_FAILED', 'FAILED'];
 const settled = (id: string, deadlineMs = 60_000) => eventually(() => api('GET', `/clusters/${id}`), (r) => SETTLED.includes(r.body?.status), deadlineMs).then((r) => r.body!);
