@@ -21,7 +21,7 @@ module.exports = {
     process.env.MUTATE_TESTS === 'all'
       ? ['<rootDir>/test/unit/**/*.test.ts']
       : process.env.MUTATE_AREA === 'use-cases'
-        ? ['<rootDir>/test/unit/{domain,use-cases,access}/**/*.test.ts', '<rootDir>/test/unit/webhook.test.ts']
+        ? ['<rootDir>/test/unit/{domain,use-cases,access}/**/*.test.ts']
         : ['<rootDir>/test/unit/domain/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/client/'],
   // Stryker's node environment reports which test covers which mutant (coverageAnalysis "perTest").

@@ -11,7 +11,7 @@ import {
   webhookPayloadBytes,
   webhookPayloadSchema,
   type WebhookClusterSnapshot,
-} from '../../src/domain/webhook';
+} from '../../../src/domain/webhook';
 
 const DAY_SECONDS = 24 * 3600;
 
