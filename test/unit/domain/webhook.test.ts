@@ -127,7 +127,8 @@ describe('buildWebhookPayload', () => {
     ['text JSON escapes six-fold', '\u0001'],
   ])('stays under the payload budget with pathological %s everywhere', (_label, char) => {
     // Prepare
-    const huge = char.repeat(100_000);
+    // Longer than every limit (name 256, reason 1,000, output value 512 characters) and, escaped, far over the budget.
+    const huge = char.repeat(5_000);
     const outputs = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`${huge}${i}`, huge]));
 
     // Act
