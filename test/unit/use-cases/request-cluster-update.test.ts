@@ -308,6 +308,22 @@ describe('a request for a change already running (a retry)', () => {
     expect(starts).toEqual([]);
   });
 
+  it('an upgrade asked again after the last upgrade failed (UPDATE_FAILED) is a new update, not a replay', async () => {
+    const base = aCluster();
+    const cluster = await stored({
+      status: 'UPDATE_FAILED',
+      version: 5,
+      update: { id: 'u3', operation: 'upgrade', target: base.parameters, previous: base.parameters, requestedAt: '2026-11-26T12:50:00.000Z', requestedBy: 'alice' },
+    });
+    const { updateDeps, starts } = deps();
+
+    const answer = await requestClusterUpdate(updateDeps, { caller: 'alice', id: cluster.id, request: { operation: 'upgrade' } });
+
+    expect(answer.replayed).toBe(false);
+    expect(answer.cluster).toMatchObject({ status: 'UPDATING', update: { id: 'u5', operation: 'upgrade' }, version: 6 });
+    expect(starts).toEqual([{ clusterId: cluster.id, updateId: 'u5' }]);
+  });
+
   it('an UPDATING cluster without its update record is not a retry: 409', async () => {
     const cluster = await stored({ status: 'UPDATING' });
     const { updateDeps, starts } = deps();
