@@ -371,6 +371,23 @@ describe('a create with an Idempotency-Key', () => {
     expect(await timeline(first.cluster.id)).toEqual(eventsBefore);
   });
 
+  it('the same key and body after the cluster was deleted (its share given back): the deleted cluster, and no share taken again', async () => {
+    // Prepare: the cluster went through its life and its share went back when it was DELETED.
+    const owner = newOwner();
+    const { createDeps, starts } = deps();
+    const first = await createCluster(createDeps, { owner, request: request(), idempotencyKey: 'key-1' });
+    const deleted = await db.store.update(first.cluster, { status: 'DELETED', statusReason: 'deleted', updatedAt: NOW });
+    await db.quotas.release(owner, { clusterId: first.cluster.id, instances: 3 });
+
+    // Act
+    const again = await createCluster(createDeps, { owner, request: request(), idempotencyKey: 'key-1' });
+
+    // Assess
+    expect(again).toEqual({ cluster: deleted, webhookSecret: undefined, replayed: true });
+    expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 0, instances: 0 });
+    expect(starts).toEqual([first.cluster.id]);
+  });
+
   it('the same key with another body: 422 at the Idempotency-Key, nothing changed', async () => {
     const owner = newOwner();
     const { createDeps, starts } = deps();
