@@ -106,7 +106,7 @@ describe('a parameter change asked by the owner', () => {
     const { cluster: updating } = await requestClusterUpdate(updateDeps, { caller: { principal: 'alice', operator: false }, id: cluster.id, request: { operation: 'change', changes: { workers: 2, managers: 1 } } });
 
     expect(quotas.adjusted).toEqual([]);
-    expect(updating.update).toMatchObject({ id: 'u4', operation: 'scale', target: { managers: 1, workers: 2 } });
+    expect(updating.update).toMatchObject({ id: 'u4', operation: 'scale', target: { managers: 1, workers: 2 }, requestedBy: 'alice' });
     expect((await timeline(cluster.id))[0]!.message).toBe('scale from 3 managers and 5 workers to 1 managers and 2 workers requested');
   });
 
