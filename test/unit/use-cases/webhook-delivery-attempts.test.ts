@@ -139,7 +139,7 @@ describe('one webhook attempt: what the timeline and the delivery record say', (
 
   it('refused by the address policy: the policy’s sentence, not retried', async () => {
     // Prepare
-    const h = await harness({ answers: [{ outcome: 'refused', errorClass: 'address_not_allowed', detail: 'the URL resolves to 10.0.0.5, a private address' }] });
+    const h = await harness({ answers: [{ outcome: 'refused', errorClass: 'forbidden_address', detail: 'the URL resolves to 10.0.0.5, a private address' }] });
 
     // Act
     const step = await attemptWebhookDelivery(h.deps(), h.input);
@@ -147,18 +147,18 @@ describe('one webhook attempt: what the timeline and the delivery record say', (
     // Assess
     expect(step).toEqual({ decision: 'refused' });
     expect(await h.delivery()).toMatchObject({ status: 'failed', statusReason: 'the webhook URL or an address it resolves to is not allowed; not retried' });
-    expect((await h.timeline()).map((e) => e.message)).toEqual(['cluster.ready attempt 1 failed (address_not_allowed): the URL resolves to 10.0.0.5, a private address; not retried']);
+    expect((await h.timeline()).map((e) => e.message)).toEqual(['cluster.ready attempt 1 failed (forbidden_address): the URL resolves to 10.0.0.5, a private address; not retried']);
   });
 
   it('refused without a sentence: says the address is not allowed', async () => {
     // Prepare
-    const h = await harness({ answers: [{ outcome: 'refused', errorClass: 'address_not_allowed' }] });
+    const h = await harness({ answers: [{ outcome: 'refused', errorClass: 'forbidden_address' }] });
 
     // Act
     await attemptWebhookDelivery(h.deps(), h.input);
 
     // Assess
-    expect((await h.timeline()).map((e) => e.message)).toEqual(['cluster.ready attempt 1 failed (address_not_allowed): the address is not allowed; not retried']);
+    expect((await h.timeline()).map((e) => e.message)).toEqual(['cluster.ready attempt 1 failed (forbidden_address): the address is not allowed; not retried']);
   });
 
   it('410 Gone: the timeline says no further attempts, then that the endpoint is disabled', async () => {
