@@ -137,6 +137,22 @@ describe('a slash command, run', () => {
     ]);
   });
 
+  it.each([
+    ['ends like a cluster id', 'old-c-0123456789abcdefghijklmnop'],
+    ['begins like a cluster id', 'c-0123456789abcdefghijklmnopq'],
+  ])('a name that only %s is searched as a name, not read as an id', async (_, name) => {
+    // Prepare
+    const mine = aCluster({ owner: OWNER, name, status: 'READY', statusReason: 'ready' });
+    const h = harness([mine]);
+
+    // Act
+    const message = await h.run({ verb: 'status', name });
+
+    // Assess
+    expect(message).toEqual({ response_type: 'ephemeral', text: `*${name}* (${mine.id}) is READY: ready.` });
+    expect(h.listings).toHaveLength(1);
+  });
+
   it('a name not found in five pages: stops there and says which commands show yours', async () => {
     // Prepare: the match would be on the sixth page.
     const filler = Array.from({ length: 5 }, (_, n) => aCluster({ owner: OWNER, name: `other-${n}` }));
@@ -211,7 +227,8 @@ describe('a slash command, run', () => {
     await h.run({ verb: 'scale', name: 'web', managers: 1, workers: 0 });
 
     // Assess
-    expect(h.updates.map((u) => u.request)).toEqual([
+    // Strictly: a size not given is not in the change at all (an undefined `workers` would still be a key).
+    expect(h.updates.map((u) => u.request)).toStrictEqual([
       { operation: 'change', changes: { managers: 5 } },
       { operation: 'change', changes: { workers: 0, managers: 1 } },
     ]);
