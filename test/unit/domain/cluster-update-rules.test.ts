@@ -113,12 +113,13 @@ describe('a PATCH’s changes', () => {
 
   it('refuses a broken rule as a 422 naming the field, and reports quorum alone when both would apply', () => {
     // Act
-    const error = thrown(() => planParameterChange(current, { managers: 4, workers: 0 })) as ValidationError;
+    // (5 → 1 at once breaks quorum; with no workers left and fewer managers it would leave tasks nowhere to run too.)
+    const error = thrown(() => planParameterChange({ ...current, managers: 5 }, { managers: 1, workers: 0 })) as ValidationError;
 
     // Assess
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toBe('The change would break a rule of the swarm.');
-    expect(error.errors).toEqual([{ field: 'managers', message: quorumRefusal(3, 4) }]);
+    expect(error.errors).toEqual([{ field: 'managers', message: quorumRefusal(5, 1) }]);
   });
 
   it('refuses draining the workers with fewer managers under the workers field', () => {
