@@ -126,6 +126,11 @@ describe('a create from the chat as a cluster request', () => {
     expect(built.ok && [built.request.managerInstanceType, built.request.workerDiskType, built.request.region, built.request.idleTimeout]).toEqual(['t3.medium', 'gp2', 'eu-west-1', 'PT2H']);
   });
 
+  it('reads yes and no as words, not booleans, for a text option', () => {
+    const built = chatClusterRequest('demo', { keyName: 'yes', managerInstanceType: 't3.medium' });
+    expect(built.ok && built.request.keyName).toBe('yes');
+  });
+
   it.each([
     [{ workers: '-1' }, ['workers Too small: expected number to be >=0.']],
     [{ workers: '2.5' }, ['workers must be a whole number.']],
