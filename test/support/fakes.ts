@@ -1,7 +1,7 @@
 /** Hand-written stand-ins for the use cases' ports (plain function types, not SDK mocks): each records its calls. */
 import type { ClusterNode } from '../../src/domain/cluster';
 import type { StackEventView } from '../../src/domain/stack';
-import type { ChatFollowUps, InstanceInventory, QuotaLedger, StackDescription, StackGateway, StackUpdates, TaskTokens, WorkflowStarter } from '../../src/use-cases/ports';
+import type { ChatFollowUps, ClusterStore, InstanceInventory, QuotaLedger, StackDescription, StackGateway, StackUpdates, TaskTokens, WorkflowStarter } from '../../src/use-cases/ports';
 
 export function fakeStacks(stacks: Partial<StackDescription>[] = [], events: StackEventView[] = []) {
   const known = stacks.map((s) => ({ stackId: 'stack-1', stackName: 'swarm-c-1', status: 'CREATE_COMPLETE', outputs: {}, tags: {}, ...s }));
@@ -134,4 +134,21 @@ export function fakeTokens() {
     heartbeat: (token) => answer(token, { kind: 'heartbeat' }),
   };
   return { tokens, answers, spent };
+}
+
+/**
+ * The store, but every update from the `failingFrom`-th on (counted from 1) throws `error`: a write that goes through,
+ * then the one that would put it back failing. `updates()` says how many were tried.
+ */
+export function storeFailingUpdates(store: ClusterStore, failingFrom: number, error: Error) {
+  let updates = 0;
+  const failing: ClusterStore = {
+    ...store,
+    update: async (cluster, changes) => {
+      updates += 1;
+      if (updates >= failingFrom) throw error;
+      return store.update(cluster, changes);
+    },
+  };
+  return { store: failing, updates: () => updates };
 }

@@ -9,7 +9,7 @@ import type { ClusterStore, WorkflowStarter } from '../../../src/use-cases/ports
 import { beginDeletion, requestClusterDeletion, type RequestDeletionDeps } from '../../../src/use-cases/request-cluster-deletion';
 import { aCluster } from '../../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
-import { fakeFollowUps, fakeQuotas, fakeWorkflows } from '../../support/fakes';
+import { fakeFollowUps, fakeQuotas, fakeWorkflows, storeFailingUpdates } from '../../support/fakes';
 
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
 beforeAll(async () => {
@@ -293,21 +293,13 @@ describe('a delete workflow that cannot be started', () => {
   it('and DELETE_FAILED cannot be written either: the start’s error is still the answer', async () => {
     const cluster = await stored();
     const refused = new Error('ExecutionLimitExceeded');
-    let writes = 0;
-    const store: ClusterStore = {
-      ...db.store,
-      update: async (c, changes) => {
-        writes += 1;
-        if (writes === 2) throw new Error('DynamoDB is down');
-        return db.store.update(c, changes);
-      },
-    };
+    const { store, updates } = storeFailingUpdates(db.store, 2, new Error('DynamoDB is down'));
     const { deletionDeps } = deps({ failStart: refused, store });
 
     const error = await requestClusterDeletion(deletionDeps, { caller: 'alice', id: cluster.id }).catch((e: unknown) => e);
 
     expect(error).toBe(refused);
-    expect(writes).toBe(2);
+    expect(updates()).toBe(2);
     expect((await read(cluster.id)).status).toBe('DELETING');
   });
 });

@@ -10,7 +10,7 @@ import type { ClusterStore, QuotaLedger } from '../../../src/use-cases/ports';
 import { beginUpdate, requestClusterUpdate, type RequestUpdateDeps } from '../../../src/use-cases/request-cluster-update';
 import { aCluster } from '../../support/clusters';
 import { fixedClock, startTestDynamoDB } from '../../support/dynamodb';
-import { fakeQuotas, fakeWorkflows } from '../../support/fakes';
+import { fakeQuotas, fakeWorkflows, storeFailingUpdates } from '../../support/fakes';
 
 let db: Awaited<ReturnType<typeof startTestDynamoDB>>;
 beforeAll(async () => {
@@ -425,22 +425,14 @@ describe('a change that cannot be started', () => {
 
   it('the record cannot be put back either: the start’s error is the answer, the quota still goes back', async () => {
     const cluster = await stored();
-    let writes = 0;
-    const store: ClusterStore = {
-      ...db.store,
-      update: async (c, changes) => {
-        writes += 1;
-        if (writes === 2) throw new Error('DynamoDB is down');
-        return db.store.update(c, changes);
-      },
-    };
+    const { store, updates } = storeFailingUpdates(db.store, 2, new Error('DynamoDB is down'));
     const refused = new Error('refused');
     const { updateDeps, quotas } = deps({ failUpdateStart: refused, store });
 
     const error = await requestClusterUpdate(updateDeps, { caller: 'alice', id: cluster.id, request: { operation: 'change', changes: { workers: 7 } } }).catch((e: unknown) => e);
 
     expect(error).toBe(refused);
-    expect(writes).toBe(2);
+    expect(updates()).toBe(2);
     expect((await db.store.get(cluster.id))!.status).toBe('UPDATING');
     expect(quotas.adjusted).toEqual([
       { owner: 'alice', clusterId: cluster.id, from: 8, to: 10 },
