@@ -8,23 +8,14 @@ import type { ClusterStatus, UpdateOperation } from '../../../src/domain/cluster
 import { assertMayStart, hasParameterChanges, nowhereToRunRefusal, planParameterChange, quorumRefusal, sameParameters, targetOf } from '../../../src/domain/cluster-update';
 import { ConflictError, ValidationError } from '../../../src/domain/errors';
 import type { ClusterParameters } from '../../../src/domain/parameters';
+import { aCluster } from '../../support/clusters';
 
 const RAFT = 'https://docs.docker.com/engine/swarm/admin_guide/';
 const NOWHERE =
   'with no workers left, every service runs on the managers (they take tasks unless drained); draining all workers while the managers are replaced or reduced in the same update would leave tasks nowhere to run: scale the workers to 0 first, then change the managers';
 
-const current: ClusterParameters = {
-  managers: 3,
-  workers: 2,
-  managerInstanceType: 't3.small',
-  workerInstanceType: 't3.small',
-  managerDiskSizeGb: 20,
-  workerDiskSizeGb: 20,
-  managerDiskType: 'gp3',
-  workerDiskType: 'gp3',
-  enableSystemPrune: false,
-  enableCloudWatchLogs: true,
-};
+// The test fixture's parameters (3 managers, t3.small, 20 GB gp3 disks) with 2 workers.
+const current: ClusterParameters = { ...aCluster().parameters, workers: 2 };
 
 function thrown(run: () => unknown): unknown {
   try {
