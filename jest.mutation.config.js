@@ -14,7 +14,7 @@ module.exports = {
   roots: ['<rootDir>/test/unit'],
   // The domain (MUTATE_AREA=domain, pure code) is measured by its own tests, test/unit/domain: the use-case tests reach
   // cluster.ts and expiry.ts too, but each starts dynalite, and paying that for each of the domain's ~2,000 mutants
-  // made one run take hours. The use cases are measured by test/unit/{use-cases,access,domain} and the webhook rules.
+  // made one run take hours. The use cases are measured by test/unit/{use-cases,access,domain}.
   // MUTATE_TESTS=all widens either to every unit test but the typed client's (packages/client; its schema test alone
   // takes ~17 s): the code reached through handler tests then counts as covered, at many times the run time.
   testMatch:
