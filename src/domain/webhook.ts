@@ -14,6 +14,9 @@ export const WEBHOOK_EVENT_TYPES = ['cluster.ready', 'cluster.failed', 'cluster.
 export const webhookEventTypeSchema = /* @__PURE__ */ (() => z.enum(WEBHOOK_EVENT_TYPES))();
 export type WebhookEventType = z.infer<typeof webhookEventTypeSchema>;
 
+/** The health sweep's events: the only ones whose payload carries the cluster's health finding. */
+const HEALTH_EVENT_TYPES: ReadonlySet<WebhookEventType> = /* @__PURE__ */ new Set(['cluster.degraded', 'cluster.recovered', 'cluster.drifted']);
+
 // ---------------------------------------------------------------------------------------------------------------
 // Payload
 // ---------------------------------------------------------------------------------------------------------------
@@ -126,8 +129,7 @@ export function buildWebhookPayload(
         outputs: boundedOutputs(cluster.outputs),
         version: cluster.version,
         ...(cluster.autoDeleteAt ? { autoDeleteAt: new Date(cluster.autoDeleteAt).toISOString() } : {}),
-        // Only the health sweep's events carry it (cluster.degraded, cluster.recovered, cluster.drifted).
-        ...(cluster.health && /^cluster\.(degraded|recovered|drifted)$/.test(type) ? { health: cluster.health } : {}),
+        ...(cluster.health && HEALTH_EVENT_TYPES.has(type) ? { health: cluster.health } : {}),
       },
       ...(type === 'cluster.expiring' && expiring ? { expiring } : {}),
     },
