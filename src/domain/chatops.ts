@@ -9,6 +9,7 @@ import { connectInstructions, connectScript } from './connect';
 import type { ProblemError } from './errors';
 import { clusterRequestSchema, type ClusterRequest } from './parameters';
 import type { ClusterPlan } from './plan';
+import { counted, nodeCounts, plural } from './words';
 
 export type ChatCommand =
   | { verb: 'create' | 'plan'; name: string; options: Record<string, string> }
@@ -164,7 +165,7 @@ export function problemText(error: ProblemError): string {
 
 export function createdText(cluster: Cluster, userId: string): string {
   const { managers, workers } = cluster.parameters;
-  return `<@${userId}> asked for *${cluster.name}* (${cluster.id}): ${managers} managers and ${workers} workers in ${cluster.region}. Creating it now; I will post here when it is ready.`;
+  return `<@${userId}> asked for *${cluster.name}* (${cluster.id}): ${nodeCounts({ managers, workers })} in ${cluster.region}. Creating it now; I will post here when it is ready.`;
 }
 
 const dollars = (amount: number, digits = 2) => `$${amount.toFixed(digits)}`;
@@ -175,7 +176,7 @@ export function planText(plan: ClusterPlan): string {
   const { managers, workers, managerInstanceType, workerInstanceType } = cluster.parameters;
   const declared = plan.resources.filter((r) => !r.launchedBy).reduce((sum, r) => sum + r.count, 0);
   const after = `${quota.inUse.activeClusters + 1} of ${quota.limits.maxActiveClusters} clusters and ${quota.inUse.instances + quota.requested.instances} of ${quota.limits.maxInstances} instances`;
-  const head = `Plan for *${cluster.name}* in ${cluster.region} (nothing was created): ${managers} × ${managerInstanceType} managers and ${workers} × ${workerInstanceType} workers, ${declared} stack resources. Your quota after it: ${after}.`;
+  const head = `Plan for *${cluster.name}* in ${cluster.region} (nothing was created): ${managers} × ${managerInstanceType} ${plural(managers, 'manager')} and ${workers} × ${workerInstanceType} ${plural(workers, 'worker')}, ${declared} stack resources. Your quota after it: ${after}.`;
   if (!estimate) return `${head}\n${plan.estimateUnavailable ?? 'No cost estimate.'}`;
   return [
     head,
@@ -212,7 +213,7 @@ export function followUpText(cluster: Cluster): string | undefined {
       const endpoint = cluster.outputs.DefaultDNSTarget ? ` Swarm endpoint: ${cluster.outputs.DefaultDNSTarget}.` : '';
       // After an update: the outcome of the update, which the person who asked for it is waiting for.
       if (cluster.lastUpdate?.outcome === 'rolled_back') return `*${cluster.name}* (${cluster.id}) was not changed: the ${cluster.lastUpdate.operation} was rolled back (${cluster.lastUpdate.reason ?? cluster.statusReason}). It is ready as before.`;
-      if (cluster.lastUpdate) return `*${cluster.name}* (${cluster.id}) is ready after the ${cluster.lastUpdate.operation}: ${cluster.parameters.managers} managers and ${cluster.parameters.workers} workers.${endpoint}`;
+      if (cluster.lastUpdate) return `*${cluster.name}* (${cluster.id}) is ready after the ${cluster.lastUpdate.operation}: ${nodeCounts(cluster.parameters)}.${endpoint}`;
       return `*${cluster.name}* (${cluster.id}) is ready: ${cluster.statusReason}.${endpoint}`;
     }
     case 'FAILED':
@@ -222,7 +223,7 @@ export function followUpText(cluster: Cluster): string | undefined {
     case 'DELETE_FAILED':
       return `*${cluster.name}* (${cluster.id}) could not be deleted: ${cluster.statusReason}.`;
     case 'HIBERNATED':
-      return `*${cluster.name}* (${cluster.id}) is hibernating: ${cluster.parameters.managers} managers kept, no workers. \`wake ${cluster.name}\` brings back ${cluster.hibernatedWorkers ?? 'its'} workers.`;
+      return `*${cluster.name}* (${cluster.id}) is hibernating: ${counted(cluster.parameters.managers, 'manager')} kept, no workers. \`wake ${cluster.name}\` brings back ${cluster.hibernatedWorkers === undefined ? 'its workers' : counted(cluster.hibernatedWorkers, 'worker')}.`;
     case 'UPDATE_FAILED':
       return `*${cluster.name}* (${cluster.id}) could not be changed, and the rollback failed too: ${cluster.statusReason}.`;
     default:
@@ -236,12 +237,12 @@ export function updateStartedText(cluster: Cluster, userId: string): string {
   const update = cluster.update;
   const what =
     update?.operation === 'hibernate'
-      ? `hibernating *${cluster.name}* (${cluster.id}): its ${update.previous.workers} workers go, the managers stay`
+      ? `hibernating *${cluster.name}* (${cluster.id}): its workers go from ${update.previous.workers} to 0, the managers stay`
       : update?.operation === 'wake'
-        ? `waking *${cluster.name}* (${cluster.id}): back to ${update.target.workers} workers`
+        ? `waking *${cluster.name}* (${cluster.id}): back to ${counted(update.target.workers, 'worker')}`
         : update?.operation === 'upgrade'
           ? `upgrading *${cluster.name}* (${cluster.id}): every node is replaced, one at a time, drained first`
-          : `scaling *${cluster.name}* (${cluster.id}) to ${update?.target.managers} managers and ${update?.target.workers} workers`;
+          : `scaling *${cluster.name}* (${cluster.id}) to ${update ? nodeCounts(update.target) : 'its new size'}`;
   return `<@${userId}> is ${what}. I will post here when it is done.`;
 }
 

@@ -3,6 +3,7 @@
  * with what the service did. Pure: the sweep (use-cases/sweep-health.ts) gathers the observation, this decides.
  */
 import type { ClusterParameters } from './parameters';
+import { counted } from './words';
 
 /**
  * The part of a cluster record health is judged from. Spelled out, not `Pick<Cluster, ...>`: cluster.ts holds
@@ -160,14 +161,14 @@ export function assessHealth(cluster: HealthSubject, observation: HealthObservat
   if (unreachable.length > 0) {
     reasons.push({
       code: 'manager_unreachable',
-      message: `${unreachable.length} running manager${unreachable.length === 1 ? '' : 's'} unreachable (SSM agent ConnectionLost): ${unreachable.join(', ')}${quorumNote}`,
+      message: `${counted(unreachable.length, 'running manager')} unreachable (SSM agent ConnectionLost): ${unreachable.join(', ')}${quorumNote}`,
       instanceIds: unreachable,
     });
   }
   if (running.length < want) reasons.push({ code: 'instances_missing', message: `${running.length} of ${want} instances running` });
   const unhealthy = (observation.groups ?? []).flatMap((group) => group.instances.filter((instance) => instance.healthStatus === 'Unhealthy').map((instance) => instance.instanceId));
   if (unhealthy.length > 0) {
-    reasons.push({ code: 'instances_unhealthy', message: `${unhealthy.length} instance${unhealthy.length === 1 ? '' : 's'} Unhealthy for ${unhealthy.length === 1 ? 'its' : 'their'} Auto Scaling group: ${unhealthy.join(', ')}`, instanceIds: unhealthy });
+    reasons.push({ code: 'instances_unhealthy', message: `${counted(unhealthy.length, 'instance')} Unhealthy for ${unhealthy.length === 1 ? 'its' : 'their'} Auto Scaling group: ${unhealthy.join(', ')}`, instanceIds: unhealthy });
   }
   return { status: reasons.length > 0 ? 'degraded' : 'healthy', reasons };
 }

@@ -3,6 +3,7 @@
  * how long an instance's mapping to its cluster outlives the instance. No AWS in here.
  */
 import { STACK_NAME_PREFIX, type ClusterNode, type NodeRole } from './cluster';
+import { counted, nodeCounts } from './words';
 
 /**
  * EC2's instance states in the order an instance goes through them
@@ -32,7 +33,7 @@ export const byRoleZoneId = (a: ClusterNode, b: ClusterNode): number =>
 export function describeNodes(nodes: ClusterNode[]): string {
   const managers = nodes.filter((n) => n.role === 'manager').length;
   const zones = new Set(nodes.map((n) => n.availabilityZone)).size;
-  return `${managers} managers and ${nodes.length - managers} workers over ${zones} availability zone${zones === 1 ? '' : 's'}`;
+  return `${nodeCounts({ managers, workers: nodes.length - managers })} over ${counted(zones, 'availability zone')}`;
 }
 
 /** The same nodes, each stamped with when its state was read (an inventory from DescribeInstances). */

@@ -3,6 +3,7 @@ import { ConflictError, ValidationError, type FieldError } from '../domain/error
 import { parametersOf, type ClusterRequest } from '../domain/parameters';
 import { instancesOf, type QuotaLimits } from '../domain/quota';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook';
+import { nodeCounts } from '../domain/words';
 import { logger } from '../logger';
 import { record } from './lifecycle';
 import type { Clock, ClusterStore, QuotaHold, QuotaLedger, WorkflowStarter } from './ports';
@@ -154,7 +155,7 @@ export async function createCluster(deps: CreateClusterDeps, command: CreateClus
     await deps.quotas.release(owner, hold);
     throw error;
   }
-  await record(deps, id, 'cluster.requested', `${request.managers} managers and ${request.workers} workers requested in ${region}`, { owner });
+  await record(deps, id, 'cluster.requested', `${nodeCounts(request)} requested in ${region}`, { owner });
   await record(deps, id, 'workflow.started', 'create workflow started', { executionArn });
   logger.info('cluster create started', { clusterId: id, owner, executionArn });
   return { cluster, webhookSecret };

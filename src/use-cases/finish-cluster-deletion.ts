@@ -3,6 +3,7 @@
  * DELETE_FAILED with a reason a person can act on.
  */
 import { canTransition, type ClusterNode } from '../domain/cluster';
+import { counted } from '../domain/words';
 import { logger } from '../logger';
 import { loadCluster, transition, type TransitionDeps } from './lifecycle';
 import type { WorkflowFailure } from './mark-cluster-failed';
@@ -35,7 +36,7 @@ export interface DeleteOutcome {
 export async function markClusterDeleted(deps: TransitionDeps, input: { clusterId: string; total: number }): Promise<DeleteOutcome> {
   const cluster = await loadCluster(deps.store, input.clusterId);
   const nodes = cluster.nodes.map((node) => ({ ...node, state: 'terminated' }));
-  const instances = input.total === 0 ? 'it ran no instances' : `all ${input.total} instance${input.total === 1 ? '' : 's'} terminated`;
+  const instances = input.total === 0 ? 'it ran no instances' : `all ${counted(input.total, 'instance')} terminated`;
   const updated = await transition(
     deps,
     cluster,

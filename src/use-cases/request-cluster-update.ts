@@ -9,6 +9,7 @@ import { assertMayStart, planParameterChange, sameParameters, targetOf, updateId
 import type { IdleAction } from '../domain/parameters';
 import type { ClusterParameters } from '../domain/parameters';
 import { instancesOf, type QuotaLimits } from '../domain/quota';
+import { counted, nodeCounts } from '../domain/words';
 import { logger } from '../logger';
 import { record, retryOnStale } from './lifecycle';
 import type { Clock, ClusterChanges, ClusterStore, QuotaLedger, WorkflowStarter } from './ports';
@@ -203,10 +204,9 @@ async function ensureUpdateWorkflow(deps: RequestUpdateDeps, cluster: Cluster): 
 
 function describe(update: ClusterUpdate): string {
   const { previous: p, target: t } = update;
-  const counts = (x: ClusterParameters) => `${x.managers} managers and ${x.workers} workers`;
   switch (update.operation) {
     case 'scale':
-      return `scale from ${counts(p)} to ${counts(t)} requested`;
+      return `scale from ${nodeCounts(p)} to ${nodeCounts(t)} requested`;
     case 'resize': {
       const fields = (Object.keys(t) as (keyof ClusterParameters)[]).filter((k) => t[k] !== p[k]);
       return `resize requested: ${fields.map((k) => `${k} ${String(p[k])} → ${String(t[k])}`).join(', ')}`;
@@ -214,8 +214,8 @@ function describe(update: ClusterUpdate): string {
     case 'upgrade':
       return 'upgrade requested: every node is replaced, one at a time, with the newest AMI and the pinned Docker version';
     case 'hibernate':
-      return `hibernate requested: ${p.workers} workers go, the ${p.managers} managers (and the swarm's state) stay`;
+      return `hibernate requested: workers go from ${p.workers} to 0, the ${counted(p.managers, 'manager')} (and the swarm's state) stay`;
     case 'wake':
-      return `wake requested: back to ${t.workers} workers`;
+      return `wake requested: back to ${counted(t.workers, 'worker')}`;
   }
 }

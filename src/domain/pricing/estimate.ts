@@ -4,6 +4,7 @@
  */
 import type { ClusterParameters } from '../parameters';
 import { nodeGroups, zoneCountOf, type CostEstimate, type CostLine } from '../plan';
+import { counted, plural } from '../words';
 import type { PriceTable } from './prices';
 
 /** AWS's pricing calculator counts a month as 730 hours (365 × 24 / 12). */
@@ -35,13 +36,13 @@ export function estimateCost(parameters: ClusterParameters, region: string, tabl
   const zones = zoneCountOf(region);
   const nodes = groups.reduce((sum, group) => sum + group.count, 0);
   const lines = [
-    ...groups.map((g) => line(`${g.count} × ${g.instanceType} ${g.role} instance${g.count === 1 ? '' : 's'}`, g.count * prices.instanceHour[g.instanceType as keyof typeof prices.instanceHour])),
+    ...groups.map((g) => line(`${g.count} × ${g.instanceType} ${g.role} ${plural(g.count, 'instance')}`, g.count * prices.instanceHour[g.instanceType as keyof typeof prices.instanceHour])),
     ...groups.map((g) => {
       const monthly = g.count * g.diskSizeGb * prices.volumeGbMonth[g.diskType as keyof typeof prices.volumeGbMonth];
-      return line(`${g.count} × ${g.diskSizeGb} GB ${g.diskType} ${g.role} root volume${g.count === 1 ? '' : 's'}`, monthly / HOURS_PER_MONTH, monthly);
+      return line(`${g.count} × ${g.diskSizeGb} GB ${g.diskType} ${g.role} ${plural(g.count, 'root volume')}`, monthly / HOURS_PER_MONTH, monthly);
     }),
     line('1 × network load balancer (hourly charge)', prices.networkLoadBalancerHour),
-    line(`${nodes + zones} × public IPv4 address (${nodes} node${nodes === 1 ? '' : 's'}, ${zones} load balancer zones)`, (nodes + zones) * table.publicIpv4Hour),
+    line(`${nodes + zones} × public IPv4 address (${counted(nodes, 'node')}, ${zones} load balancer zones)`, (nodes + zones) * table.publicIpv4Hour),
   ];
   // Totals from the exact values, so they do not carry the lines' rounding.
   const hourly = lines.reduce((sum, l) => sum + l.exact[0], 0);

@@ -162,7 +162,7 @@ describe('the replies in the channel', () => {
 
   it('says who asked for what when a create starts', () => {
     const cluster = aCluster({ id: 'c-1', name: 'demo', region: 'eu-west-1', parameters: { ...aCluster().parameters, managers: 1, workers: 2 } });
-    expect(createdText(cluster, 'U123')).toBe('<@U123> asked for *demo* (c-1): 1 managers and 2 workers in eu-west-1. Creating it now; I will post here when it is ready.');
+    expect(createdText(cluster, 'U123')).toBe('<@U123> asked for *demo* (c-1): 1 manager and 2 workers in eu-west-1. Creating it now; I will post here when it is ready.');
   });
 
   it('gives the status, its reason and the endpoint once there is one', () => {
@@ -226,6 +226,7 @@ describe('how a cluster ended, for the person who asked', () => {
     [{ status: 'DELETE_FAILED', statusReason: 'sg in use' }, '*demo* (c-1) could not be deleted: sg in use.'],
     [{ status: 'HIBERNATED', hibernatedWorkers: 4 }, '*demo* (c-1) is hibernating: 3 managers kept, no workers. `wake demo` brings back 4 workers.'],
     [{ status: 'HIBERNATED' }, '*demo* (c-1) is hibernating: 3 managers kept, no workers. `wake demo` brings back its workers.'],
+    [{ status: 'HIBERNATED', hibernatedWorkers: 1, parameters: { ...aCluster().parameters, managers: 1, workers: 0 } }, '*demo* (c-1) is hibernating: 1 manager kept, no workers. `wake demo` brings back 1 worker.'],
     [{ status: 'UPDATE_FAILED', statusReason: 'UPDATE_ROLLBACK_FAILED' }, '*demo* (c-1) could not be changed, and the rollback failed too: UPDATE_ROLLBACK_FAILED.'],
   ] as const)('%j: %s', (fields, text) => {
     expect(followUpText(aCluster({ id: 'c-1', ...(fields as object) }))).toBe(text);
@@ -244,13 +245,18 @@ describe('the answer to a change that started', () => {
   });
 
   it.each([
-    [update('hibernate', { workers: 0 }, { workers: 4 }), '<@U1> is hibernating *demo* (c-1): its 4 workers go, the managers stay. I will post here when it is done.'],
+    [update('hibernate', { workers: 0 }, { workers: 4 }), '<@U1> is hibernating *demo* (c-1): its workers go from 4 to 0, the managers stay. I will post here when it is done.'],
     [update('wake', { workers: 6 }, { workers: 0 }), '<@U1> is waking *demo* (c-1): back to 6 workers. I will post here when it is done.'],
+    [update('wake', { workers: 1 }, { workers: 0 }), '<@U1> is waking *demo* (c-1): back to 1 worker. I will post here when it is done.'],
     [update('upgrade', {}), '<@U1> is upgrading *demo* (c-1): every node is replaced, one at a time, drained first. I will post here when it is done.'],
     [update('scale', { managers: 5, workers: 9 }), '<@U1> is scaling *demo* (c-1) to 5 managers and 9 workers. I will post here when it is done.'],
-    [update('resize', { managers: 1, workers: 2 }), '<@U1> is scaling *demo* (c-1) to 1 managers and 2 workers. I will post here when it is done.'],
+    [update('resize', { managers: 1, workers: 2 }), '<@U1> is scaling *demo* (c-1) to 1 manager and 2 workers. I will post here when it is done.'],
   ])('%#: %s', (clusterUpdate, text) => {
     expect(updateStartedText(aCluster({ id: 'c-1', status: 'UPDATING', update: clusterUpdate }), 'U1')).toBe(text);
+  });
+
+  it('says "its new size" for a cluster whose update is not on its record', () => {
+    expect(updateStartedText(aCluster({ id: 'c-1', status: 'UPDATING' }), 'U1')).toBe('<@U1> is scaling *demo* (c-1) to its new size. I will post here when it is done.');
   });
 });
 
@@ -268,7 +274,7 @@ describe('a dry run, for the person who asked', () => {
     ...fields,
   });
   const head =
-    'Plan for *demo* in eu-west-1 (nothing was created): 1 × t3.medium managers and 2 × t3.large workers, 4 stack resources. Your quota after it: 3 of 5 clusters and 13 of 40 instances.';
+    'Plan for *demo* in eu-west-1 (nothing was created): 1 × t3.medium manager and 2 × t3.large workers, 4 stack resources. Your quota after it: 3 of 5 clusters and 13 of 40 instances.';
 
   it('says why there is no estimate', () => {
     expect(planText(plan({ estimateUnavailable: 'No prices for ap-east-1.' }))).toBe(`${head}\nNo prices for ap-east-1.`);

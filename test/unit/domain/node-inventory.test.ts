@@ -84,7 +84,7 @@ describe('an inventory in words', () => {
   });
 
   it('says “zone” for one zone', () => {
-    expect(describeNodes([node({ role: 'manager' }), node({ instanceId: 'i-2' })])).toBe('1 managers and 1 workers over 1 availability zone');
+    expect(describeNodes([node({ role: 'manager' }), node({ instanceId: 'i-2' })])).toBe('1 manager and 1 worker over 1 availability zone');
   });
 
   it('says “zones” for none', () => {

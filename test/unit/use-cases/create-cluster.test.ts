@@ -130,7 +130,7 @@ describe('creating a cluster', () => {
     expect(starts).toEqual([id]);
     expect(await db.quotas.usage(owner)).toEqual({ activeClusters: 1, instances: 3 });
     expect(await timeline(id)).toEqual([
-      { type: 'cluster.requested', message: '1 managers and 2 workers requested in us-east-1', details: { owner } },
+      { type: 'cluster.requested', message: '1 manager and 2 workers requested in us-east-1', details: { owner } },
       { type: 'workflow.started', message: 'create workflow started', details: { executionArn: `${PREFIX}:${id}` } },
     ]);
   });
@@ -150,7 +150,7 @@ describe('creating a cluster', () => {
 
     expect(cluster).toMatchObject({ region: 'eu-west-1', expiresAt: '2026-11-27T12:00:00.000Z', autoRepair: true, followUp, chatChannel, tags: {} });
     expect(await db.store.get(cluster.id)).toMatchObject({ region: 'eu-west-1', autoRepair: true, followUp, chatChannel });
-    expect((await timeline(cluster.id))[0]!.message).toBe('1 managers and 2 workers requested in eu-west-1');
+    expect((await timeline(cluster.id))[0]!.message).toBe('1 manager and 2 workers requested in eu-west-1');
   });
 
   it('leaves auto-repair out when the request turns it off', async () => {

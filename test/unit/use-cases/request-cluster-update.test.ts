@@ -107,7 +107,7 @@ describe('a parameter change asked by the owner', () => {
 
     expect(quotas.adjusted).toEqual([]);
     expect(updating.update).toMatchObject({ id: 'u4', operation: 'scale', target: { managers: 1, workers: 2 }, requestedBy: 'alice' });
-    expect((await timeline(cluster.id))[0]!.message).toBe('scale from 3 managers and 5 workers to 1 managers and 2 workers requested');
+    expect((await timeline(cluster.id))[0]!.message).toBe('scale from 3 managers and 5 workers to 1 manager and 2 workers requested');
   });
 
   it('a resize names each field that changes, from and to', async () => {
@@ -228,7 +228,7 @@ describe('the operations without parameters', () => {
 
     expect(updating).toMatchObject({ statusReason: 'hibernate requested', hibernatedWorkers: 5, update: { operation: 'hibernate', target: { workers: 0 } } });
     expect(quotas.adjusted).toEqual([]);
-    expect((await timeline(cluster.id))[0]!.message).toBe("hibernate requested: 5 workers go, the 3 managers (and the swarm's state) stay");
+    expect((await timeline(cluster.id))[0]!.message).toBe("hibernate requested: workers go from 5 to 0, the 3 managers (and the swarm's state) stay");
   });
 
   it('a wake restores the count remembered and takes those instances from the quota first', async () => {

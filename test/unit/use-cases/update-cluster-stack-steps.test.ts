@@ -278,7 +278,7 @@ describe('recording the outcome', () => {
     expect(result).toEqual({ event: 'cluster.updated', version: 2 });
     expect(after).toMatchObject({
       status: 'READY',
-      statusReason: 'resize done: stack UPDATE_COMPLETE; 3 managers and 1 workers over 3 availability zones (asked: 3 + 2)',
+      statusReason: 'resize done: stack UPDATE_COMPLETE; 3 managers and 1 worker over 3 availability zones (asked: 3 + 2)',
       parameters: cluster.update!.target,
       outputs: { ManagerDns: 'new.example.com' },
       lastUpdate: { id: 'u7', operation: 'resize', outcome: 'updated', endedAt: END_AT },
