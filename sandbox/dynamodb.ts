@@ -24,7 +24,7 @@ export async function startEmbeddedDynamoDB(options: { port?: number; path?: str
 /** A table kept in a data folder from an older version lacks an index the code now queries. */
 export class OutdatedLocalTableError extends Error {
   constructor(readonly tableName: string, readonly missing: string[]) {
-    super(`local table ${tableName} has no index ${missing.join(', ')}; it predates this version. Delete the local data folder (.local-data/) to start afresh.`);
+    super(`local table ${tableName} has no index ${missing.join(', ')}; it predates this version. Delete the local data folder (LOCAL_DATA_DIR, default .local-data) to start afresh.`);
     this.name = 'OutdatedLocalTableError';
   }
 }
