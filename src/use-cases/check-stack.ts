@@ -34,5 +34,5 @@ export async function checkStackCreation(deps: CheckStackDeps, input: CheckStack
     const recorded = await deps.waits.recordStatus(cluster.id, { status, reason: stack?.statusReason, time: deps.clock.now().toISOString(), key: input.key });
     if (recorded) await record(deps, cluster.id, 'stack.status_changed', `stack ${status} (seen by the safety net)`, { stackStatus: status, reason: stack?.statusReason });
   }
-  return waitOutcome('create', createProgress(stack?.status) === 'deleted' ? 'DELETE_COMPLETE' : status, stack?.statusReason);
+  return waitOutcome('create', status, stack?.statusReason);
 }
