@@ -45,7 +45,10 @@ export const ipOf = (instance: string): string => `10.0.${Number(instance.replac
 
 export async function startDynamoDB(): Promise<{ server: EmbeddedDynamoDB; client: DynamoDBClient }> {
   const server = await startEmbeddedDynamoDB();
-  const client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', maxAttempts: 1 });
+  // The SDK's standard retries (3 attempts), as in the service: between two reads the lab runs scripts for seconds,
+  // dynalite's HTTP server closes the idle keep-alive socket (Node's 5 s keepAliveTimeout), and a read sent on it as it
+  // closes fails with ECONNRESET, which the SDK retries. With maxAttempts 1 that made this helper flaky under load.
+  const client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', maxAttempts: 3 });
   return { server, client };
 }
 
