@@ -164,8 +164,7 @@ export function problemText(error: ProblemError): string {
 }
 
 export function createdText(cluster: Cluster, userId: string): string {
-  const { managers, workers } = cluster.parameters;
-  return `<@${userId}> asked for *${cluster.name}* (${cluster.id}): ${nodeCounts({ managers, workers })} in ${cluster.region}. Creating it now; I will post here when it is ready.`;
+  return `<@${userId}> asked for *${cluster.name}* (${cluster.id}): ${nodeCounts(cluster.parameters)} in ${cluster.region}. Creating it now; I will post here when it is ready.`;
 }
 
 const dollars = (amount: number, digits = 2) => `$${amount.toFixed(digits)}`;
