@@ -7,6 +7,7 @@
 import { CLUSTER_STATUSES, type ClusterStatus } from '../../domain/cluster';
 import { DURATION_PATTERN } from '../../domain/duration';
 import { DISK_SIZE_GB, DISK_TYPES, IDLE_ACTIONS, INSTANCE_TYPES, WORKER_COUNT, type ClusterParameters, type IdleAction } from '../../domain/parameters';
+import { plural } from '../../domain/words';
 import type { RequestParser } from './middleware';
 
 type Issue = { path: string[]; code: string; message: string; keys?: string[] };
@@ -60,7 +61,7 @@ function unrecognized(input: Record<string, unknown>, known: readonly string[]):
   const keys = Object.keys(input).filter((key) => !known.includes(key));
   if (keys.length === 0) return [];
   const quoted = keys.map((key) => `"${key}"`).join(', ');
-  return [{ path: [], code: 'unrecognized_keys', keys, message: `Unrecognized key${keys.length > 1 ? 's' : ''}: ${quoted}` }];
+  return [{ path: [], code: 'unrecognized_keys', keys, message: `${plural(keys.length, 'Unrecognized key')}: ${quoted}` }];
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
